@@ -1,0 +1,75 @@
+#include "cli.h"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "commands.h"
+#include "intensity/store.h"
+
+namespace greenrun::cli {
+
+std::string Context::store_path() const { return intensity::IntensityStore::default_path(store_override); }
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  CLI::App app{
+      "greenrun: measure the energy and carbon emissions of jobs, and run them when and where the grid "
+      "is cleanest.",
+      "greenrun"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "greenrun 0.1.0");
+  Context ctx{&out, &err, std::nullopt};
+  app.add_option("--store", ctx.store_override,
+                 "SQLite store of intensity data and runs (default: $GREENRUN_STORE, else "
+                 "$XDG_DATA_HOME/greenrun/greenrun.db)");
+  Action action;
+  add_intensity_command(app, ctx, action);
+  add_zones_commands(app, ctx, action);
+  add_emissions_command(app, ctx, action);
+  add_plan_command(app, ctx, action);
+  add_simulate_command(app, ctx, action);
+  add_run_command(app, ctx, action);
+  add_runs_command(app, ctx, action);
+  add_demo_command(app, ctx, action);
+
+  std::vector<std::string> rev(args.rbegin(), args.rend());
+  if (!rev.empty()) rev.pop_back();  // the program name
+  try {
+    app.parse(rev);
+  } catch (const CLI::CallForHelp& e) {
+    out << app.help();
+    return 0;
+  } catch (const CLI::CallForAllHelp& e) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return 0;
+  } catch (const CLI::CallForVersion& e) {
+    out << "greenrun 0.1.0\n";
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    // Help for a subcommand is raised from it; print that subcommand's help.
+    if (e.get_exit_code() == 0) {
+      for (const CLI::App* sub : app.get_subcommands()) {
+        const CLI::App* leaf = sub;
+        while (!leaf->get_subcommands().empty()) leaf = leaf->get_subcommands().front();
+        out << leaf->help();
+        return 0;
+      }
+      out << app.help();
+      return 0;
+    }
+    err << "greenrun: " << e.what() << "\n";
+    err << "Run with --help for usage.\n";
+    return 2;
+  }
+  if (!action) {
+    err << "greenrun: nothing to do; see --help\n";
+    return 2;
+  }
+  try {
+    return action();
+  } catch (const std::exception& e) {
+    err << "greenrun: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace greenrun::cli

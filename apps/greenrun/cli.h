@@ -1,0 +1,39 @@
+// The greenrun command line: parses flags, builds library objects, calls them
+// and maps errors to exit statuses. main() is one call to run_cli().
+//
+// Exit statuses: 0 success; 1 a failure reported on stderr (bad input,
+// missing data); 2 a usage error (unknown flag, missing argument). `greenrun
+// run` exits with the wrapped command's own status.
+//
+// Thread-safety: one call at a time per process.
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace greenrun::cli {
+
+// Everything a subcommand needs besides its own flags.
+struct Context {
+  std::ostream* out;
+  std::ostream* err;
+  std::optional<std::string> store_override;  // --store
+  // The store path after --store / GREENRUN_STORE / XDG resolution.
+  std::string store_path() const;
+};
+
+// Runs the CLI with argv-style arguments (args[0] is the program name).
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// Each subcommand registers itself; it stores its action in `action`, which
+// run_cli calls after parsing and whose return value is the exit status.
+using Action = std::function<int()>;
+
+}  // namespace greenrun::cli

@@ -1,0 +1,18 @@
+// Registration of the subcommands, one file each (intensity_command.cc, ...).
+// Each adds its subcommand to `app` and sets `action` when it is selected.
+#pragma once
+
+#include "cli.h"
+
+namespace greenrun::cli {
+
+void add_intensity_command(CLI::App& app, Context& ctx, Action& action);
+void add_zones_commands(CLI::App& app, Context& ctx, Action& action);
+void add_emissions_command(CLI::App& app, Context& ctx, Action& action);
+void add_plan_command(CLI::App& app, Context& ctx, Action& action);
+void add_simulate_command(CLI::App& app, Context& ctx, Action& action);
+void add_run_command(CLI::App& app, Context& ctx, Action& action);
+void add_runs_command(CLI::App& app, Context& ctx, Action& action);
+void add_demo_command(CLI::App& app, Context& ctx, Action& action);
+
+}  // namespace greenrun::cli

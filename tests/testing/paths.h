@@ -1,0 +1,28 @@
+// Paths the tests need: the shared reference data (tests that need it skip
+// with a reason when it is absent), the source tree, the built CLI, and a
+// fresh temporary folder per test.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace greenrun::testing {
+
+// ../shared/data beside the checkout, or $GREENRUN_SHARED_DATA.
+std::filesystem::path shared_data();
+bool has_shared_data();
+std::filesystem::path source_dir();
+// The greenrun executable built with the tests.
+std::filesystem::path cli_path();
+// A new empty folder under the system temp folder, removed by the caller.
+std::filesystem::path make_temp_dir(const std::string& prefix);
+
+// Skips the current test with a reason when the shared data is absent.
+#define GREENRUN_REQUIRE_SHARED_DATA()                                              \
+  do {                                                                              \
+    if (!::greenrun::testing::has_shared_data())                                    \
+      GTEST_SKIP() << "needs ../shared/data (set GREENRUN_SHARED_DATA); not found at " \
+                   << ::greenrun::testing::shared_data();                           \
+  } while (0)
+
+}  // namespace greenrun::testing
