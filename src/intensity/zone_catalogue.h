@@ -25,11 +25,14 @@ namespace greenrun::intensity {
 struct ZoneInfo {
   std::string_view id;    // "DE", "US-CAL-CISO", "CAISO_NORTH", "FRA" ...
   std::string_view name;  // "Germany"
-  std::string_view kind;  // "electricitymaps", "watttime", "country"
+  std::string_view kind;  // "electricitymaps", "country" (ISO-3), "bidding-zone", "watttime", "world"
   double annual_mean_g_per_kwh = 0;  // life-cycle average unless `signal` says otherwise
   Signal signal = Signal::kAverageLifecycle;
   int year = 0;
   std::string_view source;  // "Electricity Maps yearly 2023 via co2.js (ODbL)"
+  // For WattTime regions: the Electricity Maps zone whose annual mean this
+  // entry repeats (WattTime's own signal is marginal); empty otherwise.
+  std::string_view fallback_zone;
 };
 
 struct CloudRegion {
@@ -40,7 +43,10 @@ struct CloudRegion {
   double latitude = 0;
   double longitude = 0;
   std::optional<double> grid_g_per_kwh;  // the provider table's own figure, if any
-  std::string_view source;
+  std::string_view source;           // which tables list it; where coordinates came from
+  std::string_view name;             // display name: "US East (N. Virginia)", "West US"; may be empty
+  std::string_view watttime_region;  // "PJM_DC" where known (a catalogue zone id); else empty
+  std::string_view grid_source;      // where grid_g_per_kwh came from
 };
 
 // Mean intensity per calendar month (1..12) x UTC hour-of-day (0..23).
@@ -66,20 +72,46 @@ class ZoneCatalogue {
   std::span<const CloudRegion> regions() const;
   std::span<const TypicalProfile> profiles() const;
 
-  const ZoneInfo* find_zone(std::string_view id) const;  // case-insensitive
+  // Lookups; all case-insensitive; nullptr when absent. find_region accepts
+  // Azure display names too ("West US" finds westus).
+  const ZoneInfo* find_zone(std::string_view id) const;
   const CloudRegion* find_region(std::string_view provider, std::string_view region) const;
   const TypicalProfile* find_profile(std::string_view zone, Signal signal) const;
 
-  // Resolves --zone Z or --region provider:region (exactly one given).
-  // Errors: unknown zone, unknown provider or region (with close matches).
+  // Resolves --zone Z or --region R. R is "provider:region" ("azure:westus")
+  // or a bare region id that only one provider uses ("us-east-1"); a --zone
+  // value of the "provider:region" form is taken as a region. With neither
+  // given, the location is the WORLD average and the description says so.
+  // Errors (one line, with close matches where there are any): both given;
+  // unknown zone; unknown provider; unknown or ambiguous region.
   [[nodiscard]] Result<Location> resolve(const std::optional<std::string>& zone,
                                          const std::optional<std::string>& region) const;
 
-  // An hourly series over [from, to) built from the zone's typical profile,
-  // with Origin::kTypical and provenance saying so. Error when the zone has
-  // no profile.
+  // An hourly series covering [from, to), with points aligned to UTC hours
+  // (the first starts at `from` rounded down to the hour, the last ends at
+  // `to` rounded up), each valued from the zone's profile for its calendar
+  // month and UTC hour. Origin::kTypical; provenance says "typical profile,
+  // not a forecast" and names the source. Errors: from >= to; no profile for
+  // that zone and signal (marginal never has one).
   [[nodiscard]] Result<IntensitySeries> typical_series(std::string_view zone, Signal signal,
                                                        UtcTime from, UtcTime to) const;
+
+ private:
+  ZoneCatalogue();
+
+  std::span<const ZoneInfo> zones_;
+  std::span<const CloudRegion> regions_;
+  std::span<const TypicalProfile> profiles_;
 };
+
+namespace detail {
+// The generated tables (catalogue_data.cc, from scripts/gen_catalogue.py).
+struct CatalogueTables {
+  std::span<const ZoneInfo> zones;
+  std::span<const CloudRegion> regions;
+  std::span<const TypicalProfile> profiles;
+};
+CatalogueTables embedded_tables();
+}  // namespace detail
 
 }  // namespace greenrun::intensity
