@@ -6,6 +6,7 @@
 #include <chrono>
 #include <vector>
 
+#include "base/text_reader.h"
 #include "base/time_format.h"
 
 namespace greenrun::intensity {
@@ -15,31 +16,12 @@ constexpr std::array<std::string_view, 3> kProviders = {"aws", "azure", "gcp"};
 
 char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
 
-std::string to_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = lower(c);
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
-
 // Lower-case with spaces removed: Azure display names ("West US") become ids.
 std::string squash(std::string_view s) {
   std::string out;
   for (char c : s)
     if (c != ' ') out.push_back(lower(c));
   return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
 }
 
 size_t edit_distance(std::string_view a, std::string_view b) {
