@@ -423,6 +423,8 @@ def load_regions(data, zones):
                 r["location"] = f"{r['location']}, {country}"
             elif provider == "azure" and not r["location"]:
                 r["location"] = loc
+            elif provider == "aws" and not r.get("table_city") and row.get("city", "").strip():
+                r["table_city"] = row["city"].strip()
             if row["impact"].strip():
                 set_grid(r, float(row["impact"]), label)
 
@@ -433,6 +435,8 @@ def load_regions(data, zones):
         provider, rid = key.split(":", 1)
         if provider == "aws" and not r["location"]:
             city, country = r.get("aws_city", ""), r.get("country", "")
+            if city == country and r.get("table_city"):
+                city = r["table_city"]  # aws-regions.json names ca-central-1 just "Canada"
             r["location"] = city if not country or country == city else f"{city}, {country}"
         if not r["location"]:
             r["location"] = REGION_LOCATION.get(key, "")
