@@ -185,7 +185,8 @@ std::string to_jsonl(const EnergyTimeline& timeline) {
 
 namespace {
 
-using nlohmann::json;
+// ordered_json keeps the file's key order, so components keep their first-seen order.
+using json = nlohmann::ordered_json;
 
 std::string where(const std::string& name, size_t line) { return name + ":" + std::to_string(line) + ": "; }
 
@@ -409,8 +410,8 @@ Result<ReadReport> parse_timeline_csv(std::string_view text, const std::string& 
         case ColumnKind::kEnergy: {
           if (cell.empty()) break;  // component not present in this interval
           auto v = parse_number(cell);
-          if (!v) return make_error(col_where + v.error().message);
-          if (*v < 0) return make_error(col_where + "expected a non-negative energy, got " + std::string(cell));
+          if (!v || *v < 0)
+            return make_error(col_where + "expected a finite, non-negative energy, got \"" + std::string(cell) + "\"");
           energy[cols[i].component] = Energy::joules(*v * cols[i].joules_per_unit);
           break;
         }
