@@ -130,12 +130,12 @@ std::string breakdown_to_text(const EmissionsBreakdown& b, const ReportContext& 
   if (b.marginal) signal_text(out, *b.marginal, "marginal", 0);
   else out += pad("Operational, marginal", 34) + "n/a (no marginal series for this zone in the store)\n";
 
-  out += pad("PUE overhead (PUE " + printf_string("%.2f", b.pue) + ")", 34) + pad(format_mass(b.pue_overhead), 14);
+  out += pad("PUE overhead (PUE " + printf_string("%g", b.pue) + ")", 34) + pad(format_mass(b.pue_overhead), 14);
   out += "(+" + format_energy(b.pue_overhead_energy) + "; " + b.pue_source + ")\n";
   if (b.embodied) {
     const EmbodiedLine& e = *b.embodied;
     out += pad("Embodied (SCI M)", 34) + pad(format_mass(e.amount), 14) + "[estimate] " +
-           format_mass(e.input.hardware_total) + " x " + format_duration(e.time_used) + " / " +
+           printf_string("%.2f kg", e.input.hardware_total.kilograms()) + " x " + format_duration(e.time_used) + " / " +
            format_duration(e.input.lifetime) + " x share " + printf_string("%.4g", e.input.resource_share) + "\n";
     out += "  " + e.input.source + "\n";
   } else {
