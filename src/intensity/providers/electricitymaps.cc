@@ -73,6 +73,8 @@ Result<SeriesBatch> parse_electricitymaps(std::string_view body, const std::stri
 
   SeriesBatch batch;
   std::vector<Group> groups;
+  // Every item's time, nulls included: a null hour must not widen the step.
+  std::vector<RawPoint> all_times;
   for (size_t i = 0; i < items->size(); ++i) {
     const nlohmann::json& item = (*items)[i];
     const std::string path = items == &single ? root : items_path + "[" + std::to_string(i) + "]";
@@ -81,6 +83,7 @@ Result<SeriesBatch> parse_electricitymaps(std::string_view body, const std::stri
     if (!t) return std::unexpected(t.error());
     auto v = number_or_null(item, "carbonIntensity", path);
     if (!v) return std::unexpected(v.error());
+    all_times.push_back(RawPoint{*t, Duration{0}, 0, false});
     if (!*v) {
       ++batch.missing;
       continue;
@@ -106,9 +109,9 @@ Result<SeriesBatch> parse_electricitymaps(std::string_view body, const std::stri
     g->points.push_back(RawPoint{*t, d, **v, estimated});
   }
 
+  std::sort(all_times.begin(), all_times.end(), [](const RawPoint& a, const RawPoint& b) { return a.start < b.start; });
+  const Duration s = step.value_or(infer_step(all_times, std::chrono::hours(1)));
   for (Group& g : groups) {
-    std::sort(g.points.begin(), g.points.end(), [](const RawPoint& a, const RawPoint& b) { return a.start < b.start; });
-    const Duration s = step.value_or(infer_step(g.points, std::chrono::hours(1)));
     std::string note = std::string("Electricity Maps ") +
                        (g.signal == Signal::kAverageDirect ? "direct" : "life-cycle") + " g CO2e/kWh";
     auto series = build_series(g.zone, g.signal, origin, std::move(g.points), s,
