@@ -493,9 +493,13 @@ Result<IntensityStore> IntensityStore::open(const std::string& path) {
     if (auto ok = exec(db, path, "PRAGMA page_size = 16384"); !ok) return make_error(ok.error().message);
   }
   // WAL: readers do not block the writer; NORMAL sync is durable across
-  // process crashes and keeps the store consistent across power loss.
-  if (auto ok = exec(db, path, "PRAGMA journal_mode = WAL"); !ok) return make_error(ok.error().message);
+  // process crashes and keeps the store consistent across power loss (the
+  // last imports may be lost then). The WAL is left for the next open instead
+  // of being checkpointed (two fsyncs) on every close; SQLite checkpoints it
+  // once it reaches wal_autocheckpoint pages. See docs/formats.md.
   if (auto ok = exec(db, path, "PRAGMA synchronous = NORMAL"); !ok) return make_error(ok.error().message);
+  if (auto ok = exec(db, path, "PRAGMA journal_mode = WAL"); !ok) return make_error(ok.error().message);
+  sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
   if (*version < kSchemaVersion) {
     if (auto ok = exec(db, path, "BEGIN IMMEDIATE"); !ok) return make_error(ok.error().message);
     const std::string setup = std::string(kSchema) + "PRAGMA application_id = " + std::to_string(kApplicationId) +
@@ -664,22 +668,29 @@ Result<LoadedWindow> IntensityStore::load_window(const SeriesKey& key, UtcTime f
   LoadedWindow out;
   out.series = IntensitySeries(key.zone, key.signal, key.origin);
   std::vector<Pt> pts;
-  std::set<int64_t> ids;
   int rc;
   while ((rc = st->step()) == SQLITE_ROW) {
-    pts.clear();
+    const size_t before = pts.size();
     if (!decode(st->blob(1), pts))
       return make_error(corrupt_chunk(path_, key_text(key) + "/" + std::to_string(st->i64(0))));
-    for (const Pt& p : pts) {
-      if (p.start >= hi || p.end() <= lo) continue;
-      auto ok = out.series.append(UtcTime(Duration(p.start)), Duration(p.dur),
-                                  CarbonIntensity::grams_per_kwh(p.value), p.est != 0);
-      if (!ok) return make_error(path_ + ": " + key_text(key) + ": " + ok.error().message);
-      out.import_ids.push_back(p.import);
-      ids.insert(p.import);
-    }
+    // Keep only the points overlapping the window.
+    const auto first = std::remove_if(pts.begin() + static_cast<std::ptrdiff_t>(before), pts.end(),
+                                      [&](const Pt& p) { return p.start >= hi || p.end() <= lo; });
+    pts.erase(first, pts.end());
   }
   if (rc != SQLITE_DONE) return make_error(path_ + ": " + sqlite3_errmsg(db_));
+  // Exact capacity: a year of 5-minute points stays within its memory budget.
+  out.series.reserve(pts.size());
+  out.import_ids.reserve(pts.size());
+  std::set<int64_t> ids;
+  uint32_t last_id = 0;
+  for (const Pt& p : pts) {
+    auto ok = out.series.append(UtcTime(Duration(p.start)), Duration(p.dur), CarbonIntensity::grams_per_kwh(p.value),
+                                p.est != 0);
+    if (!ok) return make_error(path_ + ": " + key_text(key) + ": " + ok.error().message);
+    out.import_ids.push_back(p.import);
+    if (p.import != last_id) ids.insert(last_id = p.import);
+  }
   if (ids.empty()) return out;
   auto recs = imports_where(id_list(ids));
   if (!recs) return make_error(recs.error().message);
