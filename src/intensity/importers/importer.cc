@@ -91,7 +91,9 @@ Result<Format> detect_format(std::string_view text, std::string_view name) {
                     "\"; name it with --format");
 }
 
-Result<ImportResult> import_text(std::string_view text, const std::string& name, const ImportOptions& options) {
+namespace {
+
+Result<ImportResult> dispatch(std::string_view text, const std::string& name, const ImportOptions& options) {
   Format f = options.format;
   if (f == Format::kAuto) {
     auto d = detect_format(text, name);
@@ -108,6 +110,21 @@ Result<ImportResult> import_text(std::string_view text, const std::string& name,
     case Format::kAuto: break;
   }
   return make_error(name + ": no format chosen");
+}
+
+}  // namespace
+
+Result<ImportResult> import_text(std::string_view text, const std::string& name, const ImportOptions& options) {
+  auto r = dispatch(text, name, options);
+  if (!r) {
+    // One line, whatever the input held (a quoted CSV cell or a JSON string
+    // can carry line breaks into a message).
+    std::string m = std::move(r.error().message);
+    for (char& c : m)
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '?';
+    return make_error(std::move(m));
+  }
+  return r;
 }
 
 Result<ImportResult> import_file(const std::string& path, const ImportOptions& options) {

@@ -98,6 +98,7 @@ struct ImportResult {
                                            std::string_view name);
 
 // `name` is used in error messages and provenance (usually the file path).
+// Errors are guaranteed to be one line (control characters become '?').
 [[nodiscard]] Result<ImportResult> import_text(std::string_view text,
                                                const std::string& name,
                                                const ImportOptions& options);
