@@ -152,19 +152,20 @@ struct CarbonAwareHandler final : JsonHandler {
   Status on_scalar(const JsonPath& p, const JsonScalar& v) override {
     const size_t d = p.depth();
     if (d == 1 && p.is_index(0)) return make_error("expected an object, got " + v.describe());
-    // The container's own location ($[i].location next to forecastData); for
-    // an EmissionsData record it is also the record's, read below.
-    if (d == 2 && p.is_index(0) && iequals(p.key(1), "location") && v.is_string())
-      parent_location = location_id(v.text);
-    if (d == 1 && !p.is_index(0) && iequals(p.key(0), "location") && v.is_string())
-      parent_location = location_id(v.text);
+    // The container's own location ($[i].location next to forecastData,
+    // $.location next to a top-level forecastData); for an EmissionsData
+    // record $[i].location is also the record's, read below.
+    const bool container_location = ((d == 2 && p.is_index(0) && !p.is_index(1)) || (d == 1 && !p.is_index(0))) &&
+                                     iequals(p.key(d - 1), "location") && v.is_string();
+    int loc = -1;
+    if (container_location) parent_location = loc = location_id(v.text);
     Shape shape = Shape::kArray;
     const size_t base = record_base(p, shape);
     if (base == 0 || d != base + 1 || !in_record) return {};
     const std::string_view k = p.key(base);
     if (iequals(k, "location")) {
       if (!v.is_string()) return make_error("expected a location string, got " + v.describe());
-      cur.location = location_id(v.text);
+      cur.location = loc >= 0 ? loc : location_id(v.text);
     } else if (iequals(k, "time") || iequals(k, "timestamp") || iequals(k, "startTime")) {
       return read_time(v, cur.t);
     } else if (iequals(k, "endTime")) {

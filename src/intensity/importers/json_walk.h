@@ -3,8 +3,10 @@
 // The JSON importers use it so that a year of 5-minute points parses without
 // one allocation per value, and so that every error names its JSON path.
 //
-// Built on nlohmann::json's SAX parser (iterative, so deep nesting cannot
-// overflow the stack; nesting beyond kMaxDepth is rejected anyway).
+// A strict RFC 8259 scanner of its own (json_walk.cc says why not
+// nlohmann::json's SAX parser: speed); iterative, so deep nesting cannot
+// overflow the stack, and nesting beyond kMaxJsonDepth is rejected. Bytes of
+// strings are passed through as they are (UTF-8 is not validated).
 //
 // Thread-safety: a walk is a single-threaded call; handlers hold their state.
 #pragma once

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+#include <random>
 #include <string>
 
 #include "base/text_reader.h"
@@ -110,6 +112,41 @@ TEST(JsonWalk, SyntaxErrorsNameLineColumnAndPath) {
   ASSERT_FALSE(ctl.has_value());
   EXPECT_EQ(ctl.error().message.find('\n'), std::string::npos);
   EXPECT_FALSE(walk_json("{} {}", "two.json", c).has_value());
+}
+
+struct Ignore final : JsonHandler {
+  Status on_scalar(const JsonPath&, const JsonScalar&) override { return {}; }
+};
+
+// The scanner accepts exactly what nlohmann::json accepts (ASCII inputs).
+TEST(JsonWalk, AgreesWithNlohmannOnValidity) {
+  const std::vector<std::string> cases = {
+      "{}", "[]", "1", "-0", "-0.5e+3", "01", "1.", ".5", "1e", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "[1 2]",
+      "\"\\u00e9\\ud83d\\ude00\"", "\"\\ud83d\"", "\"\\x\"", "nul", "true false", "[[[]]]", "{\"a\":{\"b\":[null,true]}}",
+      "\"abc", "[\"a\\\"\"]", " \n\t[ 1 ] \n", "{\"a\":1}}", "1e400", "[-]", "[1.5e-3,2E2]", "{1:2}", "\"\t\""};
+  Ignore h;
+  for (const auto& c : cases) {
+    EXPECT_EQ(walk_json(c, "t", h).has_value(), nlohmann::json::accept(c)) << c;
+  }
+  // Seeded random mutations of a WattTime document.
+  const std::string base = R"({"data":[{"point_time":"2024-01-01T00:00:00+00:00","value":1.5e2},{"a":[true,null,-0.25]}],"meta":{"u":"\u00e9"}})";
+  const unsigned seed = 20240601;
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937 rng(seed);
+  const std::string alphabet = "{}[],:\"\\ 0123456789.eE+-tfnulrasx";
+  for (int i = 0; i < 20000; ++i) {
+    std::string m = base;
+    const int edits = 1 + static_cast<int>(rng() % 3);
+    for (int e = 0; e < edits; ++e) {
+      const size_t pos = rng() % m.size();
+      switch (rng() % 3) {
+        case 0: m.erase(pos, 1); break;
+        case 1: m.insert(pos, 1, alphabet[rng() % alphabet.size()]); break;
+        default: m[pos] = alphabet[rng() % alphabet.size()]; break;
+      }
+    }
+    ASSERT_EQ(walk_json(m, "t", h).has_value(), nlohmann::json::accept(m)) << m;
+  }
 }
 
 }  // namespace

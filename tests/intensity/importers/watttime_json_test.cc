@@ -115,7 +115,7 @@ TEST(WattTimeJson, BrokenFilesGiveOneLineErrorsWithJsonPaths) {
                "$.meta.units: expected \"lbs_co2_per_mwh\", got \"kg_co2_per_mwh\"");
   expect_error(import_fixture("broken_watttime_negative.json"), "$.data[2].value: expected a non-negative intensity");
   expect_error(import_fixture("broken_watttime_duplicate.json"), "$.data[2]: duplicate timestamp");
-  expect_error(import_fixture("broken_watttime_truncated.json"), "broken_watttime_truncated.json:1:150: invalid JSON at $.data[2].point_time: syntax error");
+  expect_error(import_fixture("broken_watttime_truncated.json"), "broken_watttime_truncated.json:1:151: invalid JSON at $.data[2].point_time: unexpected end of input");
   ImportOptions as_json;
   as_json.format = Format::kWattTimeJson;
   expect_error(import_fixture("broken_empty.json", as_json), "expected JSON, got an empty file");
