@@ -1,6 +1,7 @@
 // greenrun plan: when (and where) to run a job. Flags are parsed here, the
 // forecast comes from the store (or the embedded typical profile, labelled
 // "typical profile, not a forecast"), and src/scheduling does the planning.
+#include <algorithm>
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fmt/format.h>
@@ -55,22 +56,27 @@ Result<Forecast> load_forecast(const Context& ctx, const intensity::Location& lo
     if (!store) return make_error(store.error().message);
     auto list = store->list();
     if (!list) return make_error(list.error().message);
-    const intensity::StoredSeriesInfo* pick = nullptr;
-    for (const auto& info : *list) {
-      if (!iequals(info.key.zone, loc.zone) || info.key.origin == intensity::Origin::kTypical) continue;
-      auto score = [](const intensity::StoredSeriesInfo& i) {
-        return (i.key.origin == intensity::Origin::kForecast ? 0 : 10) + rank_signal(i.key.signal);
-      };
-      if (!pick || score(info) < score(*pick)) pick = &info;
-    }
-    if (pick) {
+    std::vector<const intensity::StoredSeriesInfo*> candidates;
+    for (const auto& info : *list)
+      if (iequals(info.key.zone, loc.zone) && info.key.origin != intensity::Origin::kTypical)
+        candidates.push_back(&info);
+    auto score = [](const intensity::StoredSeriesInfo* i) {
+      return (i->key.origin == intensity::Origin::kForecast ? 0 : 10) + rank_signal(i->key.signal);
+    };
+    std::stable_sort(candidates.begin(), candidates.end(),
+                     [&](const auto* a, const auto* b) { return score(a) < score(b); });
+    // The best series that covers the whole window. A series that covers only
+    // part of it is an error (never patched with other data); a store with no
+    // data at all in the window falls through to the typical profile.
+    const intensity::StoredSeriesInfo* partial = nullptr;
+    for (const auto* pick : candidates) {
       auto s = store->load(pick->key, from, to);
       if (!s) return make_error(s.error().message);
-      if (s->empty() || !s->covers(from, to))
-        return make_error("stored intensity data for zone " + loc.zone + " (" +
-                          std::string(intensity::to_string(pick->key.signal)) + ", " +
-                          format_utc(pick->first) + " .. " + format_utc(pick->last_end) +
-                          ") does not cover the window " + format_utc(from) + " .. " + format_utc(to));
+      if (s->empty()) continue;
+      if (!s->covers(from, to)) {
+        if (!partial) partial = pick;
+        continue;
+      }
       f.series = std::move(*s);
       f.label = pick->key.origin == intensity::Origin::kForecast
                     ? "forecast from the store"
@@ -79,6 +85,11 @@ Result<Forecast> load_forecast(const Context& ctx, const intensity::Location& lo
                  f.series.provenance().source + ")";
       return f;
     }
+    if (partial)
+      return make_error("stored intensity data for zone " + loc.zone + " (" +
+                        std::string(intensity::to_string(partial->key.signal)) + ", " +
+                        format_utc(partial->first) + " .. " + format_utc(partial->last_end) +
+                        ") does not cover the window " + format_utc(from) + " .. " + format_utc(to));
   }
   const auto& cat = intensity::ZoneCatalogue::embedded();
   auto typical = cat.typical_series(loc.zone, intensity::Signal::kAverageLifecycle, from, to);
