@@ -110,5 +110,20 @@ TEST_F(PlanCommand, BadInputIsOneLineAndNonZero) {
   EXPECT_NE(err_.str().find("in the past"), std::string::npos) << err_.str();
 }
 
+TEST_F(PlanCommand, WindowWithNoStoredDataUsesTheLabelledTypicalProfile) {
+  // The store holds 2023 only; a window in 2026 has no data at all, so the
+  // planner uses the embedded typical profile and says so.
+  ASSERT_EQ(cli({"plan", "--zone", "DE", "--duration", "6h", "--power", "300W", "--window", "24h", "--from",
+                 "2026-12-01T00:00Z", "--json"}),
+            0)
+      << err_.str();
+  const auto j = nlohmann::json::parse(out_.str());
+  EXPECT_NE(j.dump().find("typical profile, not a forecast"), std::string::npos) << j.dump();
+  ASSERT_EQ(cli({"plan", "--zone", "DE", "--duration", "6h", "--power", "300W", "--window", "24h", "--from",
+                 "2026-12-01T00:00Z"}),
+            0);
+  EXPECT_NE(out_.str().find("typical profile, not a forecast"), std::string::npos) << out_.str();
+}
+
 }  // namespace
 }  // namespace greenrun::cli
