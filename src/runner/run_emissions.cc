@@ -37,7 +37,15 @@ EmissionsFigure emissions_over(const std::vector<IntervalRecord>& intervals, dou
     }
   }
   const Energy used = covered_energy + fallback_energy;
-  out.mean_g_per_kwh = used.joules() > 0 ? out.job.grams() / used.kilowatt_hours() : 0;
+  if (used.joules() > 0) {
+    out.mean_g_per_kwh = out.job.grams() / used.kilowatt_hours();
+  } else if (series && !series->empty() && !intervals.empty() && intervals.front().end > intervals.front().start) {
+    // No energy to weigh by: the plain mean over the run, where covered.
+    const auto integral = series->integrate(intervals.front().start, intervals.back().end);
+    if (integral.covered.count() > 0)
+      out.mean_g_per_kwh = integral.g_per_kwh_ms / static_cast<double>(integral.covered.count());
+  }
+  if (out.mean_g_per_kwh == 0 && fallback) out.mean_g_per_kwh = fallback->value.grams_per_kwh();
   out.coverage = total.joules() > 0 ? covered_energy / total : (series && !series->empty() ? 1.0 : 0.0);
   if (series && !series->empty() && covered_energy.joules() > 0) {
     const auto& p = series->provenance();
