@@ -30,11 +30,13 @@ std::vector<uint64_t> numbers(std::string_view s) {
     while (i < s.size() && s[i] == ' ') ++i;
     size_t j = i;
     while (j < s.size() && s[j] != ' ' && s[j] != '\n') ++j;
-    uint64_t x = 0;
+    // Some fields are signed (tpgid is -1 without a terminal); negatives
+    // become 0, none of the fields greenrun sums can be negative.
+    long long x = 0;
     if (j > i) {
       auto r = std::from_chars(s.data() + i, s.data() + j, x);
       if (r.ec != std::errc()) break;
-      v.push_back(x);
+      v.push_back(x < 0 ? 0 : static_cast<uint64_t>(x));
     }
     if (j < s.size() && s[j] == '\n') break;
     i = j;

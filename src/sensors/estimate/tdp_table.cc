@@ -17,6 +17,23 @@ std::vector<std::string> words(std::string_view s) {
   return out;
 }
 
+// Words with a digit-to-letter boundary split ("80gb" -> "80", "gb") so that
+// NVML's "80GB" meets the table's "80 GB"; chip names ("a100") stay whole.
+std::vector<std::string> gpu_words(std::string_view s) {
+  std::vector<std::string> out;
+  for (const auto& w : words(s)) {
+    size_t start = 0;
+    for (size_t i = 1; i < w.size(); ++i) {
+      if (std::isdigit(static_cast<unsigned char>(w[i - 1])) && std::isalpha(static_cast<unsigned char>(w[i]))) {
+        out.push_back(w.substr(start, i - start));
+        start = i;
+      }
+    }
+    out.push_back(w.substr(start));
+  }
+  return out;
+}
+
 void replace_all(std::string& s, std::string_view from, std::string_view to) {
   size_t pos = 0;
   while ((pos = s.find(from, pos)) != std::string::npos) {
@@ -66,15 +83,21 @@ std::string normalise_model_name(std::string_view name) {
 }
 
 std::optional<TdpMatch> find_cpu_tdp(std::string_view model_name) {
-  const std::string norm = " " + normalise_model_name(model_name) + " ";
+  const std::string norm = normalise_model_name(model_name);
+  const std::string_view hay(norm);
   const TdpEntry* best = nullptr;
   size_t best_len = 0;
   for (size_t i = 0; i < kCpuTdpCount; ++i) {
-    const std::string needle = std::string(" ") + kCpuTdp[i].name + " ";
-    const size_t len = needle.size();
-    if (len > best_len && norm.find(needle) != std::string::npos) {
-      best = &kCpuTdp[i];
-      best_len = len;
+    const std::string_view needle(kCpuTdp[i].name);
+    if (needle.size() <= best_len) continue;
+    // Whole words only: "xeon gold 6148" must not match inside "6148f".
+    for (size_t pos = hay.find(needle); pos != std::string_view::npos; pos = hay.find(needle, pos + 1)) {
+      const size_t end = pos + needle.size();
+      if ((pos == 0 || hay[pos - 1] == ' ') && (end == hay.size() || hay[end] == ' ')) {
+        best = &kCpuTdp[i];
+        best_len = needle.size();
+        break;
+      }
     }
   }
   if (!best) return std::nullopt;
@@ -82,12 +105,12 @@ std::optional<TdpMatch> find_cpu_tdp(std::string_view model_name) {
 }
 
 std::optional<TdpMatch> find_gpu_tdp(std::string_view model_name) {
-  const auto have = words(normalise_model_name(model_name));
+  const auto have = gpu_words(normalise_model_name(model_name));
   const std::set<std::string> have_set(have.begin(), have.end());
   const TdpEntry* best = nullptr;
   size_t best_score = 0;
   for (size_t i = 0; i < kGpuTdpCount; ++i) {
-    const auto want = words(kGpuTdp[i].name);
+    const auto want = gpu_words(kGpuTdp[i].name);
     if (want.empty() || !have_set.contains(want[0])) continue;
     size_t score = 0;
     for (const auto& w : want) score += have_set.contains(w) ? 1 : 0;
