@@ -29,7 +29,6 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_simulate_command(app, ctx, action);
   add_run_command(app, ctx, action);
   add_runs_command(app, ctx, action);
-  add_demo_command(app, ctx, action);
 
   std::vector<std::string> rev(args.rbegin(), args.rend());
   if (!rev.empty()) rev.pop_back();  // the program name

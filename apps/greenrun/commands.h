@@ -7,12 +7,13 @@
 namespace greenrun::cli {
 
 void add_intensity_command(CLI::App& app, Context& ctx, Action& action);
+// `greenrun intensity fetch`, added under the intensity subcommand.
+void add_intensity_fetch_command(CLI::App& intensity_subcommand, Context& ctx, Action& action);
 void add_zones_commands(CLI::App& app, Context& ctx, Action& action);
 void add_emissions_command(CLI::App& app, Context& ctx, Action& action);
 void add_plan_command(CLI::App& app, Context& ctx, Action& action);
 void add_simulate_command(CLI::App& app, Context& ctx, Action& action);
 void add_run_command(CLI::App& app, Context& ctx, Action& action);
 void add_runs_command(CLI::App& app, Context& ctx, Action& action);
-void add_demo_command(CLI::App& app, Context& ctx, Action& action);
 
 }  // namespace greenrun::cli

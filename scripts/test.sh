@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The one test command: installs what is missing, builds the CI preset
+# (optimised, warnings as errors, ASan+UBSan), runs every test with ctest,
+# then the bounded libFuzzer smoke runs (FUZZ_SECONDS each, default 20).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+jobs=$(nproc)
+cmake --preset ci >/dev/null
+cmake --build --preset ci -j "$jobs"
+ctest --preset ci -j "$jobs"
+if [[ -x scripts/fuzz-smoke.sh ]]; then
+  scripts/fuzz-smoke.sh
+fi
