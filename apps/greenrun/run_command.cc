@@ -16,6 +16,8 @@
 #include "base/quantity_parse.h"
 #include "base/time_format.h"
 #include "commands.h"
+#include "intensity/store.h"
+#include "intensity/zone_catalogue.h"
 #include "runner/child_process.h"
 #include "runner/location.h"
 #include "runner/run_emissions.h"
@@ -61,26 +63,23 @@ std::string format_mass(Mass m) {
   return fmt::format("{:.3f} mg CO2e", g * 1000);
 }
 
-// Until the zone catalogue lands in main, a region cannot be mapped to a
-// zone here; the caller says so. (Swap for ZoneCatalogue::embedded().resolve.)
+// A cloud region ("aws:eu-central-1") to its grid zone, via the embedded
+// zone catalogue.
 Result<std::string> region_to_zone(const std::string& provider_region) {
-  return make_error("cannot map cloud region " + provider_region +
-                    " to a grid zone in this build (zone catalogue missing); give --zone");
+  auto loc = intensity::ZoneCatalogue::embedded().resolve(std::nullopt, provider_region);
+  if (!loc) return std::unexpected(loc.error());
+  return loc->zone;
 }
 
-// Intensity for the run's zone and time from the store. The store's
-// load() is not implemented in main yet (store branch), so this build has no
-// series to offer and every run uses the labelled world-average fallback.
-// LEAD: once the store lands, replace the body with
-//   IntensityStore::open(store_path) -> load(SeriesKey{zone, signal, kActual}, from, to).
+// The zone's stored series around the run (empty when the store has none).
 std::optional<intensity::IntensitySeries> load_series(const std::string& store_path, const std::string& zone,
                                                       intensity::Signal signal, UtcTime from, UtcTime to) {
-  (void)store_path;
-  (void)zone;
-  (void)signal;
-  (void)from;
-  (void)to;
-  return std::nullopt;
+  if (zone.empty() || !std::filesystem::exists(store_path)) return std::nullopt;
+  auto store = intensity::IntensityStore::open(store_path);
+  if (!store) return std::nullopt;
+  auto s = store->load(intensity::SeriesKey{zone, signal, intensity::Origin::kActual}, from, to);
+  if (!s || s->empty()) return std::nullopt;
+  return std::move(*s);
 }
 
 void print_summary(std::ostream& err, const RunRecord& r, const std::vector<std::string>& notes,
@@ -239,14 +238,24 @@ int run_action(Context& ctx, const RunOptions& o) {
     const UtcTime from = r.started - std::chrono::hours(2);
     const UtcTime to = r.ended + std::chrono::hours(2);
     auto avg = load_series(store_path, r.zone, intensity::Signal::kAverageLifecycle, from, to);
-    const std::string fallback_why = r.zone.empty()
-                                         ? std::string("no zone known")
-                                         : "no intensity data for " + r.zone + " at the time of the run in the store";
-    const runner::Fallback world{CarbonIntensity::grams_per_kwh(kWorldAverageGPerKwh),
-                                 fmt::format("world average {:.0f} g/kWh (CodeCarbon carbon_intensity_per_source.json; "
-                                             "{})",
-                                             kWorldAverageGPerKwh, fallback_why)};
-    r.average = runner::emissions_over(file->intervals, r.pue, avg ? &*avg : nullptr, world, "average-lifecycle");
+    // Where the store has no data for the run's time: the zone's annual mean
+    // from the embedded catalogue, else the world average; labelled either way.
+    std::optional<runner::Fallback> fallback;
+    if (const auto* z = r.zone.empty() ? nullptr : intensity::ZoneCatalogue::embedded().find_zone(r.zone);
+        z && z->annual_mean_g_per_kwh > 0) {
+      fallback = runner::Fallback{CarbonIntensity::grams_per_kwh(z->annual_mean_g_per_kwh),
+                                  fmt::format("annual mean {:.0f} g/kWh for {} ({} {}, {}): no hourly data for the "
+                                              "time of the run in the store",
+                                              z->annual_mean_g_per_kwh, z->id, z->source,
+                                              intensity::to_string(z->signal), z->year)};
+    } else {
+      fallback = runner::Fallback{
+          CarbonIntensity::grams_per_kwh(kWorldAverageGPerKwh),
+          fmt::format("world average {:.0f} g/kWh (CodeCarbon carbon_intensity_per_source.json; {})",
+                      kWorldAverageGPerKwh,
+                      r.zone.empty() ? std::string("no zone known") : "zone " + r.zone + " not in the catalogue")};
+    }
+    r.average = runner::emissions_over(file->intervals, r.pue, avg ? &*avg : nullptr, fallback, "average-lifecycle");
     if (auto marg = load_series(store_path, r.zone, intensity::Signal::kMarginal, from, to)) {
       auto m = runner::emissions_over(file->intervals, r.pue, &*marg, std::nullopt, "marginal");
       if (m.coverage > 0) r.marginal = m;

@@ -1,6 +1,5 @@
 #include "runner/run_store.h"
 
-#include <filesystem>
 #include <map>
 #include <sqlite3.h>
 
@@ -35,37 +34,33 @@ struct Statement {
 }  // namespace
 
 Result<RunStore> RunStore::open(const std::string& path) {
-  std::error_code ec;
-  const auto parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
-    std::string msg = path + ": cannot open store: " + (db ? sqlite3_errmsg(db) : "out of memory");
-    sqlite3_close(db);
-    return make_error(msg);
-  }
+  auto store = intensity::IntensityStore::open(path);
+  if (!store) return std::unexpected(store.error());
+  auto owned = std::make_unique<intensity::IntensityStore>(std::move(*store));
+  sqlite3* db = owned->connection();
   sqlite3_busy_timeout(db, 5000);
   char* err = nullptr;
   if (sqlite3_exec(db, kSchema, nullptr, nullptr, &err) != SQLITE_OK) {
     std::string msg = path + ": cannot create the runs table: " + (err ? err : "");
     sqlite3_free(err);
-    sqlite3_close(db);
     return make_error(msg);
   }
-  return RunStore(path, db);
+  return RunStore(path, std::move(owned));
 }
 
-RunStore::RunStore(RunStore&& o) noexcept : path_(std::move(o.path_)), db_(o.db_) { o.db_ = nullptr; }
+RunStore::RunStore(RunStore&& o) noexcept : path_(std::move(o.path_)), store_(std::move(o.store_)), db_(o.db_) {
+  o.db_ = nullptr;
+}
 RunStore& RunStore::operator=(RunStore&& o) noexcept {
   if (this != &o) {
-    sqlite3_close(db_);
     path_ = std::move(o.path_);
+    store_ = std::move(o.store_);
     db_ = o.db_;
     o.db_ = nullptr;
   }
   return *this;
 }
-RunStore::~RunStore() { sqlite3_close(db_); }
+RunStore::~RunStore() = default;
 
 Status RunStore::insert(const RunRecord& r) {
   Statement st;

@@ -1,16 +1,21 @@
 // RunStore: the `runs` table in greenrun's SQLite store (the same file as the
-// IntensityStore, ctx.store_path()). One row per `greenrun run`, with the
+// IntensityStore, ctx.store_path()). It opens the file through
+// IntensityStore::open, so the file is always a valid greenrun store (the
+// application id and schema checks apply), and adds its table on that
+// connection. One row per `greenrun run`, with the
 // columns `greenrun runs list/summary` need and the whole RunRecord as JSON.
 //
 // Thread-safety: one RunStore per thread; SQLite serialises writers across
 // processes (busy timeout 5 s).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "base/result.h"
+#include "intensity/store.h"
 #include "runner/run_record.h"
 
 struct sqlite3;
@@ -48,8 +53,10 @@ class RunStore {
                                                        const std::optional<std::string>& project = std::nullopt) const;
 
  private:
-  RunStore(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
+  RunStore(std::string path, std::unique_ptr<intensity::IntensityStore> store)
+      : path_(std::move(path)), store_(std::move(store)), db_(store_->connection()) {}
   std::string path_;
+  std::unique_ptr<intensity::IntensityStore> store_;  // owns the connection
   sqlite3* db_ = nullptr;
 };
 

@@ -30,16 +30,36 @@ std::optional<Method> method_from(std::string_view s) {
 }  // namespace
 
 std::string to_json_line(const IntervalRecord& r) {
+  // The accounting schema first (start, duration_s, joules, method: what
+  // `greenrun emissions --energy` reads), then greenrun run's own keys, which
+  // accounting ignores. psys/platform overlaps cpu and dram, so it stays out
+  // of `joules`; the accounting methods have no "simulated", so simulated
+  // figures are written as "estimated" with "simulated": true.
   nlohmann::ordered_json j;
   j["start"] = format_utc(r.start);
-  j["end"] = format_utc(r.end);
-  j["seconds"] = to_seconds(r.end - r.start);
-  auto& comps = j["components"] = nlohmann::ordered_json::object();
+  j["duration_s"] = static_cast<double>((r.end - r.start).count()) / 1000.0;
+  // Built apart and moved in: references into an ordered_json (a vector)
+  // dangle when a later key is added.
+  nlohmann::ordered_json joules = nlohmann::ordered_json::object();
+  nlohmann::ordered_json method = nlohmann::ordered_json::object();
+  nlohmann::ordered_json job = nlohmann::ordered_json::object();
+  bool simulated = false;
   for (const auto& [c, v] : r.components) {
-    comps[std::string(sensors::to_string(c))] = {{"energy_j", v.machine.joules()},
-                                                 {"job_energy_j", v.job.joules()},
-                                                 {"method", std::string(sensors::to_string(v.method))}};
+    if (c == Component::kPlatform) continue;
+    const std::string name(sensors::to_string(c));
+    joules[name] = v.machine.joules();
+    simulated = simulated || v.method == Method::kSimulated;
+    method[name] = v.method == Method::kSimulated ? "estimated" : std::string(sensors::to_string(v.method));
+    job[name] = v.job.joules();
   }
+  j["joules"] = std::move(joules);
+  j["method"] = std::move(method);
+  j["job_joules"] = std::move(job);
+  if (auto p = r.components.find(Component::kPlatform); p != r.components.end()) {
+    j["platform_joules"] = p->second.machine.joules();
+    j["platform_method"] = std::string(sensors::to_string(p->second.method));
+  }
+  if (simulated) j["simulated"] = true;
   j["cpu_utilisation"] = r.cpu_utilisation;
   j["job_cpu_share"] = r.job_cpu_share;
   if (!r.warnings.empty()) j["warnings"] = r.warnings;
@@ -50,26 +70,35 @@ Result<IntervalRecord> parse_json_line(const std::string& line) {
   const auto j = nlohmann::json::parse(line, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return make_error("expected a JSON object");
   IntervalRecord r;
-  for (const char* key : {"start", "end"}) {
-    if (!j.contains(key) || !j[key].is_string()) return make_error(std::string("$.") + key + ": expected a UTC time");
-    auto t = parse_utc(j[key].get<std::string>());
-    if (!t) return make_error(std::string("$.") + key + ": " + t.error().message);
-    (key[0] == 's' ? r.start : r.end) = *t;
+  if (!j.contains("start") || !j["start"].is_string()) return make_error("$.start: expected a UTC time");
+  auto t = parse_utc(j["start"].get<std::string>());
+  if (!t) return make_error("$.start: " + t.error().message);
+  r.start = *t;
+  if (!j.contains("duration_s") || !j["duration_s"].is_number() || j["duration_s"].get<double>() < 0)
+    return make_error("$.duration_s: expected a non-negative number of seconds");
+  r.end = r.start + Duration(static_cast<int64_t>(j["duration_s"].get<double>() * 1000.0 + 0.5));
+  const bool simulated = j.contains("simulated") && j["simulated"].is_boolean() && j["simulated"].get<bool>();
+  if (!j.contains("joules") || !j["joules"].is_object() || !j.contains("method") || !j["method"].is_object())
+    return make_error("$.joules, $.method: expected objects");
+  for (const auto& [name, v] : j["joules"].items()) {
+    const auto c = component_from(name);
+    if (!c) return make_error("$.joules." + name + ": unknown component");
+    const auto& m = j["method"];
+    auto method = m.contains(name) && m[name].is_string() ? method_from(m[name].get<std::string>()) : std::nullopt;
+    if (!v.is_number() || !method) return make_error("$.joules." + name + ": expected joules and a method");
+    if (simulated && *method == Method::kEstimated) method = Method::kSimulated;
+    double job = 0;
+    if (j.contains("job_joules") && j["job_joules"].is_object() && j["job_joules"].contains(name) &&
+        j["job_joules"][name].is_number())
+      job = j["job_joules"][name].get<double>();
+    r.components[*c] = ComponentInterval{Energy::joules(v.get<double>()), Energy::joules(job), *method};
   }
-  if (j.contains("components") && j["components"].is_object()) {
-    for (const auto& [name, v] : j["components"].items()) {
-      const auto c = component_from(name);
-      if (!v.is_object()) return make_error("$.components." + name + ": expected an object");
-      if (!c) return make_error("$.components." + name + ": unknown component");
-      const auto m = method_from(v.contains("method") && v["method"].is_string() ? v["method"].get<std::string>() : "");
-      if (!m || !v.contains("energy_j") || !v["energy_j"].is_number())
-        return make_error("$.components." + name + ": expected energy_j and method");
-      r.components[*c] = ComponentInterval{Energy::joules(v["energy_j"].get<double>()),
-                                           Energy::joules(v.contains("job_energy_j") && v["job_energy_j"].is_number()
-                                                              ? v["job_energy_j"].get<double>()
-                                                              : 0.0),
-                                           *m};
-    }
+  if (j.contains("platform_joules") && j["platform_joules"].is_number()) {
+    const auto m = method_from(j.contains("platform_method") && j["platform_method"].is_string()
+                                   ? j["platform_method"].get<std::string>()
+                                   : "measured");
+    r.components[Component::kPlatform] =
+        ComponentInterval{Energy::joules(j["platform_joules"].get<double>()), {}, m.value_or(Method::kMeasured)};
   }
   if (j.contains("cpu_utilisation") && j["cpu_utilisation"].is_number())
     r.cpu_utilisation = j["cpu_utilisation"].get<double>();
@@ -103,6 +132,9 @@ TimelineWriter::~TimelineWriter() {
 }
 
 Status TimelineWriter::append(const IntervalRecord& r) {
+  // The accounting schema needs a positive duration and at least one
+  // component; a zero-length final interval carries no energy.
+  if (r.end <= r.start || r.components.empty()) return {};
   std::string line = to_json_line(r);
   line.push_back('\n');
   size_t done = 0;

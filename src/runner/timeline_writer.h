@@ -3,9 +3,12 @@
 // as soon as the interval ends — a SIGKILL of greenrun loses at most the
 // interval in progress. Schema: docs/formats.md, "timeline.jsonl".
 //
-// This writer is the one place that knows the line format, so that it can be
-// swapped for the accounting part's writer (src/accounting/energy_timeline.h)
-// when that lands.
+// The line format is the accounting part's timeline schema (start,
+// duration_s, joules, method: src/accounting/energy_timeline.h, so `greenrun
+// emissions --energy timeline.jsonl` reads it) plus keys of greenrun run's
+// own that accounting ignores: job_joules, platform_joules/platform_method
+// (psys, never in joules), simulated, cpu_utilisation, job_cpu_share,
+// warnings. `joules` is whole-machine energy; `job_joules` the job's share.
 //
 // Thread-safety: one thread at a time.
 #pragma once
@@ -49,7 +52,8 @@ class TimelineWriter {
   TimelineWriter(const TimelineWriter&) = delete;
   ~TimelineWriter();
 
-  // One write(2) per record.
+  // One write(2) per record. Intervals of zero length or without any
+  // component are skipped (the accounting schema has no room for them).
   [[nodiscard]] Status append(const IntervalRecord& r);
   const std::string& path() const { return path_; }
 

@@ -175,6 +175,31 @@ TEST_F(RunCommandTest, ZoneFromTheEnvironmentIsUsedAndNamed) {
   EXPECT_EQ(run_json()["zone_source"], "GREENRUN_ZONE");
 }
 
+TEST_F(RunCommandTest, RegionMapsToAZoneAndItsAnnualMeanIsLabelled) {
+  ASSERT_EQ(run({"run", "--sensors", "estimate", "--region", "aws:eu-central-1", "--out", out_.string(), "--", "true"}),
+            0)
+      << stderr_text();
+  const auto j = run_json();
+  EXPECT_EQ(j["zone"], "DE");
+  EXPECT_EQ(j["cloud_region"], "aws:eu-central-1");
+  // No hourly data in the (empty) store for now: the catalogue's annual mean, said so.
+  const std::string source = j["emissions_average"]["source"];
+  EXPECT_NE(source.find("annual mean"), std::string::npos) << source;
+  EXPECT_DOUBLE_EQ(j["emissions_average"]["coverage"].get<double>(), 0.0);
+  EXPECT_EQ(run({"run", "--region", "aws:nowhere-1", "--out", out_.string(), "--", "true"}), 1);
+  EXPECT_NE(stderr_text().find("unknown aws region"), std::string::npos) << stderr_text();
+}
+
+TEST_F(RunCommandTest, AccountingReadsTheTimeline) {
+  ASSERT_EQ(run({"run", "--sensors", "estimate", "--interval", "100ms", "--out", out_.string(), "--", "sleep", "0.3"}),
+            0);
+  std::ostringstream out, err;
+  const int rc = run_cli({"greenrun", "--store", (dir_ / "greenrun.db").string(), "emissions", "--energy",
+                          (out_ / "timeline.jsonl").string(), "--zone", "DE"},
+                         out, err);
+  EXPECT_EQ(rc, 0) << err.str() << out.str();
+}
+
 #ifdef GREENRUN_FAKE_NVML
 TEST_F(RunCommandTest, GpuThroughTheStandInNvmlLibrary) {
   std::ofstream(dir_ / "nvml.txt") << "count=1\n0.name=NVIDIA A100-SXM4-40GB\n0.power_mw=200000\n";

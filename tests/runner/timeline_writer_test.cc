@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "accounting/energy_timeline.h"
 #include "base/time_format.h"
 #include "testing/paths.h"
 
@@ -29,7 +30,8 @@ TEST(TimelineWriter, LinesRoundTrip) {
   r.warnings.push_back("gpu1 lost");
   const std::string line = to_json_line(r);
   EXPECT_EQ(line.find('\n'), std::string::npos);
-  EXPECT_EQ(line.rfind("{\"start\":\"2026-01-01T00:00:00Z\",\"end\":\"2026-01-01T00:00:01Z\"", 0), 0u) << line;
+  EXPECT_EQ(line.rfind("{\"start\":\"2026-01-01T00:00:00Z\",\"duration_s\":1.0,\"joules\":{\"cpu\":12.5,\"gpu\":200.0}", 0), 0u)
+      << line;
   auto back = parse_json_line(line);
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(back->start, r.start);
@@ -41,11 +43,11 @@ TEST(TimelineWriter, LinesRoundTrip) {
 
 TEST(TimelineWriter, BadLinesSayWhatWasExpected) {
   EXPECT_EQ(parse_json_line("[1]").error().message, "expected a JSON object");
-  EXPECT_EQ(parse_json_line(R"({"start":"x","end":"2026-01-01T00:00:00Z"})").error().message.substr(0, 9), "$.start: ");
+  EXPECT_EQ(parse_json_line(R"({"start":"x","duration_s":1})").error().message.substr(0, 9), "$.start: ");
   auto bad = parse_json_line(
-      R"({"start":"2026-01-01T00:00:00Z","end":"2026-01-01T00:00:01Z","components":{"cpu":{"energy_j":1,"method":"guessed"}}})");
+      R"({"start":"2026-01-01T00:00:00Z","duration_s":1,"joules":{"cpu":1},"method":{"cpu":"guessed"}})");
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().message, "$.components.cpu: expected energy_j and method");
+  EXPECT_EQ(bad.error().message, "$.joules.cpu: expected joules and a method");
 }
 
 TEST(TimelineWriter, AppendsAndReadsBackSkippingATornLastLine) {
@@ -57,7 +59,7 @@ TEST(TimelineWriter, AppendsAndReadsBackSkippingATornLastLine) {
     ASSERT_TRUE(w->append(record(0)));
     ASSERT_TRUE(w->append(record(1)));
   }
-  std::ofstream(path, std::ios::app) << R"({"start":"2026-01-01T00:00:02Z","end":)";  // killed mid-write
+  std::ofstream(path, std::ios::app) << R"({"start":"2026-01-01T00:00:02Z","duration_s":)";  // killed mid-write
   auto file = read_timeline(path);
   ASSERT_TRUE(file) << file.error().message;
   EXPECT_EQ(file->intervals.size(), 2u);
@@ -67,6 +69,34 @@ TEST(TimelineWriter, AppendsAndReadsBackSkippingATornLastLine) {
   auto broken = read_timeline(path);
   ASSERT_FALSE(broken);
   EXPECT_NE(broken.error().message.find("timeline.jsonl:3: "), std::string::npos) << broken.error().message;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(TimelineWriter, AccountingReadsTheTimeline) {
+  const auto dir = greenrun::testing::make_temp_dir("greenrun-timeline");
+  const std::string path = (dir / "timeline.jsonl").string();
+  {
+    auto w = TimelineWriter::create(path);
+    ASSERT_TRUE(w);
+    auto r0 = record(0);
+    r0.components[Component::kPlatform] = {Energy::joules(500), Energy::joules(100), Method::kMeasured};
+    ASSERT_TRUE(w->append(r0));
+    auto r1 = record(1);
+    r1.components[Component::kDram] = {Energy::joules(2), Energy::joules(1), Method::kSimulated};
+    ASSERT_TRUE(w->append(r1));
+    auto empty = record(2);
+    empty.end = empty.start;  // zero length: skipped
+    ASSERT_TRUE(w->append(empty));
+  }
+  auto report = accounting::read_timeline_file(path);
+  ASSERT_TRUE(report) << report.error().message;
+  ASSERT_EQ(report->timeline.size(), 2u);
+  // psys is not in the accounting total: 12.5 + 200, then 12.5 + 200 + 2.
+  EXPECT_DOUBLE_EQ(report->timeline.total().joules(), 427.0);
+  auto mine = read_timeline(path);
+  ASSERT_TRUE(mine);
+  EXPECT_EQ(mine->intervals[1].components.at(Component::kDram).method, Method::kSimulated);
+  EXPECT_DOUBLE_EQ(mine->intervals[0].components.at(Component::kPlatform).machine.joules(), 500);
   std::filesystem::remove_all(dir);
 }
 
