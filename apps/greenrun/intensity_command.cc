@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <set>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -16,7 +17,9 @@
 #include "base/time_format.h"
 #include "commands.h"
 #include "intensity/importers/importer.h"
+#include "intensity/importers/raw_points.h"
 #include "intensity/store.h"
+#include "intensity/zone_catalogue.h"
 
 namespace greenrun::cli {
 namespace {
@@ -31,11 +34,18 @@ struct ImportFlags {
   std::vector<std::string> files;
   std::string format = "auto";
   std::string zone;
-  std::string signal;
+  std::string region;
+  std::string signal;  // Electricity Maps column
+  // Generic CSV only; empty = not given.
+  std::string unit, tz, step, origin, generic_signal;
+  // WattTime JSON / Carbon Aware JSON.
+  std::string watttime_origin, carbon_aware_signal;
+  bool nulls_as_gaps = false;
 };
 
 struct ShowFlags {
   std::string zone;
+  std::string region;
   std::string from, to;
   std::string signal, origin;
   bool csv = false;
@@ -59,18 +69,32 @@ int fail(const Context& ctx, const std::string& message) {
 // store lacks is an error listing the stored zones; otherwise it is returned
 // as typed (a zone new to the store). The one place that turns user text
 // into a zone id, so `--region provider:region` resolution plugs in here.
-Result<std::string> resolve_zone(const std::string& text, const std::vector<StoredSeriesInfo>& stored,
-                                 const std::string& store_path, bool must_exist) {
-  const std::string_view t = trim(text);
+// A `region` ("azure:westus", or a ZONE of that form) is resolved through the
+// embedded zone catalogue first, then matched to stored zone ids the same way.
+Result<std::string> resolve_zone(const std::string& text, const std::string& region,
+                                 const std::vector<StoredSeriesInfo>& stored, const std::string& store_path,
+                                 bool must_exist) {
+  std::string zone_text(trim(text));
+  std::string via;  // "azure:westus (West US) -> US-CAL-CISO", for messages
+  std::string region_text(trim(region));
+  if (region_text.empty() && zone_text.find(':') != std::string::npos) region_text = std::exchange(zone_text, "");
+  if (!region_text.empty()) {
+    auto location = intensity::ZoneCatalogue::embedded().resolve(std::nullopt, region_text);
+    if (!location) return make_error("--region " + region_text + ": " + location.error().message);
+    zone_text = location->zone;
+    via = location->description;
+  }
+  const std::string_view t = zone_text;
   if (t.empty()) return make_error("expected a zone id, got an empty one");
   for (const StoredSeriesInfo& s : stored)
     if (iequals(s.key.zone, t)) return s.key.zone;
   if (!must_exist) return std::string(t);
+  if (!via.empty()) via = " (" + via + ")";
   std::set<std::string> zones;
   for (const StoredSeriesInfo& s : stored) zones.insert(s.key.zone);
   std::string list;
   for (const std::string& z : zones) list += (list.empty() ? "" : ", ") + z;
-  return make_error("no intensity data for zone \"" + std::string(t) + "\" in " + store_path +
+  return make_error("no intensity data for zone \"" + std::string(t) + "\"" + via + " in " + store_path +
                     (zones.empty() ? std::string(" (the store is empty; add data with `greenrun intensity import`)")
                                    : " (stored zones: " + list + ")"));
 }
@@ -111,35 +135,137 @@ std::map<int64_t, ImportRecord> imports_by_id(const IntensityStore& store, Resul
 
 // ---- import ---------------------------------------------------------------
 
-int run_import(const Context& ctx, const ImportFlags& f) {
-  intensity::ImportOptions options;
+// "+01:00", "-05:30", "+0100", "+01", "Z", "UTC" -> minutes east of UTC.
+Result<int> parse_tz_offset(std::string_view text) {
+  const std::string_view t = trim(text);
+  if (t == "Z" || t == "z" || iequals(t, "UTC")) return 0;
+  const auto bad = [&] {
+    return make_error("expected an offset from UTC such as +01:00, -05:30 or Z, got \"" + std::string(t) + "\"");
+  };
+  if (t.size() < 3 || (t[0] != '+' && t[0] != '-')) return bad();
+  std::string digits;
+  for (size_t i = 1; i < t.size(); ++i) {
+    if (t[i] == ':' && i == 3) continue;
+    if (t[i] < '0' || t[i] > '9') return bad();
+    digits.push_back(t[i]);
+  }
+  if (digits.size() != 2 && digits.size() != 4) return bad();
+  const int hours = std::stoi(digits.substr(0, 2));
+  const int minutes = digits.size() == 4 ? std::stoi(digits.substr(2, 2)) : 0;
+  if (hours > 18 || minutes > 59 || hours * 60 + minutes > 18 * 60) return bad();
+  return (t[0] == '-' ? -1 : 1) * (hours * 60 + minutes);
+}
+
+// Flags to ImportOptions; `format_specific` collects the flags that apply to
+// one format only, so that run_import can refuse them for other formats.
+Result<intensity::ImportOptions> import_options(const ImportFlags& f,
+                                                std::vector<std::pair<std::string, intensity::Format>>& format_specific) {
+  using intensity::Format;
+  using intensity::Signal;
+  intensity::ImportOptions o;
   auto format = intensity::parse_format(f.format);
-  if (!format) return fail(ctx, "--format: " + format.error().message);
-  options.format = *format;
+  if (!format) return make_error("--format: " + format.error().message);
+  o.format = *format;
   if (!f.signal.empty()) {
     auto signal = intensity::parse_signal(f.signal);
-    if (!signal) return fail(ctx, "--signal: " + signal.error().message);
-    options.generic_signal = *signal;
-    if (*signal == intensity::Signal::kMarginal && options.format == intensity::Format::kElectricityMapsCsv)
-      return fail(ctx, "--signal: Electricity Maps CSV carries the direct and life-cycle averages, not marginal");
-    if (intensity::is_average(*signal)) options.electricitymaps_signal = *signal;
+    if (!signal) return make_error("--signal: " + signal.error().message);
+    if (!intensity::is_average(*signal))
+      return make_error("--signal: Electricity Maps CSV carries the direct and life-cycle averages, not " +
+                        std::string(to_string(*signal)) +
+                        "; for a generic CSV use --generic-signal, for Carbon Aware JSON --carbon-aware-signal");
+    o.electricitymaps_signal = *signal;
+    format_specific.emplace_back("--signal", Format::kElectricityMapsCsv);
   }
+  if (!f.unit.empty()) {
+    if (auto factor = intensity::intensity_unit_factor(f.unit); !factor)
+      return make_error("--unit: " + factor.error().message);
+    o.generic_unit = f.unit;
+    format_specific.emplace_back("--unit", Format::kGenericCsv);
+  }
+  if (!f.tz.empty()) {
+    auto offset = parse_tz_offset(f.tz);
+    if (!offset) return make_error("--tz: " + offset.error().message);
+    o.generic_tz_offset_minutes = *offset;
+    format_specific.emplace_back("--tz", Format::kGenericCsv);
+  }
+  if (!f.step.empty()) {
+    auto step = parse_duration(f.step);
+    if (!step) return make_error("--step: " + step.error().message);
+    if (step->count() <= 0) return make_error("--step: expected a positive step, got " + f.step);
+    o.generic_step = *step;
+    format_specific.emplace_back("--step", Format::kGenericCsv);
+  }
+  if (!f.origin.empty()) {
+    auto origin = intensity::parse_origin(f.origin);
+    if (!origin) return make_error("--origin: " + origin.error().message);
+    if (*origin == intensity::Origin::kTypical)
+      return make_error("--origin: expected actual or forecast; typical profiles are built in, not imported");
+    o.generic_origin = *origin;
+    format_specific.emplace_back("--origin", Format::kGenericCsv);
+  }
+  if (!f.generic_signal.empty()) {
+    auto signal = intensity::parse_signal(f.generic_signal);
+    if (!signal) return make_error("--generic-signal: " + signal.error().message);
+    o.generic_signal = *signal;
+    format_specific.emplace_back("--generic-signal", Format::kGenericCsv);
+  }
+  if (!f.watttime_origin.empty()) {
+    auto origin = intensity::parse_origin(f.watttime_origin);
+    if (!origin || *origin == intensity::Origin::kTypical)
+      return make_error("--watttime-origin: expected actual or forecast, got \"" + f.watttime_origin + "\"");
+    o.watttime_origin = *origin;
+    format_specific.emplace_back("--watttime-origin", Format::kWattTimeJson);
+  }
+  if (f.nulls_as_gaps) {
+    o.null_is_missing = true;
+    format_specific.emplace_back("--nulls-as-gaps", Format::kWattTimeJson);
+  }
+  if (!f.carbon_aware_signal.empty()) {
+    auto signal = intensity::parse_signal(f.carbon_aware_signal);
+    if (!signal) return make_error("--carbon-aware-signal: " + signal.error().message);
+    o.carbon_aware_signal = *signal;
+    format_specific.emplace_back("--carbon-aware-signal", Format::kCarbonAwareJson);
+  }
+  if (o.format != Format::kAuto)
+    for (const auto& [flag, for_format] : format_specific)
+      if (for_format != o.format)
+        return make_error(flag + " applies to " + std::string(to_string(for_format)) + " only, not --format " +
+                          std::string(to_string(o.format)));
+  return o;
+}
+
+int run_import(const Context& ctx, const ImportFlags& f) {
+  std::vector<std::pair<std::string, intensity::Format>> format_specific;
+  auto parsed = import_options(f, format_specific);
+  if (!parsed) return fail(ctx, parsed.error().message);
+  intensity::ImportOptions options = std::move(*parsed);
   const std::string path = ctx.store_path();
   auto store = IntensityStore::open(path);
   if (!store) return fail(ctx, store.error().message);
-  if (!f.zone.empty()) {
+  if (!f.zone.empty() || !f.region.empty()) {
     auto stored = store->list();
     if (!stored) return fail(ctx, stored.error().message);
-    auto zone = resolve_zone(f.zone, *stored, path, /*must_exist=*/false);
-    if (!zone) return fail(ctx, "--zone: " + zone.error().message);
+    auto zone = resolve_zone(f.zone, f.region, *stored, path, /*must_exist=*/false);
+    if (!zone) return fail(ctx, (f.region.empty() ? "--zone: " : "") + zone.error().message);
     options.zone = *zone;
   }
   // Parse every file before writing anything: one bad file imports nothing.
   std::vector<intensity::IntensitySeries> series;
   std::vector<std::string> series_file;
+  std::vector<std::string> notes;
   for (const std::string& file : f.files) {
     auto result = intensity::import_file(file, options);
     if (!result) return fail(ctx, result.error().message + " (nothing was imported)");
+    // A flag for another format would be ignored without a word: refuse it.
+    for (const auto& [flag, for_format] : format_specific)
+      if (for_format != result->format)
+        return fail(ctx, file + ": " + flag + " applies to " + std::string(to_string(for_format)) +
+                             " only, but the file is " + std::string(to_string(result->format)) +
+                             " (nothing was imported)");
+    if (result->skipped_rows > 0)
+      notes.push_back(fmt::format("{}: {} of {} rows not imported (reasons below)", file, result->skipped_rows,
+                                  result->rows));
+    for (const std::string& n : result->notes) notes.push_back(file + ": " + n);
     for (auto& s : result->series) {
       series.push_back(std::move(s));
       series_file.push_back(file);
@@ -162,6 +288,7 @@ int run_import(const Context& ctx, const ImportFlags& f) {
     out << fmt::format("{} points ({} estimated): {} new, {} replaced, {} unchanged\n", r.points,
                        r.estimated_points, r.inserted, r.replaced, r.unchanged);
   }
+  for (const std::string& n : notes) out << "note: " << n << "\n";
   return 0;
 }
 
@@ -235,7 +362,8 @@ int run_show(const Context& ctx, const ShowFlags& f) {
   if (!store) return fail(ctx, store.error().message);
   auto stored = store->list();
   if (!stored) return fail(ctx, stored.error().message);
-  auto zone = resolve_zone(f.zone, *stored, path, /*must_exist=*/true);
+  if (f.zone.empty() == f.region.empty()) return fail(ctx, "show: give ZONE or --region provider:region (one of them)");
+  auto zone = resolve_zone(f.zone, f.region, *stored, path, /*must_exist=*/true);
   if (!zone) return fail(ctx, zone.error().message);
   std::optional<intensity::Signal> want_signal;
   std::optional<intensity::Origin> want_origin;
@@ -460,16 +588,38 @@ void add_intensity_command(CLI::App& app, Context& ctx, Action& action) {
                   "auto (detect), electricitymaps-csv, watttime-json, watttime-csv, uk-json, carbon-aware-json "
                   "or generic-csv")
       ->default_str("auto");
-  imp->add_option("--zone", flags->import.zone,
-                  "Zone id: required for formats without one; must agree with the zone inside the data otherwise "
-                  "(matched case-insensitively to stored zones)");
+  auto* imp_zone = imp->add_option(
+      "--zone", flags->import.zone,
+      "Zone id: required for formats without one; must agree with the zone inside the data otherwise "
+      "(matched case-insensitively to stored zones); for UK regional JSON selects a region (GB-UKCI-13 or "
+      "its shortname)");
+  imp->add_option("--region", flags->import.region,
+                  "Cloud region as provider:region (azure:westus), resolved to its grid zone; instead of --zone")
+      ->excludes(imp_zone);
   imp->add_option("--signal", flags->import.signal,
-                  "direct or lifecycle: which Electricity Maps column to import (default lifecycle); the signal of "
-                  "a generic CSV");
+                  "Electricity Maps CSV: direct or lifecycle, which column to import (default lifecycle)");
+  imp->add_option("--unit", flags->import.unit,
+                  "Generic CSV: unit of the values: g/kWh (default), lbs/MWh, kg/kWh, t/kWh (converted to g/kWh)");
+  imp->add_option("--tz", flags->import.tz,
+                  "Generic CSV: UTC offset of timestamps written without one, e.g. +01:00, -05:30 (default Z)");
+  imp->add_option("--step", flags->import.step,
+                  "Generic CSV: each row's duration, e.g. 1h, 30m (default: the gap to the next row)");
+  imp->add_option("--origin", flags->import.origin, "Generic CSV: actual (default) or forecast");
+  imp->add_option("--generic-signal", flags->import.generic_signal,
+                  "Generic CSV: the values' signal: lifecycle (default), direct or marginal");
+  imp->add_option("--watttime-origin", flags->import.watttime_origin,
+                  "WattTime JSON: actual or forecast (default: forecast when the file has generated_at)");
+  imp->add_flag("--nulls-as-gaps", flags->import.nulls_as_gaps,
+                "WattTime JSON: a null value is a missing point (a gap, counted and reported) instead of an error");
+  imp->add_option("--carbon-aware-signal", flags->import.carbon_aware_signal,
+                  "Carbon Aware SDK JSON: the signal of its source: marginal (default; WattTime), lifecycle or direct");
   imp->footer(
       "Importing the same data again changes nothing; newer data replaces older data where they overlap, and "
-      "every import is recorded with its source file.\n"
-      "Example: greenrun intensity import DE_2023_hourly.csv --signal direct");
+      "every import is recorded with its source file. Flags for one format are refused for files of another. "
+      "Rows read but not imported (nulls, superseded forecasts, other regions) are counted in 'note:' lines.\n"
+      "Examples: greenrun intensity import DE_2023_hourly.csv --signal direct\n"
+      "          greenrun intensity import site.csv --format generic-csv --region azure:westus --unit lbs/MWh "
+      "--tz -08:00 --step 1h");
   imp->callback([&ctx, &action, flags] { action = [&ctx, flags] { return run_import(ctx, flags->import); }; });
 
   CLI::App* list = cmd->add_subcommand("list", "List the stored series with their span, points and sources");
@@ -480,7 +630,10 @@ void add_intensity_command(CLI::App& app, Context& ctx, Action& action) {
   CLI::App* show = cmd->add_subcommand(
       "show", "Print one zone's stored points in a window, marking estimated points and gaps");
   show->fallthrough();
-  show->add_option("ZONE", flags->show.zone, "Zone id (case-insensitive), e.g. DE, GB, US-CAL-CISO")->required();
+  auto* show_zone = show->add_option("ZONE", flags->show.zone, "Zone id (case-insensitive), e.g. DE, GB, US-CAL-CISO");
+  show->add_option("--region", flags->show.region,
+                   "Cloud region as provider:region (azure:westus) instead of ZONE: shows its grid zone")
+      ->excludes(show_zone);
   show->add_option("--from", flags->show.from,
                    "Window start, UTC (ISO 8601, e.g. 2023-01-01 or 2023-01-01T06:00Z); default: the series start");
   show->add_option("--to", flags->show.to, "Window end, exclusive; default: the series end");

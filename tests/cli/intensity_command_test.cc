@@ -238,5 +238,127 @@ TEST_F(IntensityCommandTest, HelpDescribesTheSubcommands) {
   EXPECT_NE(imp.out.find("--signal"), std::string::npos) << imp.out;
 }
 
+// ---- import flags for every ImportOptions field; --region --------------------
+
+std::string importer_fixture(const std::string& file) {
+  return (greenrun::testing::source_dir() / "tests/intensity/importers/fixtures" / file).string();
+}
+
+TEST_F(IntensityCommandTest, GenericCsvTakesUnitTimeZoneStepOriginAndSignal) {
+  const fs::path p = dir_ / "site.csv";
+  std::ofstream(p) << "time,value\n2024-03-01 00:00,1000\n2024-03-01 01:00,500\n2024-03-01 03:00,200\n";
+  const CliRun r = run({"import", p.string(), "--format", "generic-csv", "--zone", "SITE", "--unit", "lbs/MWh", "--tz",
+                        "+01:00", "--step", "1h", "--origin", "forecast", "--generic-signal", "marginal"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("SITE marginal (forecast)"), std::string::npos) << r.out;
+  const CliRun csv = run({"show", "SITE", "--csv"});
+  ASSERT_EQ(csv.code, 0) << csv.err;
+  // Local 00:00 at +01:00 is 23:00 UTC the day before; 1 lbs/MWh = 0.45359237 g/kWh;
+  // with --step 1h the missing 02:00 row is a gap, not a stretched 01:00 row.
+  EXPECT_EQ(csv.out,
+            "start,end,g_per_kwh,status,import\n"
+            "2024-02-29T23:00:00Z,2024-03-01T00:00:00Z,453.59237,ok,1\n"
+            "2024-03-01T00:00:00Z,2024-03-01T01:00:00Z,226.796185,ok,1\n"
+            "2024-03-01T01:00:00Z,2024-03-01T02:00:00Z,,gap,\n"
+            "2024-03-01T02:00:00Z,2024-03-01T03:00:00Z,90.718474,ok,1\n");
+  // Without --tz and --step: UTC, and the gap stretches the row before it.
+  const CliRun plain = run({"import", p.string(), "--format", "generic-csv", "--zone", "PLAIN"});
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  const CliRun plain_csv = run({"show", "PLAIN", "--csv"});
+  EXPECT_NE(plain_csv.out.find("2024-03-01T01:00:00Z,2024-03-01T03:00:00Z,500,ok"), std::string::npos)
+      << plain_csv.out;
+}
+
+TEST_F(IntensityCommandTest, BadGenericFlagValuesAreOneLineErrors) {
+  const fs::path p = dir_ / "site.csv";
+  std::ofstream(p) << "time,value\n2024-03-01 00:00,1000\n2024-03-01 01:00,500\n";
+  const std::string f = p.string();
+  const CliRun tz = run({"import", f, "--zone", "S", "--tz", "CET"});
+  EXPECT_EQ(tz.code, 1);
+  EXPECT_NE(tz.err.find("--tz: expected an offset from UTC such as +01:00"), std::string::npos) << tz.err;
+  const CliRun unit = run({"import", f, "--zone", "S", "--unit", "furlongs"});
+  EXPECT_EQ(unit.code, 1);
+  EXPECT_NE(unit.err.find("--unit:"), std::string::npos) << unit.err;
+  const CliRun step = run({"import", f, "--zone", "S", "--step", "soon"});
+  EXPECT_EQ(step.code, 1);
+  EXPECT_NE(step.err.find("--step:"), std::string::npos) << step.err;
+  const CliRun origin = run({"import", f, "--zone", "S", "--origin", "typical"});
+  EXPECT_EQ(origin.code, 1);
+  const CliRun marginal_em = run({"import", f, "--zone", "S", "--signal", "marginal"});
+  EXPECT_EQ(marginal_em.code, 1);
+  EXPECT_NE(marginal_em.err.find("--generic-signal"), std::string::npos) << marginal_em.err;
+  EXPECT_EQ(run({"list", "--json"}).out, "[]\n");  // nothing was imported
+}
+
+TEST_F(IntensityCommandTest, AFlagForAnotherFormatIsRefusedNotIgnored) {
+  const std::string wt = importer_fixture("watttime_historical.json");
+  const CliRun r = run({"import", wt, "--unit", "lbs/MWh"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("--unit applies to generic-csv only, but the file is watttime-json"), std::string::npos)
+      << r.err;
+  const CliRun named = run({"import", wt, "--format", "watttime-json", "--tz", "+01:00"});
+  EXPECT_EQ(named.code, 1);
+  EXPECT_NE(named.err.find("--tz applies to generic-csv only, not --format watttime-json"), std::string::npos)
+      << named.err;
+  EXPECT_EQ(run({"list", "--json"}).out, "[]\n");
+}
+
+TEST_F(IntensityCommandTest, WattTimeJsonPrintsItsNotesAndSkippedRows) {
+  const CliRun r = run({"import", importer_fixture("watttime_forecast_historical.json")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("PJM_DC marginal (forecast)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("4 points"), std::string::npos) << r.out;
+  // Two superseded forecast values: counted, with the reason.
+  EXPECT_NE(r.out.find("note: " + importer_fixture("watttime_forecast_historical.json") +
+                       ": 2 of 6 rows not imported"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("2 forecast generations merged"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2 older values superseded"), std::string::npos) << r.out;
+
+  const CliRun actual = run({"import", importer_fixture("watttime_forecast_historical.json"), "--watttime-origin",
+                             "actual"});
+  ASSERT_EQ(actual.code, 0) << actual.err;
+  EXPECT_NE(actual.out.find("PJM_DC marginal (actual)"), std::string::npos) << actual.out;
+}
+
+TEST_F(IntensityCommandTest, WattTimeNullsAreAnErrorUnlessNullsAsGaps) {
+  const std::string f = importer_fixture("broken_watttime_null_value.json");
+  const CliRun strict = run({"import", f});
+  EXPECT_EQ(strict.code, 1);
+  EXPECT_NE(strict.err.find("$.data[1].value: expected a number, got null"), std::string::npos) << strict.err;
+  const CliRun gaps = run({"import", f, "--nulls-as-gaps"});
+  ASSERT_EQ(gaps.code, 0) << gaps.err;
+  EXPECT_NE(gaps.out.find("1 null values: missing points"), std::string::npos) << gaps.out;
+  EXPECT_NE(gaps.out.find("1 of"), std::string::npos) << gaps.out;
+  const CliRun csv = run({"show", "CAISO_NORTH", "--csv"});
+  ASSERT_EQ(csv.code, 0) << csv.err;
+  EXPECT_NE(csv.out.find(",gap,"), std::string::npos) << csv.out;
+}
+
+TEST_F(IntensityCommandTest, RegionResolvesThroughTheCatalogueForImportAndShow) {
+  const fs::path p = dir_ / "westus.csv";
+  std::ofstream(p) << "time,value\n2024-03-01T00:00Z,200\n2024-03-01T01:00Z,220\n";
+  // Nothing stored for the region's zone yet: show says which zone it looked for.
+  const CliRun none = run({"show", "--region", "azure:westus"});
+  EXPECT_EQ(none.code, 1);
+  EXPECT_NE(none.err.find("no intensity data for zone \"US-CAL-CISO\" (azure:westus"), std::string::npos)
+      << none.err;
+  const CliRun imp = run({"import", p.string(), "--format", "generic-csv", "--region", "azure:westus"});
+  ASSERT_EQ(imp.code, 0) << imp.err;
+  EXPECT_NE(imp.out.find("US-CAL-CISO average-lifecycle (actual)"), std::string::npos) << imp.out;
+  const CliRun show = run({"show", "--region", "azure:westus", "--json"});
+  ASSERT_EQ(show.code, 0) << show.err;
+  const json doc = json::parse(show.out);
+  EXPECT_EQ(doc.at("zone"), "US-CAL-CISO");
+  EXPECT_DOUBLE_EQ(doc.at("mean_g_per_kwh").get<double>(), 210.0);
+  // A ZONE of the provider:region form is a region too.
+  EXPECT_EQ(run({"show", "azure:westus", "--csv"}).code, 0);
+  const CliRun unknown = run({"show", "--region", "azure:nowhere"});
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_NE(unknown.err.find("--region azure:nowhere"), std::string::npos) << unknown.err;
+  EXPECT_NE(run({"import", p.string(), "--zone", "X", "--region", "azure:westus"}).code, 0);
+}
+
 }  // namespace
 }  // namespace greenrun::cli

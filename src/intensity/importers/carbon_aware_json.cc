@@ -141,13 +141,6 @@ struct CarbonAwareHandler final : JsonHandler {
     in_record = true;
   }
 
-  Status read_time(const JsonScalar& v, int64_t& out) {
-    if (!v.is_string()) return make_error("expected an ISO 8601 time string, got " + v.describe());
-    auto t = parse_utc(v.text);
-    if (!t) return make_error(t.error().message);
-    out = t->time_since_epoch().count();
-    return {};
-  }
 
   Status on_scalar(const JsonPath& p, const JsonScalar& v) override {
     const size_t d = p.depth();
@@ -167,9 +160,9 @@ struct CarbonAwareHandler final : JsonHandler {
       if (!v.is_string()) return make_error("expected a location string, got " + v.describe());
       cur.location = loc >= 0 ? loc : location_id(v.text);
     } else if (iequals(k, "time") || iequals(k, "timestamp") || iequals(k, "startTime")) {
-      return read_time(v, cur.t);
+      return read_utc_ms(v, cur.t);
     } else if (iequals(k, "endTime")) {
-      return read_time(v, cur.end);
+      return read_utc_ms(v, cur.end);
     } else if (iequals(k, "rating") || iequals(k, "value") || iequals(k, "carbonIntensity")) {
       double x = 0;
       if (v.is_number()) x = v.number;

@@ -16,7 +16,8 @@
 // How each format maps onto series (zone, signal, origin) is documented at
 // the top of each importer's .cc file. In short:
 //   WattTime JSON    zone = meta.region, marginal (co2_moer) or average-direct
-//                    (co2_aoer), lbs/MWh x 0.45359237; forecast when meta has
+//                    (co2_aoer), lbs/MWh x 0.45359237 (or g/kWh when meta.units
+//                    is g_co2_per_kwh or kg_co2_per_mwh); forecast when meta has
 //                    generated_at or the body is /v3/forecast/historical.
 //   WattTime CSV     zone = --zone (required), marginal, actual.
 //   UK JSON          national: zone GB (or --zone), one actual and one forecast
@@ -76,6 +77,15 @@ struct ImportOptions {
   // Carbon Aware SDK JSON does not say which signal its source provides; the
   // SDK is most often backed by WattTime, hence marginal by default.
   Signal carbon_aware_signal = Signal::kMarginal;
+  // Live API answers (src/intensity/providers) go through these same
+  // importers; two rules differ between a file kept for the record and an
+  // answer fetched now:
+  // WattTime JSON: a null "value" is a missing point (a gap, counted in
+  // missing_values) instead of an error.
+  bool null_is_missing = false;
+  // WattTime and UK JSON: an answer with no points (nothing published for the
+  // range yet) is an empty result instead of an error.
+  bool allow_empty = false;
 };
 
 struct ImportResult {
@@ -88,6 +98,10 @@ struct ImportResult {
   // periods, a superseded forecast generation, zones not selected by --zone).
   // Each reason is also in `notes`, so nothing is dropped silently.
   size_t skipped_rows = 0;
+  // Values given as null: missing points (gaps), never zero; also counted in
+  // skipped_rows and notes. UK "actual": null is not counted: the API has no
+  // actuals for the future, so that null is expected rather than missing.
+  size_t missing_values = 0;
   // One line each, for the user: assumptions made and rows skipped.
   std::vector<std::string> notes;
 };

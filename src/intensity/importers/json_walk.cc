@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "base/text_reader.h"
+#include "base/time_format.h"
 
 namespace greenrun::intensity {
 namespace {
@@ -106,7 +107,12 @@ class JsonSaxAdapter {
           v.kind = JsonScalar::Kind::kString;
         } else if (c == 't' || c == 'f' || c == 'n') {
           const std::string_view word = c == 't' ? "true" : c == 'f' ? "false" : "null";
-          if (static_cast<size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word)
+          const size_t left = static_cast<size_t>(end_ - p_);
+          if (left < word.size() && std::string_view(p_, left) == word.substr(0, left)) {
+            p_ = end_;
+            return syntax("unexpected end of input in a literal; expected " + std::string(word));
+          }
+          if (left < word.size() || std::string_view(p_, word.size()) != word)
             return syntax("invalid literal; expected true, false or null");
           p_ += word.size();
           v.kind = c == 'n' ? JsonScalar::Kind::kNull : JsonScalar::Kind::kBool;
@@ -167,7 +173,8 @@ class JsonSaxAdapter {
     if (auto st = read_string(k); !st) return st;
     path_.levels_[path_.depth_ - 1].key.assign(k);
     skip_ws();
-    if (p_ == end_ || *p_ != ':') return syntax("expected ':' after a member name");
+    if (p_ == end_) return syntax("unexpected end of input; expected ':' after a member name");
+    if (*p_ != ':') return syntax("expected ':' after a member name");
     ++p_;
     return {};
   }
@@ -286,8 +293,13 @@ class JsonSaxAdapter {
         ++col;
       }
     }
-    return make_error(name_ + ":" + std::to_string(line) + ":" + std::to_string(col) + ": invalid JSON at " +
-                      path_.to_string() + ": " + reason);
+    std::string message = name_ + ":" + std::to_string(line) + ":" + std::to_string(col) + ": invalid JSON at " +
+                          path_.to_string() + ": " + reason;
+    // Every end-of-input reason starts so; saying "truncated" with the size
+    // tells a cut-short download or HTTP body from a malformed one.
+    if (p_ >= end_ || reason.starts_with("unexpected end of input"))
+      message += "; truncated: JSON ends early at byte " + std::to_string(end_ - begin_);
+    return make_error(message);
   }
 
   const std::string& name_;
@@ -348,6 +360,14 @@ std::string JsonPath::to_string(size_t depth) const {
     }
   }
   return out;
+}
+
+Status read_utc_ms(const JsonScalar& value, int64_t& out_ms) {
+  if (!value.is_string()) return make_error("expected an ISO 8601 time string, got " + value.describe());
+  auto t = parse_utc(value.text);
+  if (!t) return make_error(t.error().message);
+  out_ms = t->time_since_epoch().count();
+  return {};
 }
 
 Status JsonHandler::on_begin(const JsonPath&, bool) { return {}; }

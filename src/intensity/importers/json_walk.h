@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -87,7 +88,13 @@ inline constexpr size_t kMaxJsonDepth = 64;
 //   "<name>: <path>: <handler message>"
 //   "<name>:<line>:<column>: invalid JSON at <path>: <reason>"
 //   "<name>: expected JSON, got an empty file"
+// When the text stops before the document ends (a truncated download or
+// body), <reason> ends with "; truncated: JSON ends early at byte N".
 [[nodiscard]] Status walk_json(std::string_view text, const std::string& name, JsonHandler& handler);
+
+// A JSON string holding an ISO 8601 UTC time, to milliseconds since the Unix
+// epoch. Error (for a handler to return) names what was seen.
+[[nodiscard]] Status read_utc_ms(const JsonScalar& value, int64_t& out_ms);
 
 // Makes a message safe for one line: control characters become '?', and text
 // beyond max_chars is cut with "...".

@@ -19,7 +19,12 @@
 //   goes into the provenance note. --zone accepts that id or the shortname
 //   and keeps that region only (error when absent).
 // - null (e.g. "actual" of future periods) is a missing point, never zero; the
-//   count is reported in skipped_rows and notes.
+//   count is reported in notes, null forecasts also in missing_values.
+// - Series come forecast first, then actual, in order of first appearance.
+// - {"error":{"code","message"}} (what the API answers for a bad request) is
+//   an error quoting the API's message.
+// - The live provider (providers/uk_carbon_intensity.cc) parses its answers
+//   here too, with options.allow_empty.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -62,14 +67,8 @@ struct UkHandler final : JsonHandler {
   int i_region = -1;        // the region of $.data[i] (postcode shape)
   size_t i_region_index = SIZE_MAX;
   bool data_seen = false;
+  std::string api_error;  // $.error.code / $.error.message, joined
 
-  Status read_time(const JsonScalar& v, int64_t& out) {
-    if (!v.is_string()) return make_error("expected an ISO 8601 time string, got " + v.describe());
-    auto t = parse_utc(v.text);
-    if (!t) return make_error(t.error().message);
-    out = t->time_since_epoch().count();
-    return {};
-  }
   static Status read_value(const JsonScalar& v, double& out, bool& key_seen) {
     key_seen = true;
     if (v.is_null()) return {};
@@ -150,6 +149,10 @@ struct UkHandler final : JsonHandler {
 
   Status on_scalar(const JsonPath& p, const JsonScalar& v) override {
     const size_t d = p.depth();
+    if (d >= 1 && !p.is_index(0) && p.key(0) == "error" && v.is_string()) {
+      api_error += (api_error.empty() ? "" : ": ") + printable(v.text);
+      return {};
+    }
     if (d == 1 && p.matches({"data"})) return make_error("expected an array or object, got " + v.describe());
     if (d == 2 && p.matches({"data", "[]"})) return make_error("expected an object, got " + v.describe());
     // Which record (and at which level its members start)?
@@ -178,8 +181,8 @@ struct UkHandler final : JsonHandler {
     if (r == nullptr || d <= base) return {};
     // Members of the record: from, to, intensity.forecast, intensity.actual.
     if (d == base + 1 && !p.is_index(base)) {
-      if (p.key(base) == "from") return read_time(v, r->from);
-      if (p.key(base) == "to") return read_time(v, r->to);
+      if (p.key(base) == "from") return read_utc_ms(v, r->from);
+      if (p.key(base) == "to") return read_utc_ms(v, r->to);
       if (p.key(base) == "intensity") return make_error("expected an object, got " + v.describe());
     } else if (d == base + 2 && !p.is_index(base) && p.key(base) == "intensity" && !p.is_index(base + 1)) {
       if (p.key(base + 1) == "forecast") return read_value(v, r->forecast, r->has_forecast_key);
@@ -232,12 +235,15 @@ std::string record_path(const Record& r) {
 Result<ImportResult> import_uk_json(std::string_view text, const std::string& name, const ImportOptions& options) {
   UkHandler h;
   if (auto st = walk_json(text, name, h); !st) return make_error(st.error().message);
+  if (!h.data_seen && !h.api_error.empty())
+    return make_error(name + ": $: expected a UK Carbon Intensity response with \"data\", got an API error: " +
+                      h.api_error);
   if (!h.data_seen) return make_error(name + ": $: expected a UK Carbon Intensity response with \"data\"");
-  if (h.records.empty()) return make_error(name + ": $.data: expected at least one period, got none");
-
   ImportResult result;
   result.format = Format::kUkJson;
   result.rows = h.records.size();
+  if (h.records.empty() && options.allow_empty) return result;
+  if (h.records.empty()) return make_error(name + ": $.data: expected at least one period, got none");
 
   // Region ids -> zone names; group records by (zone, origin) preserving order.
   struct Group {
@@ -274,17 +280,22 @@ Result<ImportResult> import_uk_json(std::string_view text, const std::string& na
       }
     }
     const auto ref = static_cast<uint32_t>(k);
-    if (r.actual >= 0) group_for(zone, Origin::kActual, shortname).points.push_back(RawPoint{r.from, r.to - r.from, r.actual, false, ref});
-    else if (r.has_actual_key) ++null_actual;
     if (r.forecast >= 0)
       group_for(zone, Origin::kForecast, shortname).points.push_back(RawPoint{r.from, r.to - r.from, r.forecast, false, ref});
     else if (r.has_forecast_key) ++null_forecast;
+    if (r.actual >= 0) group_for(zone, Origin::kActual, shortname).points.push_back(RawPoint{r.from, r.to - r.from, r.actual, false, ref});
+    else if (r.has_actual_key) ++null_actual;
   }
   if (any_regional && options.zone && groups.empty()) {
     std::string list;
     for (const auto& z : region_zones) list += (list.empty() ? "" : ", ") + z;
     return make_error(name + ": $.data: --zone " + *options.zone + " names none of the regions in the file (" +
                       list + ")");
+  }
+  result.missing_values = null_forecast;
+  if (groups.empty() && options.allow_empty) {
+    result.notes.push_back(std::to_string(null_forecast + null_actual) + " null values: no points");
+    return result;
   }
   if (groups.empty()) return make_error(name + ": $.data: expected at least one non-null intensity, got none");
 

@@ -9,9 +9,13 @@
 //    "meta":{…}}
 //
 // Mapping:
-// - value lbs/MWh x 0.45359237 -> g/kWh (meta.units must be lbs_co2_per_mwh
-//   when present); signal co2_moer -> marginal, co2_aoer -> average-direct;
-//   other signals (health_damage, …) are not carbon intensity: error.
+// - value lbs/MWh x 0.45359237 -> g/kWh (meta.units lbs_co2_per_mwh, the
+//   default; g_co2_per_kwh and kg_co2_per_mwh are taken as g/kWh, other units
+//   such as percentiles are an error); signal co2_moer -> marginal, co2_aoer
+//   -> average-direct; other signals (health_damage, …) are not carbon
+//   intensity: error.
+// - A null value is an error, or with options.null_is_missing (live API
+//   answers) a missing point: a gap, counted in missing_values.
 // - Each point lasts meta.data_point_period_seconds (300 s when absent),
 //   shortened when the next point starts sooner.
 // - Zone = meta.region; with --zone they must agree; without meta.region
@@ -46,8 +50,9 @@ struct WattTimeHandler final : JsonHandler {
   // Flat points (historical/forecast), or points of generations.
   struct Point {
     int64_t t_ms = kNoTime;
-    double lbs = -1.0;
+    double value = -1.0;  // in meta.units
     bool has_value = false;
+    bool is_null = false;
     uint32_t record = 0;      // index in data[]
     uint32_t sub = 0;         // index in data[record].forecast[]
     uint32_t generation = 0;  // index into generations (forecast/historical)
@@ -62,30 +67,32 @@ struct WattTimeHandler final : JsonHandler {
   Point current;
   bool data_seen = false;
   bool nested = false;  // /v3/forecast/historical shape
-  std::string region, signal_type, units, model_date;
+  std::string region, signal_type, units, model_date, generated_at;
+  bool null_is_missing = false;
+  size_t nulls = 0;
   bool has_generated_at = false;
   double period_s = 300.0;
   bool period_seen = false;
 
-  explicit WattTimeHandler(size_t expected) { points.reserve(expected); }
+  WattTimeHandler(size_t expected, bool null_ok) : null_is_missing(null_ok) { points.reserve(expected); }
 
   static Status want_string(const JsonScalar& v) {
     if (!v.is_string()) return make_error("expected a string, got " + v.describe());
     return {};
   }
 
-  Status read_time(const JsonScalar& v, int64_t& out) {
-    if (!v.is_string()) return make_error("expected an ISO 8601 time string, got " + v.describe());
-    auto t = parse_utc(v.text);
-    if (!t) return make_error(t.error().message);
-    out = t->time_since_epoch().count();
-    return {};
-  }
 
   Status read_value(const JsonScalar& v) {
-    if (!v.is_number()) return make_error("expected a number, got " + v.describe());
+    if (v.is_null() && null_is_missing) {
+      current.is_null = true;
+      current.has_value = true;
+      return {};
+    }
+    if (!v.is_number())
+      return make_error(std::string(null_is_missing ? "expected a number or null, got " : "expected a number, got ") +
+                        v.describe());
     if (v.number < 0) return make_error("expected a non-negative intensity, got " + v.describe().substr(11));
-    current.lbs = v.number;
+    current.value = v.number;
     current.has_value = true;
     return {};
   }
@@ -121,13 +128,13 @@ struct WattTimeHandler final : JsonHandler {
 
   Status on_scalar(const JsonPath& p, const JsonScalar& v) override {
     const size_t d = p.depth();
-    if (d == 3 && p.matches({"data", "[]", "point_time"})) return read_time(v, current.t_ms);
+    if (d == 3 && p.matches({"data", "[]", "point_time"})) return read_utc_ms(v, current.t_ms);
     if (d == 3 && p.matches({"data", "[]", "value"})) return read_value(v);
-    if (d == 5 && p.matches({"data", "[]", "forecast", "[]", "point_time"})) return read_time(v, current.t_ms);
+    if (d == 5 && p.matches({"data", "[]", "forecast", "[]", "point_time"})) return read_utc_ms(v, current.t_ms);
     if (d == 5 && p.matches({"data", "[]", "forecast", "[]", "value"})) return read_value(v);
     if (d == 3 && p.matches({"data", "[]", "generated_at"})) {
       int64_t g = kNoTime;
-      if (auto st = read_time(v, g); !st) return st;
+      if (auto st = read_utc_ms(v, g); !st) return st;
       if (generations.empty() || generations.back().record != p.index(1))
         generations.push_back(Generation{kNoTime, static_cast<uint32_t>(p.index(1))});
       generations.back().generated_ms = g;
@@ -153,6 +160,7 @@ struct WattTimeHandler final : JsonHandler {
         period_seen = true;
       } else if (k == "generated_at") {
         if (!v.is_null()) has_generated_at = true;
+        if (v.is_string()) generated_at.assign(v.text);
       }
       return {};
     }
@@ -166,6 +174,10 @@ struct WattTimeHandler final : JsonHandler {
     if (!flat && !inner) return {};
     if (current.t_ms == kNoTime) return make_error("expected a \"point_time\"");
     if (!current.has_value) return make_error("expected a \"value\"");
+    if (current.is_null) {  // a missing point: no value, so nothing to order or keep
+      ++nulls;
+      return {};
+    }
     if (inner) {
       current.generation = static_cast<uint32_t>(generations.size() - 1);
       // Within one generation, times must increase.
@@ -193,12 +205,15 @@ std::string point_path(const WattTimeHandler::Point& p, bool nested) {
 
 Result<ImportResult> import_watttime_json(std::string_view text, const std::string& name,
                                           const ImportOptions& options) {
-  WattTimeHandler h(text.size() / 56 + 1);
+  WattTimeHandler h(text.size() / 56 + 1, options.null_is_missing);
   if (auto st = walk_json(text, name, h); !st) return make_error(st.error().message);
   if (!h.data_seen) return make_error(name + ": $: expected a WattTime response with a \"data\" array");
 
-  if (!h.units.empty() && h.units != "lbs_co2_per_mwh")
-    return make_error(name + ": $.meta.units: expected \"lbs_co2_per_mwh\", got \"" + printable(h.units) + "\"");
+  double factor = CarbonIntensity::kLbsPerMwhToGPerKwh;
+  if (h.units == "g_co2_per_kwh" || h.units == "kg_co2_per_mwh") factor = 1.0;
+  else if (!h.units.empty() && h.units != "lbs_co2_per_mwh")
+    return make_error(name + ": $.meta.units: expected \"lbs_co2_per_mwh\" (or g_co2_per_kwh, kg_co2_per_mwh), got \"" +
+                      printable(h.units) + "\"");
   Signal signal = Signal::kMarginal;
   if (h.signal_type.empty() || h.signal_type == "co2_moer") signal = Signal::kMarginal;
   else if (h.signal_type == "co2_aoer") signal = Signal::kAverageDirect;
@@ -221,7 +236,9 @@ Result<ImportResult> import_watttime_json(std::string_view text, const std::stri
 
   ImportResult result;
   result.format = Format::kWattTimeJson;
-  result.rows = h.points.size();
+  result.rows = h.points.size() + h.nulls;
+  result.missing_values = h.nulls;
+  result.skipped_rows = h.nulls;
   const Origin origin =
       options.watttime_origin.value_or(h.nested || h.has_generated_at ? Origin::kForecast : Origin::kActual);
 
@@ -230,7 +247,7 @@ Result<ImportResult> import_watttime_json(std::string_view text, const std::stri
     raw.reserve(h.points.size());
     for (size_t i = 0; i < h.points.size(); ++i) {
       const auto& p = h.points[i];
-      raw.push_back(RawPoint{p.t_ms, *step, p.lbs * CarbonIntensity::kLbsPerMwhToGPerKwh, false,
+      raw.push_back(RawPoint{p.t_ms, *step, p.value * factor, false,
                              static_cast<uint32_t>(i)});
     }
   } else {
@@ -257,7 +274,7 @@ Result<ImportResult> import_watttime_json(std::string_view text, const std::stri
       }
       if (best) {
         const auto& p = h.points[*best];
-        raw.push_back(RawPoint{p.t_ms, *step, p.lbs * CarbonIntensity::kLbsPerMwhToGPerKwh, false, *best});
+        raw.push_back(RawPoint{p.t_ms, *step, p.value * factor, false, *best});
         superseded += j - i - 1;
       } else {
         ++unforecast;
@@ -265,12 +282,15 @@ Result<ImportResult> import_watttime_json(std::string_view text, const std::stri
       }
       i = j;
     }
-    result.skipped_rows = unforecast + superseded;
+    result.skipped_rows += unforecast + superseded;
     result.notes.push_back(std::to_string(h.generations.size()) +
                            " forecast generations merged: each point takes the latest forecast generated at or "
                            "before its start (" + std::to_string(superseded) + " older values superseded, " +
                            std::to_string(unforecast) + " points not yet forecast at their start skipped)");
   }
+  if (h.nulls > 0)
+    result.notes.push_back(std::to_string(h.nulls) + " null values: missing points, left as gaps (never zero)");
+  if (raw.empty() && options.allow_empty) return result;
   if (raw.empty()) return make_error(name + ": $.data: expected at least one point, got none");
 
   IntensitySeries series(zone, signal, origin);
@@ -278,8 +298,9 @@ Result<ImportResult> import_watttime_json(std::string_view text, const std::stri
   auto appended = append_points(series, raw, where);
   if (!appended) return make_error(appended.error().message);
   std::string note = "WattTime " + (h.signal_type.empty() ? std::string("co2_moer") : h.signal_type) +
-                     ", lbs/MWh x 0.45359237";
+                     (factor == 1.0 ? ", " + h.units + " as g/kWh" : std::string(", lbs/MWh x 0.45359237"));
   if (!h.model_date.empty()) note += ", model " + h.model_date;
+  if (!h.generated_at.empty()) note += ", generated " + printable(h.generated_at);
   if (!h.period_seen) result.notes.push_back("meta.data_point_period_seconds absent; assumed 300 s");
   series.set_provenance(Provenance{"watttime-v3-json", name, note});
   result.series.push_back(std::move(series));

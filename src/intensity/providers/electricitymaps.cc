@@ -30,7 +30,7 @@ Result<Signal> factor_type(const nlohmann::json& obj, const std::string& path, S
 struct Group {
   std::string zone;
   Signal signal;
-  std::vector<RawPoint> points;
+  std::vector<ApiPoint> points;
 };
 
 }  // namespace
@@ -74,7 +74,7 @@ Result<SeriesBatch> parse_electricitymaps(std::string_view body, const std::stri
   SeriesBatch batch;
   std::vector<Group> groups;
   // Every item's time, nulls included: a null hour must not widen the step.
-  std::vector<RawPoint> all_times;
+  std::vector<ApiPoint> all_times;
   for (size_t i = 0; i < items->size(); ++i) {
     const nlohmann::json& item = (*items)[i];
     const std::string path = items == &single ? root : items_path + "[" + std::to_string(i) + "]";
@@ -83,7 +83,7 @@ Result<SeriesBatch> parse_electricitymaps(std::string_view body, const std::stri
     if (!t) return std::unexpected(t.error());
     auto v = number_or_null(item, "carbonIntensity", path);
     if (!v) return std::unexpected(v.error());
-    all_times.push_back(RawPoint{*t, Duration{0}, 0, false});
+    all_times.push_back(ApiPoint{*t, Duration{0}, 0, false});
     if (!*v) {
       ++batch.missing;
       continue;
@@ -106,10 +106,10 @@ Result<SeriesBatch> parse_electricitymaps(std::string_view body, const std::stri
     auto g = std::find_if(groups.begin(), groups.end(),
                           [&](const Group& x) { return x.zone == z && x.signal == *sig; });
     if (g == groups.end()) g = groups.insert(groups.end(), Group{z, *sig, {}});
-    g->points.push_back(RawPoint{*t, d, **v, estimated});
+    g->points.push_back(ApiPoint{*t, d, **v, estimated});
   }
 
-  std::sort(all_times.begin(), all_times.end(), [](const RawPoint& a, const RawPoint& b) { return a.start < b.start; });
+  std::sort(all_times.begin(), all_times.end(), [](const ApiPoint& a, const ApiPoint& b) { return a.start < b.start; });
   const Duration s = step.value_or(infer_step(all_times, std::chrono::hours(1)));
   for (Group& g : groups) {
     std::string note = std::string("Electricity Maps ") +

@@ -63,7 +63,7 @@ Result<UtcTime> required_time(const nlohmann::json& parent, std::string_view key
   return *t;
 }
 
-Duration infer_step(const std::vector<RawPoint>& sorted, Duration fallback) {
+Duration infer_step(const std::vector<ApiPoint>& sorted, Duration fallback) {
   std::map<Duration::rep, size_t> counts;
   for (size_t i = 1; i < sorted.size(); ++i) {
     const Duration gap = sorted[i].start - sorted[i - 1].start;
@@ -76,15 +76,15 @@ Duration infer_step(const std::vector<RawPoint>& sorted, Duration fallback) {
 }
 
 Result<IntensitySeries> build_series(const std::string& zone, Signal signal, Origin origin,
-                                     std::vector<RawPoint> points, Duration step, Provenance provenance,
+                                     std::vector<ApiPoint> points, Duration step, Provenance provenance,
                                      size_t* duplicates) {
   std::stable_sort(points.begin(), points.end(),
-                   [](const RawPoint& a, const RawPoint& b) { return a.start < b.start; });
+                   [](const ApiPoint& a, const ApiPoint& b) { return a.start < b.start; });
   IntensitySeries s(zone, signal, origin);
   s.set_provenance(std::move(provenance));
   s.reserve(points.size());
   for (size_t i = 0; i < points.size(); ++i) {
-    const RawPoint& p = points[i];
+    const ApiPoint& p = points[i];
     if (i > 0 && p.start == points[i - 1].start) {
       if (duplicates) ++*duplicates;
       continue;
@@ -123,6 +123,20 @@ Status SeriesBatch::merge(SeriesBatch other) {
     }
   }
   return {};
+}
+
+SeriesBatch to_batch(ImportResult result, std::string_view source) {
+  SeriesBatch batch;
+  batch.missing = result.missing_values;
+  for (IntensitySeries& s : result.series) {
+    if (s.empty()) continue;
+    Provenance p = s.provenance();
+    p.source = std::string(source);
+    s.set_provenance(std::move(p));
+    batch.points += s.size();
+    batch.series.push_back(std::move(s));
+  }
+  return batch;
 }
 
 void stamp_fetch(SeriesBatch& batch, const std::string& url, UtcTime fetched_at) {

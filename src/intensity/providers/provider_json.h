@@ -1,7 +1,11 @@
-// Shared by the provider parsers: JSON bodies parsed with errors that say
-// whether the body was cut short, path-aware field access, and building an
-// IntensitySeries from points that may arrive unsorted, duplicated or with
-// nulls (a null is a missing point, never zero).
+// Shared by the provider parsers. WattTime and UK Carbon Intensity answers
+// have the same JSON shapes as the files the importers read, so they are
+// parsed by those importers (one parser per shape; to_batch turns an
+// ImportResult into a SeriesBatch). The Electricity Maps API shape has no file
+// importer; for it and WattTime's small login / region answers: JSON bodies
+// parsed with errors that say whether the body was cut short, path-aware
+// field access, and building an IntensitySeries from points that may arrive
+// unsorted, duplicated or with nulls (a null is a missing point, never zero).
 //
 // Internal to src/intensity/providers. Thread-safety: pure functions.
 #pragma once
@@ -14,6 +18,7 @@
 
 #include "base/result.h"
 #include "base/units.h"
+#include "intensity/importers/importer.h"
 #include "intensity/intensity_series.h"
 
 namespace greenrun::intensity {
@@ -31,7 +36,9 @@ struct SeriesBatch {
   [[nodiscard]] Status merge(SeriesBatch other);
 };
 
-struct RawPoint {
+// A point of an API answer as read. (Not the importers' RawPoint: times are
+// typed here and there is no row reference.)
+struct ApiPoint {
   UtcTime start;
   Duration duration;  // Duration(0): unknown, inferred from the step
   double g_per_kwh = 0;
@@ -54,14 +61,19 @@ std::string json_kind(const nlohmann::json& j);
                                             const std::string& path);
 
 // The most common positive gap between consecutive starts, else `fallback`.
-Duration infer_step(const std::vector<RawPoint>& sorted, Duration fallback);
+Duration infer_step(const std::vector<ApiPoint>& sorted, Duration fallback);
 
 // Sorts, drops repeated starts (counted in *duplicates), fills unknown
 // durations with `step`, and cuts any duration that would overlap the next
 // point. Error when a value is negative or not finite.
 [[nodiscard]] Result<IntensitySeries> build_series(const std::string& zone, Signal signal, Origin origin,
-                                                   std::vector<RawPoint> points, Duration step,
+                                                   std::vector<ApiPoint> points, Duration step,
                                                    Provenance provenance, size_t* duplicates);
+
+// An importer's result as a batch: its series, with provenance source set to
+// `source` (e.g. "watttime-v3-api"); missing = result.missing_values. Series
+// with no points are left out.
+SeriesBatch to_batch(ImportResult result, std::string_view source);
 
 // Stamps every series with where and when it was fetched:
 // origin = the redacted URL; note gains "fetched <UTC time>".

@@ -30,101 +30,42 @@ Result<std::string> uk_outward_code(std::string_view postcode) {
 
 namespace {
 
-Status parse_periods(const nlohmann::json& periods, const std::string& path, std::vector<RawPoint>& forecast, std::vector<RawPoint>& actual, size_t& missing) {
-  if (!periods.is_array()) return make_error(path + ": expected an array of periods, got " + json_kind(periods));
-  for (size_t i = 0; i < periods.size(); ++i) {
-    const nlohmann::json& p = periods[i];
-    const std::string at = path + "[" + std::to_string(i) + "]";
-    if (!p.is_object()) return make_error(at + ": expected an object, got " + json_kind(p));
-    auto from = required_time(p, "from", at);
-    if (!from) return std::unexpected(from.error());
-    auto to = required_time(p, "to", at);
-    if (!to) return std::unexpected(to.error());
-    if (!(*from < *to)) return make_error(at + ": \"to\" must be after \"from\"");
-    const auto in = p.find("intensity");
-    if (in == p.end() || !in->is_object())
-      return make_error(at + ".intensity: expected an object with \"forecast\"");
-    auto f = number_or_null(*in, "forecast", at + ".intensity");
-    if (!f) return std::unexpected(f.error());
-    if (*f) forecast.push_back(RawPoint{*from, *to - *from, **f, false});
-    else ++missing;
-    if (in->contains("actual")) {
-      auto a = number_or_null(*in, "actual", at + ".intensity");
-      if (!a) return std::unexpected(a.error());
-      if (*a) actual.push_back(RawPoint{*from, *to - *from, **a, false});
-    }
+// The same points under another zone id (IntensitySeries has no renaming).
+Result<IntensitySeries> relabelled(const IntensitySeries& s, const std::string& zone) {
+  IntensitySeries out(zone, s.signal(), s.origin());
+  out.set_provenance(s.provenance());
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    const IntensityPoint p = s.point(i);
+    if (auto st = out.append(p.start, p.duration, p.value, p.estimated); !st) return std::unexpected(st.error());
   }
-  return {};
-}
-
-Status add_series(SeriesBatch& batch, const std::string& zone, Origin origin, std::vector<RawPoint> points,
-                  const std::string& name, const std::string& note) {
-  if (points.empty()) return {};
-  auto s = build_series(zone, Signal::kAverageDirect, origin, std::move(points), std::chrono::minutes(30),
-                        Provenance{"uk-carbon-intensity-api", name, note}, &batch.duplicates);
-  if (!s) return make_error(name + ": " + s.error().message);
-  batch.points += s->size();
-  batch.series.push_back(std::move(*s));
-  return {};
-}
-
-// One region object: {"regionid", "shortname", "data":[periods]}.
-Status parse_region(const nlohmann::json& region, const std::string& path, const std::string& name,
-                    const std::optional<std::string>& zone, SeriesBatch& batch) {
-  if (!region.is_object()) return make_error(path + ": expected a region object, got " + json_kind(region));
-  const auto id = region.find("regionid");
-  if (id == region.end() || !id->is_number_integer())
-    return make_error(path + ".regionid: expected a region number");
-  const std::string z = zone.value_or("GB-region-" + std::to_string(id->get<long long>()));
-  const auto periods = region.find("data");
-  if (periods == region.end()) return make_error(path + ".data: missing; expected an array of periods");
-  std::vector<RawPoint> forecast, actual;
-  size_t missing = 0;
-  if (auto st = parse_periods(*periods, path + ".data", forecast, actual, missing); !st) return st;
-  batch.missing += missing;
-  std::string note = "UK Carbon Intensity API (NESO), g CO2/kWh, regional";
-  if (const auto s = region.find("shortname"); s != region.end() && s->is_string())
-    note += ": " + s->get<std::string>();
-  if (auto st = add_series(batch, z, Origin::kForecast, std::move(forecast), name, note); !st) return st;
-  return add_series(batch, z, Origin::kActual, std::move(actual), name, note);
+  return out;
 }
 
 }  // namespace
 
 Result<SeriesBatch> parse_uk_intensity(std::string_view body, const std::string& name,
                                        const std::optional<std::string>& zone) {
-  auto parsed = parse_json_body(body, name);
-  if (!parsed) return std::unexpected(parsed.error());
-  const nlohmann::json& j = *parsed;
-  const std::string root = name + ": $";
-  if (!j.is_object()) return make_error(root + ": expected an object with \"data\", got " + json_kind(j));
-  const auto data = j.find("data");
-  if (data == j.end()) {
-    if (j.contains("error")) return make_error(root + ".error: the API answered an error: " + j["error"].dump());
-    return make_error(root + ".data: missing");
+  // The answer has the shape of a saved UK file: one parser for both. The
+  // importer's --zone selects a region; here `zone` is a label for whatever
+  // the answer holds, so it is applied after parsing.
+  ImportOptions options;
+  options.format = Format::kUkJson;
+  options.allow_empty = true;  // e.g. a range the API has no data for yet
+  auto imported = import_uk_json(body, name, options);
+  if (!imported) return std::unexpected(imported.error());
+  if (zone) {
+    for (size_t i = 1; i < imported->series.size(); ++i)
+      if (imported->series[i].zone() != imported->series[0].zone())
+        return make_error(name + ": $.data: the answer holds several regions; --zone " + *zone +
+                          " can label only one");
+    for (IntensitySeries& s : imported->series) {
+      auto r = relabelled(s, *zone);
+      if (!r) return make_error(name + ": " + r.error().message);
+      s = std::move(*r);
+    }
   }
-  SeriesBatch batch;
-  if (data->is_object()) {  // /regional/intensity/{from}/fw48h/postcode/{pc}
-    if (auto st = parse_region(*data, root + ".data", name, zone, batch); !st) return std::unexpected(st.error());
-    return batch;
-  }
-  if (!data->is_array()) return make_error(root + ".data: expected an array or a region object, got " + json_kind(*data));
-  if (!data->empty() && (*data)[0].is_object() && (*data)[0].contains("regionid")) {  // /regional/postcode/{pc}
-    for (size_t i = 0; i < data->size(); ++i)
-      if (auto st = parse_region((*data)[i], root + ".data[" + std::to_string(i) + "]", name, zone, batch); !st)
-        return std::unexpected(st.error());
-    return batch;
-  }
-  std::vector<RawPoint> forecast, actual;
-  const std::string z = zone.value_or(std::string(kUkNationalZone));
-  if (auto st = parse_periods(*data, root + ".data", forecast, actual, batch.missing); !st)
-    return std::unexpected(st.error());
-  const std::string note = "UK Carbon Intensity API (NESO), g CO2/kWh, national";
-  if (auto st = add_series(batch, z, Origin::kForecast, std::move(forecast), name, note); !st)
-    return std::unexpected(st.error());
-  if (auto st = add_series(batch, z, Origin::kActual, std::move(actual), name, note); !st)
-    return std::unexpected(st.error());
-  return batch;
+  return to_batch(std::move(*imported), "uk-carbon-intensity-api");
 }
 
 UkCarbonIntensityClient::UkCarbonIntensityClient(HttpClient& http, Clock& clock, UkCarbonIntensityOptions options)

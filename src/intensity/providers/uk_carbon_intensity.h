@@ -25,8 +25,8 @@
 namespace greenrun::intensity {
 
 // National series carry zone "GB"; a region's default zone is
-// "GB-region-<regionid>" (the API's 17 regions, 18 = England ... are kept as
-// numbered) unless the caller names one.
+// "GB-UKCI-<regionid>" (the API's numbered regions, 18 = England ...), the
+// same id the file importer gives, unless the caller names one.
 inline constexpr std::string_view kUkNationalZone = "GB";
 
 // The API's time form: "2018-01-20T12:00Z" (minutes, no seconds).
@@ -36,10 +36,14 @@ std::string uk_time(UtcTime t);
 // anything that is not 2-4 letters and digits starting with a letter.
 [[nodiscard]] Result<std::string> uk_outward_code(std::string_view postcode);
 
-// Periods with a forecast become an Origin::kForecast series and periods with
-// an actual an Origin::kActual series (either may be absent). A null forecast
-// is a missing point; a null actual is normal for the future and not counted.
-// `zone` overrides the zone of every series when given.
+// Parsed by the file importer (import_uk_json), so answers and saved files
+// follow the same rules. Periods with a forecast become an Origin::kForecast
+// series and periods with an actual an Origin::kActual series (either may be
+// absent; forecast first). A null forecast is a missing point (counted in
+// missing); a null actual is normal for the future and not counted. `zone`
+// labels every series when given (error when the answer holds several
+// regions). An answer without points is an empty batch; {"error":…} is an
+// error quoting the API's message.
 [[nodiscard]] Result<SeriesBatch> parse_uk_intensity(std::string_view body, const std::string& name,
                                                      const std::optional<std::string>& zone);
 

@@ -1,6 +1,7 @@
 #include "intensity/providers/watttime.h"
 
 #include <cmath>
+#include <cstdio>
 
 #include "base/time_format.h"
 
@@ -34,71 +35,16 @@ Result<std::string> parse_watttime_login(std::string_view body, const std::strin
 
 Result<SeriesBatch> parse_watttime_data(std::string_view body, const std::string& name, Origin origin,
                                         const std::optional<std::string>& region) {
-  auto parsed = parse_json_body(body, name);
-  if (!parsed) return std::unexpected(parsed.error());
-  const nlohmann::json& j = *parsed;
-  const std::string root = name + ": $";
-  if (!j.is_object()) return make_error(root + ": expected an object with \"data\" and \"meta\", got " + json_kind(j));
-  const auto data = j.find("data");
-  if (data == j.end() || !data->is_array())
-    return make_error(root + ".data: expected an array of {point_time, value}");
-
-  const nlohmann::json meta = j.value("meta", nlohmann::json::object());
-  if (!meta.is_object()) return make_error(root + ".meta: expected an object, got " + json_kind(meta));
-  std::string zone = region.value_or("");
-  if (meta.contains("region") && meta["region"].is_string()) zone = meta["region"].get<std::string>();
-  if (zone.empty()) return make_error(root + ".meta.region: missing and no region was requested");
-
-  const std::string signal_type = meta.value("signal_type", std::string("co2_moer"));
-  Signal signal;
-  if (signal_type == "co2_moer") signal = Signal::kMarginal;
-  else if (signal_type == "co2_aoer") signal = Signal::kAverageDirect;
-  else return make_error(root + ".meta.signal_type: expected co2_moer or co2_aoer, got \"" + signal_type + "\"");
-
-  const std::string units = meta.value("units", std::string("lbs_co2_per_mwh"));
-  double factor;
-  if (units == "lbs_co2_per_mwh") factor = CarbonIntensity::kLbsPerMwhToGPerKwh;
-  else if (units == "g_co2_per_kwh" || units == "kg_co2_per_mwh") factor = 1.0;
-  else return make_error(root + ".meta.units: expected lbs_co2_per_mwh, got \"" + units + "\"");
-
-  Duration step = std::chrono::minutes(5);
-  if (const auto it = meta.find("data_point_period_seconds"); it != meta.end() && !it->is_null()) {
-    if (!it->is_number() || it->get<double>() <= 0)
-      return make_error(root + ".meta.data_point_period_seconds: expected a positive number");
-    step = Duration(static_cast<Duration::rep>(std::llround(it->get<double>() * 1000.0)));
-  }
-
-  SeriesBatch batch;
-  std::vector<RawPoint> points;
-  points.reserve(data->size());
-  for (size_t i = 0; i < data->size(); ++i) {
-    const nlohmann::json& item = (*data)[i];
-    const std::string path = root + ".data[" + std::to_string(i) + "]";
-    if (!item.is_object()) return make_error(path + ": expected an object, got " + json_kind(item));
-    auto t = required_time(item, "point_time", path);
-    if (!t) return std::unexpected(t.error());
-    auto v = number_or_null(item, "value", path);
-    if (!v) return std::unexpected(v.error());
-    if (!*v) {
-      ++batch.missing;
-      continue;
-    }
-    if (**v < 0) return make_error(path + ".value: expected a non-negative rate, got " + std::to_string(**v));
-    points.push_back(RawPoint{*t, step, **v * factor, false});
-  }
-
-  std::string note = "WattTime " + signal_type + " (" + units + (factor != 1.0 ? " x 0.45359237 -> g/kWh" : "") + ")";
-  if (meta.contains("model") && meta["model"].is_object() && meta["model"].contains("date") &&
-      meta["model"]["date"].is_string())
-    note += "; model " + meta["model"]["date"].get<std::string>();
-  if (meta.contains("generated_at") && meta["generated_at"].is_string())
-    note += "; generated " + meta["generated_at"].get<std::string>();
-  auto s = build_series(zone, signal, origin, std::move(points), step,
-                        Provenance{"watttime-v3-api", name, std::move(note)}, &batch.duplicates);
-  if (!s) return make_error(root + ".data: " + s.error().message);
-  batch.points = s->size();
-  if (!s->empty()) batch.series.push_back(std::move(*s));
-  return batch;
+  // The answer has the shape of a saved WattTime file: one parser for both.
+  ImportOptions options;
+  options.format = Format::kWattTimeJson;
+  options.zone = region;
+  options.watttime_origin = origin;
+  options.null_is_missing = true;  // WattTime leaves unknown values null
+  options.allow_empty = true;      // e.g. a range before the region's history
+  auto imported = import_watttime_json(body, name, options);
+  if (!imported) return std::unexpected(imported.error());
+  return to_batch(std::move(*imported), "watttime-v3-api");
 }
 
 Result<WattTimeRegion> parse_watttime_region(std::string_view body, const std::string& name) {

@@ -34,9 +34,14 @@ struct WattTimeRegion {
 
 // {"data":[{"point_time","value"}...], "meta":{region, signal_type, units,
 // data_point_period_seconds, model, generated_at}} from /v3/forecast and
-// /v3/historical. `region` is used when meta has none. A null value is a
-// missing point. Units: lbs_co2_per_mwh (the default), g_co2_per_kwh,
+// /v3/historical, parsed by the file importer (import_watttime_json), so
+// answers and saved files follow the same rules. `region` is used when meta
+// has none and must agree with meta.region otherwise. A null value is a
+// missing point (counted in missing); an answer without points is an empty
+// batch. Units: lbs_co2_per_mwh (the default), g_co2_per_kwh,
 // kg_co2_per_mwh; signal types co2_moer (marginal) and co2_aoer (average).
+// Errors name the JSON path; a body cut short says "truncated: JSON ends
+// early at byte N".
 [[nodiscard]] Result<SeriesBatch> parse_watttime_data(std::string_view body, const std::string& name,
                                                       Origin origin, const std::optional<std::string>& region);
 

@@ -122,5 +122,30 @@ TEST(UkJson, BrokenInput) {
   expect_error(import_uk_json(R"({"data":[]})", "e.json", {}), "e.json: $.data: expected at least one period");
 }
 
+TEST(UkJson, ForecastComesFirstAndNullForecastsAreMissingValues) {
+  auto r = import_fixture("uk_national.json");
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  ASSERT_EQ(r->series.size(), 2u);
+  EXPECT_EQ(r->series[0].origin(), Origin::kForecast);
+  EXPECT_EQ(r->series[1].origin(), Origin::kActual);
+  EXPECT_EQ(r->missing_values, 0u);  // the null actuals are the future, not missing
+  auto n = import_uk_json(R"({"data":[{"from":"2018-01-20T12:00Z","to":"2018-01-20T12:30Z","intensity":{"forecast":null}},
+                                      {"from":"2018-01-20T12:30Z","to":"2018-01-20T13:00Z","intensity":{"forecast":7}}]})",
+                          "n.json", {});
+  ASSERT_TRUE(n.has_value()) << n.error().message;
+  EXPECT_EQ(n->missing_values, 1u);
+}
+
+TEST(UkJson, ApiErrorsQuoteTheApiAndEmptyAnswersMayBeAllowed) {
+  expect_error(import_uk_json(R"({"error":{"code":"400 Bad Request","message":"Invalid date"}})", "e.json", {}),
+               "e.json: $: expected a UK Carbon Intensity response with \"data\", got an API error: 400 Bad Request: Invalid date");
+  expect_error(import_uk_json(R"({"data":[]})", "e.json", {}), "e.json: $.data: expected at least one period");
+  ImportOptions o;
+  o.allow_empty = true;
+  auto r = import_uk_json(R"({"data":[]})", "e.json", o);
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_TRUE(r->series.empty());
+}
+
 }  // namespace
 }  // namespace greenrun::intensity

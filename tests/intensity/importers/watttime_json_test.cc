@@ -111,11 +111,13 @@ TEST(WattTimeJson, ZoneMustAgreeWithZoneFlag) {
 TEST(WattTimeJson, BrokenFilesGiveOneLineErrorsWithJsonPaths) {
   expect_error(import_fixture("broken_watttime_null_value.json"),
                "broken_watttime_null_value.json: $.data[1].value: expected a number, got null");
-  expect_error(import_fixture("broken_watttime_units.json"),
-               "$.meta.units: expected \"lbs_co2_per_mwh\", got \"kg_co2_per_mwh\"");
+  expect_error(import_watttime_json(R"({"data":[{"point_time":"2024-01-01T00:00:00Z","value":1}],"meta":{"region":"X","units":"percentile"}})",
+                                    "u.json", {}),
+               "u.json: $.meta.units: expected \"lbs_co2_per_mwh\" (or g_co2_per_kwh, kg_co2_per_mwh), got \"percentile\"");
   expect_error(import_fixture("broken_watttime_negative.json"), "$.data[2].value: expected a non-negative intensity");
   expect_error(import_fixture("broken_watttime_duplicate.json"), "$.data[2]: duplicate timestamp");
   expect_error(import_fixture("broken_watttime_truncated.json"), "broken_watttime_truncated.json:1:151: invalid JSON at $.data[2].point_time: unexpected end of input");
+  expect_error(import_fixture("broken_watttime_truncated.json"), "; truncated: JSON ends early at byte 150");
   ImportOptions as_json;
   as_json.format = Format::kWattTimeJson;
   expect_error(import_fixture("broken_empty.json", as_json), "expected JSON, got an empty file");
@@ -135,6 +137,43 @@ TEST(WattTimeJson, BrokenFilesGiveOneLineErrorsWithJsonPaths) {
                                     "d.json", {}),
                "d.json: $.meta.data_point_period_seconds: expected a step between");
   expect_error(import_watttime_json(std::string(200, '['), "deep.json", {}), "levels of nesting");
+}
+
+TEST(WattTimeJson, KgPerMwhUnitsAreGramsPerKwh) {
+  // The file once counted as broken: kg/MWh is g/kWh, so it converts exactly.
+  auto r = import_fixture("broken_watttime_units.json");
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  ASSERT_EQ(r->series.size(), 1u);
+  EXPECT_DOUBLE_EQ(r->series[0].point(0).value.grams_per_kwh(), 1000.0);
+  EXPECT_DOUBLE_EQ(r->series[0].point(3).value.grams_per_kwh(), 1100.5);
+  EXPECT_NE(r->series[0].provenance().note.find("kg_co2_per_mwh as g/kWh"), std::string::npos);
+}
+
+TEST(WattTimeJson, NullIsMissingMakesNullsCountedGaps) {
+  ImportOptions o;
+  o.null_is_missing = true;
+  auto r = import_fixture("broken_watttime_null_value.json", o);
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  ASSERT_EQ(r->series.size(), 1u);
+  EXPECT_EQ(r->missing_values, 1u);
+  EXPECT_EQ(r->skipped_rows, 1u);
+  EXPECT_EQ(r->rows, r->series[0].size() + 1);
+  ASSERT_EQ(r->series[0].gaps().size(), 1u);  // a gap, never a zero
+  bool noted = false;
+  for (const auto& n : r->notes) noted = noted || n.find("1 null values") != std::string::npos;
+  EXPECT_TRUE(noted);
+  // Wrong types are still errors, and the message says null would do.
+  expect_error(import_watttime_json(R"({"data":[{"point_time":"2024-01-01T00:00:00Z","value":"x"}],"meta":{"region":"X"}})",
+                                    "s.json", o),
+               "s.json: $.data[0].value: expected a number or null, got a string \"x\"");
+}
+
+TEST(WattTimeJson, AllowEmptyGivesNoSeriesInsteadOfAnError) {
+  ImportOptions o;
+  o.allow_empty = true;
+  auto r = import_watttime_json(R"({"data":[],"meta":{"region":"X"}})", "e.json", o);
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_TRUE(r->series.empty());
 }
 
 }  // namespace

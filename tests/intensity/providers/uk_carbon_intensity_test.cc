@@ -64,7 +64,7 @@ TEST(ParseUkIntensity, RegionalDataIsAnObjectOnIntensityEndpoints) {
   auto b = parse_uk_intensity(kRegionalObject, "r", std::nullopt);
   ASSERT_TRUE(b) << b.error().message;
   ASSERT_EQ(b->series.size(), 1u);
-  EXPECT_EQ(b->series[0].zone(), "GB-region-3");
+  EXPECT_EQ(b->series[0].zone(), "GB-UKCI-3");
   EXPECT_EQ(b->series[0].size(), 2u);
   EXPECT_NE(b->series[0].provenance().note.find("North West England"), std::string::npos);
 }
@@ -80,9 +80,10 @@ TEST(ParseUkIntensity, RegionalDataIsAnArrayOnThePostcodeEndpoint) {
 TEST(ParseUkIntensity, ErrorsNameThePath) {
   auto e = parse_uk_intensity(R"({"data":[{"from":"2018-01-20T12:00Z","to":"2018-01-20T12:30Z"}]})", "n", std::nullopt);
   ASSERT_FALSE(e);
-  EXPECT_EQ(e.error().message, "n: $.data[0].intensity: expected an object with \"forecast\"");
+  EXPECT_EQ(e.error().message, "n: $.data[0]: expected \"intensity\" with \"forecast\"");
   auto api_error = parse_uk_intensity(R"({"error":{"code":"400 Bad Request","message":"Invalid date"}})", "n", std::nullopt);
   ASSERT_FALSE(api_error);
+  EXPECT_EQ(api_error.error().message, "n: $: expected a UK Carbon Intensity response with \"data\", got an API error: 400 Bad Request: Invalid date");
   auto backwards = parse_uk_intensity(
       R"({"data":[{"from":"2018-01-20T12:30Z","to":"2018-01-20T12:00Z","intensity":{"forecast":1}}]})", "n", std::nullopt);
   EXPECT_FALSE(backwards);
@@ -123,7 +124,7 @@ TEST_F(UkClientTest, RegionalForecastUsesThePostcodeOutwardCode) {
   auto r = client().forward(clock_.utc_now(), 24, std::string("rg10 9ab"), std::nullopt);
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(server_.requests().at(0).path, "/regional/intensity/2018-01-20T12:00Z/fw24h/postcode/RG10");
-  EXPECT_EQ(r->series.at(0).zone(), "GB-region-3");
+  EXPECT_EQ(r->series.at(0).zone(), "GB-UKCI-3");
 }
 
 TEST_F(UkClientTest, PastDayAndRangeEndpoints) {

@@ -54,7 +54,7 @@ TEST(ParseWattTimeData, RejectsWrongShapesWithTheJsonPath) {
       R"({"data":[{"point_time":"2024-03-01T00:00:00+00:00","value":"high"}],"meta":{"region":"X"}})", "f",
       Origin::kActual, std::nullopt);
   ASSERT_FALSE(bad_value);
-  EXPECT_EQ(bad_value.error().message, "f: $.data[0].value: expected a number or null, got a string");
+  EXPECT_EQ(bad_value.error().message, "f: $.data[0].value: expected a number or null, got a string \"high\"");
   auto percentile = parse_watttime_data(R"({"data":[],"meta":{"region":"X","signal_type":"co2_moer_index"}})", "f",
                                         Origin::kActual, std::nullopt);
   ASSERT_FALSE(percentile);
@@ -71,7 +71,10 @@ TEST(ParseWattTimeData, SaysWhenTheBodyIsCutShort) {
   const std::string body(kForecast);
   auto b = parse_watttime_data(body.substr(0, 120), "fc.json", Origin::kForecast, std::nullopt);
   ASSERT_FALSE(b);
-  EXPECT_EQ(b.error().message, "fc.json: truncated body: JSON ends early at byte 120");
+  // The line, column and JSON path of the cut, then the size.
+  EXPECT_EQ(b.error().message,
+            "fc.json:4:41: invalid JSON at $.data[1].point_time: unexpected end of input in a string; expected '\"'; "
+            "truncated: JSON ends early at byte 120");
 }
 
 TEST(ParseWattTimeLoginAndRegion, ReadTheirShapes) {
