@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <regex>
 
 namespace greenrun::sensors::rapl {
 namespace {
@@ -64,10 +63,31 @@ std::string rapl_permission_advice(const std::string& file) {
          "(or a group: chgrp power + chmod g+r). Falling back to estimates.";
 }
 
+namespace {
+
+// 1 for "intel-rapl:N", 2 for "intel-rapl:N:M", 0 for anything else
+// ("intel-rapl" itself, "intel-rapl-mmio:N", ...).
+int rapl_zone_depth(std::string_view id) {
+  constexpr std::string_view kPrefix = "intel-rapl:";
+  if (!id.starts_with(kPrefix)) return 0;
+  id.remove_prefix(kPrefix.size());
+  int depth = 0;
+  while (true) {
+    size_t digits = 0;
+    while (digits < id.size() && id[digits] >= '0' && id[digits] <= '9') ++digits;
+    if (digits == 0) return 0;
+    ++depth;
+    id.remove_prefix(digits);
+    if (id.empty()) return depth <= 2 ? depth : 0;
+    if (id.front() != ':') return 0;
+    id.remove_prefix(1);
+  }
+}
+
+}  // namespace
+
 Result<std::unique_ptr<RaplSensor>> RaplSensor::open(const std::string& powercap_root) {
   std::unique_ptr<RaplSensor> s(new RaplSensor(powercap_root));
-  static const std::regex top(R"(intel-rapl:(\d+))");
-  static const std::regex sub(R"(intel-rapl:(\d+):(\d+))");
   std::error_code ec;
   std::vector<std::string> ids;
   for (const auto& e : std::filesystem::directory_iterator(powercap_root, ec)) {
@@ -76,8 +96,9 @@ Result<std::unique_ptr<RaplSensor>> RaplSensor::open(const std::string& powercap
   if (ec) return make_error(powercap_root + ": cannot list: " + ec.message());
   std::sort(ids.begin(), ids.end());
   for (const auto& id : ids) {
-    const bool is_top = std::regex_match(id, top);
-    const bool is_sub = !is_top && std::regex_match(id, sub);
+    const int depth = rapl_zone_depth(id);
+    const bool is_top = depth == 1;
+    const bool is_sub = depth == 2;
     if (!is_top && !is_sub) continue;  // intel-rapl (control type), intel-rapl-mmio:*, ...
     const std::string dir = powercap_root + "/" + id;
     const FileRead name = read_small(dir + "/name");
