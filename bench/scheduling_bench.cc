@@ -8,6 +8,8 @@
 //    candidate by prefix sums; copy and sort the window) on one zone, the same
 //    presets and windows, one start per day; its start-evaluations per second
 //    against BM_FullStudy's give the speed-up.
+//  - BM_KernelPauseResume, BM_KernelFlexible: one kernel, one series, every
+//    start (nanoseconds per start).
 //  - BM_PlanWeek: plan_regions with both modes (Pause and Resume by dynamic
 //    programming, 2 min pause overhead) over a week of 5-minute forecast.
 #include <benchmark/benchmark.h>
@@ -110,6 +112,45 @@ void BM_NaivePerStart(benchmark::State& state) {
   state.counters["start_evals_per_s"] = benchmark::Counter(static_cast<double>(evals), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_NaivePerStart)->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1)->Repetitions(3);
+
+// One kernel over one 5-minute year (DE 2022), every start: the cost per
+// start of each kernel. Arg: the job in minutes (360: whole steps; 18: the
+// DenseNet case, q = 3 steps and 3 one-minute slots), window 24 h.
+void BM_KernelPauseResume(benchmark::State& state) {
+  const auto& x = series_5min()[2];
+  std::vector<double> v;
+  for (size_t i = 0; i < x.size(); ++i) v.push_back(x.point(i).value.grams_per_kwh());
+  const SlotRanks ranks = rank_slots(v);
+  const auto minutes = static_cast<size_t>(state.range(0));
+  const size_t q = minutes / 5, part = minutes % 5, m = 288 + q;
+  std::vector<size_t> starts;
+  for (size_t t = 0; t + m + 1 <= v.size(); ++t) starts.push_back(t);
+  for (auto _ : state) {
+    auto out = part > 0 ? sweep_pause_resume_steps(v, ranks, q, part, 5, m, starts)
+                        : sweep_pause_resume(v, ranks, q, m, starts);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.counters["ns_per_start"] = benchmark::Counter(
+      static_cast<double>(starts.size()) * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_KernelPauseResume)->Arg(360)->Arg(18)->Unit(benchmark::kMillisecond);
+
+void BM_KernelFlexible(benchmark::State& state) {
+  const auto& x = series_5min()[2];
+  std::vector<double> v;
+  for (size_t i = 0; i < x.size(); ++i) v.push_back(x.point(i).value.grams_per_kwh());
+  std::vector<size_t> starts;
+  for (size_t t = 0; t + 288 + 72 + 1 <= v.size(); ++t) starts.push_back(t);
+  for (auto _ : state) {
+    auto out = sweep_flexible(v, v, 72, 0.0, 288, starts);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.counters["ns_per_start"] = benchmark::Counter(
+      static_cast<double>(starts.size()) * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_KernelFlexible)->Unit(benchmark::kMillisecond);
 
 void BM_PlanWeek(benchmark::State& state) {
   const auto& x = series_5min()[3];  // GB 2022, 5-minute

@@ -208,11 +208,15 @@ Result<StartRule> parse_start_rule(std::string_view text) {
 }
 
 double quantile(std::vector<double>& v, double q) {
-  std::sort(v.begin(), v.end());
+  // Selection, not a sort: O(n) per quantile. The value at `hi` is the
+  // smallest of those after `lo`, exactly as in the sorted order.
   const double pos = q * static_cast<double>(v.size() - 1);
   const auto lo = static_cast<size_t>(std::floor(pos));
-  const size_t hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(lo), v.end());
+  const double at_lo = v[lo];
+  if (lo + 1 >= v.size()) return at_lo;
+  const double at_hi = *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo) + 1, v.end());
+  return at_lo + (pos - static_cast<double>(lo)) * (at_hi - at_lo);
 }
 
 Result<StudyResult> run_study(const std::vector<StudyZone>& zones, const StudyOptions& o) {
@@ -329,20 +333,20 @@ Result<StudyResult> run_study(const std::vector<StudyZone>& zones, const StudyOp
         for (const auto& s : out) reductions.push_back(s.reduction_percent());
       }
     } else {
+      // Slots of gcd(step, D) make the job K whole slots; a job that is not a
+      // whole number of steps is planned on the steps themselves with one
+      // partial step (sweep_pause_resume_steps), exactly and g times cheaper.
       const Duration slot(std::gcd(step.count(), D.count()));
       const auto g = static_cast<size_t>(step / slot);
-      const auto K = static_cast<size_t>(D / slot);
-      const size_t w = (static_cast<size_t>(Wsteps) * static_cast<size_t>(step / slot)) + K;
+      const auto q = static_cast<size_t>(D / step);
+      const auto part = static_cast<size_t>((D % step) / slot);
+      const size_t m = Wsteps + q;  // whole steps in the window
       for (size_t t : d.starts)
-        if (t * g + w <= n * g) starts.push_back(t * g);
-      std::vector<double> truth_x;
-      if (g > 1) truth_x = repeat_slots(d.truth, g);
+        if (t + m + (part > 0 ? 1 : 0) <= n) starts.push_back(t);
       for (unsigned r = 0; r < reps; ++r) {
-        std::vector<StartOutcome> out;
-        if (g > 1)
-          out = sweep_pause_resume(truth_x, repeat_ranks(d.ranks[r], g), K, w, starts);
-        else
-          out = sweep_pause_resume(d.truth, d.ranks[r], K, w, starts);
+        const std::vector<StartOutcome> out =
+            part > 0 ? sweep_pause_resume_steps(d.truth, d.ranks[r], q, part, g, m, starts)
+                     : sweep_pause_resume(d.truth, d.ranks[r], q, m, starts);
         for (const auto& s : out) {
           reductions.push_back(s.reduction_percent());
           pauses += s.pauses;

@@ -95,7 +95,8 @@ struct StudyResult {
 [[nodiscard]] Result<StudyResult> run_study(const std::vector<StudyZone>& zones,
                                             const StudyOptions& options);
 
-// Linear-interpolated quantile (q in 0..1) of unsorted values. REQUIRES: non-empty.
+// Linear-interpolated quantile (q in 0..1) of unsorted values, by selection in
+// O(n); reorders `values`. REQUIRES: non-empty.
 double quantile(std::vector<double>& values, double q);
 
 }  // namespace greenrun::scheduling
