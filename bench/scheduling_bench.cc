@@ -125,9 +125,13 @@ void BM_KernelPauseResume(benchmark::State& state) {
   const size_t q = minutes / 5, part = minutes % 5, m = 288 + q;
   std::vector<size_t> starts;
   for (size_t t = 0; t + m + 1 <= v.size(); ++t) starts.push_back(t);
+  SweepScratch scratch;
+  std::vector<StartOutcome> out;
   for (auto _ : state) {
-    auto out = part > 0 ? sweep_pause_resume_steps(v, ranks, q, part, 5, m, starts)
-                        : sweep_pause_resume(v, ranks, q, m, starts);
+    if (part > 0)
+      sweep_pause_resume_steps(v, ranks, q, part, 5, m, starts, scratch, out);
+    else
+      sweep_pause_resume(v, ranks, q, m, starts, scratch, out);
     benchmark::DoNotOptimize(out.data());
   }
   state.counters["ns_per_start"] = benchmark::Counter(
@@ -142,8 +146,10 @@ void BM_KernelFlexible(benchmark::State& state) {
   for (size_t i = 0; i < x.size(); ++i) v.push_back(x.point(i).value.grams_per_kwh());
   std::vector<size_t> starts;
   for (size_t t = 0; t + 288 + 72 + 1 <= v.size(); ++t) starts.push_back(t);
+  SweepScratch scratch;
+  std::vector<StartOutcome> out;
   for (auto _ : state) {
-    auto out = sweep_flexible(v, v, 72, 0.0, 288, starts);
+    sweep_flexible(v, v, 72, 0.0, 288, starts, scratch, out);
     benchmark::DoNotOptimize(out.data());
   }
   state.counters["ns_per_start"] = benchmark::Counter(

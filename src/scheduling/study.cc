@@ -207,17 +207,41 @@ Result<StartRule> parse_start_rule(std::string_view text) {
   return r;
 }
 
-double quantile(std::vector<double>& v, double q) {
-  // Selection, not a sort: O(n) per quantile. The value at `hi` is the
-  // smallest of those after `lo`, exactly as in the sorted order.
+namespace {
+
+// The linear-interpolated quantile q of v, selecting only in [first, last):
+// REQUIRES the (lo)-th and (lo+1)-th smallest (as positions in sorted order)
+// lie in [first, last] and v is partitioned there (nothing before `first` is
+// greater, nothing from `last` on is smaller, v[last] in its sorted place).
+// Selection, not a sort: O(last - first). The value after `lo` is the
+// smallest of those after it, exactly as in the sorted order.
+double quantile_within(std::vector<double>& v, double q, size_t first, size_t last) {
   const double pos = q * static_cast<double>(v.size() - 1);
   const auto lo = static_cast<size_t>(std::floor(pos));
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(lo), v.end());
+  const auto at = [&](size_t i) { return v.begin() + static_cast<std::ptrdiff_t>(i); };
+  std::nth_element(at(first), at(lo), at(last));
   const double at_lo = v[lo];
   if (lo + 1 >= v.size()) return at_lo;
-  const double at_hi = *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo) + 1, v.end());
+  const double at_hi = *std::min_element(at(lo + 1), at(std::min(last + 1, v.size())));
   return at_lo + (pos - static_cast<double>(lo)) * (at_hi - at_lo);
 }
+
+}  // namespace
+
+Spread spread(std::vector<double>& v) {
+  // The median selects over all of v, then p10 and p90 only within the part
+  // on their side of it (about n/2 each instead of n).
+  const size_t n = v.size();
+  Spread s;
+  s.median = quantile_within(v, 0.5, 0, n);
+  const auto mid = static_cast<size_t>(std::floor(0.5 * static_cast<double>(n - 1)));
+  const auto lo90 = static_cast<size_t>(std::floor(0.9 * static_cast<double>(n - 1)));
+  s.p10 = quantile_within(v, 0.1, 0, mid);
+  s.p90 = quantile_within(v, 0.9, std::min(mid + 1, lo90), n);
+  return s;
+}
+
+double quantile(std::vector<double>& v, double q) { return quantile_within(v, q, 0, v.size()); }
 
 Result<StudyResult> run_study(const std::vector<StudyZone>& zones, const StudyOptions& o) {
   if (zones.empty()) return make_error("expected at least one zone");
@@ -305,6 +329,15 @@ Result<StudyResult> run_study(const std::vector<StudyZone>& zones, const StudyOp
   std::vector<StudyRow> rows(items.size());
   std::vector<std::vector<std::vector<uint32_t>>> hist(threads);  // [thread][overall item]
   std::atomic<uint64_t> evaluations{0};
+  // Per-thread buffers, reused by every item the thread runs: no allocation
+  // (and no fresh pages to fault in) per zone x preset x window.
+  struct Buffers {
+    SweepScratch scratch;
+    std::vector<StartOutcome> out;
+    std::vector<size_t> starts;
+    std::vector<double> reductions;
+  };
+  std::vector<Buffers> buffers(threads);
   parallel(items.size(), [&](size_t ii, unsigned tid) {
     const Item& it = items[ii];
     const ZoneData& d = data[it.zone];
@@ -319,8 +352,12 @@ Result<StudyResult> run_study(const std::vector<StudyZone>& zones, const StudyOp
     row.preset = preset.name;
     row.algorithm = algo;
     row.window = o.windows[it.window].label;
-    std::vector<size_t> starts;
-    std::vector<double> reductions;
+    Buffers& buf = buffers[tid];
+    std::vector<size_t>& starts = buf.starts;
+    std::vector<double>& reductions = buf.reductions;
+    std::vector<StartOutcome>& out = buf.out;
+    starts.clear();
+    reductions.clear();
     double pauses = 0;
     if (algo == Mode::kFlexibleStart) {
       const auto full = static_cast<size_t>(D / step);
@@ -329,7 +366,7 @@ Result<StudyResult> run_study(const std::vector<StudyZone>& zones, const StudyOp
       for (size_t t : d.starts)
         if (t + need <= n) starts.push_back(t);
       for (unsigned r = 0; r < reps; ++r) {
-        const auto out = sweep_flexible(d.plan[r], d.truth, full, frac, Wsteps, starts);
+        sweep_flexible(d.plan[r], d.truth, full, frac, Wsteps, starts, buf.scratch, out);
         for (const auto& s : out) reductions.push_back(s.reduction_percent());
       }
     } else {
@@ -344,9 +381,10 @@ Result<StudyResult> run_study(const std::vector<StudyZone>& zones, const StudyOp
       for (size_t t : d.starts)
         if (t + m + (part > 0 ? 1 : 0) <= n) starts.push_back(t);
       for (unsigned r = 0; r < reps; ++r) {
-        const std::vector<StartOutcome> out =
-            part > 0 ? sweep_pause_resume_steps(d.truth, d.ranks[r], q, part, g, m, starts)
-                     : sweep_pause_resume(d.truth, d.ranks[r], q, m, starts);
+        if (part > 0)
+          sweep_pause_resume_steps(d.truth, d.ranks[r], q, part, g, m, starts, buf.scratch, out);
+        else
+          sweep_pause_resume(d.truth, d.ranks[r], q, m, starts, buf.scratch, out);
         for (const auto& s : out) {
           reductions.push_back(s.reduction_percent());
           pauses += s.pauses;
@@ -363,9 +401,10 @@ Result<StudyResult> run_study(const std::vector<StudyZone>& zones, const StudyOp
       row.mean = std::accumulate(reductions.begin(), reductions.end(), 0.0) /
                  static_cast<double>(reductions.size());
       row.pauses_per_hour = pauses / static_cast<double>(reductions.size()) / to_hours(D);
-      row.median = quantile(reductions, 0.5);
-      row.p10 = quantile(reductions, 0.1);
-      row.p90 = quantile(reductions, 0.9);
+      const Spread q = spread(reductions);
+      row.median = q.median;
+      row.p10 = q.p10;
+      row.p90 = q.p90;
     }
   });
   result.evaluations = evaluations;

@@ -99,4 +99,11 @@ struct StudyResult {
 // O(n); reorders `values`. REQUIRES: non-empty.
 double quantile(std::vector<double>& values, double q);
 
+// p10, median and p90 of `values` (reordered), each exactly as quantile()
+// gives it, with less selection work. REQUIRES: non-empty.
+struct Spread {
+  double p10 = 0, median = 0, p90 = 0;
+};
+Spread spread(std::vector<double>& values);
+
 }  // namespace greenrun::scheduling

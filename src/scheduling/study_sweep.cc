@@ -14,6 +14,13 @@ std::vector<double> prefix(std::span<const double> v) {
   return p;
 }
 
+// Into a reused buffer (no allocation once it has grown).
+void prefix_into(std::span<const double> v, std::vector<double>& p) {
+  p.resize(v.size() + 1);
+  p[0] = 0;
+  for (size_t i = 0; i < v.size(); ++i) p[i + 1] = p[i] + v[i];
+}
+
 // Sum of the job started at slot c.
 inline double window_sum(const std::vector<double>& p, std::span<const double> v, size_t c,
                          size_t full, double frac) {
@@ -24,19 +31,24 @@ inline double window_sum(const std::vector<double>& p, std::span<const double> v
 
 }  // namespace
 
-std::vector<StartOutcome> sweep_flexible(std::span<const double> plan, std::span<const double> truth,
-                                         size_t full, double frac, size_t window,
-                                         std::span<const size_t> starts) {
-  std::vector<StartOutcome> out(starts.size());
-  if (starts.empty()) return out;
-  const std::vector<double> pp = prefix(plan), pt = prefix(truth);
+void sweep_flexible(std::span<const double> plan, std::span<const double> truth, size_t full,
+                    double frac, size_t window, std::span<const size_t> starts,
+                    SweepScratch& scratch, std::vector<StartOutcome>& out) {
+  out.resize(starts.size());
+  if (starts.empty()) return;
+  std::vector<double>& pp = scratch.prefix_plan;
+  std::vector<double>& pt = scratch.prefix_truth;
+  prefix_into(plan, pp);
+  prefix_into(truth, pt);
   // Sliding minimum over candidates [t, t + window] of the planned sums: a
   // monotone queue of candidate indices in a flat array (each candidate is
   // pushed once, so it never holds more than last + 1).
   const size_t last = starts.back() + window;
-  std::vector<double> planned(last + 1);  // planned sum per candidate, computed once
+  std::vector<double>& planned = scratch.planned;  // planned sum per candidate, computed once
+  planned.resize(last + 1);
   for (size_t c = 0; c <= last; ++c) planned[c] = window_sum(pp, plan, c, full, frac);
-  std::vector<size_t> queue(last + 1);
+  std::vector<size_t>& queue = scratch.queue;
+  queue.resize(last + 1);
   size_t head = 0, tail = 0;  // the queue is queue[head, tail)
   size_t next_c = 0;
   for (size_t k = 0; k < starts.size(); ++k) {
@@ -55,6 +67,14 @@ std::vector<StartOutcome> sweep_flexible(std::span<const double> plan, std::span
     out[k].baseline = window_sum(pt, truth, t, full, frac);
     out[k].optimum = window_sum(pt, truth, best, full, frac);
   }
+}
+
+std::vector<StartOutcome> sweep_flexible(std::span<const double> plan, std::span<const double> truth,
+                                         size_t full, double frac, size_t window,
+                                         std::span<const size_t> starts) {
+  SweepScratch scratch;
+  std::vector<StartOutcome> out;
+  sweep_flexible(plan, truth, full, frac, window, starts, scratch, out);
   return out;
 }
 
@@ -114,10 +134,12 @@ SlotRanks repeat_ranks(const SlotRanks& r, size_t factor) {
   return out;
 }
 
-std::vector<StartOutcome> sweep_pause_resume(std::span<const double> truth, const SlotRanks& ranks,
-                                             size_t K, size_t w, std::span<const size_t> starts) {
-  std::vector<StartOutcome> out(starts.size());
-  const std::vector<double> pt = prefix(truth);
+void sweep_pause_resume(std::span<const double> truth, const SlotRanks& ranks, size_t K, size_t w,
+                        std::span<const size_t> starts, SweepScratch& scratch,
+                        std::vector<StartOutcome>& out) {
+  out.resize(starts.size());
+  std::vector<double>& pt = scratch.prefix_truth;
+  prefix_into(truth, pt);
   SlidingSelection sel(ranks.rank, ranks.order, truth, K);
   for (size_t k = 0; k < starts.size(); ++k) {
     const size_t t = starts[k];
@@ -128,15 +150,22 @@ std::vector<StartOutcome> sweep_pause_resume(std::span<const double> truth, cons
     out[k].optimum = sel.sum();
     out[k].pauses = static_cast<uint32_t>(sel.runs() - 1);
   }
+}
+
+std::vector<StartOutcome> sweep_pause_resume(std::span<const double> truth, const SlotRanks& ranks,
+                                             size_t K, size_t w, std::span<const size_t> starts) {
+  SweepScratch scratch;
+  std::vector<StartOutcome> out;
+  sweep_pause_resume(truth, ranks, K, w, starts, scratch, out);
   return out;
 }
 
-std::vector<StartOutcome> sweep_pause_resume_steps(std::span<const double> truth,
-                                                   const SlotRanks& ranks, size_t q, size_t part,
-                                                   size_t g, size_t m,
-                                                   std::span<const size_t> starts) {
-  std::vector<StartOutcome> out(starts.size());
-  const std::vector<double> pt = prefix(truth);
+void sweep_pause_resume_steps(std::span<const double> truth, const SlotRanks& ranks, size_t q,
+                              size_t part, size_t g, size_t m, std::span<const size_t> starts,
+                              SweepScratch& scratch, std::vector<StartOutcome>& out) {
+  out.resize(starts.size());
+  std::vector<double>& pt = scratch.prefix_truth;
+  prefix_into(truth, pt);
   const std::vector<uint32_t>& rank = ranks.rank;
   const auto gd = static_cast<double>(g), partd = static_cast<double>(part);
   SlidingSelection sel(ranks.rank, ranks.order, truth, q);
@@ -157,6 +186,15 @@ std::vector<StartOutcome> sweep_pause_resume_steps(std::span<const double> truth
     out[k].optimum = gd * sel.sum() + partd * truth[e];
     out[k].pauses = static_cast<uint32_t>(runs - 1);
   }
+}
+
+std::vector<StartOutcome> sweep_pause_resume_steps(std::span<const double> truth,
+                                                   const SlotRanks& ranks, size_t q, size_t part,
+                                                   size_t g, size_t m,
+                                                   std::span<const size_t> starts) {
+  SweepScratch scratch;
+  std::vector<StartOutcome> out;
+  sweep_pause_resume_steps(truth, ranks, q, part, g, m, starts, scratch, out);
   return out;
 }
 

@@ -41,12 +41,23 @@ struct StartOutcome {
   }
 };
 
+// Buffers the kernels reuse from call to call (one per thread): with them a
+// study allocates nothing per zone x job x window once they have grown. The
+// overloads without one allocate their own.
+struct SweepScratch {
+  std::vector<double> prefix_plan, prefix_truth, planned;
+  std::vector<size_t> queue;
+};
+
 // Flexible Start: the job is `full` whole slots plus `frac` (0 <= frac < 1) of
 // the next; candidates t .. t + window (slots). REQUIRES: starts ascending and
 // t + window + full + (frac > 0) <= n for each start t.
 std::vector<StartOutcome> sweep_flexible(std::span<const double> plan, std::span<const double> truth,
                                          size_t full, double frac, size_t window,
                                          std::span<const size_t> starts);
+void sweep_flexible(std::span<const double> plan, std::span<const double> truth, size_t full,
+                    double frac, size_t window, std::span<const size_t> starts,
+                    SweepScratch& scratch, std::vector<StartOutcome>& out);
 std::vector<StartOutcome> naive_flexible(std::span<const double> plan, std::span<const double> truth,
                                          size_t full, double frac, size_t window,
                                          std::span<const size_t> starts);
@@ -62,6 +73,9 @@ SlotRanks rank_slots(std::span<const double> plan);
 // from rank_slots(plan). REQUIRES: starts ascending, t + w <= n, K <= w.
 std::vector<StartOutcome> sweep_pause_resume(std::span<const double> truth, const SlotRanks& ranks,
                                              size_t K, size_t w, std::span<const size_t> starts);
+void sweep_pause_resume(std::span<const double> truth, const SlotRanks& ranks, size_t K, size_t w,
+                        std::span<const size_t> starts, SweepScratch& scratch,
+                        std::vector<StartOutcome>& out);
 std::vector<StartOutcome> naive_pause_resume(std::span<const double> plan,
                                              std::span<const double> truth, size_t K, size_t w,
                                              std::span<const size_t> starts);
@@ -77,6 +91,9 @@ std::vector<StartOutcome> sweep_pause_resume_steps(std::span<const double> truth
                                                    const SlotRanks& ranks, size_t q, size_t part,
                                                    size_t g, size_t m,
                                                    std::span<const size_t> starts);
+void sweep_pause_resume_steps(std::span<const double> truth, const SlotRanks& ranks, size_t q,
+                              size_t part, size_t g, size_t m, std::span<const size_t> starts,
+                              SweepScratch& scratch, std::vector<StartOutcome>& out);
 
 // Each value repeated `factor` times (finer slots for jobs that are not a
 // whole number of steps; the tests' and the benchmark's reference), and the

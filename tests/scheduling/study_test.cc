@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <random>
+
 #include "scheduling/region_planner.h"
 #include "test_series.h"
 
@@ -32,6 +36,32 @@ TEST(Study, ParsesWindowsStartRulesAndPresets) {
   auto bad = parse_presets_csv("name,duration,energy\nmine,-1h,1kWh\n", "jobs.csv");
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().message.rfind("jobs.csv:2: column 2", 0), 0u) << bad.error().message;
+}
+
+TEST(Study, SpreadEqualsQuantilesOfTheSortedValues) {
+  const uint32_t seed = test::test_seed();
+  SCOPED_TRACE("seed " + std::to_string(seed) + " (GREENRUN_TEST_SEED)");
+  std::mt19937 rng(seed);
+  for (size_t n = 1; n < 300; n += n < 40 ? 1 : 37) {
+    SCOPED_TRACE("n " + std::to_string(n));
+    std::vector<double> v(n);
+    for (double& x : v) x = std::uniform_int_distribution<int>(-20, 20)(rng) * 0.5;  // ties
+    std::vector<double> sorted = v;
+    std::sort(sorted.begin(), sorted.end());
+    auto by_sort = [&](double q) {
+      const double pos = q * static_cast<double>(n - 1);
+      const auto lo = static_cast<size_t>(std::floor(pos));
+      const size_t hi = std::min(lo + 1, n - 1);
+      return sorted[lo] + (pos - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+    };
+    std::vector<double> w = v;
+    const Spread s = spread(w);
+    EXPECT_EQ(s.p10, by_sort(0.1));
+    EXPECT_EQ(s.median, by_sort(0.5));
+    EXPECT_EQ(s.p90, by_sort(0.9));
+    w = v;
+    EXPECT_EQ(quantile(w, 0.25), by_sort(0.25));
+  }
 }
 
 TEST(Study, RunsTheStudyProtocolOnRealData) {
