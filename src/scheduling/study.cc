@@ -18,7 +18,7 @@ namespace {
 
 constexpr double kHistLow = -100.0;  // histogram of reductions, 0.01 pp bins
 constexpr double kHistBin = 0.01;
-constexpr size_t kHistBins = 20001;
+constexpr size_t kHistBins = 20001;  // fits a uint16_t bin index
 
 size_t hist_bin(double r) {
   const double x = std::round((r - kHistLow) / kHistBin);
@@ -207,41 +207,42 @@ Result<StartRule> parse_start_rule(std::string_view text) {
   return r;
 }
 
-namespace {
+Spread spread(std::span<const double> values, std::span<const uint16_t> bins,
+              std::span<const uint32_t> counts, std::vector<double>& scratch) {
+  const size_t n = values.size();
+  // The k-th smallest (0-based): the bin where the cumulative count passes k,
+  // then a selection among that bin's values only.
+  auto kth = [&](size_t k) {
+    size_t b = 0, below = 0;
+    while (below + counts[b] <= k) below += counts[b++];
+    scratch.clear();
+    for (size_t i = 0; i < n; ++i)
+      if (bins[i] == b) scratch.push_back(values[i]);
+    const size_t j = k - below;
+    std::nth_element(scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(j), scratch.end());
+    return scratch[j];
+  };
+  auto at = [&](double q) {
+    const double pos = q * static_cast<double>(n - 1);
+    const auto lo = static_cast<size_t>(std::floor(pos));
+    const double v_lo = kth(lo);
+    if (lo + 1 >= n) return v_lo;
+    return v_lo + (pos - static_cast<double>(lo)) * (kth(lo + 1) - v_lo);
+  };
+  return Spread{at(0.1), at(0.5), at(0.9)};
+}
 
-// The linear-interpolated quantile q of v, selecting only in [first, last):
-// REQUIRES the (lo)-th and (lo+1)-th smallest (as positions in sorted order)
-// lie in [first, last] and v is partitioned there (nothing before `first` is
-// greater, nothing from `last` on is smaller, v[last] in its sorted place).
-// Selection, not a sort: O(last - first). The value after `lo` is the
-// smallest of those after it, exactly as in the sorted order.
-double quantile_within(std::vector<double>& v, double q, size_t first, size_t last) {
+double quantile(std::vector<double>& v, double q) {
+  // Selection, not a sort: O(n). The value after `lo` is the smallest of
+  // those after it, exactly as in the sorted order.
   const double pos = q * static_cast<double>(v.size() - 1);
   const auto lo = static_cast<size_t>(std::floor(pos));
   const auto at = [&](size_t i) { return v.begin() + static_cast<std::ptrdiff_t>(i); };
-  std::nth_element(at(first), at(lo), at(last));
-  const double at_lo = v[lo];
-  if (lo + 1 >= v.size()) return at_lo;
-  const double at_hi = *std::min_element(at(lo + 1), at(std::min(last + 1, v.size())));
-  return at_lo + (pos - static_cast<double>(lo)) * (at_hi - at_lo);
+  std::nth_element(v.begin(), at(lo), v.end());
+  if (lo + 1 >= v.size()) return v[lo];
+  const double at_hi = *std::min_element(at(lo + 1), v.end());
+  return v[lo] + (pos - static_cast<double>(lo)) * (at_hi - v[lo]);
 }
-
-}  // namespace
-
-Spread spread(std::vector<double>& v) {
-  // The median selects over all of v, then p10 and p90 only within the part
-  // on their side of it (about n/2 each instead of n).
-  const size_t n = v.size();
-  Spread s;
-  s.median = quantile_within(v, 0.5, 0, n);
-  const auto mid = static_cast<size_t>(std::floor(0.5 * static_cast<double>(n - 1)));
-  const auto lo90 = static_cast<size_t>(std::floor(0.9 * static_cast<double>(n - 1)));
-  s.p10 = quantile_within(v, 0.1, 0, mid);
-  s.p90 = quantile_within(v, 0.9, std::min(mid + 1, lo90), n);
-  return s;
-}
-
-double quantile(std::vector<double>& v, double q) { return quantile_within(v, q, 0, v.size()); }
 
 Result<StudyResult> run_study(const std::vector<StudyZone>& zones, const StudyOptions& o) {
   if (zones.empty()) return make_error("expected at least one zone");
@@ -336,6 +337,9 @@ Result<StudyResult> run_study(const std::vector<StudyZone>& zones, const StudyOp
     std::vector<StartOutcome> out;
     std::vector<size_t> starts;
     std::vector<double> reductions;
+    std::vector<uint16_t> bins;     // histogram bin of each reduction
+    std::vector<uint32_t> counts;   // this item's histogram
+    std::vector<double> selection;  // scratch for spread()
   };
   std::vector<Buffers> buffers(threads);
   parallel(items.size(), [&](size_t ii, unsigned tid) {
@@ -396,12 +400,20 @@ Result<StudyResult> run_study(const std::vector<StudyZone>& zones, const StudyOp
     evaluations += reductions.size();
     auto& h = hist[tid];
     if (h.empty()) h.assign(per_zone, std::vector<uint32_t>(kHistBins, 0));
-    for (double r : reductions) ++h[ii % per_zone][hist_bin(r)];
+    buf.counts.assign(kHistBins, 0);
+    buf.bins.resize(reductions.size());
+    for (size_t i = 0; i < reductions.size(); ++i) {
+      const size_t b = hist_bin(reductions[i]);
+      buf.bins[i] = static_cast<uint16_t>(b);
+      ++buf.counts[b];
+    }
+    std::vector<uint32_t>& overall = h[ii % per_zone];
+    for (size_t b = 0; b < kHistBins; ++b) overall[b] += buf.counts[b];
     if (!reductions.empty()) {
       row.mean = std::accumulate(reductions.begin(), reductions.end(), 0.0) /
                  static_cast<double>(reductions.size());
       row.pauses_per_hour = pauses / static_cast<double>(reductions.size()) / to_hours(D);
-      const Spread q = spread(reductions);
+      const Spread q = spread(reductions, buf.bins, buf.counts, buf.selection);
       row.median = q.median;
       row.p10 = q.p10;
       row.p90 = q.p90;

@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -99,11 +100,16 @@ struct StudyResult {
 // O(n); reorders `values`. REQUIRES: non-empty.
 double quantile(std::vector<double>& values, double q);
 
-// p10, median and p90 of `values` (reordered), each exactly as quantile()
-// gives it, with less selection work. REQUIRES: non-empty.
+// p10, median and p90 of `values`, each exactly as quantile() gives it,
+// without a sort: bins[i] is a histogram bin of values[i], non-decreasing in
+// the value (ties in value share a bin), and counts[b] the number of values
+// in bin b; only the values of the bins that hold the quantiles are selected
+// (O(n + bins) per quantile). `scratch` is reused between calls.
+// REQUIRES: values non-empty, bins.size() == values.size(), counts consistent.
 struct Spread {
   double p10 = 0, median = 0, p90 = 0;
 };
-Spread spread(std::vector<double>& values);
+Spread spread(std::span<const double> values, std::span<const uint16_t> bins,
+              std::span<const uint32_t> counts, std::vector<double>& scratch);
 
 }  // namespace greenrun::scheduling
