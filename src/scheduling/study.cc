@@ -20,10 +20,15 @@ constexpr double kHistLow = -100.0;  // histogram of reductions, 0.01 pp bins
 constexpr double kHistBin = 0.01;
 constexpr size_t kHistBins = 20001;  // fits a uint16_t bin index
 
+// The bin of a reduction: round((r - low) / bin), half away from zero, clamped
+// (done by hand: std::round is a library call in the per-start loop).
 size_t hist_bin(double r) {
-  const double x = std::round((r - kHistLow) / kHistBin);
-  if (!(x >= 0)) return 0;
-  return std::min(static_cast<size_t>(x), kHistBins - 1);
+  const double x = (r - kHistLow) / kHistBin;
+  if (!(x >= 0)) return 0;  // below the range, or NaN
+  if (x >= static_cast<double>(kHistBins)) return kHistBins - 1;
+  auto i = static_cast<size_t>(x);
+  if (x - static_cast<double>(i) >= 0.5) ++i;  // exact: x - trunc(x) is representable
+  return std::min(i, kHistBins - 1);
 }
 
 double hist_quantile(const std::vector<uint32_t>& h, uint64_t total, double q) {
@@ -210,24 +215,41 @@ Result<StartRule> parse_start_rule(std::string_view text) {
 Spread spread(std::span<const double> values, std::span<const uint16_t> bins,
               std::span<const uint32_t> counts, std::vector<double>& scratch) {
   const size_t n = values.size();
-  // The k-th smallest (0-based): the bin where the cumulative count passes k,
-  // then a selection among that bin's values only.
-  auto kth = [&](size_t k) {
-    size_t b = 0, below = 0;
-    while (below + counts[b] <= k) below += counts[b++];
-    scratch.clear();
-    for (size_t i = 0; i < n; ++i)
-      if (bins[i] == b) scratch.push_back(values[i]);
-    const size_t j = k - below;
-    std::nth_element(scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(j), scratch.end());
-    return scratch[j];
+  // The values of bin b, gathered branch-free into scratch.
+  auto gather = [&](size_t b) {
+    scratch.resize(counts[b] + 1);
+    size_t c = 0;
+    for (size_t i = 0; i < n; ++i) {
+      scratch[c] = values[i];
+      c += bins[i] == b;
+    }
+    scratch.resize(c);
   };
+  // The linear-interpolated quantile: the lo-th smallest (0-based) lies in the
+  // bin where the cumulative count passes lo; select it among that bin's
+  // values only. The (lo+1)-th is the smallest after it in the same bin, or
+  // the smallest of the next non-empty bin.
   auto at = [&](double q) {
     const double pos = q * static_cast<double>(n - 1);
     const auto lo = static_cast<size_t>(std::floor(pos));
-    const double v_lo = kth(lo);
-    if (lo + 1 >= n) return v_lo;
-    return v_lo + (pos - static_cast<double>(lo)) * (kth(lo + 1) - v_lo);
+    size_t b = 0, below = 0;
+    while (below + counts[b] <= lo) below += counts[b++];
+    gather(b);
+    const size_t j = lo - below;
+    const auto jt = scratch.begin() + static_cast<std::ptrdiff_t>(j);
+    std::nth_element(scratch.begin(), jt, scratch.end());
+    const double v_lo = *jt;
+    if (lo + 1 >= n || pos == static_cast<double>(lo)) return v_lo;
+    double v_hi;
+    if (j + 1 < scratch.size()) {
+      v_hi = *std::min_element(jt + 1, scratch.end());
+    } else {
+      do ++b;
+      while (counts[b] == 0);
+      gather(b);
+      v_hi = *std::min_element(scratch.begin(), scratch.end());
+    }
+    return v_lo + (pos - static_cast<double>(lo)) * (v_hi - v_lo);
   };
   return Spread{at(0.1), at(0.5), at(0.9)};
 }
