@@ -14,6 +14,8 @@
 //    programming, 2 min pause overhead) over a week of 5-minute forecast.
 #include <benchmark/benchmark.h>
 
+#include <sys/resource.h>
+
 #include <filesystem>
 #include <numeric>
 
@@ -53,6 +55,14 @@ const std::vector<intensity::IntensitySeries>& series_5min() {
   return all;
 }
 
+// User + system CPU seconds of the whole process (all threads).
+double process_cpu_s() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
 std::vector<WindowSpec> windows() {
   std::vector<WindowSpec> w;
   for (const char* s : {"6h", "12h", "18h", "24h", "25%", "50%", "75%", "100%"}) w.push_back(*parse_window(s));
@@ -70,6 +80,7 @@ void BM_FullStudy(benchmark::State& state) {
   o.starts = *parse_start_rule("every-step");
   o.threads = static_cast<unsigned>(state.range(0));
   uint64_t evals = 0;
+  const double cpu0 = process_cpu_s();
   for (auto _ : state) {
     auto r = run_study(zones, o);
     if (!r) state.SkipWithError(r.error().message.c_str());
@@ -78,6 +89,7 @@ void BM_FullStudy(benchmark::State& state) {
   }
   state.counters["start_evals_per_s"] = benchmark::Counter(static_cast<double>(evals), benchmark::Counter::kIsRate);
   state.counters["start_evals"] = static_cast<double>(evals) / static_cast<double>(state.iterations());
+  state.counters["cpu_s_all_threads"] = (process_cpu_s() - cpu0) / static_cast<double>(state.iterations());
 }
 BENCHMARK(BM_FullStudy)->Arg(2)->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1)->Repetitions(3);
 
