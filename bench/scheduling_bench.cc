@@ -8,9 +8,13 @@
 //    candidate by prefix sums; copy and sort the window) on one zone, the same
 //    presets and windows, one start per day; its start-evaluations per second
 //    against BM_FullStudy's give the speed-up.
+//  - BM_KernelPauseResume, BM_KernelFlexible: one kernel, one series, every
+//    start (nanoseconds per start).
 //  - BM_PlanWeek: plan_regions with both modes (Pause and Resume by dynamic
 //    programming, 2 min pause overhead) over a week of 5-minute forecast.
 #include <benchmark/benchmark.h>
+
+#include <sys/resource.h>
 
 #include <filesystem>
 #include <numeric>
@@ -51,6 +55,14 @@ const std::vector<intensity::IntensitySeries>& series_5min() {
   return all;
 }
 
+// User + system CPU seconds of the whole process (all threads).
+double process_cpu_s() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
 std::vector<WindowSpec> windows() {
   std::vector<WindowSpec> w;
   for (const char* s : {"6h", "12h", "18h", "24h", "25%", "50%", "75%", "100%"}) w.push_back(*parse_window(s));
@@ -68,6 +80,7 @@ void BM_FullStudy(benchmark::State& state) {
   o.starts = *parse_start_rule("every-step");
   o.threads = static_cast<unsigned>(state.range(0));
   uint64_t evals = 0;
+  const double cpu0 = process_cpu_s();
   for (auto _ : state) {
     auto r = run_study(zones, o);
     if (!r) state.SkipWithError(r.error().message.c_str());
@@ -76,6 +89,7 @@ void BM_FullStudy(benchmark::State& state) {
   }
   state.counters["start_evals_per_s"] = benchmark::Counter(static_cast<double>(evals), benchmark::Counter::kIsRate);
   state.counters["start_evals"] = static_cast<double>(evals) / static_cast<double>(state.iterations());
+  state.counters["cpu_s_all_threads"] = (process_cpu_s() - cpu0) / static_cast<double>(state.iterations());
 }
 BENCHMARK(BM_FullStudy)->Arg(2)->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1)->Repetitions(3);
 
@@ -110,6 +124,51 @@ void BM_NaivePerStart(benchmark::State& state) {
   state.counters["start_evals_per_s"] = benchmark::Counter(static_cast<double>(evals), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_NaivePerStart)->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1)->Repetitions(3);
+
+// One kernel over one 5-minute year (DE 2022), every start: the cost per
+// start of each kernel. Arg: the job in minutes (360: whole steps; 18: the
+// DenseNet case, q = 3 steps and 3 one-minute slots), window 24 h.
+void BM_KernelPauseResume(benchmark::State& state) {
+  const auto& x = series_5min()[2];
+  std::vector<double> v;
+  for (size_t i = 0; i < x.size(); ++i) v.push_back(x.point(i).value.grams_per_kwh());
+  const SlotRanks ranks = rank_slots(v);
+  const auto minutes = static_cast<size_t>(state.range(0));
+  const size_t q = minutes / 5, part = minutes % 5, m = 288 + q;
+  std::vector<size_t> starts;
+  for (size_t t = 0; t + m + 1 <= v.size(); ++t) starts.push_back(t);
+  SweepScratch scratch;
+  std::vector<StartOutcome> out;
+  for (auto _ : state) {
+    if (part > 0)
+      sweep_pause_resume_steps(v, ranks, q, part, 5, m, starts, scratch, out);
+    else
+      sweep_pause_resume(v, ranks, q, m, starts, scratch, out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.counters["ns_per_start"] = benchmark::Counter(
+      static_cast<double>(starts.size()) * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_KernelPauseResume)->Arg(360)->Arg(18)->Unit(benchmark::kMillisecond);
+
+void BM_KernelFlexible(benchmark::State& state) {
+  const auto& x = series_5min()[2];
+  std::vector<double> v;
+  for (size_t i = 0; i < x.size(); ++i) v.push_back(x.point(i).value.grams_per_kwh());
+  std::vector<size_t> starts;
+  for (size_t t = 0; t + 288 + 72 + 1 <= v.size(); ++t) starts.push_back(t);
+  SweepScratch scratch;
+  std::vector<StartOutcome> out;
+  for (auto _ : state) {
+    sweep_flexible(v, v, 72, 0.0, 288, starts, scratch, out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.counters["ns_per_start"] = benchmark::Counter(
+      static_cast<double>(starts.size()) * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_KernelFlexible)->Unit(benchmark::kMillisecond);
 
 void BM_PlanWeek(benchmark::State& state) {
   const auto& x = series_5min()[3];  // GB 2022, 5-minute

@@ -18,12 +18,17 @@ namespace {
 
 constexpr double kHistLow = -100.0;  // histogram of reductions, 0.01 pp bins
 constexpr double kHistBin = 0.01;
-constexpr size_t kHistBins = 20001;
+constexpr size_t kHistBins = 20001;  // fits a uint16_t bin index
 
+// The bin of a reduction: round((r - low) / bin), half away from zero, clamped
+// (done by hand: std::round is a library call in the per-start loop).
 size_t hist_bin(double r) {
-  const double x = std::round((r - kHistLow) / kHistBin);
-  if (!(x >= 0)) return 0;
-  return std::min(static_cast<size_t>(x), kHistBins - 1);
+  const double x = (r - kHistLow) / kHistBin;
+  if (!(x >= 0)) return 0;  // below the range, or NaN
+  if (x >= static_cast<double>(kHistBins)) return kHistBins - 1;
+  auto i = static_cast<size_t>(x);
+  if (x - static_cast<double>(i) >= 0.5) ++i;  // exact: x - trunc(x) is representable
+  return std::min(i, kHistBins - 1);
 }
 
 double hist_quantile(const std::vector<uint32_t>& h, uint64_t total, double q) {
@@ -155,7 +160,10 @@ std::string StartRule::describe() const {
     case Kind::kHourly: return "every hour on the hour (UTC)";
     case Kind::kMonthly: {
       std::string d;
-      for (unsigned x : days) d += (d.empty() ? "" : ",") + std::to_string(x);
+      for (unsigned x : days) {  // not (sep + to_string): a false -Wrestrict in g++ 12 -O2
+        if (!d.empty()) d += ',';
+        d += std::to_string(x);
+      }
       char hm[8];
       std::snprintf(hm, sizeof hm, "%02u:%02u", hour, minute);
       return std::to_string(days.size()) + " per month: days " + d + " at " + hm + " UTC";
@@ -207,12 +215,58 @@ Result<StartRule> parse_start_rule(std::string_view text) {
   return r;
 }
 
+Spread spread(std::span<const double> values, std::span<const uint16_t> bins,
+              std::span<const uint32_t> counts, std::vector<double>& scratch) {
+  const size_t n = values.size();
+  // The values of bin b, gathered branch-free into scratch.
+  auto gather = [&](size_t b) {
+    scratch.resize(counts[b] + 1);
+    size_t c = 0;
+    for (size_t i = 0; i < n; ++i) {
+      scratch[c] = values[i];
+      c += bins[i] == b;
+    }
+    scratch.resize(c);
+  };
+  // The linear-interpolated quantile: the lo-th smallest (0-based) lies in the
+  // bin where the cumulative count passes lo; select it among that bin's
+  // values only. The (lo+1)-th is the smallest after it in the same bin, or
+  // the smallest of the next non-empty bin.
+  auto at = [&](double q) {
+    const double pos = q * static_cast<double>(n - 1);
+    const auto lo = static_cast<size_t>(std::floor(pos));
+    size_t b = 0, below = 0;
+    while (below + counts[b] <= lo) below += counts[b++];
+    gather(b);
+    const size_t j = lo - below;
+    const auto jt = scratch.begin() + static_cast<std::ptrdiff_t>(j);
+    std::nth_element(scratch.begin(), jt, scratch.end());
+    const double v_lo = *jt;
+    if (lo + 1 >= n || pos == static_cast<double>(lo)) return v_lo;
+    double v_hi;
+    if (j + 1 < scratch.size()) {
+      v_hi = *std::min_element(jt + 1, scratch.end());
+    } else {
+      do ++b;
+      while (counts[b] == 0);
+      gather(b);
+      v_hi = *std::min_element(scratch.begin(), scratch.end());
+    }
+    return v_lo + (pos - static_cast<double>(lo)) * (v_hi - v_lo);
+  };
+  return Spread{at(0.1), at(0.5), at(0.9)};
+}
+
 double quantile(std::vector<double>& v, double q) {
-  std::sort(v.begin(), v.end());
+  // Selection, not a sort: O(n). The value after `lo` is the smallest of
+  // those after it, exactly as in the sorted order.
   const double pos = q * static_cast<double>(v.size() - 1);
   const auto lo = static_cast<size_t>(std::floor(pos));
-  const size_t hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
+  const auto at = [&](size_t i) { return v.begin() + static_cast<std::ptrdiff_t>(i); };
+  std::nth_element(v.begin(), at(lo), v.end());
+  if (lo + 1 >= v.size()) return v[lo];
+  const double at_hi = *std::min_element(at(lo + 1), v.end());
+  return v[lo] + (pos - static_cast<double>(lo)) * (at_hi - v[lo]);
 }
 
 Result<StudyResult> run_study(const std::vector<StudyZone>& zones, const StudyOptions& o) {
@@ -301,6 +355,18 @@ Result<StudyResult> run_study(const std::vector<StudyZone>& zones, const StudyOp
   std::vector<StudyRow> rows(items.size());
   std::vector<std::vector<std::vector<uint32_t>>> hist(threads);  // [thread][overall item]
   std::atomic<uint64_t> evaluations{0};
+  // Per-thread buffers, reused by every item the thread runs: no allocation
+  // (and no fresh pages to fault in) per zone x preset x window.
+  struct Buffers {
+    SweepScratch scratch;
+    std::vector<StartOutcome> out;
+    std::vector<size_t> starts;
+    std::vector<double> reductions;
+    std::vector<uint16_t> bins;     // histogram bin of each reduction
+    std::vector<uint32_t> counts;   // this item's histogram
+    std::vector<double> selection;  // scratch for spread()
+  };
+  std::vector<Buffers> buffers(threads);
   parallel(items.size(), [&](size_t ii, unsigned tid) {
     const Item& it = items[ii];
     const ZoneData& d = data[it.zone];
@@ -315,8 +381,12 @@ Result<StudyResult> run_study(const std::vector<StudyZone>& zones, const StudyOp
     row.preset = preset.name;
     row.algorithm = algo;
     row.window = o.windows[it.window].label;
-    std::vector<size_t> starts;
-    std::vector<double> reductions;
+    Buffers& buf = buffers[tid];
+    std::vector<size_t>& starts = buf.starts;
+    std::vector<double>& reductions = buf.reductions;
+    std::vector<StartOutcome>& out = buf.out;
+    starts.clear();
+    reductions.clear();
     double pauses = 0;
     if (algo == Mode::kFlexibleStart) {
       const auto full = static_cast<size_t>(D / step);
@@ -325,24 +395,25 @@ Result<StudyResult> run_study(const std::vector<StudyZone>& zones, const StudyOp
       for (size_t t : d.starts)
         if (t + need <= n) starts.push_back(t);
       for (unsigned r = 0; r < reps; ++r) {
-        const auto out = sweep_flexible(d.plan[r], d.truth, full, frac, Wsteps, starts);
+        sweep_flexible(d.plan[r], d.truth, full, frac, Wsteps, starts, buf.scratch, out);
         for (const auto& s : out) reductions.push_back(s.reduction_percent());
       }
     } else {
+      // Slots of gcd(step, D) make the job K whole slots; a job that is not a
+      // whole number of steps is planned on the steps themselves with one
+      // partial step (sweep_pause_resume_steps), exactly and g times cheaper.
       const Duration slot(std::gcd(step.count(), D.count()));
       const auto g = static_cast<size_t>(step / slot);
-      const auto K = static_cast<size_t>(D / slot);
-      const size_t w = (static_cast<size_t>(Wsteps) * static_cast<size_t>(step / slot)) + K;
+      const auto q = static_cast<size_t>(D / step);
+      const auto part = static_cast<size_t>((D % step) / slot);
+      const size_t m = Wsteps + q;  // whole steps in the window
       for (size_t t : d.starts)
-        if (t * g + w <= n * g) starts.push_back(t * g);
-      std::vector<double> truth_x;
-      if (g > 1) truth_x = repeat_slots(d.truth, g);
+        if (t + m + (part > 0 ? 1 : 0) <= n) starts.push_back(t);
       for (unsigned r = 0; r < reps; ++r) {
-        std::vector<StartOutcome> out;
-        if (g > 1)
-          out = sweep_pause_resume(truth_x, repeat_ranks(d.ranks[r], g), K, w, starts);
+        if (part > 0)
+          sweep_pause_resume_steps(d.truth, d.ranks[r], q, part, g, m, starts, buf.scratch, out);
         else
-          out = sweep_pause_resume(d.truth, d.ranks[r], K, w, starts);
+          sweep_pause_resume(d.truth, d.ranks[r], q, m, starts, buf.scratch, out);
         for (const auto& s : out) {
           reductions.push_back(s.reduction_percent());
           pauses += s.pauses;
@@ -354,14 +425,23 @@ Result<StudyResult> run_study(const std::vector<StudyZone>& zones, const StudyOp
     evaluations += reductions.size();
     auto& h = hist[tid];
     if (h.empty()) h.assign(per_zone, std::vector<uint32_t>(kHistBins, 0));
-    for (double r : reductions) ++h[ii % per_zone][hist_bin(r)];
+    buf.counts.assign(kHistBins, 0);
+    buf.bins.resize(reductions.size());
+    for (size_t i = 0; i < reductions.size(); ++i) {
+      const size_t b = hist_bin(reductions[i]);
+      buf.bins[i] = static_cast<uint16_t>(b);
+      ++buf.counts[b];
+    }
+    std::vector<uint32_t>& overall = h[ii % per_zone];
+    for (size_t b = 0; b < kHistBins; ++b) overall[b] += buf.counts[b];
     if (!reductions.empty()) {
       row.mean = std::accumulate(reductions.begin(), reductions.end(), 0.0) /
                  static_cast<double>(reductions.size());
       row.pauses_per_hour = pauses / static_cast<double>(reductions.size()) / to_hours(D);
-      row.median = quantile(reductions, 0.5);
-      row.p10 = quantile(reductions, 0.1);
-      row.p90 = quantile(reductions, 0.9);
+      const Spread q = spread(reductions, buf.bins, buf.counts, buf.selection);
+      row.median = q.median;
+      row.p10 = q.p10;
+      row.p90 = q.p90;
     }
   });
   result.evaluations = evaluations;

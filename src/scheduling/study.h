@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -95,7 +96,20 @@ struct StudyResult {
 [[nodiscard]] Result<StudyResult> run_study(const std::vector<StudyZone>& zones,
                                             const StudyOptions& options);
 
-// Linear-interpolated quantile (q in 0..1) of unsorted values. REQUIRES: non-empty.
+// Linear-interpolated quantile (q in 0..1) of unsorted values, by selection in
+// O(n); reorders `values`. REQUIRES: non-empty.
 double quantile(std::vector<double>& values, double q);
+
+// p10, median and p90 of `values`, each exactly as quantile() gives it,
+// without a sort: bins[i] is a histogram bin of values[i], non-decreasing in
+// the value (ties in value share a bin), and counts[b] the number of values
+// in bin b; only the values of the bins that hold the quantiles are selected
+// (O(n + bins) per quantile). `scratch` is reused between calls.
+// REQUIRES: values non-empty, bins.size() == values.size(), counts consistent.
+struct Spread {
+  double p10 = 0, median = 0, p90 = 0;
+};
+Spread spread(std::span<const double> values, std::span<const uint16_t> bins,
+              std::span<const uint32_t> counts, std::vector<double>& scratch);
 
 }  // namespace greenrun::scheduling

@@ -1,8 +1,9 @@
 #include "scheduling/study_sweep.h"
 
 #include <algorithm>
-#include <deque>
 #include <numeric>
+
+#include "scheduling/sliding_selection.h"
 
 namespace greenrun::scheduling {
 namespace {
@@ -13,6 +14,13 @@ std::vector<double> prefix(std::span<const double> v) {
   return p;
 }
 
+// Into a reused buffer (no allocation once it has grown).
+void prefix_into(std::span<const double> v, std::vector<double>& p) {
+  p.resize(v.size() + 1);
+  p[0] = 0;
+  for (size_t i = 0; i < v.size(); ++i) p[i + 1] = p[i] + v[i];
+}
+
 // Sum of the job started at slot c.
 inline double window_sum(const std::vector<double>& p, std::span<const double> v, size_t c,
                          size_t full, double frac) {
@@ -21,86 +29,52 @@ inline double window_sum(const std::vector<double>& p, std::span<const double> v
   return s;
 }
 
-// Fenwick tree over ranks holding counts and sums of `truth`.
-class OrderStatistics {
- public:
-  explicit OrderStatistics(size_t n) : n_(n), node_(n + 1), pairs_(n + 1, 0) {
-    top_ = 1;
-    while (top_ * 2 <= n_) top_ *= 2;
-  }
-  void add(uint32_t rank, int delta, double value) {
-    for (size_t i = rank + 1; i <= n_; i += i & (~i + 1)) {
-      node_[i].count += delta;
-      node_[i].sum += value;
-    }
-  }
-  void add_pair(uint32_t max_rank, int delta) {
-    for (size_t i = max_rank + 1; i <= n_; i += i & (~i + 1)) pairs_[i] += delta;
-  }
-  // The k-th smallest rank (0-based) and the sum of the values of the k - 1
-  // ranks below it. REQUIRES: 1 <= k <= count.
-  std::pair<size_t, double> kth(size_t k) const {
-    size_t pos = 0;
-    int64_t rem = static_cast<int64_t>(k);
-    double acc = 0;
-    for (size_t step = top_; step; step >>= 1) {
-      const size_t nxt = pos + step;
-      if (nxt <= n_ && node_[nxt].count < rem) {
-        pos = nxt;
-        rem -= node_[nxt].count;
-        acc += node_[nxt].sum;
-      }
-    }
-    return {pos, acc};
-  }
-  // Number of pairs whose larger rank is <= r.
-  int64_t pairs_upto(size_t r) const {
-    int64_t c = 0;
-    for (size_t i = r + 1; i > 0; i -= i & (~i + 1)) c += pairs_[i];
-    return c;
-  }
-
- private:
-  struct Node {
-    int64_t count = 0;
-    double sum = 0;
-  };
-  size_t n_;
-  size_t top_;
-  std::vector<Node> node_;
-  std::vector<int32_t> pairs_;
-};
-
 }  // namespace
+
+void sweep_flexible(std::span<const double> plan, std::span<const double> truth, size_t full,
+                    double frac, size_t window, std::span<const size_t> starts,
+                    SweepScratch& scratch, std::vector<StartOutcome>& out) {
+  out.resize(starts.size());
+  if (starts.empty()) return;
+  std::vector<double>& pp = scratch.prefix_plan;
+  std::vector<double>& pt = scratch.prefix_truth;
+  prefix_into(plan, pp);
+  prefix_into(truth, pt);
+  // Sliding minimum over candidates [t, t + window] of the planned sums: a
+  // monotone queue of candidate indices in a flat array (each candidate is
+  // pushed once, so it never holds more than last + 1).
+  const size_t last = starts.back() + window;
+  std::vector<double>& planned = scratch.planned;  // planned sum per candidate, computed once
+  planned.resize(last + 1);
+  for (size_t c = 0; c <= last; ++c) planned[c] = window_sum(pp, plan, c, full, frac);
+  std::vector<size_t>& queue = scratch.queue;
+  queue.resize(last + 1);
+  size_t head = 0, tail = 0;  // the queue is queue[head, tail)
+  size_t next_c = 0;
+  for (size_t k = 0; k < starts.size(); ++k) {
+    const size_t t = starts[k];
+    if (next_c < t) {  // starts far apart: restart the queue
+      head = tail = 0;
+      next_c = t;
+    }
+    for (; next_c <= t + window; ++next_c) {
+      const double v = planned[next_c];
+      while (tail > head && planned[queue[tail - 1]] > v) --tail;
+      queue[tail++] = next_c;
+    }
+    while (queue[head] < t) ++head;
+    const size_t best = queue[head];
+    out[k].baseline = window_sum(pt, truth, t, full, frac);
+    out[k].optimum = window_sum(pt, truth, best, full, frac);
+  }
+}
 
 std::vector<StartOutcome> sweep_flexible(std::span<const double> plan, std::span<const double> truth,
                                          size_t full, double frac, size_t window,
                                          std::span<const size_t> starts) {
-  std::vector<StartOutcome> out(starts.size());
-  if (starts.empty()) return out;
-  const std::vector<double> pp = prefix(plan), pt = prefix(truth);
-  // Sliding minimum over candidates [t, t + window] of the planned sums.
-  std::deque<size_t> dq;
-  std::vector<double> planned;  // planned sum per candidate, computed once
-  const size_t last = starts.back() + window;
-  planned.resize(last + 1);
-  for (size_t c = 0; c <= last; ++c) planned[c] = window_sum(pp, plan, c, full, frac);
-  size_t next_c = 0;
-  for (size_t k = 0; k < starts.size(); ++k) {
-    const size_t t = starts[k];
-    if (next_c < t) {  // starts far apart: restart the deque
-      dq.clear();
-      next_c = t;
-    }
-    for (; next_c <= t + window; ++next_c) {
-      while (!dq.empty() && planned[dq.back()] > planned[next_c]) dq.pop_back();
-      dq.push_back(next_c);
-    }
-    while (dq.front() < t) dq.pop_front();
-    const size_t best = dq.front();
-    out[k].baseline = window_sum(pt, truth, t, full, frac);
-    out[k].optimum = window_sum(pt, truth, best, full, frac);
-  }
+  SweepScratch scratch;
+  std::vector<StartOutcome> out;
+  sweep_flexible(plan, truth, full, frac, window, starts, scratch, out);
   return out;
 }
 
@@ -160,36 +134,67 @@ SlotRanks repeat_ranks(const SlotRanks& r, size_t factor) {
   return out;
 }
 
-std::vector<StartOutcome> sweep_pause_resume(std::span<const double> truth, const SlotRanks& ranks,
-                                             size_t K, size_t w, std::span<const size_t> starts) {
-  std::vector<StartOutcome> out(starts.size());
-  const size_t n = truth.size();
-  const std::vector<uint32_t>& rank = ranks.rank;
-  const std::vector<double> pt = prefix(truth);
-  OrderStatistics os(n);
-  size_t L = 0, R = 0;  // the slots [L, R) are in the trees
-  auto add = [&](size_t j) {
-    os.add(rank[j], +1, truth[j]);
-    if (j > L) os.add_pair(std::max(rank[j - 1], rank[j]), +1);
-  };
-  auto remove = [&](size_t j) {  // j == L
-    os.add(rank[j], -1, -truth[j]);
-    if (j + 1 < R) os.add_pair(std::max(rank[j], rank[j + 1]), -1);
-  };
+void sweep_pause_resume(std::span<const double> truth, const SlotRanks& ranks, size_t K, size_t w,
+                        std::span<const size_t> starts, SweepScratch& scratch,
+                        std::vector<StartOutcome>& out) {
+  out.resize(starts.size());
+  std::vector<double>& pt = scratch.prefix_truth;
+  prefix_into(truth, pt);
+  SlidingSelection sel(ranks.rank, ranks.order, truth, K);
   for (size_t k = 0; k < starts.size(); ++k) {
     const size_t t = starts[k];
-    if (t >= R || t - L > w) {  // far apart: empty the trees and refill
-      while (L < R) remove(L++);
-      L = R = t;
-    }
-    while (R < t + w) add(R++);
-    while (L < t) remove(L++);
-    const auto [kth, below] = os.kth(K);
-    const int64_t runs = static_cast<int64_t>(K) - os.pairs_upto(kth);
+    if (t >= sel.end() || t - sel.begin() > w) sel.reset(t);  // far apart: refill
+    while (sel.end() < t + w) sel.push_back();
+    while (sel.begin() < t) sel.pop_front();
     out[k].baseline = pt[t + K] - pt[t];
-    out[k].optimum = below + truth[ranks.order[kth]];
+    out[k].optimum = sel.sum();
+    out[k].pauses = static_cast<uint32_t>(sel.runs() - 1);
+  }
+}
+
+std::vector<StartOutcome> sweep_pause_resume(std::span<const double> truth, const SlotRanks& ranks,
+                                             size_t K, size_t w, std::span<const size_t> starts) {
+  SweepScratch scratch;
+  std::vector<StartOutcome> out;
+  sweep_pause_resume(truth, ranks, K, w, starts, scratch, out);
+  return out;
+}
+
+void sweep_pause_resume_steps(std::span<const double> truth, const SlotRanks& ranks, size_t q,
+                              size_t part, size_t g, size_t m, std::span<const size_t> starts,
+                              SweepScratch& scratch, std::vector<StartOutcome>& out) {
+  out.resize(starts.size());
+  std::vector<double>& pt = scratch.prefix_truth;
+  prefix_into(truth, pt);
+  const std::vector<uint32_t>& rank = ranks.rank;
+  const auto gd = static_cast<double>(g), partd = static_cast<double>(part);
+  SlidingSelection sel(ranks.rank, ranks.order, truth, q);
+  for (size_t k = 0; k < starts.size(); ++k) {
+    const size_t t = starts[k];
+    if (t >= sel.end() || t - sel.begin() > m) sel.reset(t);
+    while (sel.end() < t + m) sel.push_back();
+    while (sel.begin() < t) sel.pop_front();
+    // The remaining `part` slots go to the cleaner of the (q+1)-th full step
+    // and the partial step p at the window's end (its first slots either way).
+    const size_t p = t + m;
+    const size_t next = sel.next_rank();
+    const size_t e = next != SlidingSelection::kNone && next < rank[p] ? ranks.order[next] : p;
+    // e's slots run on from step e - 1 when that is selected; they never join
+    // step e + 1 (the rest of step e lies between).
+    const size_t runs = sel.runs() + 1 - static_cast<size_t>(e > t && sel.is_selected(e - 1));
+    out[k].baseline = gd * (pt[t + q] - pt[t]) + partd * truth[t + q];
+    out[k].optimum = gd * sel.sum() + partd * truth[e];
     out[k].pauses = static_cast<uint32_t>(runs - 1);
   }
+}
+
+std::vector<StartOutcome> sweep_pause_resume_steps(std::span<const double> truth,
+                                                   const SlotRanks& ranks, size_t q, size_t part,
+                                                   size_t g, size_t m,
+                                                   std::span<const size_t> starts) {
+  SweepScratch scratch;
+  std::vector<StartOutcome> out;
+  sweep_pause_resume_steps(truth, ranks, q, part, g, m, starts, scratch, out);
   return out;
 }
 

@@ -9,12 +9,15 @@
 //  - sweep_flexible: window sums by prefix sums and a sliding-window minimum
 //    (monotone deque): O(n) for all starts. Ties go to the earliest start.
 //  - sweep_pause_resume: the K cleanest of the w slots after each start, by
-//    an order-statistic Fenwick tree over the slots' ranks (one sort of the
-//    series, not one per start): each slide adds and removes a slot in
-//    O(log n) and a descent finds the K-th smallest and the sum below it in
-//    O(log n). Pauses come from a second Fenwick tree over adjacent slot pairs
-//    (a pair is inside one run when both its ranks are selected), so the
-//    whole year costs O(n log n).
+//    a SlidingSelection (sliding_selection.h) over the slots' global ranks
+//    (one sort of the series, not one per start): each slide moves the
+//    threshold of the K-th smallest by at most one member of a hierarchical
+//    bitset, O(log_64 n), and updates the sum and the runs (pauses) in O(1).
+//    The whole year costs O(n log n) for the sort plus O(n log_64 n).
+//  - sweep_pause_resume_steps: the same on the data's own steps for a job
+//    that is not a whole number of steps (q steps and `part` slots of
+//    1/g step), exactly equal to sweep_pause_resume on the g-times repeated
+//    slots without repeating them (docs/scheduling.md gives the argument).
 //  - naive_*: the straightforward per-start versions (every candidate by
 //    prefix sums; copy and sort the window per start), for tests and the
 //    benchmark's speed-up.
@@ -38,12 +41,23 @@ struct StartOutcome {
   }
 };
 
+// Buffers the kernels reuse from call to call (one per thread): with them a
+// study allocates nothing per zone x job x window once they have grown. The
+// overloads without one allocate their own.
+struct SweepScratch {
+  std::vector<double> prefix_plan, prefix_truth, planned;
+  std::vector<size_t> queue;
+};
+
 // Flexible Start: the job is `full` whole slots plus `frac` (0 <= frac < 1) of
 // the next; candidates t .. t + window (slots). REQUIRES: starts ascending and
 // t + window + full + (frac > 0) <= n for each start t.
 std::vector<StartOutcome> sweep_flexible(std::span<const double> plan, std::span<const double> truth,
                                          size_t full, double frac, size_t window,
                                          std::span<const size_t> starts);
+void sweep_flexible(std::span<const double> plan, std::span<const double> truth, size_t full,
+                    double frac, size_t window, std::span<const size_t> starts,
+                    SweepScratch& scratch, std::vector<StartOutcome>& out);
 std::vector<StartOutcome> naive_flexible(std::span<const double> plan, std::span<const double> truth,
                                          size_t full, double frac, size_t window,
                                          std::span<const size_t> starts);
@@ -59,12 +73,31 @@ SlotRanks rank_slots(std::span<const double> plan);
 // from rank_slots(plan). REQUIRES: starts ascending, t + w <= n, K <= w.
 std::vector<StartOutcome> sweep_pause_resume(std::span<const double> truth, const SlotRanks& ranks,
                                              size_t K, size_t w, std::span<const size_t> starts);
+void sweep_pause_resume(std::span<const double> truth, const SlotRanks& ranks, size_t K, size_t w,
+                        std::span<const size_t> starts, SweepScratch& scratch,
+                        std::vector<StartOutcome>& out);
 std::vector<StartOutcome> naive_pause_resume(std::span<const double> plan,
                                              std::span<const double> truth, size_t K, size_t w,
                                              std::span<const size_t> starts);
 
+// Pause and Resume with free pauses for a job of q whole steps and `part`
+// slots of 1/g step (0 < part < g), inside a window of m whole steps
+// [t, t + m) and the first `part` slots of step t + m (so w = m g + part
+// slots). Sums are in slot units (a step counts g times), so the outcome
+// equals sweep_pause_resume over repeat_slots(truth, g) with K = q g + part
+// and the start t g. `ranks` from rank_slots(plan) over the steps. REQUIRES:
+// starts ascending, q <= m, t + m < n for each start t.
+std::vector<StartOutcome> sweep_pause_resume_steps(std::span<const double> truth,
+                                                   const SlotRanks& ranks, size_t q, size_t part,
+                                                   size_t g, size_t m,
+                                                   std::span<const size_t> starts);
+void sweep_pause_resume_steps(std::span<const double> truth, const SlotRanks& ranks, size_t q,
+                              size_t part, size_t g, size_t m, std::span<const size_t> starts,
+                              SweepScratch& scratch, std::vector<StartOutcome>& out);
+
 // Each value repeated `factor` times (finer slots for jobs that are not a
-// whole number of steps), and the ranks that go with it without a new sort.
+// whole number of steps; the tests' and the benchmark's reference), and the
+// ranks that go with it without a new sort.
 std::vector<double> repeat_slots(std::span<const double> v, size_t factor);
 SlotRanks repeat_ranks(const SlotRanks& r, size_t factor);
 

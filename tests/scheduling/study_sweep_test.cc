@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
+#include <limits>
 #include <random>
 
 #include "scheduling/pause_resume.h"
@@ -70,6 +72,73 @@ TEST(StudySweep, PauseResumeMatchesPerStartSortOnRealDataWithNoise) {
     const SlotRanks ranks = rank_slots(plan);
     expect_same(sweep_pause_resume(truth, ranks, K, w, starts),
                 naive_pause_resume(plan, truth, K, w, starts), true);
+  }
+}
+
+// Jobs that are not a whole number of steps: q steps + `part` of g slots.
+// The kernel on the steps must equal the per-start sort over the g-times
+// repeated slots (the model the study used before), sums and pauses.
+TEST(StudySweep, PauseResumeOnStepsEqualsRepeatedSlotsOnRealDataWithNoise) {
+  GREENRUN_REQUIRE_SHARED_DATA();
+  const uint32_t seed = test::test_seed();
+  SCOPED_TRACE("seed " + std::to_string(seed) + " (GREENRUN_TEST_SEED)");
+  std::mt19937 rng(seed);
+  const auto truth = values_of(test::real_series("green-dcc/DE-LU_2023_hourly.csv"), 3000, 700);
+  ASSERT_EQ(truth.size(), 700u);
+  for (int iter = 0; iter < 40; ++iter) {
+    SCOPED_TRACE("iteration " + std::to_string(iter));
+    const auto plan = iter % 2 ? with_noise(truth, rng, 25) : truth;
+    const size_t g = std::uniform_int_distribution<size_t>(2, 12)(rng);
+    const size_t part = std::uniform_int_distribution<size_t>(1, g - 1)(rng);
+    const size_t q = std::uniform_int_distribution<size_t>(0, 30)(rng);
+    const size_t m = q + std::uniform_int_distribution<size_t>(0, 30)(rng);
+    std::vector<size_t> starts, slot_starts;
+    for (size_t t = 0; t + m < truth.size(); t += iter % 3 == 0 ? 90 : 1) {
+      starts.push_back(t);
+      slot_starts.push_back(t * g);
+    }
+    const auto fast = sweep_pause_resume_steps(truth, rank_slots(plan), q, part, g, m, starts);
+    const auto ref = naive_pause_resume(repeat_slots(plan, g), repeat_slots(truth, g), q * g + part,
+                                        m * g + part, slot_starts);
+    expect_same(fast, ref, true);
+  }
+}
+
+// Every K-subset of the slots of small windows (values with many ties): the
+// kernel on steps finds the least sum.
+TEST(StudySweep, PauseResumeOnStepsMatchesBruteForceOverSlotSubsets) {
+  const uint32_t seed = test::test_seed();
+  SCOPED_TRACE("seed " + std::to_string(seed) + " (GREENRUN_TEST_SEED)");
+  std::mt19937 rng(seed);
+  for (int iter = 0; iter < 300; ++iter) {
+    SCOPED_TRACE("iteration " + std::to_string(iter));
+    const size_t g = std::uniform_int_distribution<size_t>(2, 4)(rng);
+    const size_t part = std::uniform_int_distribution<size_t>(1, g - 1)(rng);
+    const size_t q = std::uniform_int_distribution<size_t>(0, 3)(rng);
+    const size_t max_m = (15 - part) / g;
+    if (q > max_m) continue;
+    const size_t m = std::uniform_int_distribution<size_t>(q, max_m)(rng);
+    std::vector<double> v(m + 1 + std::uniform_int_distribution<size_t>(0, 3)(rng));
+    for (double& x : v) x = std::uniform_int_distribution<int>(0, 4)(rng);
+    std::vector<size_t> starts;
+    for (size_t t = 0; t + m < v.size(); ++t) starts.push_back(t);
+    const auto out = sweep_pause_resume_steps(v, rank_slots(v), q, part, g, m, starts);
+    const std::vector<double> slots = repeat_slots(v, g);
+    const size_t K = q * g + part, w = m * g + part;
+    for (size_t k = 0; k < starts.size(); ++k) {
+      double best = std::numeric_limits<double>::infinity();
+      for (uint32_t mask = 0; mask < (1u << w); ++mask) {
+        if (static_cast<size_t>(std::popcount(mask)) != K) continue;
+        double c = 0;
+        for (size_t i = 0; i < w; ++i)
+          if (mask >> i & 1) c += slots[starts[k] * g + i];
+        best = std::min(best, c);
+      }
+      EXPECT_EQ(out[k].optimum, best) << "start " << starts[k];
+      double base = 0;
+      for (size_t i = 0; i < K; ++i) base += slots[starts[k] * g + i];
+      EXPECT_EQ(out[k].baseline, base) << "start " << starts[k];
+    }
   }
 }
 

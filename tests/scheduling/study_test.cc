@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <random>
+
 #include "scheduling/region_planner.h"
 #include "test_series.h"
 
@@ -32,6 +36,39 @@ TEST(Study, ParsesWindowsStartRulesAndPresets) {
   auto bad = parse_presets_csv("name,duration,energy\nmine,-1h,1kWh\n", "jobs.csv");
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().message.rfind("jobs.csv:2: column 2", 0), 0u) << bad.error().message;
+}
+
+TEST(Study, SpreadEqualsQuantilesOfTheSortedValues) {
+  const uint32_t seed = test::test_seed();
+  SCOPED_TRACE("seed " + std::to_string(seed) + " (GREENRUN_TEST_SEED)");
+  std::mt19937 rng(seed);
+  for (size_t n = 1; n < 300; n += n < 40 ? 1 : 37) {
+    SCOPED_TRACE("n " + std::to_string(n));
+    std::vector<double> v(n);
+    for (double& x : v) x = std::uniform_int_distribution<int>(-20, 20)(rng) * 0.5;  // ties
+    std::vector<double> sorted = v;
+    std::sort(sorted.begin(), sorted.end());
+    auto by_sort = [&](double q) {
+      const double pos = q * static_cast<double>(n - 1);
+      const auto lo = static_cast<size_t>(std::floor(pos));
+      const size_t hi = std::min(lo + 1, n - 1);
+      return sorted[lo] + (pos - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+    };
+    // Bins as the study makes them: monotone in the value, several values a bin.
+    std::vector<uint16_t> bins(n);
+    std::vector<uint32_t> counts(64, 0);
+    for (size_t i = 0; i < n; ++i) {
+      bins[i] = static_cast<uint16_t>(std::floor((v[i] + 20) / 3));
+      ++counts[bins[i]];
+    }
+    std::vector<double> scratch;
+    const Spread s = spread(v, bins, counts, scratch);
+    EXPECT_EQ(s.p10, by_sort(0.1));
+    EXPECT_EQ(s.median, by_sort(0.5));
+    EXPECT_EQ(s.p90, by_sort(0.9));
+    std::vector<double> w = v;
+    EXPECT_EQ(quantile(w, 0.25), by_sort(0.25));
+  }
 }
 
 TEST(Study, RunsTheStudyProtocolOnRealData) {
