@@ -1,14 +1,180 @@
+// `greenrun runs list [--project P] [--limit N] [--json]`,
+// `greenrun runs show ID [--json]`,
+// `greenrun runs summary [--by project|phase] [--project P] [--json]`:
+// the runs recorded by `greenrun run` in the store.
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
+#include "base/quantity_parse.h"
+#include "base/time_format.h"
 #include "commands.h"
+#include "runner/run_store.h"
 
 namespace greenrun::cli {
+namespace {
 
-// Placeholder until this subcommand lands; registers nothing.
+struct RunsOptions {
+  std::optional<std::string> project;
+  size_t limit = 50;
+  bool json = false;
+  std::string id;
+  std::string by = "project";
+};
+
+std::string energy_text(Energy e) {
+  if (e.joules() >= 3.6e6) return fmt::format("{:.3f} kWh", e.kilowatt_hours());
+  if (e.joules() >= 3600) return fmt::format("{:.2f} Wh", e.watt_hours());
+  return fmt::format("{:.1f} J", e.joules());
+}
+
+std::string mass_text(Mass m) {
+  if (m.grams() >= 1000) return fmt::format("{:.3f} kg", m.kilograms());
+  if (m.grams() >= 1) return fmt::format("{:.2f} g", m.grams());
+  return fmt::format("{:.3f} mg", m.grams() * 1000);
+}
+
+std::optional<runner::RunStore> open_store(Context& ctx) {
+  auto store = runner::RunStore::open(ctx.store_path());
+  if (!store) {
+    *ctx.err << "greenrun: " << store.error().message << "\n";
+    return std::nullopt;
+  }
+  return std::move(*store);
+}
+
+int list_action(Context& ctx, const RunsOptions& o) {
+  auto store = open_store(ctx);
+  if (!store) return 1;
+  auto runs = store->list(o.project, o.limit);
+  if (!runs) {
+    *ctx.err << "greenrun: " << runs.error().message << "\n";
+    return 1;
+  }
+  std::ostream& out = *ctx.out;
+  if (o.json) {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& r : *runs) arr.push_back(nlohmann::json::parse(runner::to_json(r, -1)));
+    out << arr.dump(2) << "\n";
+    return 0;
+  }
+  if (runs->empty()) {
+    out << "no runs recorded in " << ctx.store_path() << "\n";
+    return 0;
+  }
+  out << fmt::format("{:<24} {:<24} {:<14} {:<12} {:>8} {:>11} {:<10} {:>11} {:>4}\n", "id", "started", "project",
+                     "phase", "duration", "job energy", "method", "CO2e", "exit");
+  for (const auto& r : *runs) {
+    out << fmt::format("{:<24} {:<24} {:<14} {:<12} {:>8} {:>11} {:<10} {:>11} {:>4}\n", r.id, format_utc(r.started),
+                       r.project.empty() ? "-" : r.project, r.phase.empty() ? "-" : r.phase,
+                       format_duration(r.duration), energy_text(r.job_energy()),
+                       sensors::to_string(r.weakest_method()), r.average ? mass_text(r.average->job) : "-",
+                       r.exit_status);
+  }
+  return 0;
+}
+
+int show_action(Context& ctx, const RunsOptions& o) {
+  auto store = open_store(ctx);
+  if (!store) return 1;
+  auto r = store->get(o.id);
+  if (!r) {
+    *ctx.err << "greenrun: " << r.error().message << "\n";
+    return 1;
+  }
+  std::ostream& out = *ctx.out;
+  if (o.json) {
+    out << runner::to_json(*r) << "\n";
+    return 0;
+  }
+  out << fmt::format("run {}{}\n", r->id, r->simulated() ? " [SIMULATED]" : "");
+  out << fmt::format("  command:  {}\n", fmt::join(r->command, " "));
+  out << fmt::format("  project:  {}   phase: {}\n", r->project.empty() ? "-" : r->project,
+                     r->phase.empty() ? "-" : r->phase);
+  out << fmt::format("  started:  {}   duration: {}   exit status: {}\n", format_utc(r->started),
+                     format_duration(r->duration), r->exit_status);
+  out << fmt::format("  zone:     {} (from {})\n", r->zone.empty() ? "world average" : r->zone, r->zone_source);
+  out << fmt::format("  sensors:  {}\n", r->sensors);
+  for (const auto& c : r->components)
+    out << fmt::format("  {:<9} job {:>11} of machine {:>11}  {}\n", sensors::to_string(c.component),
+                       energy_text(c.job), energy_text(c.machine), sensors::to_string(c.method));
+  out << fmt::format("  total     job {:>11} of machine {:>11}  {}\n", energy_text(r->job_energy()),
+                     energy_text(r->machine_energy()), sensors::to_string(r->weakest_method()));
+  if (r->average)
+    out << fmt::format("  emissions (average): {} CO2e at {:.0f} g/kWh, PUE {:.2f}; {}\n", mass_text(r->average->job),
+                       r->average->mean_g_per_kwh, r->pue, r->average->source);
+  if (r->marginal)
+    out << fmt::format("  emissions (marginal): {} CO2e at {:.0f} g/kWh\n", mass_text(r->marginal->job),
+                       r->marginal->mean_g_per_kwh);
+  for (const auto& n : r->sensor_notes) out << "  note: " << n << "\n";
+  for (const auto& w : r->warnings) out << "  warning: " << w << "\n";
+  out << "  files: " << r->out_dir << "\n";
+  return 0;
+}
+
+int summary_action(Context& ctx, const RunsOptions& o) {
+  auto store = open_store(ctx);
+  if (!store) return 1;
+  auto groups = store->summary(o.by, o.project);
+  if (!groups) {
+    *ctx.err << "greenrun: " << groups.error().message << "\n";
+    return 1;
+  }
+  std::ostream& out = *ctx.out;
+  if (o.json) {
+    nlohmann::ordered_json arr = nlohmann::ordered_json::array();
+    for (const auto& g : *groups)
+      arr.push_back({{o.by, g.key},
+                     {"runs", g.runs},
+                     {"duration_s", to_seconds(g.duration)},
+                     {"job_energy_j", g.job_energy.joules()},
+                     {"machine_energy_j", g.machine_energy.joules()},
+                     {"emissions_g", g.emissions.grams()},
+                     {"runs_without_emissions", g.runs_without_emissions},
+                     {"weakest_method", g.weakest_method}});
+    out << arr.dump(2) << "\n";
+    return 0;
+  }
+  out << fmt::format("{:<20} {:>5} {:>9} {:>12} {:>12} {:>11} {:<10}\n", o.by, "runs", "duration", "job energy",
+                     "machine", "CO2e", "method");
+  Energy job, machine;
+  Mass co2;
+  size_t runs = 0;
+  for (const auto& g : *groups) {
+    out << fmt::format("{:<20} {:>5} {:>9} {:>12} {:>12} {:>11} {:<10}\n", g.key.empty() ? "(none)" : g.key, g.runs,
+                       format_duration(g.duration), energy_text(g.job_energy), energy_text(g.machine_energy),
+                       mass_text(g.emissions), g.weakest_method);
+    job += g.job_energy;
+    machine += g.machine_energy;
+    co2 += g.emissions;
+    runs += g.runs;
+  }
+  out << fmt::format("{:<20} {:>5} {:>9} {:>12} {:>12} {:>11}\n", "total", runs, "", energy_text(job),
+                     energy_text(machine), mass_text(co2));
+  return 0;
+}
+
+}  // namespace
+
 void add_runs_command(CLI::App& app, Context& ctx, Action& action) {
-  (void)app;
-  (void)ctx;
-  (void)action;
+  auto o = std::make_shared<RunsOptions>();
+  CLI::App* runs = app.add_subcommand("runs", "Runs recorded by `greenrun run`");
+  runs->require_subcommand(1);
+  CLI::App* list = runs->add_subcommand("list", "List recorded runs, newest first");
+  list->add_option("--project", o->project, "Only this project");
+  list->add_option("--limit", o->limit, "At most this many (default 50)");
+  list->add_flag("--json", o->json, "JSON output");
+  list->callback([&ctx, &action, o] { action = [&ctx, o] { return list_action(ctx, *o); }; });
+  CLI::App* show = runs->add_subcommand("show", "Show one run");
+  show->add_option("id", o->id, "Run id or a unique prefix")->required();
+  show->add_flag("--json", o->json, "JSON output (the run.json record)");
+  show->callback([&ctx, &action, o] { action = [&ctx, o] { return show_action(ctx, *o); }; });
+  CLI::App* summary = runs->add_subcommand("summary", "Totals by project or phase");
+  summary->add_option("--by", o->by, "project or phase (default project)")
+      ->check(CLI::IsMember({"project", "phase"}));
+  summary->add_option("--project", o->project, "Only this project (e.g. with --by phase)");
+  summary->add_flag("--json", o->json, "JSON output");
+  summary->callback([&ctx, &action, o] { action = [&ctx, o] { return summary_action(ctx, *o); }; });
 }
 
 }  // namespace greenrun::cli

@@ -1,14 +1,212 @@
+// greenrun simulate: what would carbon-aware scheduling have saved? Repeats a
+// Dodge et al. (2022) style study on the data in the store (src/scheduling/study.h).
 #include <CLI/CLI.hpp>
+#include <filesystem>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <ostream>
 
+#include "base/quantity_parse.h"
+#include "base/text_reader.h"
+#include "base/time_format.h"
 #include "commands.h"
+#include "intensity/store.h"
+#include "scheduling/study.h"
 
 namespace greenrun::cli {
+namespace {
 
-// Placeholder until this subcommand lands; registers nothing.
+using scheduling::Mode;
+
+struct SimulateFlags {
+  std::vector<std::string> zones;
+  std::string presets = "all";
+  std::string windows = "6h,12h,18h,24h,25%,50%,75%,100%";
+  std::string algorithms = "flexible,pause-resume";
+  std::string starts = "monthly:1,7,13,19,25@00:00";
+  std::string from, to;
+  double error = 0;
+  unsigned repeat = 10;
+  uint64_t seed = 1;
+  bool json = false, csv = false, markdown = false;
+};
+
+int fail(const Context& ctx, const std::string& m) {
+  *ctx.err << "greenrun: " << m << "\n";
+  return 1;
+}
+
+std::vector<std::string> split_list(std::string_view s) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos <= s.size()) {
+    const size_t c = std::min(s.find(',', pos), s.size());
+    const auto item = trim(s.substr(pos, c - pos));
+    if (!item.empty()) out.emplace_back(item);
+    pos = c + 1;
+  }
+  return out;
+}
+
+nlohmann::json row_json(const scheduling::StudyRow& r) {
+  return {{"zone", r.zone},
+          {"preset", r.preset},
+          {"algorithm", std::string(scheduling::to_string(r.algorithm))},
+          {"window", r.window},
+          {"starts", r.starts},
+          {"skipped_starts", r.skipped},
+          {"mean_reduction_percent", r.mean},
+          {"median", r.median},
+          {"p10", r.p10},
+          {"p90", r.p90},
+          {"pauses_per_hour", r.pauses_per_hour}};
+}
+
+int run_simulate(const Context& ctx, const SimulateFlags& fl) {
+  if (fl.zones.empty()) return fail(ctx, "simulate: expected --zone Z (repeatable)");
+  scheduling::StudyOptions o;
+  auto presets = scheduling::select_presets(fl.presets);
+  if (!presets) return fail(ctx, "--presets: " + presets.error().message);
+  o.presets = std::move(*presets);
+  for (const auto& w : split_list(fl.windows)) {
+    auto ws = scheduling::parse_window(w);
+    if (!ws) return fail(ctx, "--windows: " + ws.error().message);
+    o.windows.push_back(*ws);
+  }
+  for (const auto& a : split_list(fl.algorithms)) {
+    auto m = scheduling::parse_mode(a);
+    if (!m || *m == Mode::kThreshold) return fail(ctx, "--algorithms: expected flexible or pause-resume, got " + a);
+    o.algorithms.push_back(*m);
+  }
+  auto rule = scheduling::parse_start_rule(fl.starts);
+  if (!rule) return fail(ctx, "--starts: " + rule.error().message);
+  o.starts = *rule;
+  if (!fl.from.empty()) {
+    auto t = parse_utc(fl.from);
+    if (!t) return fail(ctx, "--from: " + t.error().message);
+    o.from = *t;
+  }
+  if (!fl.to.empty()) {
+    auto t = parse_utc(fl.to);
+    if (!t) return fail(ctx, "--to: " + t.error().message);
+    o.to = *t;
+  }
+  if (o.from && o.to && *o.to <= *o.from) return fail(ctx, "--to must be after --from");
+  if (!(fl.error >= 0)) return fail(ctx, "--error: expected a non-negative share, e.g. 0.05");
+  if (fl.repeat == 0) return fail(ctx, "--repeat: expected at least 1");
+  o.error = fl.error;
+  o.repeat = fl.repeat;
+  o.seed = fl.seed;
+
+  // Data: the zone's stored actual series, long enough for the longest job and window.
+  const std::string path = ctx.store_path();
+  if (!std::filesystem::exists(path))
+    return fail(ctx, "no store at " + path + "; import data with `greenrun intensity import`");
+  auto store = intensity::IntensityStore::open(path);
+  if (!store) return fail(ctx, store.error().message);
+  auto list = store->list();
+  if (!list) return fail(ctx, list.error().message);
+  Duration longest{0};
+  for (const auto& p : o.presets)
+    for (const auto& w : o.windows) longest = std::max(longest, p.duration + w.resolve(p.duration));
+  std::vector<intensity::IntensitySeries> series;
+  for (const auto& z : fl.zones) {
+    const intensity::StoredSeriesInfo* pick = nullptr;
+    for (const auto& info : *list) {
+      if (!iequals(info.key.zone, z) || info.key.origin != intensity::Origin::kActual) continue;
+      if (!pick || (info.key.signal == intensity::Signal::kAverageLifecycle &&
+                    pick->key.signal != intensity::Signal::kAverageLifecycle))
+        pick = &info;
+    }
+    if (!pick) return fail(ctx, "no stored actual intensity data for zone " + z + " in " + path);
+    const UtcTime a = o.from.value_or(pick->first);
+    const UtcTime b = o.to ? *o.to + longest : pick->last_end;
+    auto s = store->load(pick->key, std::max(a, pick->first), std::min(b, pick->last_end));
+    if (!s) return fail(ctx, s.error().message);
+    if (s->empty())
+      return fail(ctx, "stored data for zone " + z + " (" + format_utc(pick->first) + " .. " +
+                           format_utc(pick->last_end) + ") does not overlap --from/--to");
+    series.push_back(std::move(*s));
+  }
+  std::vector<scheduling::StudyZone> zones;
+  for (size_t i = 0; i < series.size(); ++i) zones.push_back({series[i].zone(), &series[i]});
+  auto r = scheduling::run_study(zones, o);
+  if (!r) return fail(ctx, r.error().message);
+
+  std::ostream& out = *ctx.out;
+  std::vector<const scheduling::StudyRow*> per_zone, overall;
+  for (const auto& row : r->rows) (row.zone == "all" ? overall : per_zone).push_back(&row);
+  if (fl.json) {
+    nlohmann::json j;
+    j["sampling"] = r->sampling;
+    j["provenance"] = r->provenance;
+    j["evaluations"] = r->evaluations;
+    j["rows"] = nlohmann::json::array();
+    for (const auto* row : per_zone) j["rows"].push_back(row_json(*row));
+    j["overall"] = nlohmann::json::array();
+    for (const auto* row : overall) j["overall"].push_back(row_json(*row));
+    out << j.dump(2) << "\n";
+    return 0;
+  }
+  if (fl.csv) {
+    out << "# sampling: " << r->sampling << "\n";
+    for (const auto& p : r->provenance) out << "# data: " << p << "\n";
+    out << "zone,preset,algorithm,window,starts,skipped_starts,mean_reduction_percent,median,p10,p90,pauses_per_hour\n";
+    for (const auto& row : r->rows)
+      out << fmt::format("{},{},{},{},{},{},{:.4f},{:.4f},{:.4f},{:.4f},{:.4f}\n", row.zone, row.preset,
+                         std::string(scheduling::to_string(row.algorithm)), row.window, row.starts,
+                         row.skipped, row.mean, row.median, row.p10, row.p90, row.pauses_per_hour);
+    return 0;
+  }
+  const bool md = fl.markdown;
+  out << (md ? "Sampling: " : "sampling: ") << r->sampling << "\n";
+  for (const auto& p : r->provenance) out << (md ? "- data: " : "data: ") << p << "\n";
+  out << "\n";
+  auto table = [&](const std::vector<const scheduling::StudyRow*>& rows) {
+    if (md) {
+      out << "| zone | preset | algorithm | window | starts | mean % | median % | p10 % | p90 % | pauses/h |\n"
+             "|---|---|---|---|---:|---:|---:|---:|---:|---:|\n";
+      for (const auto* row : rows)
+        out << fmt::format("| {} | {} | {} | {} | {} | {:.1f} | {:.1f} | {:.1f} | {:.1f} | {:.2f} |\n", row->zone,
+                           row->preset, std::string(scheduling::to_string(row->algorithm)), row->window,
+                           row->starts, row->mean, row->median, row->p10, row->p90, row->pauses_per_hour);
+    } else {
+      out << fmt::format("{:<12} {:<15} {:<13} {:>6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>8}\n", "zone", "preset",
+                         "algorithm", "window", "starts", "mean%", "median", "p10", "p90", "pauses/h");
+      for (const auto* row : rows)
+        out << fmt::format("{:<12} {:<15} {:<13} {:>6} {:>6} {:>7.1f} {:>7.1f} {:>7.1f} {:>7.1f} {:>8.2f}\n",
+                           row->zone, row->preset, std::string(scheduling::to_string(row->algorithm)),
+                           row->window, row->starts, row->mean, row->median, row->p10, row->p90,
+                           row->pauses_per_hour);
+    }
+  };
+  table(per_zone);
+  out << "\n" << (md ? "Overall (mean of zone means; percentiles over all starts):\n\n" : "overall:\n");
+  table(overall);
+  return 0;
+}
+
+}  // namespace
+
 void add_simulate_command(CLI::App& app, Context& ctx, Action& action) {
-  (void)app;
-  (void)ctx;
-  (void)action;
+  auto f = std::make_shared<SimulateFlags>();
+  CLI::App* cmd = app.add_subcommand("simulate", "Simulate carbon-aware scheduling over stored data (Dodge et al. 2022 protocol)");
+  cmd->add_option("--zone", f->zones, "Grid zone with data in the store (repeatable)")->required();
+  cmd->add_option("--presets", f->presets, "all, NAME,NAME or a jobs .csv (name,duration,energy)");
+  cmd->add_option("--windows", f->windows, "Windows: hours or % of the job, e.g. 6h,24h,25%,100%");
+  cmd->add_option("--algorithms", f->algorithms, "flexible,pause-resume");
+  cmd->add_option("--starts", f->starts, "every-step, hourly or monthly:1,7,13,19,25@00:00 (default)");
+  cmd->add_option("--from", f->from, "First start time (UTC; default: the data's start)");
+  cmd->add_option("--to", f->to, "Start times before this (UTC; default: the data's end)");
+  cmd->add_option("--error", f->error, "Forecast error: sigma as a share of the mean intensity, e.g. 0.05");
+  cmd->add_option("--repeat", f->repeat, "Repetitions with forecast error (default 10)");
+  cmd->add_option("--seed", f->seed, "Seed of the forecast error (default 1)");
+  auto* j = cmd->add_flag("--json", f->json, "JSON output");
+  auto* c = cmd->add_flag("--csv", f->csv, "CSV output");
+  auto* m = cmd->add_flag("--markdown", f->markdown, "Markdown output");
+  j->excludes(c)->excludes(m);
+  c->excludes(m);
+  cmd->callback([&ctx, &action, f] { action = [&ctx, f] { return run_simulate(ctx, *f); }; });
 }
 
 }  // namespace greenrun::cli

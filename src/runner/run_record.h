@@ -1,0 +1,83 @@
+// RunRecord: everything greenrun keeps about one `greenrun run` — what ran,
+// where, how long, energy per component with its method (machine and job),
+// emissions and their intensity source. Written to run.json, the store's
+// `runs` table, and emissions.csv (CodeCarbon's columns where they apply).
+// Schemas: docs/formats.md, "run.json" and "emissions.csv".
+//
+// Thread-safety: plain value.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "base/units.h"
+#include "sensors/energy_sensor.h"
+
+namespace greenrun::runner {
+
+struct ComponentEnergy {
+  sensors::Component component = sensors::Component::kCpu;
+  Energy machine;  // whole machine (or whole GPU)
+  Energy job;      // attributed to the job
+  sensors::Method method = sensors::Method::kEstimated;
+  std::vector<std::string> devices;
+};
+
+struct EmissionsFigure {
+  std::string signal;          // "average-lifecycle", "marginal"
+  Mass job;                    // job energy x PUE x intensity, interval by interval
+  double mean_g_per_kwh = 0;   // energy-weighted mean intensity used
+  std::string source;          // "store: electricitymaps-csv DE", "world average (...)"
+  double coverage = 1.0;       // share of the run's energy with intensity data
+};
+
+struct RunRecord {
+  std::string id;  // "20261127T131500Z-1a2b3c"
+  std::string project;
+  std::string phase;
+  std::vector<std::string> command;
+  UtcTime started{};
+  UtcTime ended{};
+  Duration duration{0};
+  int exit_status = 0;
+  std::string zone;         // grid zone used for intensity ("" = world average)
+  std::string zone_source;  // "--zone", "GREENRUN_ZONE", "config.toml", "aws metadata", "world average"
+  std::optional<std::string> cloud_region;
+  std::string sensors;      // "rapl+nvml", "estimate", "fake"
+  std::vector<std::string> sensor_notes;  // why a sensor was skipped, models used
+  std::vector<ComponentEnergy> components;
+  double pue = 1.0;
+  std::optional<EmissionsFigure> average;
+  std::optional<EmissionsFigure> marginal;
+  double interval_s = 1.0;
+  size_t intervals = 0;
+  size_t dropped_deadlines = 0;
+  std::vector<std::string> warnings;
+  std::string out_dir;
+  // Host facts for emissions.csv.
+  std::string cpu_model;
+  int cpu_count = 0;
+  double ram_total_gb = 0;
+  std::string gpu_model;
+  int gpu_count = 0;
+
+  Energy machine_energy() const;  // sum of components (platform excluded)
+  Energy job_energy() const;
+  sensors::Method weakest_method() const;
+  bool simulated() const { return weakest_method() == sensors::Method::kSimulated; }
+};
+
+std::string to_json(const RunRecord& r, int indent = 2);
+[[nodiscard]] Result<RunRecord> run_record_from_json(const std::string& text);
+
+// emissions.csv: header and one row (CodeCarbon column names first, then
+// greenrun's method columns).
+std::string emissions_csv_header();
+std::string emissions_csv_row(const RunRecord& r);
+
+// "20261127T131500Z-" + 6 hex digits.
+std::string make_run_id(UtcTime t, unsigned random);
+
+}  // namespace greenrun::runner

@@ -1,0 +1,56 @@
+// RunStore: the `runs` table in greenrun's SQLite store (the same file as the
+// IntensityStore, ctx.store_path()). One row per `greenrun run`, with the
+// columns `greenrun runs list/summary` need and the whole RunRecord as JSON.
+//
+// Thread-safety: one RunStore per thread; SQLite serialises writers across
+// processes (busy timeout 5 s).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "runner/run_record.h"
+
+struct sqlite3;
+
+namespace greenrun::runner {
+
+struct RunTotals {
+  std::string key;  // project or phase ("" when unnamed)
+  size_t runs = 0;
+  Energy job_energy;
+  Energy machine_energy;
+  Mass emissions;            // average signal, where known
+  size_t runs_without_emissions = 0;
+  Duration duration{0};
+  std::string weakest_method;
+};
+
+class RunStore {
+ public:
+  // Opens or creates the store file and the `runs` table. Error names the path.
+  [[nodiscard]] static Result<RunStore> open(const std::string& path);
+  RunStore(RunStore&&) noexcept;
+  RunStore& operator=(RunStore&&) noexcept;
+  RunStore(const RunStore&) = delete;
+  ~RunStore();
+
+  [[nodiscard]] Status insert(const RunRecord& r);
+  // Newest first; `project` filters when set.
+  [[nodiscard]] Result<std::vector<RunRecord>> list(const std::optional<std::string>& project = std::nullopt,
+                                                    size_t limit = 1000) const;
+  // By exact id or unique prefix. Error: not found, or ambiguous.
+  [[nodiscard]] Result<RunRecord> get(const std::string& id_or_prefix) const;
+  // Totals grouped by "project" or "phase" (optionally within one project).
+  [[nodiscard]] Result<std::vector<RunTotals>> summary(const std::string& by,
+                                                       const std::optional<std::string>& project = std::nullopt) const;
+
+ private:
+  RunStore(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
+  std::string path_;
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace greenrun::runner

@@ -1,0 +1,90 @@
+// Sampler: reads every sensor once per interval, attributes CPU and DRAM
+// energy to the job by CPU time, appends one IntervalRecord to the timeline
+// and keeps running totals (a few hundred bytes whatever the run length).
+//
+// Time: steady clock for deadlines and deltas, UTC only for the records'
+// timestamps — both from the injected Clock. Deadlines are start + k x
+// interval; a sample that comes too late to keep up skips the deadlines it
+// missed and counts them (dropped_deadlines), never silently.
+//
+// Attribution: job share = (tree CPU ticks delta) / (machine busy ticks
+// delta), clamped to [0, 1]; CPU and DRAM job energy = machine energy x share.
+// Idle power is therefore not charged to the job. GPUs use the sensor's own
+// per-process share when it has one, else the whole GPU counts for the job.
+//
+// Thread-safety: one thread (the run loop) drives it.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+#include "base/clock.h"
+#include "runner/timeline_writer.h"
+#include "sensors/energy_sensor.h"
+#include "sensors/proc_reader.h"
+
+namespace greenrun::runner {
+
+inline constexpr Duration kMinInterval{10};
+inline constexpr Duration kMaxInterval{60'000};
+
+struct ComponentTotal {
+  Energy machine;
+  Energy job;
+  sensors::Method method = sensors::Method::kMeasured;  // weakest seen
+  std::vector<std::string> devices;
+};
+
+struct SamplerTotals {
+  UtcTime start{};
+  UtcTime end{};
+  Duration steady_duration{0};
+  std::map<sensors::Component, ComponentTotal> components;
+  size_t intervals = 0;
+  size_t dropped_deadlines = 0;
+  std::vector<std::string> warnings;  // sensor problems, each once
+};
+
+class Sampler {
+ public:
+  // REQUIRES: kMinInterval <= interval <= kMaxInterval; `timeline` may be
+  // null (nothing written).
+  Sampler(Clock& clock, std::vector<std::unique_ptr<sensors::EnergySensor>> sensors,
+          const sensors::ProcReader& proc, TimelineWriter* timeline, Duration interval);
+
+  // Marks the start and primes the CPU time counters for `job_root`.
+  void start(pid_t job_root);
+  SteadyTime next_deadline() const { return next_; }
+  // Takes one sample now. `job_ticks_final` replaces the tree walk for the
+  // last sample, once the job has been reaped (its wait4 CPU time in ticks).
+  // Error only when writing the timeline fails.
+  [[nodiscard]] Status sample(std::optional<uint64_t> job_ticks_final = std::nullopt);
+  // Sleeps on the clock until the next deadline and samples (for tests and
+  // for callers without a child to wait on).
+  [[nodiscard]] Status sample_at_next_deadline();
+
+  const SamplerTotals& totals() const { return totals_; }
+  size_t sensor_count() const { return sensors_.size(); }
+
+ private:
+  void warn_once(const std::string& w);
+
+  Clock& clock_;
+  std::vector<std::unique_ptr<sensors::EnergySensor>> sensors_;
+  const sensors::ProcReader& proc_;
+  TimelineWriter* timeline_;
+  Duration interval_;
+  pid_t job_root_ = 0;
+  SteadyTime start_steady_{};
+  SteadyTime next_{};
+  UtcTime last_utc_{};
+  sensors::MachineCpuTimes last_machine_{};
+  uint64_t job_ticks_high_ = 0;
+  SamplerTotals totals_;
+};
+
+}  // namespace greenrun::runner

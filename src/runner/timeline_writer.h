@@ -1,0 +1,71 @@
+// The energy timeline of a run as JSON Lines (timeline.jsonl): one object per
+// sampling interval, appended with write(2) and so on disk (in the page cache)
+// as soon as the interval ends — a SIGKILL of greenrun loses at most the
+// interval in progress. Schema: docs/formats.md, "timeline.jsonl".
+//
+// This writer is the one place that knows the line format, so that it can be
+// swapped for the accounting part's writer (src/accounting/energy_timeline.h)
+// when that lands.
+//
+// Thread-safety: one thread at a time.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "base/units.h"
+#include "sensors/energy_sensor.h"
+
+namespace greenrun::runner {
+
+struct ComponentInterval {
+  Energy machine;
+  Energy job;
+  sensors::Method method = sensors::Method::kMeasured;
+};
+
+struct IntervalRecord {
+  UtcTime start{};
+  UtcTime end{};
+  std::map<sensors::Component, ComponentInterval> components;  // cpu, dram, gpu; platform apart
+  double cpu_utilisation = 0;  // machine, 0..1
+  double job_cpu_share = 0;    // the job's share of busy CPU time, 0..1
+  std::vector<std::string> warnings;
+};
+
+std::string to_json_line(const IntervalRecord& r);  // no trailing newline
+// Parses one line written by to_json_line. Error says what was expected.
+[[nodiscard]] Result<IntervalRecord> parse_json_line(const std::string& line);
+
+class TimelineWriter {
+ public:
+  // Creates (truncates) `path`. Error names the path.
+  [[nodiscard]] static Result<TimelineWriter> create(const std::string& path);
+  TimelineWriter(TimelineWriter&& o) noexcept;
+  TimelineWriter& operator=(TimelineWriter&& o) noexcept;
+  TimelineWriter(const TimelineWriter&) = delete;
+  ~TimelineWriter();
+
+  // One write(2) per record.
+  [[nodiscard]] Status append(const IntervalRecord& r);
+  const std::string& path() const { return path_; }
+
+ private:
+  TimelineWriter(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  std::string path_;
+  int fd_ = -1;
+};
+
+// Reads a whole timeline back. A torn last line (greenrun killed mid-write)
+// is skipped and counted in `torn_lines`; any other bad line is an error
+// naming path:line.
+struct TimelineFile {
+  std::vector<IntervalRecord> intervals;
+  size_t torn_lines = 0;
+};
+[[nodiscard]] Result<TimelineFile> read_timeline(const std::string& path);
+
+}  // namespace greenrun::runner

@@ -1,0 +1,114 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli.h"
+#include "testing/paths.h"
+
+namespace greenrun::cli {
+namespace {
+
+class PlanCommand : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    GREENRUN_REQUIRE_SHARED_DATA();
+    dir_ = greenrun::testing::make_temp_dir("plan");
+    store_ = (dir_ / "s.db").string();
+    ASSERT_EQ(cli({"intensity", "import",
+                   (greenrun::testing::shared_data() / "electricitymaps-hourly/green-dcc/DE-LU_2023_hourly.csv").string()}),
+              0)
+        << err_.str();
+    ASSERT_EQ(cli({"intensity", "import",
+                   (greenrun::testing::shared_data() / "electricitymaps-hourly/green-dcc/GB_2023_hourly.csv").string()}),
+              0)
+        << err_.str();
+  }
+  void TearDown() override {
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+  int cli(std::vector<std::string> args) {
+    out_.str("");
+    err_.str("");
+    args.insert(args.begin(), {"greenrun", "--store", store_});
+    return run_cli(args, out_, err_);
+  }
+  std::filesystem::path dir_;
+  std::string store_;
+  std::ostringstream out_, err_;
+};
+
+TEST_F(PlanCommand, JsonHasBothModesAndPauseResumeNeverLoses) {
+  ASSERT_EQ(cli({"plan", "--zone", "DE", "--duration", "6h", "--energy", "3.1kWh", "--window", "30h",
+                 "--mode", "both", "--from", "2023-05-01T00:00Z", "--json"}),
+            0)
+      << err_.str();
+  const auto j = nlohmann::json::parse(out_.str());
+  EXPECT_EQ(j["mode"], "both");
+  for (const char* m : {"flexible", "pause-resume"}) {
+    ASSERT_TRUE(j.contains(m)) << m;
+    EXPECT_TRUE(j[m].contains("segments"));
+    EXPECT_LE(j[m]["emissions_g"].get<double>(), j[m]["baseline_emissions_g"].get<double>());
+    EXPECT_GE(j[m]["saving_percent"].get<double>(), 0);
+  }
+  EXPECT_LE(j["pause-resume"]["emissions_g"].get<double>(), j["flexible"]["emissions_g"].get<double>() + 1e-9);
+  EXPECT_EQ(j["flexible"]["start"], "2023-05-01T08:00:00Z");
+  EXPECT_LE(j["flexible"]["end"].get<std::string>(), "2023-05-02T06:00:00Z");
+  // Energy 3.1 kWh over 6 h: baseline = 3.1 kWh x the mean of the first 6 hours.
+  EXPECT_NEAR(j["flexible"]["baseline_emissions_g"].get<double>(),
+              j["pause-resume"]["baseline_emissions_g"].get<double>(), 1e-6);
+}
+
+TEST_F(PlanCommand, TextShowsThePlanTheSavingAndAChart) {
+  ASSERT_EQ(cli({"plan", "--zone", "DE", "--duration", "4h", "--power", "300W", "--max-delay", "100%", "--mode",
+                 "pause-resume", "--pause-overhead", "2m", "--from", "2023-05-01T00:00Z"}),
+            0)
+      << err_.str();
+  const std::string o = out_.str();
+  EXPECT_NE(o.find("pause-resume"), std::string::npos) << o;
+  EXPECT_NE(o.find("starting now: saves"), std::string::npos) << o;
+  EXPECT_NE(o.find("█"), std::string::npos) << o;
+  EXPECT_NE(o.find("stored actual data used as a perfect forecast"), std::string::npos) << o;
+}
+
+TEST_F(PlanCommand, ComparesRegionsAndPicksTheCleanest) {
+  ASSERT_EQ(cli({"plan", "--zone", "DE", "--zone", "GB", "--duration", "6h", "--power", "1kW", "--window", "24h",
+                 "--mode", "flexible", "--from", "2023-02-01T00:00Z", "--json"}),
+            0)
+      << err_.str();
+  const auto j = nlohmann::json::parse(out_.str());
+  ASSERT_EQ(j["regions"].size(), 2u);
+  const double de = j["regions"][0]["flexible"]["emissions_g"], gb = j["regions"][1]["flexible"]["emissions_g"];
+  EXPECT_EQ(j["best"]["zone"], de < gb ? "DE" : "GB");
+  EXPECT_EQ(j["emissions_g"].get<double>(), std::min(de, gb)) << "one mode: the plan's fields at the top level";
+}
+
+TEST_F(PlanCommand, BadInputIsOneLineAndNonZero) {
+  const std::vector<std::vector<std::string>> bad = {
+      {"plan", "--zone", "NOWHERE", "--duration", "6h", "--from", "2023-05-01T00:00Z"},
+      {"plan", "--region", "aws:mars-1", "--duration", "6h", "--from", "2023-05-01T00:00Z"},
+      {"plan", "--zone", "DE", "--duration", "6h", "--window", "4h", "--from", "2023-05-01T00:00Z"},
+      {"plan", "--zone", "DE", "--duration", "6h", "--window", "48h", "--from", "2023-12-31T00:00Z"},
+      {"plan", "--zone", "DE", "--duration", "0h", "--from", "2023-05-01T00:00Z"},
+      {"plan", "--zone", "DE", "--duration", "-2h", "--from", "2023-05-01T00:00Z"},
+      {"plan", "--zone", "DE", "--duration", "6h", "--deadline", "2023-04-30T00:00Z", "--from", "2023-05-01T00:00Z"},
+      {"plan", "--zone", "DE", "--duration", "6h", "--mode", "sometimes", "--from", "2023-05-01T00:00Z"},
+  };
+  for (const auto& args : bad) {
+    SCOPED_TRACE(args[2] + " " + args[3] + " " + args[5]);
+    EXPECT_EQ(cli(args), 1);
+    const std::string e = err_.str();
+    EXPECT_EQ(e.rfind("greenrun: ", 0), 0u) << e;
+    EXPECT_EQ(std::count(e.begin(), e.end(), '\n'), 1) << e;
+  }
+  cli(bad[2]);
+  EXPECT_NE(err_.str().find("shorter than the job"), std::string::npos) << err_.str();
+  cli(bad[3]);
+  EXPECT_NE(err_.str().find("does not cover"), std::string::npos) << err_.str();
+  cli(bad[6]);
+  EXPECT_NE(err_.str().find("in the past"), std::string::npos) << err_.str();
+}
+
+}  // namespace
+}  // namespace greenrun::cli

@@ -1,0 +1,227 @@
+// End to end: `greenrun run` as a real process on the estimate path (no
+// counters needed), plus `greenrun runs` in-process on the same store.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <csignal>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+#include "cli.h"
+#include "runner/timeline_writer.h"
+#include "testing/paths.h"
+
+namespace greenrun::cli {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+class RunCommandTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = greenrun::testing::make_temp_dir("greenrun-run-e2e");
+    out_ = dir_ / "out";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Starts greenrun in its own process group with a clean environment;
+  // stderr goes to a file.
+  pid_t start(const std::vector<std::string>& args, const std::vector<std::pair<std::string, std::string>>& env = {}) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::setpgid(0, 0);
+      ::setenv("GREENRUN_STORE", (dir_ / "greenrun.db").c_str(), 1);
+      ::setenv("GREENRUN_NO_METADATA", "1", 1);
+      ::setenv("XDG_CONFIG_HOME", (dir_ / "config").c_str(), 1);
+      ::setenv("XDG_CACHE_HOME", (dir_ / "cache").c_str(), 1);
+      ::unsetenv("GREENRUN_ZONE");
+      for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+      const int fd = ::open((dir_ / "stderr.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(fd, 2);
+      const int out = ::open((dir_ / "stdout.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(out, 1);
+      std::vector<std::string> full = {greenrun::testing::cli_path().string()};
+      full.insert(full.end(), args.begin(), args.end());
+      std::vector<char*> argv;
+      for (auto& a : full) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(99);
+    }
+    return pid;
+  }
+  static int wait_exit(pid_t pid) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  int run(const std::vector<std::string>& args, const std::vector<std::pair<std::string, std::string>>& env = {}) {
+    return wait_exit(start(args, env));
+  }
+  std::string file(const fs::path& p) const {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  std::string stderr_text() const { return file(dir_ / "stderr.txt"); }
+  nlohmann::json run_json() const { return nlohmann::json::parse(file(out_ / "run.json")); }
+
+  fs::path dir_, out_;
+};
+
+TEST_F(RunCommandTest, IdleCommandWritesLabelledFilesAndSummary) {
+  const int rc = run({"run", "--sensors", "estimate", "--interval", "200ms", "--out", out_.string(), "--project", "demo",
+                      "--", "sleep", "0.7"});
+  ASSERT_EQ(rc, 0) << stderr_text();
+  const auto err = stderr_text();
+  EXPECT_NE(err.find("exit status 0"), std::string::npos) << err;
+  EXPECT_NE(err.find("estimated"), std::string::npos);
+  EXPECT_NE(err.find("world average"), std::string::npos);   // no zone: said so
+  EXPECT_NE(err.find("embodied"), std::string::npos);
+  EXPECT_NE(err.find("PUE"), std::string::npos);
+  EXPECT_EQ(file(dir_ / "stdout.txt"), "");  // the summary never pollutes CMD's stdout
+  const auto j = run_json();
+  EXPECT_EQ(j["method"], "estimated");
+  EXPECT_EQ(j["simulated"], false);
+  EXPECT_GE(j["duration_s"].get<double>(), 0.65);
+  EXPECT_GE(j["intervals"].get<int>(), 3);
+  EXPECT_LE(j["job_energy_j"].get<double>(), j["machine_energy_j"].get<double>());
+  EXPECT_GT(j["machine_energy_j"].get<double>(), 0.0);
+  auto tl = runner::read_timeline((out_ / "timeline.jsonl").string());
+  ASSERT_TRUE(tl) << tl.error().message;
+  EXPECT_EQ(tl->intervals.size(), j["intervals"].get<size_t>());
+  const auto csv = file(out_ / "emissions.csv");
+  EXPECT_EQ(csv.rfind("timestamp,project_name,run_id,duration,emissions,", 0), 0u);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 2);
+  EXPECT_NE(csv.find(",demo,"), std::string::npos);
+}
+
+TEST_F(RunCommandTest, BusyCommandGetsAJobShare) {
+  const int rc = run({"run", "--sensors", "estimate", "--interval", "100ms", "--out", out_.string(), "--", "sh", "-c",
+                      "end=$(($(date +%s)+1)); while [ $(date +%s) -lt $end ]; do :; done"});
+  ASSERT_EQ(rc, 0) << stderr_text();
+  const auto j = run_json();
+  double cpu_job = -1;
+  for (const auto& c : j["components"])
+    if (c["component"] == "cpu") cpu_job = c["job_j"].get<double>();
+  EXPECT_GT(cpu_job, 0.0);
+  EXPECT_LE(j["job_energy_j"].get<double>(), j["machine_energy_j"].get<double>() + 1e-9);
+}
+
+TEST_F(RunCommandTest, ExitsWithTheCommandsStatus) {
+  EXPECT_EQ(run({"run", "--sensors", "estimate", "--out", out_.string(), "--", "sh", "-c", "exit 3"}), 3);
+  EXPECT_EQ(run_json()["exit_status"], 3);
+  EXPECT_EQ(run({"run", "--sensors", "estimate", "--out", out_.string(), "--", "sh", "-c", "kill -KILL $$"}), 137);
+}
+
+TEST_F(RunCommandTest, MissingCommandExits127) {
+  EXPECT_EQ(run({"run", "--sensors", "estimate", "--out", out_.string(), "--", "greenrun-no-such-cmd"}), 127);
+  EXPECT_NE(stderr_text().find("greenrun: greenrun-no-such-cmd: command not found"), std::string::npos)
+      << stderr_text();
+}
+
+TEST_F(RunCommandTest, ForwardsSigtermAndStillReports) {
+  const pid_t pid = start({"run", "--sensors", "estimate", "--interval", "100ms", "--out", out_.string(), "--",
+                           "sleep", "30"});
+  std::this_thread::sleep_for(400ms);
+  const auto t0 = std::chrono::steady_clock::now();
+  ::kill(pid, SIGTERM);
+  EXPECT_EQ(wait_exit(pid), 128 + SIGTERM);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+  EXPECT_EQ(run_json()["exit_status"], 143);
+  ::kill(-pid, SIGKILL);  // nothing should be left; make sure
+}
+
+TEST_F(RunCommandTest, SigkillOfGreenrunLeavesAParseableTimeline) {
+  const pid_t pid = start({"run", "--sensors", "estimate", "--interval", "100ms", "--out", out_.string(), "--",
+                           "sleep", "30"});
+  std::this_thread::sleep_for(800ms);
+  ::kill(pid, SIGKILL);
+  EXPECT_EQ(wait_exit(pid), 128 + SIGKILL);
+  ::kill(-pid, SIGKILL);  // the orphaned sleep
+  auto tl = runner::read_timeline((out_ / "timeline.jsonl").string());
+  ASSERT_TRUE(tl) << tl.error().message;
+  EXPECT_GE(tl->intervals.size(), 3u);
+  EXPECT_EQ(tl->torn_lines, 0u);
+  EXPECT_FALSE(fs::exists(out_ / "run.json"));
+}
+
+TEST_F(RunCommandTest, FakeSensorsAreLabelledSimulated) {
+  ASSERT_EQ(run({"run", "--sensors", "fake", "--out", out_.string(), "--", "true"}), 0) << stderr_text();
+  EXPECT_NE(stderr_text().find("SIMULATED"), std::string::npos);
+  EXPECT_EQ(run_json()["simulated"], true);
+  EXPECT_EQ(run_json()["method"], "simulated");
+}
+
+TEST_F(RunCommandTest, UsageErrors) {
+  EXPECT_EQ(run({"run", "--interval", "5ms", "--", "true"}), 2);
+  EXPECT_NE(stderr_text().find("--interval: expected 10ms to 60s"), std::string::npos);
+  EXPECT_EQ(run({"run", "--pue", "0.5", "--", "true"}), 2);
+  EXPECT_EQ(run({"run", "--sensors", "magic", "--out", out_.string(), "--", "true"}), 1);
+  EXPECT_NE(stderr_text().find("--sensors: expected auto"), std::string::npos);
+}
+
+TEST_F(RunCommandTest, ZoneFromTheEnvironmentIsUsedAndNamed) {
+  ASSERT_EQ(run({"run", "--sensors", "estimate", "--out", out_.string(), "--", "true"}, {{"GREENRUN_ZONE", "DE"}}), 0);
+  EXPECT_EQ(run_json()["zone"], "DE");
+  EXPECT_EQ(run_json()["zone_source"], "GREENRUN_ZONE");
+}
+
+#ifdef GREENRUN_FAKE_NVML
+TEST_F(RunCommandTest, GpuThroughTheStandInNvmlLibrary) {
+  std::ofstream(dir_ / "nvml.txt") << "count=1\n0.name=NVIDIA A100-SXM4-40GB\n0.power_mw=200000\n";
+  ASSERT_EQ(run({"run", "--sensors", "nvml", "--interval", "100ms", "--out", out_.string(), "--", "sleep", "0.3"},
+                {{"GREENRUN_NVML_LIBRARY", GREENRUN_FAKE_NVML},
+                 {"GREENRUN_FAKE_NVML_SCRIPT", (dir_ / "nvml.txt").string()}}),
+            0)
+      << stderr_text();
+  const auto j = run_json();
+  bool found = false;
+  for (const auto& c : j["components"]) {
+    if (c["component"] != "gpu") continue;
+    found = true;
+    EXPECT_EQ(c["method"], "integrated");
+    EXPECT_NEAR(c["machine_j"].get<double>(), 200.0 * j["duration_s"].get<double>(), 200.0 * 0.05);
+  }
+  EXPECT_TRUE(found) << file(out_ / "run.json");
+  EXPECT_EQ(j["host"]["gpu_model"], "NVIDIA A100-SXM4-40GB");
+}
+#endif
+
+TEST_F(RunCommandTest, RunsListShowAndSummary) {
+  ASSERT_EQ(run({"run", "--sensors", "estimate", "--project", "bert", "--phase", "training", "--out", out_.string(),
+                 "--", "true"}),
+            0);
+  ASSERT_EQ(run({"run", "--sensors", "estimate", "--project", "bert", "--phase", "inference", "--out",
+                 (dir_ / "out2").string(), "--", "true"}),
+            0);
+  const std::string store = (dir_ / "greenrun.db").string();
+  std::ostringstream out, err;
+  ASSERT_EQ(run_cli({"greenrun", "--store", store, "runs", "list"}, out, err), 0) << err.str();
+  EXPECT_NE(out.str().find("bert"), std::string::npos);
+  EXPECT_NE(out.str().find("inference"), std::string::npos);
+  const std::string id = run_json()["id"];
+  std::ostringstream show, e2;
+  ASSERT_EQ(run_cli({"greenrun", "--store", store, "runs", "show", id}, show, e2), 0) << e2.str();
+  EXPECT_NE(show.str().find("training"), std::string::npos);
+  std::ostringstream sum, e3;
+  ASSERT_EQ(run_cli({"greenrun", "--store", store, "runs", "summary", "--by", "phase", "--json"}, sum, e3), 0);
+  const auto j = nlohmann::json::parse(sum.str());
+  ASSERT_EQ(j.size(), 2u);
+  EXPECT_EQ(j[0]["phase"], "inference");
+  EXPECT_EQ(j[1]["runs"], 1);
+  std::ostringstream o4, e4;
+  EXPECT_EQ(run_cli({"greenrun", "--store", store, "runs", "show", "nope"}, o4, e4), 1);
+  EXPECT_NE(e4.str().find("greenrun: no run with id"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace greenrun::cli

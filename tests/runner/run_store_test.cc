@@ -1,0 +1,117 @@
+#include "runner/run_store.h"
+
+#include <gtest/gtest.h>
+
+#include "base/time_format.h"
+#include "testing/paths.h"
+
+namespace greenrun::runner {
+namespace {
+
+using sensors::Component;
+using sensors::Method;
+
+RunRecord run(const std::string& id, const std::string& project, const std::string& phase, double cpu_j,
+              std::optional<double> grams, Method m = Method::kEstimated) {
+  RunRecord r;
+  r.id = id;
+  r.project = project;
+  r.phase = phase;
+  r.command = {"python", "train.py", "--epochs", "3"};
+  r.started = *parse_utc("2026-03-01T10:00:00Z");
+  r.ended = r.started + std::chrono::minutes(5);
+  r.duration = std::chrono::minutes(5);
+  r.zone = "DE";
+  r.zone_source = "--zone";
+  r.components.push_back({Component::kCpu, Energy::joules(cpu_j * 2), Energy::joules(cpu_j), m, {"cpu"}});
+  r.components.push_back({Component::kPlatform, Energy::joules(1e6), Energy::joules(1e6), Method::kMeasured, {"psys"}});
+  if (grams) r.average = EmissionsFigure{"average-lifecycle", Mass::grams(*grams), 400, "test", 1.0};
+  return r;
+}
+
+class RunStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = greenrun::testing::make_temp_dir("greenrun-runs"); }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string path() const { return (dir_ / "greenrun.db").string(); }
+  std::filesystem::path dir_;
+};
+
+TEST_F(RunStoreTest, RecordsRoundTripThroughTheStore) {
+  auto store = RunStore::open(path());
+  ASSERT_TRUE(store) << store.error().message;
+  const auto r = run("20260301T100000Z-aaaaaa", "bert", "training", 1000, 12.5);
+  ASSERT_TRUE(store->insert(r));
+  auto back = store->get("20260301T100000Z-aaaaaa");
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->command, r.command);
+  EXPECT_EQ(back->started, r.started);
+  EXPECT_EQ(back->duration, r.duration);
+  EXPECT_DOUBLE_EQ(back->job_energy().joules(), 1000);  // platform not added
+  EXPECT_DOUBLE_EQ(back->average->job.grams(), 12.5);
+  EXPECT_EQ(to_json(*back), to_json(r));
+}
+
+TEST_F(RunStoreTest, FindsByUniquePrefixAndRefusesAmbiguity) {
+  auto store = RunStore::open(path());
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->insert(run("20260301T100000Z-aaaaaa", "p", "", 1, std::nullopt)));
+  ASSERT_TRUE(store->insert(run("20260301T100000Z-abbbbb", "p", "", 1, std::nullopt)));
+  EXPECT_EQ(store->get("20260301T100000Z-ab")->id, "20260301T100000Z-abbbbb");
+  auto amb = store->get("20260301T100000Z-a");
+  ASSERT_FALSE(amb);
+  EXPECT_NE(amb.error().message.find("ambiguous"), std::string::npos);
+  EXPECT_FALSE(store->get("nope"));
+}
+
+TEST_F(RunStoreTest, SummaryTotalsAProjectAcrossItsPhases) {
+  auto store = RunStore::open(path());
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->insert(run("r1", "bert", "model-selection", 100, 1.0)));
+  ASSERT_TRUE(store->insert(run("r2", "bert", "training", 300, 3.0, Method::kMeasured)));
+  ASSERT_TRUE(store->insert(run("r3", "bert", "training", 200, std::nullopt, Method::kMeasured)));
+  ASSERT_TRUE(store->insert(run("r4", "vit", "training", 50, 0.5, Method::kSimulated)));
+  auto by_project = store->summary("project");
+  ASSERT_TRUE(by_project);
+  ASSERT_EQ(by_project->size(), 2u);
+  const auto& bert = (*by_project)[0];
+  EXPECT_EQ(bert.key, "bert");
+  EXPECT_EQ(bert.runs, 3u);
+  EXPECT_DOUBLE_EQ(bert.job_energy.joules(), 600);
+  EXPECT_DOUBLE_EQ(bert.emissions.grams(), 4.0);
+  EXPECT_EQ(bert.runs_without_emissions, 1u);
+  EXPECT_EQ(bert.weakest_method, "estimated");
+  EXPECT_EQ((*by_project)[1].weakest_method, "simulated");
+  auto phases = store->summary("phase", std::string("bert"));
+  ASSERT_TRUE(phases);
+  ASSERT_EQ(phases->size(), 2u);
+  EXPECT_EQ((*phases)[1].key, "training");
+  EXPECT_DOUBLE_EQ((*phases)[1].job_energy.joules(), 500);
+  EXPECT_FALSE(store->summary("zone"));
+}
+
+TEST(RunRecord, EmissionsCsvHasCodeCarbonColumns) {
+  const auto header = emissions_csv_header();
+  for (const char* col : {"timestamp", "project_name", "run_id", "duration", "emissions", "emissions_rate", "cpu_power",
+                          "gpu_power", "ram_power", "cpu_energy", "gpu_energy", "ram_energy", "energy_consumed",
+                          "cpu_count", "cpu_model", "ram_total_size", "tracking_mode", "pue", "cpu_method"}) {
+    EXPECT_NE(("," + header + ",").find(std::string(",") + col + ","), std::string::npos) << col;
+  }
+  auto r = run("r1", "bert, large", "training", 3.6e6, 400);
+  const auto row = emissions_csv_row(r);
+  // Same number of fields (a quoted project name keeps its comma).
+  size_t commas_header = std::count(header.begin(), header.end(), ',');
+  size_t commas_row = std::count(row.begin(), row.end(), ',') - 1;
+  EXPECT_EQ(commas_header, commas_row) << row;
+  EXPECT_NE(row.find("\"bert, large\""), std::string::npos);
+  EXPECT_NE(row.find(",1,"), std::string::npos);     // 1 kWh of CPU energy
+  EXPECT_NE(row.find(",0.4,"), std::string::npos);   // 0.4 kg
+}
+
+TEST(RunRecord, IdsSortByTime) {
+  const auto t = *parse_utc("2026-11-27T13:15:00Z");
+  EXPECT_EQ(make_run_id(t, 0xabcdef), "20261127T131500Z-abcdef");
+}
+
+}  // namespace
+}  // namespace greenrun::runner

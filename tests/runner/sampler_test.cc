@@ -1,0 +1,173 @@
+#include "runner/sampler.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "sensors/fake_trees.h"
+#include "testing/fake_clock.h"
+
+namespace greenrun::runner {
+namespace {
+
+using namespace std::chrono_literals;
+using sensors::Component;
+using sensors::Method;
+
+// A sensor that returns whatever the test queues, or fails when told.
+class ScriptedSensor final : public sensors::EnergySensor {
+ public:
+  struct Step {
+    std::vector<sensors::Reading> readings;
+    bool fail = false;
+  };
+  explicit ScriptedSensor(std::vector<Step>* steps) : steps_(steps) {}
+  std::string_view name() const override { return "scripted"; }
+  std::vector<Component> components() const override { return {Component::kCpu}; }
+  Result<sensors::SensorSample> read(const sensors::SampleInput& in) override {
+    last_pids = std::vector<pid_t>(in.job_pids.begin(), in.job_pids.end());
+    if (steps_->empty()) return sensors::SensorSample{};
+    Step s = steps_->front();
+    steps_->erase(steps_->begin());
+    if (s.fail) return make_error("scripted failure");
+    return sensors::SensorSample{s.readings, {}};
+  }
+  std::vector<pid_t> last_pids;
+
+ private:
+  std::vector<Step>* steps_;
+};
+
+sensors::Reading cpu(double j) { return {Component::kCpu, "package-0", Energy::joules(j), Method::kMeasured, {}}; }
+sensors::Reading dram(double j) { return {Component::kDram, "dram", Energy::joules(j), Method::kEstimated, {}}; }
+sensors::Reading gpu(double j, std::optional<double> job = std::nullopt) {
+  return {Component::kGpu, "gpu0", Energy::joules(j), Method::kIntegrated,
+          job ? std::optional<Energy>(Energy::joules(*job)) : std::nullopt};
+}
+
+class SamplerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    proc_.set_machine(1000, 0, 9000);
+    proc_.set_process(50, 1, 100, 0);
+    proc_.set_children(50, "");
+    dir_ = greenrun::testing::make_temp_dir("greenrun-sampler");
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<Sampler> make(Duration interval, TimelineWriter* w) {
+    std::vector<std::unique_ptr<sensors::EnergySensor>> v;
+    auto s = std::make_unique<ScriptedSensor>(&steps_);
+    sensor_ = s.get();
+    v.push_back(std::move(s));
+    return std::make_unique<Sampler>(clock_, std::move(v), reader_, w, interval);
+  }
+
+  greenrun::testing::FakeClock clock_;
+  greenrun::testing::ProcTree proc_;
+  sensors::ProcReader reader_{proc_.root()};
+  std::vector<ScriptedSensor::Step> steps_;
+  ScriptedSensor* sensor_ = nullptr;
+  std::filesystem::path dir_;
+};
+
+TEST_F(SamplerTest, SharesCpuAndDramByTheTreesCpuTime) {
+  auto sampler = make(1s, nullptr);
+  sampler->start(50);
+  // Machine: 200 busy ticks of 1000; the job: 50 of them.
+  proc_.set_machine(1200, 0, 9800);
+  proc_.set_process(50, 1, 150, 0);
+  steps_.push_back({{cpu(10), dram(4), gpu(30)}});
+  ASSERT_TRUE(sampler->sample_at_next_deadline());
+  const auto& t = sampler->totals();
+  EXPECT_DOUBLE_EQ(t.components.at(Component::kCpu).job.joules(), 2.5);
+  EXPECT_DOUBLE_EQ(t.components.at(Component::kDram).job.joules(), 1.0);
+  // A GPU without a per-process share counts whole for the job.
+  EXPECT_DOUBLE_EQ(t.components.at(Component::kGpu).job.joules(), 30.0);
+  EXPECT_EQ(sensor_->last_pids, std::vector<pid_t>{50});
+}
+
+TEST_F(SamplerTest, UsesTheSensorsOwnGpuShare) {
+  auto sampler = make(1s, nullptr);
+  sampler->start(50);
+  steps_.push_back({{gpu(30, 12)}});
+  ASSERT_TRUE(sampler->sample_at_next_deadline());
+  EXPECT_DOUBLE_EQ(sampler->totals().components.at(Component::kGpu).job.joules(), 12.0);
+}
+
+TEST_F(SamplerTest, FinalSampleUsesTheReapedJobsCpuTime) {
+  auto sampler = make(1s, nullptr);
+  sampler->start(50);
+  proc_.remove_process(50);  // exited and reaped
+  proc_.set_machine(1100, 0, 9900);
+  steps_.push_back({{cpu(10)}});
+  clock_.advance(300ms);
+  ASSERT_TRUE(sampler->sample(/*job_ticks_final=*/180));
+  EXPECT_DOUBLE_EQ(sampler->totals().components.at(Component::kCpu).job.joules(), 8.0);  // 80 of 100 ticks
+  EXPECT_EQ(sampler->totals().steady_duration, 300ms);
+}
+
+TEST_F(SamplerTest, WritesOneParseableLinePerIntervalAndTotalsAddUp) {
+  auto w = TimelineWriter::create((dir_ / "timeline.jsonl").string());
+  ASSERT_TRUE(w);
+  auto sampler = make(100ms, &*w);
+  sampler->start(50);
+  for (int i = 1; i <= 5; ++i) steps_.push_back({{cpu(i), dram(0.5)}});
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(sampler->sample_at_next_deadline());
+  auto file = read_timeline(w->path());
+  ASSERT_TRUE(file) << file.error().message;
+  ASSERT_EQ(file->intervals.size(), 5u);
+  double sum = 0;
+  for (const auto& iv : file->intervals) {
+    EXPECT_EQ(iv.end - iv.start, 100ms);
+    sum += iv.components.at(Component::kCpu).machine.joules();
+  }
+  EXPECT_DOUBLE_EQ(sum, sampler->totals().components.at(Component::kCpu).machine.joules());
+  EXPECT_DOUBLE_EQ(sum, 15.0);
+  EXPECT_EQ(file->intervals[0].start, clock_.utc_now() - 500ms);
+}
+
+TEST_F(SamplerTest, CountsMissedDeadlines) {
+  auto sampler = make(1s, nullptr);
+  sampler->start(50);
+  clock_.advance(3500ms);
+  ASSERT_TRUE(sampler->sample());
+  EXPECT_EQ(sampler->totals().dropped_deadlines, 2u);  // 2 s and 3 s passed unsampled
+  EXPECT_EQ(sampler->next_deadline(), SteadyTime{} + 4s);
+}
+
+TEST_F(SamplerTest, DropsAFailingSensorWithAWarning) {
+  auto sampler = make(1s, nullptr);
+  sampler->start(50);
+  steps_.push_back({{}, true});
+  ASSERT_TRUE(sampler->sample_at_next_deadline());
+  EXPECT_EQ(sampler->sensor_count(), 0u);
+  ASSERT_EQ(sampler->totals().warnings.size(), 1u);
+  EXPECT_NE(sampler->totals().warnings[0].find("scripted sensor stopped: scripted failure"), std::string::npos);
+}
+
+TEST_F(SamplerTest, PropertyJobEnergyNeverExceedsMachineEnergy) {
+  const unsigned seed = std::random_device{}();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937 rng(seed);
+  auto sampler = make(1s, nullptr);
+  sampler->start(50);
+  uint64_t busy = 1000, idle = 9000, job = 100;
+  for (int i = 0; i < 50; ++i) {
+    const uint64_t b = rng() % 200, j = rng() % 250;  // the job may even claim more than the machine
+    busy += b;
+    idle += rng() % 200;
+    job += j;
+    proc_.set_machine(busy, 0, idle);
+    proc_.set_process(50, 1, job, 0);
+    steps_.push_back({{cpu(static_cast<double>(rng() % 100)), dram(static_cast<double>(rng() % 10))}});
+    ASSERT_TRUE(sampler->sample_at_next_deadline());
+  }
+  for (const auto& [c, t] : sampler->totals().components) {
+    EXPECT_LE(t.job.joules(), t.machine.joules() + 1e-9) << sensors::to_string(c);
+    EXPECT_GE(t.job.joules(), 0.0);
+  }
+}
+
+}  // namespace
+}  // namespace greenrun::runner

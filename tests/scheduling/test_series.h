@@ -1,0 +1,48 @@
+// Series builders for the scheduling tests: real Electricity Maps data from
+// ../shared/data and seeded random series with integer values (so prefix
+// sums are exact and ties are real ties).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <random>
+#include <string>
+
+#include "base/time_format.h"
+#include "intensity/importers/importer.h"
+#include "intensity/intensity_series.h"
+#include "testing/paths.h"
+
+namespace greenrun::scheduling::test {
+
+inline UtcTime at(const char* s) { return *parse_utc(s); }
+
+inline intensity::IntensitySeries random_series(std::mt19937& rng, size_t n, Duration step,
+                                                int max_value = 9,
+                                                UtcTime t0 = UtcTime(Duration(1'672'531'200'000))) {
+  intensity::IntensitySeries s("TEST", intensity::Signal::kAverageLifecycle);
+  std::uniform_int_distribution<int> v(0, max_value);
+  for (size_t i = 0; i < n; ++i)
+    EXPECT_TRUE(s.append(t0 + step * static_cast<int64_t>(i), step,
+                         CarbonIntensity::grams_per_kwh(v(rng))));
+  return s;
+}
+
+// One Electricity Maps file of ../shared/data (life-cycle signal).
+inline intensity::IntensitySeries real_series(const std::string& relative) {
+  const auto path = greenrun::testing::shared_data() / "electricitymaps-hourly" / relative;
+  intensity::ImportOptions opt;
+  auto r = intensity::import_file(path.string(), opt);
+  EXPECT_TRUE(r) << (r ? "" : r.error().message);
+  if (!r || r->series.empty()) return {};
+  return r->series.front();
+}
+
+// GREENRUN_TEST_SEED=N reruns a failure; the default is fixed so CI is stable.
+inline uint32_t test_seed() {
+  const char* env = std::getenv("GREENRUN_TEST_SEED");
+  return env && *env ? static_cast<uint32_t>(std::stoul(env)) : 20240607u;
+}
+
+}  // namespace greenrun::scheduling::test
