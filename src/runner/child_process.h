@@ -11,6 +11,13 @@
 // Waiting: a SIGCHLD handler writes to a self-pipe so wait_until() can sleep
 // until the child exits or a deadline passes, whichever comes first.
 //
+// Own process group (SpawnOptions::own_process_group, for scheduled runs that
+// pause the job with SIGSTOP/SIGCONT or a checkpoint signal): the child is the
+// leader of a new process group, so greenrun can signal the job's whole tree.
+// It is then not in the terminal's foreground group, so every SIGINT, SIGTERM
+// and SIGHUP greenrun gets (terminal ones included) is forwarded to the whole
+// group, followed by SIGCONT so that a stopped job receives it.
+//
 // Thread-safety: one ChildProcess at a time per process (signal handlers use
 // process-wide state); spawn before starting any thread.
 #pragma once
@@ -42,16 +49,23 @@ struct SpawnError {
   std::string message;    // "nosuchcmd: command not found"
 };
 
+struct SpawnOptions {
+  bool own_process_group = false;
+};
+
 class ChildProcess {
  public:
   // Starts argv[0] (searched in PATH) with argv. REQUIRES: !argv.empty().
-  [[nodiscard]] static std::expected<ChildProcess, SpawnError> spawn(const std::vector<std::string>& argv);
+  [[nodiscard]] static std::expected<ChildProcess, SpawnError> spawn(const std::vector<std::string>& argv,
+                                                                     SpawnOptions options = {});
 
   ChildProcess(ChildProcess&& o) noexcept;
   ChildProcess& operator=(ChildProcess&&) = delete;
   ~ChildProcess();  // restores signal handlers
 
   pid_t pid() const { return pid_; }
+  // The child's process group: pid() with own_process_group, else greenrun's.
+  pid_t process_group() const { return pgid_; }
   // Waits until the child exits (returns its status, reaped) or until the
   // steady-clock `deadline` passes (returns nullopt).
   std::optional<ExitStatus> wait_until(SteadyTime deadline);
@@ -59,9 +73,10 @@ class ChildProcess {
   int forwarded_signals() const;
 
  private:
-  explicit ChildProcess(pid_t pid) : pid_(pid) {}
+  ChildProcess(pid_t pid, pid_t pgid) : pid_(pid), pgid_(pgid) {}
   std::optional<ExitStatus> try_reap();
   pid_t pid_ = -1;
+  pid_t pgid_ = -1;
   bool reaped_ = false;
 };
 
