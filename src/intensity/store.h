@@ -6,15 +6,26 @@
 // importing the same data twice is idempotent; overlapping imports keep the
 // provenance of every import (which source last wrote each point is kept).
 //
+// Layout (schema version 1, docs/formats.md "Intensity store"): an `imports`
+// table with one row per series written by each import call (source, origin
+// path or URL, time, counts), and a `chunks` table holding the points of one
+// zone x signal x origin x UTC month as packed arrays in a BLOB, merged on
+// import. Each point keeps the id of the import that last wrote it.
+//
+// Overlap rule: newer data wins where it covers; an older point that is only
+// partly covered keeps its uncovered parts (it is trimmed, never stretched).
+//
 // Thread-safety: one IntensityStore per thread; SQLite serialises writers
-// across processes.
+// across processes (WAL journal, 5 s busy timeout).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/result.h"
 #include "base/units.h"
 #include "intensity/intensity_series.h"
@@ -35,7 +46,33 @@ struct StoredSeriesInfo {
   UtcTime last_end{};  // end of the last point
   size_t points = 0;
   size_t estimated_points = 0;
-  std::vector<std::string> sources;  // provenance of the imports that wrote it
+  // Provenance of the imports whose points are still stored, as
+  // "<source>: <origin>" (distinct, by import id).
+  std::vector<std::string> sources;
+  std::vector<int64_t> import_ids;  // ascending
+};
+
+// One row of the `imports` table: one series written by one import call.
+struct ImportRecord {
+  int64_t id = 0;
+  int64_t batch = 0;  // the id of the first record written by the same call
+  UtcTime imported_at{};
+  Provenance provenance;
+  SeriesKey key;
+  UtcTime first{};     // span of the series as imported
+  UtcTime last_end{};
+  size_t points = 0;
+  size_t estimated_points = 0;
+  size_t inserted = 0;
+  size_t replaced = 0;
+  size_t unchanged = 0;
+};
+
+// A window of stored points with the import that last wrote each point.
+struct LoadedWindow {
+  IntensitySeries series;
+  std::vector<int64_t> import_ids;   // one per point of `series`
+  std::vector<ImportRecord> imports; // the records referenced, by id
 };
 
 // One zone x calendar year (UTC) x signal x origin.
@@ -49,12 +86,15 @@ struct ZoneYearStats {
   double mean = 0;  // time-weighted, g/kWh
   double min = 0;
   double max = 0;
+  std::vector<int64_t> import_ids;  // imports whose points enter the figures, ascending
 };
 
 struct ImportSummary {
-  size_t inserted = 0;   // new points
-  size_t replaced = 0;   // points whose value or flag changed
-  size_t unchanged = 0;  // identical points already present
+  size_t inserted = 0;   // new points (nothing stored overlapped them)
+  size_t replaced = 0;   // points that overwrote (part of) different stored points
+  size_t unchanged = 0;  // identical points already present (they keep their import id)
+  // The import records written, one per input series, in input order.
+  std::vector<ImportRecord> records;
 };
 
 class IntensityStore {
@@ -63,8 +103,14 @@ class IntensityStore {
   // is --store when given.
   static std::string default_path(const std::optional<std::string>& override_path = std::nullopt);
 
-  // Opens or creates the store (and its folder). Error names the path.
+  // Opens or creates the store (and its folder). Error names the path, e.g.
+  // when the file is not a SQLite database, belongs to another application or
+  // has a newer schema version than this build knows.
   [[nodiscard]] static Result<IntensityStore> open(const std::string& path);
+
+  // The clock that stamps imports (default: the system clock). The clock must
+  // outlive the store.
+  void set_clock(const Clock& clock) { clock_ = &clock; }
 
   IntensityStore(IntensityStore&&) noexcept;
   IntensityStore& operator=(IntensityStore&&) noexcept;
@@ -72,24 +118,38 @@ class IntensityStore {
 
   const std::string& path() const { return path_; }
 
-  // Writes every series in one transaction. On error nothing is written.
+  // Writes every series in one transaction, in order (a later series wins
+  // where it overlaps an earlier one with the same key). On error nothing is
+  // written. Error: a series without a zone, or the SQLite failure.
   [[nodiscard]] Result<ImportSummary> import(const std::vector<IntensitySeries>& series);
 
   [[nodiscard]] Result<std::vector<StoredSeriesInfo>> list() const;
 
   // Points that overlap [from, to) (whole points, not clipped), in order.
-  // An empty series when the store has none.
+  // An empty series when the store has none. The provenance joins the
+  // distinct sources / origins / notes of the points' imports with "; ".
+  // Error when from >= to. Zones match exactly (callers fold case).
   [[nodiscard]] Result<IntensitySeries> load(const SeriesKey& key, UtcTime from, UtcTime to) const;
+  // The same, with the import that last wrote each point.
+  [[nodiscard]] Result<LoadedWindow> load_window(const SeriesKey& key, UtcTime from, UtcTime to) const;
 
+  // Per zone x UTC calendar year x signal x origin, sorted in that order. A
+  // point straddling a year boundary is split by time: each part is weighted
+  // by its own duration and counted (and enters min/max) in its own year.
   [[nodiscard]] Result<std::vector<ZoneYearStats>> stats() const;
+
+  // Every import record, oldest first.
+  [[nodiscard]] Result<std::vector<ImportRecord>> imports() const;
 
   // The underlying connection, for tables owned by other parts (run records).
   sqlite3* connection() const { return db_; }
 
  private:
   IntensityStore(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
+  [[nodiscard]] Result<std::vector<ImportRecord>> imports_where(const std::string& where) const;
   std::string path_;
   sqlite3* db_ = nullptr;
+  const Clock* clock_ = nullptr;  // nullptr: the system clock
 };
 
 }  // namespace greenrun::intensity

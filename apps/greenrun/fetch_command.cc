@@ -1,0 +1,196 @@
+// `greenrun intensity fetch`: fills the store from a live provider
+// (WattTime, Electricity Maps, UK Carbon Intensity). The store's import is
+// the cache of responses; each series' provenance says when it was fetched.
+// When the provider cannot be reached the command fails (exit 1) and says
+// what planning will fall back to (stored data or the typical profile), as
+// decided by decide_fallback.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <ostream>
+
+#include "base/clock.h"
+#include "base/quantity_parse.h"
+#include "base/time_format.h"
+#include "commands.h"
+#include "intensity/providers/fallback.h"
+#include "intensity/providers/live_fetch.h"
+#include "intensity/store.h"
+#include "intensity/zone_catalogue.h"
+
+namespace greenrun::cli {
+namespace {
+
+using namespace greenrun::intensity;
+
+struct FetchFlags {
+  std::string provider;
+  std::optional<std::string> zone;
+  std::optional<std::string> postcode;
+  std::optional<double> lat;
+  std::optional<double> lon;
+  std::string kind = "forecast";
+  std::optional<std::string> from;
+  std::optional<std::string> to;
+  int horizon = 24;
+  std::string signal = "lifecycle";
+  std::optional<std::string> config;
+  std::string timeout = "60s";
+  bool dry_run = false;
+};
+
+// "now", "now-24h", "now+2d" or an ISO 8601 time.
+Result<UtcTime> parse_when(const std::string& text, UtcTime now, const char* flag) {
+  if (text.starts_with("now")) {
+    const std::string_view rest = std::string_view(text).substr(3);
+    if (rest.empty()) return now;
+    if (rest[0] == '+' || rest[0] == '-') {
+      auto d = parse_duration(rest.substr(1));
+      if (!d) return make_error(std::string(flag) + ": " + d.error().message);
+      return rest[0] == '+' ? now + *d : now - *d;
+    }
+  }
+  auto t = parse_utc(text);
+  if (!t) return make_error(std::string(flag) + ": " + t.error().message + " (or now, now-24h)");
+  return *t;
+}
+
+int usage(Context& ctx, const std::string& message) {
+  *ctx.err << "greenrun: " << message << "\n";
+  return 2;
+}
+
+// After a failed fetch: what planning would fall back to, for the user.
+void explain_fallback(Context& ctx, const FetchRequest& req, const FetchError& error, UtcTime now) {
+  const std::string zone = req.zone.value_or(req.provider == ProviderKind::kUk ? "GB" : "");
+  if (zone.empty()) return;
+  const Signal signal = req.provider == ProviderKind::kWattTime ? Signal::kMarginal
+                        : req.provider == ProviderKind::kUk     ? Signal::kAverageDirect
+                                                                : req.signal;
+  const Origin origin = req.kind == FetchKind::kForecast ? Origin::kForecast : Origin::kActual;
+  const UtcTime from = req.kind == FetchKind::kForecast ? now : req.from.value_or(now - std::chrono::hours(24));
+  const UtcTime to = req.kind == FetchKind::kForecast ? now + std::chrono::hours(req.horizon_hours) : req.to.value_or(now);
+  FallbackInputs in;
+  in.failure = error;
+  if (auto store = IntensityStore::open(ctx.store_path())) {
+    if (auto s = store->load(SeriesKey{zone, signal, origin}, from, to); s && !s->empty())
+      in.stored_coverage = static_cast<double>(s->integrate(from, to).covered.count()) /
+                           static_cast<double>((to - from).count());
+  }
+  in.has_typical_profile = ZoneCatalogue::embedded().find_profile(zone, signal) != nullptr;
+  const FallbackDecision d = decide_fallback(in, zone);
+  if (d.choice == FallbackChoice::kStored)
+    *ctx.err << fmt::format("greenrun: note: nothing fetched; the store covers {:.0f}% of {} to {} for {}, which "
+                            "planning falls back to\n",
+                            in.stored_coverage * 100, format_utc(from), format_utc(to), zone);
+  else if (d.choice == FallbackChoice::kTypical)
+    *ctx.err << "greenrun: note: nothing fetched; planning falls back to the typical profile for " << zone
+             << " (a typical profile, not a forecast)\n";
+}
+
+int run_fetch(Context& ctx, const FetchFlags& f) {
+  SystemClock clock;
+  const UtcTime now = clock.utc_now();
+  FetchRequest req;
+  auto provider = parse_provider(f.provider);
+  if (!provider) return usage(ctx, "--provider: " + provider.error().message);
+  req.provider = *provider;
+  auto kind = parse_fetch_kind(f.kind);
+  if (!kind) return usage(ctx, "--kind: " + kind.error().message);
+  req.kind = *kind;
+  auto signal = parse_signal(f.signal);
+  if (!signal) return usage(ctx, "--signal: " + signal.error().message);
+  req.signal = *signal;
+  req.zone = f.zone;
+  req.postcode = f.postcode;
+  req.latitude = f.lat;
+  req.longitude = f.lon;
+  req.horizon_hours = f.horizon;
+  if (f.from) {
+    auto t = parse_when(*f.from, now, "--from");
+    if (!t) return usage(ctx, t.error().message);
+    req.from = *t;
+  }
+  if (f.to) {
+    auto t = parse_when(*f.to, now, "--to");
+    if (!t) return usage(ctx, t.error().message);
+    req.to = *t;
+  }
+  if (auto st = validate(req); !st) return usage(ctx, st.error().message);
+  auto timeout = parse_duration(f.timeout);
+  if (!timeout || timeout->count() <= 0) return usage(ctx, "--timeout: expected a duration such as 30s");
+
+  auto settings = load_provider_settings(process_environment(), f.config);
+  if (!settings) {
+    *ctx.err << "greenrun: " << settings.error().message << "\n";
+    return 1;
+  }
+  for (const std::string& w : settings->warnings) *ctx.err << "greenrun: warning: " << w << "\n";
+
+  CurlOptions curl;
+  curl.total_timeout = *timeout;
+  curl.connect_timeout = std::min(*timeout, Duration(std::chrono::seconds(10)));
+  CurlHttpClient http(curl);
+  auto batch = fetch_series(req, *settings, http, clock);
+  if (!batch) {
+    *ctx.err << "greenrun: " << batch.error().message << "\n";
+    if (is_transient(batch.error().kind)) explain_fallback(ctx, req, batch.error(), now);
+    return 1;
+  }
+  if (batch->series.empty()) {
+    *ctx.err << "greenrun: " << to_string(req.provider) << " answered with no data points"
+             << (batch->missing ? fmt::format(" ({} null values)", batch->missing) : std::string()) << "\n";
+    return 1;
+  }
+  for (const IntensitySeries& s : batch->series)
+    *ctx.out << fmt::format("{} {} {} ({}): {} points, {} to {}\n", to_string(req.provider), to_string(s.origin()),
+                            s.zone(), to_string(s.signal()), s.size(), format_utc(s.start()), format_utc(s.end()));
+  if (batch->missing)
+    *ctx.out << fmt::format("{} null value{} left as {} (missing, not zero)\n", batch->missing,
+                            batch->missing == 1 ? "" : "s", batch->missing == 1 ? "a gap" : "gaps");
+  if (f.dry_run) {
+    *ctx.out << "dry run: nothing stored\n";
+    return 0;
+  }
+  auto store = IntensityStore::open(ctx.store_path());
+  if (!store) {
+    *ctx.err << "greenrun: " << store.error().message << "\n";
+    return 1;
+  }
+  auto summary = store->import(batch->series);
+  if (!summary) {
+    *ctx.err << "greenrun: " << store->path() << ": " << summary.error().message << "\n";
+    return 1;
+  }
+  *ctx.out << fmt::format("stored in {}: {} new, {} replaced, {} unchanged\n", store->path(), summary->inserted,
+                          summary->replaced, summary->unchanged);
+  return 0;
+}
+
+}  // namespace
+
+void add_intensity_fetch_command(CLI::App& intensity_subcommand, Context& ctx, Action& action) {
+  auto flags = std::make_shared<FetchFlags>();
+  CLI::App* cmd = intensity_subcommand.add_subcommand(
+      "fetch",
+      "Fetch carbon intensity from a live provider (watttime, electricitymaps, uk) into the store. Credentials "
+      "come from ~/.config/greenrun/config.toml or GREENRUN_WATTTIME_USERNAME/PASSWORD and "
+      "GREENRUN_ELECTRICITYMAPS_TOKEN, and are never printed.");
+  cmd->add_option("--provider", flags->provider, "watttime | electricitymaps | uk")->required();
+  cmd->add_option("--zone", flags->zone,
+                  "WattTime region (CAISO_NORTH), Electricity Maps zone (DE), or a label for UK data (default GB)");
+  cmd->add_option("--postcode", flags->postcode, "UK only: postcode outward code (RG10) for regional data");
+  cmd->add_option("--lat", flags->lat, "latitude in degrees (watttime, electricitymaps; instead of --zone)");
+  cmd->add_option("--lon", flags->lon, "longitude in degrees");
+  cmd->add_option("--kind", flags->kind, "forecast (default) | history | latest (electricitymaps)");
+  cmd->add_option("--from", flags->from, "history start: ISO 8601 UTC, now, now-7d (default now-24h)");
+  cmd->add_option("--to", flags->to, "history end (exclusive; default now)");
+  cmd->add_option("--horizon", flags->horizon, "forecast horizon in hours (default 24; watttime/em <= 72, uk <= 48)");
+  cmd->add_option("--signal", flags->signal, "electricitymaps: lifecycle (default) | direct");
+  cmd->add_option("--config", flags->config, "provider settings file (default ~/.config/greenrun/config.toml)");
+  cmd->add_option("--timeout", flags->timeout, "time limit per request (default 60s)");
+  cmd->add_flag("--dry-run", flags->dry_run, "fetch and summarise, store nothing");
+  cmd->callback([&ctx, &action, flags] { action = [&ctx, flags] { return run_fetch(ctx, *flags); }; });
+}
+
+}  // namespace greenrun::cli
