@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <numeric>
 
 #include "base/quantity_parse.h"
 #include "base/time_format.h"
@@ -25,6 +26,12 @@ std::string fmt_threshold(double observed, double threshold, bool run) {
   std::snprintf(buf, sizeof buf, "intensity %.0f g/kWh, threshold %.0f: %s", observed, threshold,
                 run ? "running" : "paused");
   return buf;
+}
+
+// The instant the plan's slots begin (its first segment cannot be earlier).
+UtcTime r_min(const scheduling::Plan& p, UtcTime aligned, UtcTime now) {
+  if (p.segments.empty()) return now;
+  return std::min(p.start(), aligned);
 }
 
 }  // namespace
@@ -59,6 +66,7 @@ Result<ExecutionSchedule> ExecutionSchedule::make(const ScheduleRequest& request
   s.initial_ = *plan;
   s.plan_ = std::move(*plan);
   s.plan_time_ = request.earliest;
+  s.plan_from_ = r_min(s.plan_, s.plan_start(request.earliest), request.earliest);
   return s;
 }
 
@@ -74,11 +82,28 @@ Result<scheduling::Plan> ExecutionSchedule::make_plan(const intensity::Intensity
   const Duration left = r.expected - work_done;
   if (left.count() <= 0) return make_error("no work left to plan");
   const UtcTime end = r.deadline - r.margin;
+  // Plan from the next whole `resolution` so that slots line up with the
+  // forecast's points (a plan from 10:17:23.456 would cut every hour in two).
+  UtcTime from = plan_start(now);
   Duration work = round_up(left, r.resolution);
-  if (now + work > end) work = left;  // rounding must not make a feasible plan infeasible
+  if (from + work > end) {  // rounding must not make a feasible plan infeasible
+    from = now;
+    work = left;
+  }
   auto job = scheduling::Job::make(work, scheduling::PowerProfile::constant(r.power));
   if (!job) return make_error(job.error().message);
-  return scheduling::plan_pause_resume(f, *job, now, end);
+  scheduling::PauseResumeOptions o;
+  if (auto i = f.index_at(from)) {
+    const auto p = f.point(*i);
+    const int64_t off = (from - p.start).count() % p.duration.count();
+    o.slot = Duration(off == 0 ? p.duration.count() : std::gcd(p.duration.count(), off));
+  }
+  return scheduling::plan_pause_resume(f, *job, from, end, o);
+}
+
+UtcTime ExecutionSchedule::plan_start(UtcTime now) const {
+  const UtcTime aligned = UtcTime(round_up(now.time_since_epoch(), request_.resolution));
+  return aligned;
 }
 
 Status ExecutionSchedule::replan(UtcTime now, Duration work_done) {
@@ -86,6 +111,7 @@ Status ExecutionSchedule::replan(UtcTime now, Duration work_done) {
   if (!p) return make_error(p.error().message);
   plan_ = std::move(*p);
   plan_time_ = now;
+  plan_from_ = r_min(plan_, plan_start(now), now);
   plan_work0_ = work_done;
   ++replans_;
   return {};
@@ -105,6 +131,7 @@ Status ExecutionSchedule::update_forecast(intensity::IntensitySeries forecast, U
   forecast_ = std::move(forecast);
   plan_ = std::move(*p);
   plan_time_ = now;
+  plan_from_ = r_min(plan_, plan_start(now), now);
   plan_work0_ = work_done;
   ++replans_;
   return {};
@@ -165,10 +192,19 @@ ScheduleDecision ExecutionSchedule::decide(UtcTime now, Duration work_done, bool
     if (auto s = replan(now, work_done); !s)
       return {true, now + r.resolution, true, "cannot re-plan (" + s.error().message + "): running"};
   }
+  // Between a re-plan and the aligned start of its slots, keep doing what
+  // was being done (at most one `resolution`).
+  if (now < plan_from_) return {last_run_, plan_from_, false, "re-planned from " + format_utc(plan_from_)};
   for (int attempt = 0; attempt < 2; ++attempt) {
     for (const auto& s : plan_.segments) {
-      if (now < s.start) return {false, std::min(s.start, guard), false, "paused until " + format_utc(s.start)};
-      if (now < s.end) return {true, s.end, false, "running until " + format_utc(s.end)};
+      if (now < s.start) {
+        last_run_ = false;
+        return {false, std::min(s.start, guard), false, "paused until " + format_utc(s.start)};
+      }
+      if (now < s.end) {
+        last_run_ = true;
+        return {true, s.end, false, "running until " + format_utc(s.end)};
+      }
     }
     // The plan is used up but work is left (the job ran slower): re-plan.
     if (auto s = replan(now, work_done); !s)

@@ -97,12 +97,15 @@ class ExecutionSchedule {
   [[nodiscard]] Status replan(UtcTime now, Duration work_done);
   // Work the current plan expects done by `t` (plan_work0_ at plan_time_).
   Duration planned_work_at(UtcTime t) const;
+  UtcTime plan_start(UtcTime now) const;
 
   ScheduleRequest request_;
   intensity::IntensitySeries forecast_;
   scheduling::Plan initial_;
   scheduling::Plan plan_;
   UtcTime plan_time_{};
+  UtcTime plan_from_{};  // a re-plan's slots begin here (aligned to `resolution`)
+  bool last_run_ = false;
   Duration plan_work0_{0};
   std::optional<scheduling::ThresholdPolicy> policy_;
   std::optional<std::string> forced_;
