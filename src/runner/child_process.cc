@@ -93,7 +93,7 @@ std::expected<ChildProcess, SpawnError> ChildProcess::spawn(const std::vector<st
   const pid_t pid = ::fork();
   if (pid == 0) {
     // Child: default dispositions and the caller's mask, then exec.
-    if (options.own_process_group) ::setpgid(0, 0);
+    if (options.own_session) ::setsid();
     for (int s : kForwarded) ::signal(s, SIG_DFL);
     ::signal(SIGCHLD, SIG_DFL);
     ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
@@ -110,11 +110,9 @@ std::expected<ChildProcess, SpawnError> ChildProcess::spawn(const std::vector<st
     ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
     return std::unexpected(SpawnError{1, std::string("fork: ") + std::strerror(e)});
   }
-  // Both sides set the group so that it exists before either goes on.
-  if (options.own_process_group) {
-    ::setpgid(pid, pid);
-    g_group = pid;
-  }
+  // Forwarded signals stay blocked until after the read below, by which
+  // time the child has run setsid() and exec'd: the group exists.
+  if (options.own_session) g_group = pid;
   g_child = pid;
   ::close(err_pipe[1]);
   int child_errno = 0;
@@ -134,7 +132,7 @@ std::expected<ChildProcess, SpawnError> ChildProcess::spawn(const std::vector<st
                                                                   : std::string(std::strerror(child_errno)))});
   }
   ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
-  return ChildProcess(pid, options.own_process_group ? pid : ::getpgrp());
+  return ChildProcess(pid, options.own_session ? pid : ::getpgrp());
 }
 
 ChildProcess::ChildProcess(ChildProcess&& o) noexcept : pid_(o.pid_), pgid_(o.pgid_), reaped_(o.reaped_) {

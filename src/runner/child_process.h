@@ -11,11 +11,15 @@
 // Waiting: a SIGCHLD handler writes to a self-pipe so wait_until() can sleep
 // until the child exits or a deadline passes, whichever comes first.
 //
-// Own process group (SpawnOptions::own_process_group, for scheduled runs that
-// pause the job with SIGSTOP/SIGCONT or a checkpoint signal): the child is the
-// leader of a new process group, so greenrun can signal the job's whole tree.
-// It is then not in the terminal's foreground group, so every SIGINT, SIGTERM
-// and SIGHUP greenrun gets (terminal ones included) is forwarded to the whole
+// Own session (SpawnOptions::own_session, for scheduled runs that pause the
+// job with SIGSTOP/SIGCONT or a checkpoint signal): the child calls setsid(),
+// so it leads a new session and process group and greenrun can signal the
+// job's whole tree. A new session rather than only a new group: if greenrun
+// dies while the job is stopped, the kernel would otherwise find the job's
+// group orphaned with a stopped member and send it SIGHUP, killing it; across
+// sessions it does not. The job has no controlling terminal (reading the
+// terminal fails with EIO instead of stopping it). Every SIGINT, SIGTERM and
+// SIGHUP greenrun gets (terminal ones included) is forwarded to the whole
 // group, followed by SIGCONT so that a stopped job receives it.
 //
 // Thread-safety: one ChildProcess at a time per process (signal handlers use
@@ -50,7 +54,7 @@ struct SpawnError {
 };
 
 struct SpawnOptions {
-  bool own_process_group = false;
+  bool own_session = false;
 };
 
 class ChildProcess {
@@ -64,7 +68,7 @@ class ChildProcess {
   ~ChildProcess();  // restores signal handlers
 
   pid_t pid() const { return pid_; }
-  // The child's process group: pid() with own_process_group, else greenrun's.
+  // The child's process group: pid() with own_session, else greenrun's.
   pid_t process_group() const { return pgid_; }
   // Waits until the child exits (returns its status, reaped) or until the
   // steady-clock `deadline` passes (returns nullopt).

@@ -97,7 +97,7 @@ std::optional<SpawnError> JobController::spawn() {
     if (!w) return SpawnError{1, w.error().message};
     watchdog_.emplace(std::move(*w));
   }
-  auto c = ChildProcess::spawn(options_.argv, SpawnOptions{.own_process_group = true});
+  auto c = ChildProcess::spawn(options_.argv, SpawnOptions{.own_session = true});
   if (!c) return c.error();
   child_.emplace(std::move(*c));
   stopped_ = false;

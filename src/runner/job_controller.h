@@ -4,8 +4,9 @@
 //
 // Two ways to pause (docs/execution.md):
 //  - kStop: SIGSTOP / SIGCONT to the job's whole process group (the job is
-//    launched as the leader of its own group). Works for any program; memory
-//    stays allocated. A Watchdog resumes the group if greenrun dies.
+//    launched in its own session, so it leads its own group; see
+//    child_process.h for why a session). Works for any program; memory stays
+//    allocated. A Watchdog resumes the group if greenrun dies.
 //  - kCheckpoint: send `checkpoint_signal` (SIGUSR1 by default) to the group
 //    and wait up to `grace` (real time) for the job to exit. Exit status 0
 //    means "checkpointed": resume() runs the same command again and the job
