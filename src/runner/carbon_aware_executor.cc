@@ -209,6 +209,10 @@ ExecutionReport execute(Clock& clock, ExecutionSchedule& schedule, JobControl& j
       const Energy e = meter ? meter->job_energy() : Energy::zero();
       rep.segments.push_back({seg_start, now, e - seg_energy0, state == State::kRunning});
       rep.exit = st;
+      if (!interrupted && job.interrupted()) {  // the signal ended the job before the loop saw it
+        interrupted = rep.interrupted = true;
+        event(now, "interrupt", "signal forwarded to the job");
+      }
       event(now, "exit",
             st->signalled ? "the job was killed by " + signal_name(st->signal)
                           : "the job exited with status " + std::to_string(st->code));

@@ -93,6 +93,7 @@ Result<scheduling::Plan> ExecutionSchedule::make_plan(const intensity::Intensity
   auto job = scheduling::Job::make(work, scheduling::PowerProfile::constant(r.power));
   if (!job) return make_error(job.error().message);
   scheduling::PauseResumeOptions o;
+  o.min_segment = std::min(r.min_segment, work);
   if (auto i = f.index_at(from)) {
     const auto p = f.point(*i);
     const int64_t off = (from - p.start).count() % p.duration.count();

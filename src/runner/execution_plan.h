@@ -49,6 +49,9 @@ struct ScheduleRequest {
   // Remaining work is rounded up to this for re-plans (keeps the slot count
   // small; rounding up only makes the plan earlier, never late).
   Duration resolution = std::chrono::minutes(1);
+  // Least work per run segment (Pause and Resume). Checkpoint mode needs
+  // one: a job signalled before it has installed its handler dies of it.
+  Duration min_segment{0};
   // Re-plan when actual work done differs from the plan's by more than this.
   Duration drift_tolerance = std::chrono::seconds(1);
 };
