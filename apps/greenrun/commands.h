@@ -7,6 +7,8 @@
 namespace greenrun::cli {
 
 void add_intensity_command(CLI::App& app, Context& ctx, Action& action);
+// `greenrun intensity fetch`, added under the intensity subcommand.
+void add_intensity_fetch_command(CLI::App& intensity_subcommand, Context& ctx, Action& action);
 void add_zones_commands(CLI::App& app, Context& ctx, Action& action);
 void add_emissions_command(CLI::App& app, Context& ctx, Action& action);
 void add_plan_command(CLI::App& app, Context& ctx, Action& action);

@@ -497,6 +497,8 @@ void add_intensity_command(CLI::App& app, Context& ctx, Action& action) {
   stats->add_flag("--json", flags->stats_json,
                   "Print a JSON array of {zone, year, signal, origin, count, estimated, mean, min, max, imports}");
   stats->callback([&ctx, &action, flags] { action = [&ctx, flags] { return run_stats(ctx, flags->stats_json); }; });
+
+  add_intensity_fetch_command(*cmd, ctx, action);
 }
 
 }  // namespace greenrun::cli

@@ -121,7 +121,12 @@ Result<Energy> parse_energy(std::string_view text) {
 
 std::string format_duration(Duration d) {
   long long ms = d.count();
-  if (ms < 0) return "-" + format_duration(Duration(-ms));
+  if (ms < 0) {
+    // Built with append: g++ 12 at -O3 warns falsely (-Wrestrict) on "-" + string.
+    std::string neg("-");
+    neg.append(format_duration(Duration(-ms)));
+    return neg;
+  }
   if (ms < 1000) return std::to_string(ms) + "ms";
   std::string out;
   const long long days = ms / 86400000;

@@ -17,6 +17,8 @@ SensorConfig SensorConfig::from_environment(std::string mode) {
   if (const char* v = std::getenv("GREENRUN_POWERCAP_ROOT"); v && *v) c.powercap_root = v;
   if (const char* v = std::getenv("GREENRUN_NVML_LIBRARY"); v && *v) c.nvml_library = v;
   if (const char* v = std::getenv("CUDA_VISIBLE_DEVICES")) c.cuda_visible_devices = v;
+  if (const char* v = std::getenv("GREENRUN_NVML_METHOD"); v && std::string_view(v) == "power")
+    c.nvml_prefer_power = true;
   if (const char* v = std::getenv("GREENRUN_HOST_THREADS"); v && *v) {
     int n = 0;
     const std::string_view s(v);
@@ -59,7 +61,8 @@ Result<SensorSetup> set_up_sensors(const SensorConfig& config, const sensors::Pr
     }
   }
   if (mode == "auto" || mode == "nvml") {
-    auto nvml = sensors::nvml::NvmlSensor::open(config.nvml_library, config.cuda_visible_devices, now);
+    auto nvml = sensors::nvml::NvmlSensor::open(config.nvml_library, config.cuda_visible_devices, now,
+                                                 config.nvml_prefer_power);
     if (nvml) {
       for (const auto& n : (*nvml)->notes()) out.notes.push_back("nvml: " + n);
       out.gpu_count = static_cast<int>((*nvml)->devices().size());

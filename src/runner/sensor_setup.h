@@ -10,6 +10,7 @@
 // Environment seams (for tests and unusual machines): GREENRUN_POWERCAP_ROOT
 // (default /sys/class/powercap), GREENRUN_NVML_LIBRARY (default
 // libnvidia-ml.so.1), GREENRUN_HOST_THREADS (host size of a VM),
+// GREENRUN_NVML_METHOD=power (integrate power even where the counter works),
 // CUDA_VISIBLE_DEVICES.
 //
 // Thread-safety: call from one thread.
@@ -33,6 +34,7 @@ struct SensorConfig {
   std::string nvml_library = "libnvidia-ml.so.1";
   std::optional<std::string> cuda_visible_devices;
   std::optional<int> host_threads;
+  bool nvml_prefer_power = false;  // GREENRUN_NVML_METHOD=power
   // Reads the four settings above from the environment.
   static SensorConfig from_environment(std::string mode);
 };

@@ -91,6 +91,17 @@ TEST_F(NvmlSensorTest, CounterNotSupportedIntegratesPowerSamples) {
   EXPECT_EQ(sample->readings[0].method, Method::kIntegrated);
 }
 
+TEST_F(NvmlSensorTest, PreferPowerSkipsTheCounter) {
+  script("count=1\n0.energy_mj=0\n0.power_mw=100000\n");
+  auto s = NvmlSensor::open(GREENRUN_FAKE_NVML, std::nullopt, clock_.steady_now(), /*prefer_power=*/true);
+  ASSERT_TRUE(s);
+  script("count=1\n0.energy_mj=999999\n0.power_mw=100000\n");
+  auto sample = (*s)->read(at(1s));
+  ASSERT_TRUE(sample);
+  EXPECT_EQ(sample->readings[0].method, Method::kIntegrated);
+  EXPECT_DOUBLE_EQ(sample->readings[0].energy.joules(), 100.0);
+}
+
 TEST_F(NvmlSensorTest, CounterFailingMidRunFallsBackToPower) {
   script("count=1\n0.energy_mj=0\n0.power_mw=100000\n");
   auto s = open();

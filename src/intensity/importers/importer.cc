@@ -1,6 +1,11 @@
 #include "intensity/importers/importer.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "base/text_reader.h"
+#include "base/time_format.h"
+#include "intensity/importers/json_walk.h"
 
 namespace greenrun::intensity {
 
@@ -25,15 +30,70 @@ Result<Format> parse_format(std::string_view name) {
                     "carbon-aware-json or generic-csv, got \"" + std::string(name) + "\"");
 }
 
-Result<Format> detect_format(std::string_view text, std::string_view name) {
-  const std::string_view t = trim(strip_bom(text));
-  if (t.empty()) return make_error(std::string(name) + ": expected carbon-intensity data, got an empty file");
-  const std::string head = to_lower(t.substr(0, std::min<size_t>(t.size(), 400)));
-  if (head.starts_with("datetime (utc)")) return Format::kElectricityMapsCsv;
-  return make_error(std::string(name) + ":1: cannot tell the format; name it with --format");
+namespace {
+
+std::string_view skip_space(std::string_view t) {
+  while (!t.empty() && (t.front() == ' ' || t.front() == '\t' || t.front() == '\r' || t.front() == '\n'))
+    t.remove_prefix(1);
+  return t;
 }
 
-Result<ImportResult> import_text(std::string_view text, const std::string& name, const ImportOptions& options) {
+bool has(std::string_view haystack, std::string_view needle) { return haystack.find(needle) != std::string_view::npos; }
+
+}  // namespace
+
+Result<Format> detect_format(std::string_view text, std::string_view name) {
+  const std::string_view t = skip_space(strip_bom(text));
+  if (t.empty()) return make_error(std::string(name) + ": expected carbon-intensity data, got an empty file");
+  if (t.front() == '{' || t.front() == '[') {
+    // JSON: the member names near the start tell the provider apart.
+    const std::string head = to_lower(t.substr(0, std::min<size_t>(t.size(), 64 * 1024)));
+    if (has(head, "\"point_time\"")) return Format::kWattTimeJson;
+    if (has(head, "\"forecastdata\"") || has(head, "\"rating\"") || has(head, "\"emissions\"") ||
+        (has(head, "\"carbonintensity\"") && has(head, "\"location\"")))
+      return Format::kCarbonAwareJson;
+    if ((has(head, "\"intensity\"") && has(head, "\"from\"")) || has(head, "\"regionid\""))
+      return Format::kUkJson;
+    if (has(head, "\"generated_at\"") && has(head, "\"forecast\"")) return Format::kWattTimeJson;
+    return make_error(std::string(name) +
+                      ": JSON, but not a known carbon-intensity shape (no \"point_time\", \"intensity\"/\"from\", "
+                      "\"rating\", \"forecastData\" or \"Emissions\" near the start); name it with --format");
+  }
+  // CSV: the first non-empty line.
+  LineReader lines(text);
+  std::string_view line;
+  while (lines.next(line) && trim(line).empty()) {
+  }
+  const std::string header = to_lower(trim(line));
+  if (header.starts_with("datetime (utc)") || (has(header, "zone id") && has(header, "carbon intensity")))
+    return Format::kElectricityMapsCsv;
+  std::vector<std::string_view> f;
+  std::string scratch;
+  split_csv(header, f, scratch);
+  bool has_timestamp = false, has_moer = false;
+  for (std::string_view c : f) {
+    if (trim(c) == "timestamp") has_timestamp = true;
+    if (trim(c) == "moer") has_moer = true;
+  }
+  if (has_timestamp && has_moer) return Format::kWattTimeCsv;
+  // generic time,value: a first row (or the row after a header) that starts with a time.
+  const char sep = header.find(',') == std::string::npos && header.find(';') != std::string::npos ? ';' : ',';
+  split_csv(line, f, scratch, sep);
+  if (f.size() >= 2) {
+    if (parse_utc(f[0])) return Format::kGenericCsv;
+    std::string_view next;
+    while (lines.next(next) && trim(next).empty()) {
+    }
+    split_csv(next, f, scratch, sep);
+    if (f.size() >= 2 && parse_utc(f[0])) return Format::kGenericCsv;
+  }
+  return make_error(std::string(name) + ":1: cannot tell the format from \"" + printable(trim(line), 60) +
+                    "\"; name it with --format");
+}
+
+namespace {
+
+Result<ImportResult> dispatch(std::string_view text, const std::string& name, const ImportOptions& options) {
   Format f = options.format;
   if (f == Format::kAuto) {
     auto d = detect_format(text, name);
@@ -42,9 +102,29 @@ Result<ImportResult> import_text(std::string_view text, const std::string& name,
   }
   switch (f) {
     case Format::kElectricityMapsCsv: return import_electricitymaps_csv(text, name, options);
-    default: break;
+    case Format::kWattTimeJson: return import_watttime_json(text, name, options);
+    case Format::kWattTimeCsv: return import_watttime_csv(text, name, options);
+    case Format::kUkJson: return import_uk_json(text, name, options);
+    case Format::kCarbonAwareJson: return import_carbon_aware_json(text, name, options);
+    case Format::kGenericCsv: return import_generic_csv(text, name, options);
+    case Format::kAuto: break;
   }
-  return make_error(name + ": format " + std::string(to_string(f)) + " is not supported yet");
+  return make_error(name + ": no format chosen");
+}
+
+}  // namespace
+
+Result<ImportResult> import_text(std::string_view text, const std::string& name, const ImportOptions& options) {
+  auto r = dispatch(text, name, options);
+  if (!r) {
+    // One line, whatever the input held (a quoted CSV cell or a JSON string
+    // can carry line breaks into a message).
+    std::string m = std::move(r.error().message);
+    for (char& c : m)
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '?';
+    return make_error(std::move(m));
+  }
+  return r;
 }
 
 Result<ImportResult> import_file(const std::string& path, const ImportOptions& options) {

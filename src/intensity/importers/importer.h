@@ -9,7 +9,25 @@
 //
 // Every importer is a pure function of the bytes and the options; nothing is
 // written anywhere. Errors are one line: "<name>:<line>: <what was expected>"
-// or "<name>: <json path>: <what was expected>".
+// or "<name>: <json path>: <what was expected>" (e.g.
+// "wt.json: $.data[3].value: expected a number, got null"); malformed JSON is
+// "<name>:<line>:<column>: invalid JSON at <path>: <reason>".
+//
+// How each format maps onto series (zone, signal, origin) is documented at
+// the top of each importer's .cc file. In short:
+//   WattTime JSON    zone = meta.region, marginal (co2_moer) or average-direct
+//                    (co2_aoer), lbs/MWh x 0.45359237; forecast when meta has
+//                    generated_at or the body is /v3/forecast/historical.
+//   WattTime CSV     zone = --zone (required), marginal, actual.
+//   UK JSON          national: zone GB (or --zone), one actual and one forecast
+//                    series; regional: zone "GB-UKCI-<regionid>", forecast.
+//                    Signal average-direct. A null value is a missing point.
+//   Carbon Aware     one series per location (zone = location), signal from
+//                    options (the SDK's data may be WattTime or Electricity Maps).
+//   generic CSV      options say unit, signal, origin, zone, time zone, step.
+// When --zone is given and the file names its own zone(s): a file with one
+// zone must agree; a file with several zones keeps only the one named (and an
+// error when none matches).
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -52,21 +70,35 @@ struct ImportOptions {
   std::optional<Duration> generic_step;  // default: the gap to the next row
   Signal generic_signal = Signal::kAverageLifecycle;
   Origin generic_origin = Origin::kActual;
+  // WattTime JSON: force the origin (default: forecast when meta.generated_at
+  // is present or the body is /v3/forecast/historical, actual otherwise).
+  std::optional<Origin> watttime_origin;
+  // Carbon Aware SDK JSON does not say which signal its source provides; the
+  // SDK is most often backed by WattTime, hence marginal by default.
+  Signal carbon_aware_signal = Signal::kMarginal;
 };
 
 struct ImportResult {
   // One series per (zone, signal, origin) found, each with its provenance.
   std::vector<IntensitySeries> series;
   Format format = Format::kAuto;
-  size_t rows = 0;
-  size_t estimated_rows = 0;
+  size_t rows = 0;            // data rows / JSON records read
+  size_t estimated_rows = 0;  // rows the provider marked as estimated
+  // Rows read but not turned into points (e.g. UK "actual": null for future
+  // periods, a superseded forecast generation, zones not selected by --zone).
+  // Each reason is also in `notes`, so nothing is dropped silently.
+  size_t skipped_rows = 0;
+  // One line each, for the user: assumptions made and rows skipped.
+  std::vector<std::string> notes;
 };
 
-// Guesses the format from the first bytes. Error names what was seen.
+// Guesses the format from the content (never the file name): CSV headers and
+// the JSON keys near the start. Error names what was seen.
 [[nodiscard]] Result<Format> detect_format(std::string_view text,
                                            std::string_view name);
 
 // `name` is used in error messages and provenance (usually the file path).
+// Errors are guaranteed to be one line (control characters become '?').
 [[nodiscard]] Result<ImportResult> import_text(std::string_view text,
                                                const std::string& name,
                                                const ImportOptions& options);
@@ -75,6 +107,16 @@ struct ImportResult {
 
 // Individual importers (import_text dispatches to these).
 [[nodiscard]] Result<ImportResult> import_electricitymaps_csv(
+    std::string_view text, const std::string& name, const ImportOptions& options);
+[[nodiscard]] Result<ImportResult> import_watttime_json(
+    std::string_view text, const std::string& name, const ImportOptions& options);
+[[nodiscard]] Result<ImportResult> import_watttime_csv(
+    std::string_view text, const std::string& name, const ImportOptions& options);
+[[nodiscard]] Result<ImportResult> import_uk_json(
+    std::string_view text, const std::string& name, const ImportOptions& options);
+[[nodiscard]] Result<ImportResult> import_carbon_aware_json(
+    std::string_view text, const std::string& name, const ImportOptions& options);
+[[nodiscard]] Result<ImportResult> import_generic_csv(
     std::string_view text, const std::string& name, const ImportOptions& options);
 
 }  // namespace greenrun::intensity

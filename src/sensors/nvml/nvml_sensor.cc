@@ -41,7 +41,7 @@ std::vector<unsigned> visible_devices(const std::optional<std::string>& cuda_vis
 
 Result<std::unique_ptr<NvmlSensor>> NvmlSensor::open(const std::string& library_path,
                                                      const std::optional<std::string>& cuda_visible_devices,
-                                                     SteadyTime now) {
+                                                     SteadyTime now, bool prefer_power) {
   auto lib = NvmlLibrary::load(library_path);
   if (!lib) return std::unexpected(lib.error());
   const auto count = (*lib)->device_count();
@@ -65,14 +65,16 @@ Result<std::unique_ptr<NvmlSensor>> NvmlSensor::open(const std::string& library_
     d.index = i;
     d.handle = handles[i];
     d.name = s->lib_->name(d.handle).value_or("unknown GPU");
-    if (auto mj = s->lib_->total_energy_mj(d.handle)) {
+    auto mj = prefer_power ? NvmlResult<uint64_t>(std::unexpected(NvmlError{kNvmlErrorNotSupported,
+                                                                              "energy counter not used (asked for power)"}))
+                           : s->lib_->total_energy_mj(d.handle);
+    if (mj) {
       d.method = GpuMethod::kCounter;
       d.last_mj = *mj;
     } else if (auto mw = s->lib_->power_mw(d.handle)) {
       d.method = GpuMethod::kPower;
       d.last_power = Power::watts(*mw / 1000.0);
-      s->notes_.push_back(label + ": energy counter unavailable (" + mj.error().message +
-                          "); integrating power samples");
+      s->notes_.push_back(label + ": " + mj.error().message + "; integrating power samples");
     } else if (auto tdp = find_gpu_tdp(d.name); tdp && s->lib_->utilisation(d.handle)) {
       d.method = GpuMethod::kUtilisation;
       d.tdp = tdp->tdp;

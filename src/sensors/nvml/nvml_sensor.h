@@ -53,8 +53,11 @@ class NvmlSensor final : public EnergySensor {
   // Loads NVML from `library_path`, selects the visible GPUs and primes them
   // at `now`. Error when the library is missing, init fails or no GPU is
   // visible (all normal on a machine without GPUs: the reason is recorded).
+  // `prefer_power` skips the energy counter (to compare the two methods on
+  // real hardware: scripts/gpu-check.sh).
   [[nodiscard]] static Result<std::unique_ptr<NvmlSensor>> open(
-      const std::string& library_path, const std::optional<std::string>& cuda_visible_devices, SteadyTime now);
+      const std::string& library_path, const std::optional<std::string>& cuda_visible_devices, SteadyTime now,
+      bool prefer_power = false);
 
   std::string_view name() const override { return "nvml"; }
   std::vector<Component> components() const override { return {Component::kGpu}; }

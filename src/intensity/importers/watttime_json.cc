@@ -1,0 +1,289 @@
+// WattTime API v3 JSON: /v3/historical, /v3/forecast and
+// /v3/forecast/historical responses (../shared/reference/formats.md).
+//
+//   {"data":[{"point_time":"…","value":1016.0}, …],
+//    "meta":{"region":"CAISO_NORTH","signal_type":"co2_moer",
+//            "units":"lbs_co2_per_mwh","data_point_period_seconds":300,
+//            "generated_at":"…", …}}
+//   {"data":[{"generated_at":"…","forecast":[{"point_time","value"}, …]}, …],
+//    "meta":{…}}
+//
+// Mapping:
+// - value lbs/MWh x 0.45359237 -> g/kWh (meta.units must be lbs_co2_per_mwh
+//   when present); signal co2_moer -> marginal, co2_aoer -> average-direct;
+//   other signals (health_damage, …) are not carbon intensity: error.
+// - Each point lasts meta.data_point_period_seconds (300 s when absent),
+//   shortened when the next point starts sooner.
+// - Zone = meta.region; with --zone they must agree; without meta.region
+//   --zone is required.
+// - Origin: forecast when meta.generated_at is present (/v3/forecast) or the
+//   body has generations (/v3/forecast/historical), actual otherwise;
+//   options.watttime_origin overrides.
+// - /v3/forecast/historical holds many forecasts of the same instants. They
+//   become ONE forecast series: for each point, the value of the most recent
+//   generation whose generated_at is at or before the point's start, i.e.
+//   the freshest forecast a scheduler could have used when the interval
+//   began. Points no generation had forecast by their start are skipped, as
+//   are the values superseded by newer generations; both are counted in
+//   skipped_rows and notes.
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "base/text_reader.h"
+#include "base/time_format.h"
+#include "intensity/importers/importer.h"
+#include "intensity/importers/json_walk.h"
+#include "intensity/importers/raw_points.h"
+
+namespace greenrun::intensity {
+namespace {
+
+constexpr int64_t kNoTime = INT64_MIN;
+
+struct WattTimeHandler final : JsonHandler {
+  // Flat points (historical/forecast), or points of generations.
+  struct Point {
+    int64_t t_ms = kNoTime;
+    double lbs = -1.0;
+    bool has_value = false;
+    uint32_t record = 0;      // index in data[]
+    uint32_t sub = 0;         // index in data[record].forecast[]
+    uint32_t generation = 0;  // index into generations (forecast/historical)
+  };
+  struct Generation {
+    int64_t generated_ms = kNoTime;
+    uint32_t record = 0;
+  };
+
+  std::vector<Point> points;
+  std::vector<Generation> generations;
+  Point current;
+  bool data_seen = false;
+  bool nested = false;  // /v3/forecast/historical shape
+  std::string region, signal_type, units, model_date;
+  bool has_generated_at = false;
+  double period_s = 300.0;
+  bool period_seen = false;
+
+  explicit WattTimeHandler(size_t expected) { points.reserve(expected); }
+
+  static Status want_string(const JsonScalar& v) {
+    if (!v.is_string()) return make_error("expected a string, got " + v.describe());
+    return {};
+  }
+
+  Status read_time(const JsonScalar& v, int64_t& out) {
+    if (!v.is_string()) return make_error("expected an ISO 8601 time string, got " + v.describe());
+    auto t = parse_utc(v.text);
+    if (!t) return make_error(t.error().message);
+    out = t->time_since_epoch().count();
+    return {};
+  }
+
+  Status read_value(const JsonScalar& v) {
+    if (!v.is_number()) return make_error("expected a number, got " + v.describe());
+    if (v.number < 0) return make_error("expected a non-negative intensity, got " + v.describe().substr(11));
+    current.lbs = v.number;
+    current.has_value = true;
+    return {};
+  }
+
+  Status on_begin(const JsonPath& p, bool is_array) override {
+    if (p.matches({"data"})) {
+      if (!is_array) return make_error("expected an array of points, got an object");
+      data_seen = true;
+    } else if (p.matches({"data", "[]"})) {
+      if (is_array) return make_error("expected an object with point_time and value, got an array");
+      current = Point{};
+      current.record = static_cast<uint32_t>(p.index(1));
+    } else if (p.matches({"data", "[]", "forecast"})) {
+      if (!is_array) return make_error("expected an array of forecast points, got an object");
+      nested = true;
+      if (generations.empty() || generations.back().record != p.index(1))
+        generations.push_back(Generation{kNoTime, static_cast<uint32_t>(p.index(1))});
+    } else if (p.matches({"data", "[]", "forecast", "[]"})) {
+      if (is_array) return make_error("expected an object with point_time and value, got an array");
+      current = Point{};
+      current.record = static_cast<uint32_t>(p.index(1));
+      current.sub = static_cast<uint32_t>(p.index(3));
+    } else if (p.matches({"data", "[]", "value"}) || p.matches({"data", "[]", "point_time"}) ||
+               p.matches({"data", "[]", "forecast", "[]", "value"}) ||
+               p.matches({"data", "[]", "forecast", "[]", "point_time"}) || p.matches({"meta", "region"}) ||
+               p.matches({"meta", "units"}) || p.matches({"meta", "data_point_period_seconds"})) {
+      return make_error(std::string("expected a scalar, got ") + (is_array ? "an array" : "an object"));
+    } else if (p.matches({"meta"}) && is_array) {
+      return make_error("expected an object, got an array");
+    }
+    return {};
+  }
+
+  Status on_scalar(const JsonPath& p, const JsonScalar& v) override {
+    const size_t d = p.depth();
+    if (d == 3 && p.matches({"data", "[]", "point_time"})) return read_time(v, current.t_ms);
+    if (d == 3 && p.matches({"data", "[]", "value"})) return read_value(v);
+    if (d == 5 && p.matches({"data", "[]", "forecast", "[]", "point_time"})) return read_time(v, current.t_ms);
+    if (d == 5 && p.matches({"data", "[]", "forecast", "[]", "value"})) return read_value(v);
+    if (d == 3 && p.matches({"data", "[]", "generated_at"})) {
+      int64_t g = kNoTime;
+      if (auto st = read_time(v, g); !st) return st;
+      if (generations.empty() || generations.back().record != p.index(1))
+        generations.push_back(Generation{kNoTime, static_cast<uint32_t>(p.index(1))});
+      generations.back().generated_ms = g;
+      nested = true;
+      return {};
+    }
+    if (d == 2 && p.matches({"data", "[]"})) return make_error("expected an object, got " + v.describe());
+    if (d == 1 && p.matches({"data"})) return make_error("expected an array of points, got " + v.describe());
+    if (d == 2 && p.key(0) == "meta") {
+      const std::string_view k = p.key(1);
+      if (k == "region") {
+        if (auto st = want_string(v); !st) return st;
+        region.assign(v.text);
+      } else if (k == "signal_type") {
+        if (auto st = want_string(v); !st) return st;
+        signal_type.assign(v.text);
+      } else if (k == "units") {
+        if (auto st = want_string(v); !st) return st;
+        units.assign(v.text);
+      } else if (k == "data_point_period_seconds") {
+        if (!v.is_number()) return make_error("expected a number of seconds, got " + v.describe());
+        period_s = v.number;
+        period_seen = true;
+      } else if (k == "generated_at") {
+        if (!v.is_null()) has_generated_at = true;
+      }
+      return {};
+    }
+    if (d == 3 && p.matches({"meta", "model", "date"}) && v.is_string()) model_date.assign(v.text);
+    return {};
+  }
+
+  Status on_end(const JsonPath& p, bool) override {
+    const bool flat = p.matches({"data", "[]"}) && !nested_record(p.index(1));
+    const bool inner = p.matches({"data", "[]", "forecast", "[]"});
+    if (!flat && !inner) return {};
+    if (current.t_ms == kNoTime) return make_error("expected a \"point_time\"");
+    if (!current.has_value) return make_error("expected a \"value\"");
+    if (inner) {
+      current.generation = static_cast<uint32_t>(generations.size() - 1);
+      // Within one generation, times must increase.
+      if (!points.empty() && points.back().generation == current.generation && points.back().record == current.record &&
+          current.t_ms <= points.back().t_ms)
+        return make_error("expected a point_time after " + format_utc(UtcTime(Duration(points.back().t_ms))) +
+                          " (times must increase), got " + format_utc(UtcTime(Duration(current.t_ms))));
+    }
+    points.push_back(current);
+    return {};
+  }
+
+  // True when data[i] turned out to be a generation (it had a forecast array
+  // or generated_at), so its end is not a flat point.
+  bool nested_record(size_t i) const { return !generations.empty() && generations.back().record == i; }
+};
+
+std::string point_path(const WattTimeHandler::Point& p, bool nested) {
+  std::string s = "$.data[" + std::to_string(p.record) + "]";
+  if (nested) s += ".forecast[" + std::to_string(p.sub) + "]";
+  return s;
+}
+
+}  // namespace
+
+Result<ImportResult> import_watttime_json(std::string_view text, const std::string& name,
+                                          const ImportOptions& options) {
+  WattTimeHandler h(text.size() / 56 + 1);
+  if (auto st = walk_json(text, name, h); !st) return make_error(st.error().message);
+  if (!h.data_seen) return make_error(name + ": $: expected a WattTime response with a \"data\" array");
+
+  if (!h.units.empty() && h.units != "lbs_co2_per_mwh")
+    return make_error(name + ": $.meta.units: expected \"lbs_co2_per_mwh\", got \"" + printable(h.units) + "\"");
+  Signal signal = Signal::kMarginal;
+  if (h.signal_type.empty() || h.signal_type == "co2_moer") signal = Signal::kMarginal;
+  else if (h.signal_type == "co2_aoer") signal = Signal::kAverageDirect;
+  else
+    return make_error(name + ": $.meta.signal_type: expected \"co2_moer\" or \"co2_aoer\", got \"" +
+                      printable(h.signal_type) + "\"");
+  auto step = step_from_seconds(h.period_s);
+  if (!step) return make_error(name + ": $.meta.data_point_period_seconds: " + step.error().message);
+
+  std::string zone;
+  if (!h.region.empty()) {
+    if (auto st = check_zone(options.zone, h.region, name + ": $.meta.region", "region"); !st)
+      return make_error(st.error().message);
+    zone = h.region;
+  } else if (options.zone) {
+    zone = *options.zone;
+  } else {
+    return make_error(name + ": $.meta.region: expected the WattTime region (or give --zone)");
+  }
+
+  ImportResult result;
+  result.format = Format::kWattTimeJson;
+  result.rows = h.points.size();
+  const Origin origin =
+      options.watttime_origin.value_or(h.nested || h.has_generated_at ? Origin::kForecast : Origin::kActual);
+
+  std::vector<RawPoint> raw;
+  if (!h.nested) {
+    raw.reserve(h.points.size());
+    for (size_t i = 0; i < h.points.size(); ++i) {
+      const auto& p = h.points[i];
+      raw.push_back(RawPoint{p.t_ms, *step, p.lbs * CarbonIntensity::kLbsPerMwhToGPerKwh, false,
+                             static_cast<uint32_t>(i)});
+    }
+  } else {
+    for (const auto& g : h.generations)
+      if (g.generated_ms == kNoTime)
+        return make_error(name + ": $.data[" + std::to_string(g.record) + "]: expected \"generated_at\"");
+    // Sort by (point time, generation time); for each point time keep the
+    // latest generation made at or before the point's start.
+    std::vector<uint32_t> order(h.points.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    auto gen_ms = [&](uint32_t i) { return h.generations[h.points[i].generation].generated_ms; };
+    std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+      if (h.points[a].t_ms != h.points[b].t_ms) return h.points[a].t_ms < h.points[b].t_ms;
+      return gen_ms(a) < gen_ms(b);
+    });
+    size_t unforecast = 0, superseded = 0;
+    for (size_t i = 0; i < order.size();) {
+      size_t j = i;
+      const int64_t t = h.points[order[i]].t_ms;
+      std::optional<uint32_t> best;
+      while (j < order.size() && h.points[order[j]].t_ms == t) {
+        if (gen_ms(order[j]) <= t) best = order[j];
+        ++j;
+      }
+      if (best) {
+        const auto& p = h.points[*best];
+        raw.push_back(RawPoint{p.t_ms, *step, p.lbs * CarbonIntensity::kLbsPerMwhToGPerKwh, false, *best});
+        superseded += j - i - 1;
+      } else {
+        ++unforecast;
+        superseded += j - i - 1;
+      }
+      i = j;
+    }
+    result.skipped_rows = unforecast + superseded;
+    result.notes.push_back(std::to_string(h.generations.size()) +
+                           " forecast generations merged: each point takes the latest forecast generated at or "
+                           "before its start (" + std::to_string(superseded) + " older values superseded, " +
+                           std::to_string(unforecast) + " points not yet forecast at their start skipped)");
+  }
+  if (raw.empty()) return make_error(name + ": $.data: expected at least one point, got none");
+
+  IntensitySeries series(zone, signal, origin);
+  const auto where = [&](uint32_t ref) { return name + ": " + point_path(h.points[ref], h.nested); };
+  auto appended = append_points(series, raw, where);
+  if (!appended) return make_error(appended.error().message);
+  std::string note = "WattTime " + (h.signal_type.empty() ? std::string("co2_moer") : h.signal_type) +
+                     ", lbs/MWh x 0.45359237";
+  if (!h.model_date.empty()) note += ", model " + h.model_date;
+  if (!h.period_seen) result.notes.push_back("meta.data_point_period_seconds absent; assumed 300 s");
+  series.set_provenance(Provenance{"watttime-v3-json", name, note});
+  result.series.push_back(std::move(series));
+  return result;
+}
+
+}  // namespace greenrun::intensity

@@ -1,0 +1,101 @@
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "base/time_format.h"
+#include "fixtures.h"
+#include "intensity/importers/importer.h"
+
+namespace greenrun::intensity {
+namespace {
+
+using testing::import_fixture;
+
+ImportOptions zoned(const std::string& zone = "XX") {
+  ImportOptions o;
+  o.zone = zone;
+  return o;
+}
+
+void expect_error(const Result<ImportResult>& r, const std::string& want) {
+  ASSERT_FALSE(r.has_value()) << "expected an error containing: " << want;
+  EXPECT_NE(r.error().message.find(want), std::string::npos) << r.error().message;
+}
+
+TEST(GenericCsv, HeaderedFileWithStepFromTheGapAndLastRowRepeatingIt) {
+  auto o = zoned("DE");
+  o.generic_signal = Signal::kAverageDirect;
+  o.generic_origin = Origin::kForecast;
+  auto r = import_fixture("generic.csv", o);
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_EQ(r->format, Format::kGenericCsv);
+  const auto& s = r->series[0];
+  EXPECT_EQ(s.zone(), "DE");
+  EXPECT_EQ(s.signal(), Signal::kAverageDirect);
+  EXPECT_EQ(s.origin(), Origin::kForecast);
+  ASSERT_EQ(s.size(), 3u);
+  EXPECT_EQ(s.point(2).duration, std::chrono::hours(1));
+  EXPECT_DOUBLE_EQ(s.point(1).value.grams_per_kwh(), 298);
+}
+
+TEST(GenericCsv, NoHeaderUnitsAndTimeZone) {
+  auto o = zoned();
+  o.generic_unit = "kg/kWh";
+  o.generic_tz_offset_minutes = 60;  // times are in UTC+01:00
+  auto r = import_fixture("generic_noheader_kgkwh.csv", o);
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  const auto& s = r->series[0];
+  ASSERT_EQ(s.size(), 3u);
+  EXPECT_EQ(s.start(), *parse_utc("2024-02-29T23:00:00Z"));
+  EXPECT_DOUBLE_EQ(s.point(0).value.grams_per_kwh(), 312.5);
+  EXPECT_EQ(s.point(0).duration, std::chrono::minutes(30));
+}
+
+TEST(GenericCsv, UnitConversions) {
+  const std::string body = "2024-01-01T00:00:00Z,1\n";
+  struct {
+    const char* unit;
+    double g;
+  } cases[] = {{"g/kWh", 1}, {"gCO2eq/kWh", 1}, {"lbs/MWh", 0.45359237}, {"kg/kWh", 1000}, {"t/kWh", 1e6}};
+  for (const auto& c : cases) {
+    auto o = zoned();
+    o.generic_unit = c.unit;
+    o.generic_step = std::chrono::hours(1);
+    auto r = import_generic_csv(body, "u.csv", o);
+    ASSERT_TRUE(r.has_value()) << c.unit << ": " << r.error().message;
+    EXPECT_DOUBLE_EQ(r->series[0].point(0).value.grams_per_kwh(), c.g) << c.unit;
+  }
+}
+
+TEST(GenericCsv, ExplicitStepLeavesMissingRowsAsGaps) {
+  auto o = zoned();
+  o.generic_step = std::chrono::hours(1);
+  auto r = import_generic_csv("2024-01-01T00:00Z,1\n2024-01-01T02:00Z,2\n", "g.csv", o);
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  ASSERT_EQ(r->series[0].gaps().size(), 1u);
+}
+
+TEST(GenericCsv, SemicolonSeparated) {
+  auto r = import_generic_csv("time;value\n2024-01-01T00:00Z;1.5\n2024-01-01T01:00Z;2\n", "s.csv", zoned());
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_DOUBLE_EQ(r->series[0].point(0).value.grams_per_kwh(), 1.5);
+}
+
+TEST(GenericCsv, BadInput) {
+  expect_error(import_fixture("generic.csv"), "generic.csv: a generic time,value CSV names no zone; give --zone");
+  auto o = zoned();
+  o.generic_unit = "furlongs";
+  expect_error(import_fixture("generic.csv", o), "generic.csv: --unit: expected a unit g/kWh, lbs/MWh, kg/kWh or t/kWh, got \"furlongs\"");
+  expect_error(import_fixture("broken_generic_nan.csv", zoned()), "broken_generic_nan.csv:3: column 2: expected a number, got \"NaN\"");
+  expect_error(import_fixture("broken_generic_backwards.csv", zoned()), "broken_generic_backwards.csv:3: expected a time after");
+  expect_error(import_generic_csv("2024-01-01T00:00Z,1\n", "one.csv", zoned()), "one.csv:1: a single row without a step");
+  expect_error(import_generic_csv("", "e.csv", zoned()), "e.csv: expected time,value rows, got none");
+  expect_error(import_generic_csv("time,value\n2024-01-01T00:00Z,-3\n", "n.csv", zoned()), "n.csv:2: column 2: expected a non-negative");
+  expect_error(import_generic_csv("time,value\nyesterday,3\n", "t.csv", zoned()), "t.csv:2: column 1: expected an ISO 8601");
+  auto fixed = zoned();
+  fixed.generic_step = std::chrono::hours(1);
+  expect_error(import_generic_csv("2024-01-01T00:00Z,1\n2024-01-01T00:00Z,2\n", "d.csv", fixed), "d.csv:2: duplicate timestamp");
+}
+
+}  // namespace
+}  // namespace greenrun::intensity
