@@ -18,6 +18,7 @@
 #include "commands.h"
 #include "intensity/store.h"
 #include "intensity/zone_catalogue.h"
+#include "run_execution.h"
 #include "runner/child_process.h"
 #include "runner/location.h"
 #include "runner/run_emissions.h"
@@ -46,6 +47,7 @@ struct RunOptions {
   double pue = 1.0;
   std::string sensors = "auto";
   std::vector<std::string> command;
+  ExecutionFlags execution;  // carbon-aware execution (run_execution.h)
 };
 
 std::string format_energy(Energy e) {
@@ -146,6 +148,17 @@ int run_action(Context& ctx, const RunOptions& o) {
     return 1;
   }
 
+  // Carbon-aware execution: validate and plan before anything runs.
+  std::unique_ptr<ScheduledRun> scheduled;
+  if (execution_requested(o.execution)) {
+    auto prepared = ScheduledRun::prepare(ctx, o.execution, where->zone, o.command);
+    if (!prepared) {
+      err << "greenrun: " << prepared.error().message << "\n";
+      return prepared.error().exit_status;
+    }
+    scheduled = std::move(*prepared);
+  }
+
   SystemClock clock;
   sensors::ProcReader proc("/proc");
   auto setup = runner::set_up_sensors(runner::SensorConfig::from_environment(o.sensors), proc, clock.steady_now());
@@ -179,15 +192,28 @@ int run_action(Context& ctx, const RunOptions& o) {
     return 1;
   }
 
-  auto child = runner::ChildProcess::spawn(o.command);
-  if (!child) {
-    err << "greenrun: " << child.error().message << "\n";
-    return child.error().exit_status;
+  std::optional<runner::ChildProcess> child;
+  if (!scheduled) {
+    auto spawned = runner::ChildProcess::spawn(o.command);
+    if (!spawned) {
+      err << "greenrun: " << spawned.error().message << "\n";
+      return spawned.error().exit_status;
+    }
+    child.emplace(std::move(*spawned));
   }
   runner::Sampler sampler(clock, std::move(setup->sensors), proc, &*timeline, step);
-  sampler.start(child->pid());
   runner::ExitStatus status;
-  for (;;) {
+  if (scheduled) {
+    auto st = scheduled->run(sampler, err);
+    if (!st) {
+      err << "greenrun: " << st.error().message << "\n";
+      return st.error().exit_status;
+    }
+    status = *st;
+  } else {
+    sampler.start(child->pid());
+  }
+  for (; !scheduled;) {
     auto done = child->wait_until(sampler.next_deadline());
     if (done) {
       status = *done;
@@ -219,6 +245,8 @@ int run_action(Context& ctx, const RunOptions& o) {
   r.dropped_deadlines = totals.dropped_deadlines;
   r.warnings = warnings;
   for (const auto& w : totals.warnings) r.warnings.push_back(w);
+  if (scheduled)
+    for (const auto& w : scheduled->warnings()) r.warnings.push_back(w);
   if (totals.dropped_deadlines)
     r.warnings.push_back(fmt::format("{} sampling deadline(s) missed (intervals merged, no energy lost)",
                                      totals.dropped_deadlines));
@@ -266,7 +294,7 @@ int run_action(Context& ctx, const RunOptions& o) {
 
   {
     std::ofstream json(out_dir / "run.json");
-    json << runner::to_json(r) << "\n";
+    json << (scheduled ? scheduled->add_to_run_json(runner::to_json(r)) : runner::to_json(r)) << "\n";
     if (!json) r.warnings.push_back((out_dir / "run.json").string() + ": write failed");
   }
   {
@@ -282,6 +310,7 @@ int run_action(Context& ctx, const RunOptions& o) {
     r.warnings.push_back(store.error().message);
   }
   print_summary(err, r, setup->notes, where->warning);
+  if (scheduled) scheduled->print_summary(err);
   return r.exit_status;
 }
 
@@ -298,6 +327,7 @@ void add_run_command(CLI::App& app, Context& ctx, Action& action) {
   sub->add_option("--out", opts->out, "Folder for run.json, timeline.jsonl, emissions.csv");
   sub->add_option("--pue", opts->pue, "Datacenter power usage effectiveness (default 1.0)");
   sub->add_option("--sensors", opts->sensors, "auto, rapl, nvml, estimate or fake (default auto)");
+  add_execution_flags(*sub, opts->execution);
   sub->add_option("command", opts->command, "The command to run, after --")->required();
   sub->callback([&ctx, &action, opts] { action = [&ctx, opts] { return run_action(ctx, *opts); }; });
 }

@@ -14,6 +14,7 @@ namespace {
 // Process-wide state for the signal handlers (async-signal-safe access only).
 volatile sig_atomic_t g_child = 0;
 volatile sig_atomic_t g_forwarded = 0;
+volatile sig_atomic_t g_group = 0;  // the child's own process group, 0 when it has none
 int g_pipe[2] = {-1, -1};
 struct sigaction g_old[3];
 constexpr int kForwarded[3] = {SIGINT, SIGTERM, SIGHUP};
@@ -21,7 +22,11 @@ struct sigaction g_old_chld;
 
 void on_forward(int sig, siginfo_t* info, void*) {
   const int saved = errno;
-  if (g_child > 0 && (!info || info->si_code != SI_KERNEL)) {
+  if (g_child > 0 && g_group > 0) {
+    ::kill(-static_cast<pid_t>(g_group), sig);
+    ::kill(-static_cast<pid_t>(g_group), SIGCONT);
+    g_forwarded = g_forwarded + 1;
+  } else if (g_child > 0 && (!info || info->si_code != SI_KERNEL)) {
     ::kill(static_cast<pid_t>(g_child), sig);
     g_forwarded = g_forwarded + 1;
   }
@@ -55,6 +60,7 @@ void restore_handlers() {
   for (int i = 0; i < 3; ++i) ::sigaction(kForwarded[i], &g_old[i], nullptr);
   ::sigaction(SIGCHLD, &g_old_chld, nullptr);
   g_child = 0;
+  g_group = 0;
 }
 
 }  // namespace
@@ -65,7 +71,8 @@ uint64_t ExitStatus::cpu_ticks() const {
   return static_cast<uint64_t>(s * static_cast<double>(::sysconf(_SC_CLK_TCK)) + 0.5);
 }
 
-std::expected<ChildProcess, SpawnError> ChildProcess::spawn(const std::vector<std::string>& argv) {
+std::expected<ChildProcess, SpawnError> ChildProcess::spawn(const std::vector<std::string>& argv,
+                                                            SpawnOptions options) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -86,6 +93,7 @@ std::expected<ChildProcess, SpawnError> ChildProcess::spawn(const std::vector<st
   const pid_t pid = ::fork();
   if (pid == 0) {
     // Child: default dispositions and the caller's mask, then exec.
+    if (options.own_session) ::setsid();
     for (int s : kForwarded) ::signal(s, SIG_DFL);
     ::signal(SIGCHLD, SIG_DFL);
     ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
@@ -102,6 +110,9 @@ std::expected<ChildProcess, SpawnError> ChildProcess::spawn(const std::vector<st
     ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
     return std::unexpected(SpawnError{1, std::string("fork: ") + std::strerror(e)});
   }
+  // Forwarded signals stay blocked until after the read below, by which
+  // time the child has run setsid() and exec'd: the group exists.
+  if (options.own_session) g_group = pid;
   g_child = pid;
   ::close(err_pipe[1]);
   int child_errno = 0;
@@ -121,10 +132,12 @@ std::expected<ChildProcess, SpawnError> ChildProcess::spawn(const std::vector<st
                                                                   : std::string(std::strerror(child_errno)))});
   }
   ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
-  return ChildProcess(pid);
+  return ChildProcess(pid, options.own_session ? pid : ::getpgrp());
 }
 
-ChildProcess::ChildProcess(ChildProcess&& o) noexcept : pid_(o.pid_), reaped_(o.reaped_) { o.pid_ = -1; }
+ChildProcess::ChildProcess(ChildProcess&& o) noexcept : pid_(o.pid_), pgid_(o.pgid_), reaped_(o.reaped_) {
+  o.pid_ = -1;
+}
 
 ChildProcess::~ChildProcess() {
   if (pid_ > 0) restore_handlers();
@@ -148,6 +161,7 @@ std::optional<ExitStatus> ChildProcess::try_reap() {
     out.code = WEXITSTATUS(status);
   }
   g_child = 0;
+  g_group = 0;
   return out;
 }
 

@@ -11,6 +11,17 @@
 // Waiting: a SIGCHLD handler writes to a self-pipe so wait_until() can sleep
 // until the child exits or a deadline passes, whichever comes first.
 //
+// Own session (SpawnOptions::own_session, for scheduled runs that pause the
+// job with SIGSTOP/SIGCONT or a checkpoint signal): the child calls setsid(),
+// so it leads a new session and process group and greenrun can signal the
+// job's whole tree. A new session rather than only a new group: if greenrun
+// dies while the job is stopped, the kernel would otherwise find the job's
+// group orphaned with a stopped member and send it SIGHUP, killing it; across
+// sessions it does not. The job has no controlling terminal (reading the
+// terminal fails with EIO instead of stopping it). Every SIGINT, SIGTERM and
+// SIGHUP greenrun gets (terminal ones included) is forwarded to the whole
+// group, followed by SIGCONT so that a stopped job receives it.
+//
 // Thread-safety: one ChildProcess at a time per process (signal handlers use
 // process-wide state); spawn before starting any thread.
 #pragma once
@@ -42,16 +53,23 @@ struct SpawnError {
   std::string message;    // "nosuchcmd: command not found"
 };
 
+struct SpawnOptions {
+  bool own_session = false;
+};
+
 class ChildProcess {
  public:
   // Starts argv[0] (searched in PATH) with argv. REQUIRES: !argv.empty().
-  [[nodiscard]] static std::expected<ChildProcess, SpawnError> spawn(const std::vector<std::string>& argv);
+  [[nodiscard]] static std::expected<ChildProcess, SpawnError> spawn(const std::vector<std::string>& argv,
+                                                                     SpawnOptions options = {});
 
   ChildProcess(ChildProcess&& o) noexcept;
   ChildProcess& operator=(ChildProcess&&) = delete;
   ~ChildProcess();  // restores signal handlers
 
   pid_t pid() const { return pid_; }
+  // The child's process group: pid() with own_session, else greenrun's.
+  pid_t process_group() const { return pgid_; }
   // Waits until the child exits (returns its status, reaped) or until the
   // steady-clock `deadline` passes (returns nullopt).
   std::optional<ExitStatus> wait_until(SteadyTime deadline);
@@ -59,9 +77,10 @@ class ChildProcess {
   int forwarded_signals() const;
 
  private:
-  explicit ChildProcess(pid_t pid) : pid_(pid) {}
+  ChildProcess(pid_t pid, pid_t pgid) : pid_(pid), pgid_(pgid) {}
   std::optional<ExitStatus> try_reap();
   pid_t pid_ = -1;
+  pid_t pgid_ = -1;
   bool reaped_ = false;
 };
 

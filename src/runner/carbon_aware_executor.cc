@@ -1,0 +1,244 @@
+#include "runner/carbon_aware_executor.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <ostream>
+
+#include "base/quantity_parse.h"
+#include "base/time_format.h"
+
+namespace greenrun::runner {
+namespace {
+
+enum class State { kWaiting, kRunning, kPaused };
+
+// Intensity integral over [a, b) in (g/kWh) x ms and the covered time.
+Mass grams(Energy e, const intensity::IntensitySeries& s, UtcTime a, UtcTime b, double& covered_share) {
+  covered_share = 0;
+  if (b <= a) return Mass::zero();
+  const auto in = s.integrate(a, b);
+  if (in.covered.count() <= 0) return Mass::zero();
+  covered_share = static_cast<double>(in.covered.count()) / static_cast<double>((b - a).count());
+  const double mean = in.g_per_kwh_ms / static_cast<double>(in.covered.count());
+  // Energy over the covered part only (the rest has no intensity).
+  return Mass::grams(e.kilowatt_hours() * covered_share * mean);
+}
+
+std::string hm(UtcTime t) {
+  const CivilTime c = to_civil(t);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%02u:%02u:%02u", c.hour, c.minute, c.second);
+  return buf;
+}
+
+std::string grams_text(Mass m) {
+  char buf[32];
+  if (m.grams() >= 1000)
+    std::snprintf(buf, sizeof buf, "%.2f kg", m.kilograms());
+  else if (m.grams() >= 1)
+    std::snprintf(buf, sizeof buf, "%.2f g", m.grams());
+  else
+    std::snprintf(buf, sizeof buf, "%.3f mg", m.grams() * 1000);
+  return buf;
+}
+
+}  // namespace
+
+int ExecutionReport::shell_status() const {
+  if (spawn_error) return spawn_error->exit_status;
+  if (exit) return exit->shell_status();
+  return interrupted ? 130 : 1;
+}
+
+ScheduleEmissions schedule_emissions(const std::vector<RunSegment>& segments,
+                                     const intensity::IntensitySeries& series, UtcTime began) {
+  ScheduleEmissions out;
+  Energy total, with_data;
+  Duration before{0};
+  for (const auto& s : segments) {
+    double share = 0;
+    out.realised += grams(s.energy, series, s.start, s.end, share);
+    total += s.energy;
+    with_data += s.energy * share;
+    if (!s.running) continue;
+    const Duration len = s.end - s.start;
+    double share2 = 0;
+    out.at_once += grams(s.energy, series, began + before, began + before + len, share2);
+    before += len;
+  }
+  out.coverage = total.joules() > 0 ? with_data / total : 1.0;
+  return out;
+}
+
+ExecutionReport execute(Clock& clock, ExecutionSchedule& schedule, JobControl& job, EnergyMeter* meter,
+                        ForecastSource* source, const ExecutorOptions& options) {
+  ExecutionReport rep;
+  const ScheduleRequest& req = schedule.request();
+  rep.began = clock.utc_now();
+  State state = State::kWaiting;
+  bool started = false, interrupted = false;
+  Duration work{0};
+  UtcTime last = rep.began;
+  UtcTime seg_start = rep.began;
+  Energy seg_energy0;
+  UtcTime next_refresh = rep.began + options.forecast_refresh;
+  std::string last_line_kind;
+
+  auto intensity_at = [&](UtcTime t) -> std::optional<double> {
+    if (auto v = schedule.forecast().at(t)) return v->grams_per_kwh();
+    return std::nullopt;
+  };
+  auto emissions_now = [&](UtcTime now) {
+    auto segs = rep.segments;
+    if (state != State::kWaiting && meter)
+      segs.push_back({seg_start, now, meter->job_energy() - seg_energy0, state == State::kRunning});
+    return schedule_emissions(segs, schedule.forecast(), rep.began);
+  };
+  auto status_line = [&](UtcTime now, const ScheduleDecision& d) {
+    const char* st = state == State::kRunning ? "running" : state == State::kPaused ? "paused" : "waiting";
+    const auto e = emissions_now(now);
+    std::string next = d.recheck >= now + std::chrono::hours(24 * 365)
+                           ? std::string("runs to the end")
+                           : "next check " + hm(d.recheck) + " UTC";
+    return std::string("greenrun: ") + hm(now) + " UTC " + st + " (" + std::string(to_string(job.mode())) +
+           "), work " + format_duration(work) + " of " + format_duration(req.expected) + ", " + next + "; " +
+           grams_text(e.realised) + " CO2e so far vs " + grams_text(e.at_once) + " at once";
+  };
+  auto event = [&](UtcTime t, std::string kind, std::string note) {
+    rep.events.push_back({t, kind, intensity_at(t), work, note});
+    if (options.status) {
+      if (options.live) *options.status << "\r\033[K";
+      *options.status << "greenrun: " << hm(t) << " UTC " << kind << ": " << note << "\n";
+    }
+  };
+  auto advance = [&]() {
+    const UtcTime now = clock.utc_now();
+    if (state == State::kRunning) work += now - last;
+    last = now;
+    return now;
+  };
+  auto close_segment = [&](UtcTime now, bool running) {
+    if (meter) meter->sample(std::nullopt);
+    const Energy e = meter ? meter->job_energy() : Energy::zero();
+    if (now > seg_start || e > seg_energy0) rep.segments.push_back({seg_start, now, e - seg_energy0, running});
+    seg_start = now;
+    seg_energy0 = e;
+  };
+
+  bool announced_wait = false;
+  for (;;) {
+    UtcTime now = advance();
+    if (source && now >= next_refresh) {
+      next_refresh = now + options.forecast_refresh;
+      if (auto f = source->poll(now)) {
+        const size_t before = schedule.replans();
+        if (auto s = schedule.update_forecast(std::move(*f), now, work); !s) {
+          rep.warnings.push_back(s.error().message);
+          event(now, "forecast", s.error().message);
+        } else {
+          event(now, "replan", schedule.replans() > before ? "new forecast: re-planned" : "new forecast");
+        }
+      }
+    }
+    if (!interrupted && job.interrupted()) {
+      interrupted = true;
+      rep.interrupted = true;
+      if (!job.has_process()) {
+        event(now, "interrupt", started ? "interrupted while checkpointed: the job is not restarted"
+                                        : "interrupted before the job started: it is not started");
+        break;
+      }
+      event(now, "interrupt", "signal forwarded to the job; scheduling stops, the job is resumed and waited for");
+    }
+    ScheduleDecision d = interrupted ? ScheduleDecision{true, UtcTime::max(), false, "interrupted"}
+                                     : schedule.decide(now, work, started);
+    if (d.guard && !rep.guard_engaged && !interrupted) {
+      rep.guard_engaged = true;
+      event(now, "guard", d.why);
+    }
+    if (d.run && state != State::kRunning) {
+      const bool first = !started;
+      if (state == State::kPaused) close_segment(now, false);
+      if (first) seg_start = now;
+      auto err = first ? job.start() : job.resume();
+      if (err) {
+        rep.spawn_error = err;
+        event(now, "exit", err->message);
+        break;
+      }
+      if (first && meter) {
+        meter->begin(job.measured_root());
+        seg_energy0 = meter->job_energy();
+      }
+      state = State::kRunning;
+      started = true;
+      event(now, first ? "start" : job.mode() == PauseMode::kCheckpoint ? "restart" : "resume", d.why);
+    } else if (!d.run && state == State::kRunning) {
+      PauseResult pr = job.pause();
+      now = advance();
+      if (pr.outcome == PauseOutcome::kRefused) {
+        rep.warnings.push_back(pr.note);
+        schedule.force_run_to_end(pr.note);
+        event(now, "refused", pr.note);
+      } else {
+        close_segment(now, true);
+        state = State::kPaused;
+        if (pr.outcome == PauseOutcome::kExited) {
+          rep.exit = pr.exit;
+          event(now, "exit", pr.note);
+          break;
+        }
+        event(now, job.mode() == PauseMode::kCheckpoint ? "checkpoint" : "pause", d.why + " (" + pr.note + ")");
+      }
+      continue;  // decide again at once (a refusal runs to the end)
+    } else if (!d.run && state == State::kWaiting && !announced_wait) {
+      announced_wait = true;
+      event(now, "wait", d.why);
+    }
+
+    // Wait for the earliest of: recheck, refresh, next sample, job exit.
+    UtcTime wake_utc = std::min(d.recheck, source ? next_refresh : UtcTime::max());
+    wake_utc = std::min(wake_utc, now + std::chrono::hours(1));
+    SteadyTime wake = clock.steady_now() + std::chrono::duration_cast<SteadyTime::duration>(wake_utc - now);
+    if (meter && started) wake = std::min(wake, meter->next_deadline());
+    if (options.status && options.live) *options.status << "\r\033[K" << status_line(now, d) << std::flush;
+    auto st = job.wait_until(wake);
+    now = advance();
+    if (st) {
+      if (meter) meter->sample(st);
+      const Energy e = meter ? meter->job_energy() : Energy::zero();
+      rep.segments.push_back({seg_start, now, e - seg_energy0, state == State::kRunning});
+      rep.exit = st;
+      if (!interrupted && job.interrupted()) {  // the signal ended the job before the loop saw it
+        interrupted = rep.interrupted = true;
+        event(now, "interrupt", "signal forwarded to the job");
+      }
+      event(now, "exit",
+            st->signalled ? "the job was killed by " + signal_name(st->signal)
+                          : "the job exited with status " + std::to_string(st->code));
+      break;
+    }
+    if (meter && started && clock.steady_now() >= meter->next_deadline()) meter->sample(std::nullopt);
+  }
+  if (options.status && options.live) *options.status << "\r\033[K" << std::flush;
+
+  rep.ended = clock.utc_now();
+  rep.run_time = work;
+  Duration paused{0};
+  for (const auto& s : rep.segments)
+    if (!s.running) paused += s.end - s.start;
+  rep.paused = paused;
+  rep.waited = rep.segments.empty() ? rep.ended - rep.began : rep.segments.front().start - rep.began;
+  rep.time_added = rep.ended - (rep.began + rep.run_time);
+  const auto em = schedule_emissions(rep.segments, schedule.forecast(), rep.began);
+  rep.emissions = em.realised;
+  rep.at_once = em.at_once;
+  rep.coverage = em.coverage;
+  rep.replans = schedule.replans();
+  rep.deadline_met = req.mode == scheduling::Mode::kFlexibleStart
+                         ? (rep.segments.empty() || rep.segments.front().start <= req.latest_start)
+                         : rep.ended <= req.deadline;
+  return rep;
+}
+
+}  // namespace greenrun::runner

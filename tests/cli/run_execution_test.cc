@@ -1,0 +1,245 @@
+// `greenrun run` with carbon-aware execution, end to end with real processes
+// and a time scale of 3600 (an hour of schedule per real second). The store
+// holds a forecast for zone DE that alternates dirty and clean hours from the
+// current hour on, so the plan must pause. Each test takes a few seconds.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <csignal>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "intensity/store.h"
+#include "testing/paths.h"
+
+namespace greenrun::cli {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+class RunExecutionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = greenrun::testing::make_temp_dir("greenrun-exec-e2e");
+    out_ = dir_ / "out";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Hourly forecast from the start of the current hour: the values repeat.
+  void store_forecast(const std::vector<double>& pattern, int hours = 30) {
+    const UtcTime now = SystemClock().utc_now();
+    const UtcTime hour = std::chrono::floor<std::chrono::hours>(now);
+    intensity::IntensitySeries s("DE", intensity::Signal::kAverageLifecycle, intensity::Origin::kForecast);
+    s.set_provenance({"test-forecast", "run_execution_test", ""});
+    for (int i = -2; i < hours; ++i)
+      ASSERT_TRUE(s.append(hour + std::chrono::hours(i), 1h,
+                           CarbonIntensity::grams_per_kwh(pattern[static_cast<size_t>(i + 2) % pattern.size()])));
+    auto store = intensity::IntensityStore::open((dir_ / "greenrun.db").string());
+    ASSERT_TRUE(store) << store.error().message;
+    ASSERT_TRUE(store->import({s}));
+  }
+
+  pid_t start(const std::vector<std::string>& args) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::setpgid(0, 0);
+      ::setenv("GREENRUN_STORE", (dir_ / "greenrun.db").c_str(), 1);
+      ::setenv("GREENRUN_NO_METADATA", "1", 1);
+      ::setenv("XDG_CONFIG_HOME", (dir_ / "config").c_str(), 1);
+      ::unsetenv("GREENRUN_ZONE");
+      ::unsetenv("GREENRUN_TIME_SCALE");
+      const int fd = ::open((dir_ / "stderr.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(fd, 2);
+      const int out = ::open((dir_ / "stdout.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(out, 1);
+      std::vector<std::string> full = {greenrun::testing::cli_path().string()};
+      full.insert(full.end(), args.begin(), args.end());
+      std::vector<char*> argv;
+      for (auto& a : full) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(99);
+    }
+    return pid;
+  }
+  static int wait_exit(pid_t pid) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  int run(const std::vector<std::string>& args) { return wait_exit(start(args)); }
+  std::string file(const fs::path& p) const {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  std::string err() const { return file(dir_ / "stderr.txt"); }
+  std::string log() const { return file(dir_ / "log.txt"); }
+
+  // The counting job: `units` units of 50 ms (real), about units x 50 ms x
+  // 3600 of schedule time.
+  std::vector<std::string> job(int units) const {
+    return {"--", "python3", (greenrun::testing::source_dir() / "examples" / "checkpointing_job.py").string(),
+            "--units", std::to_string(units), "--unit-seconds", "0.05",
+            "--checkpoint", (dir_ / "ck.json").string(), "--log", (dir_ / "log.txt").string()};
+  }
+  std::vector<std::string> scheduled(const std::string& pause_mode, int units) const {
+    std::vector<std::string> a = {"run", "--zone", "DE", "--sensors", "fake", "--interval", "100ms",
+                                  "--out", out_.string(), "--time-scale", "3600", "--pause-resume",
+                                  "--max-delay", "200%", "--expected-duration", "2h", "--pause-mode",
+                                  pause_mode, "--grace", "5s"};
+    auto j = job(units);
+    a.insert(a.end(), j.begin(), j.end());
+    return a;
+  }
+
+  fs::path dir_, out_;
+};
+
+size_t count(const nlohmann::json& events, const std::string& kind) {
+  size_t n = 0;
+  for (const auto& e : events) n += e["event"] == kind;
+  return n;
+}
+
+TEST_F(RunExecutionTest, StopModePausesInTheDirtyHoursAndTheJobEndsWithTheRightTotal) {
+  // Clean now, dirty for two hours, clean again: 1 h of work (about 2 units
+  // per 100 ms of real time) must be split around the dirty hours unless the
+  // current hour alone suffices; use a job a little over an hour of schedule.
+  store_forecast({300, 300, 100, 900, 900, 100, 100, 900});
+  ASSERT_EQ(run(scheduled("stop", 24)), 0) << err();
+  const auto j = nlohmann::json::parse(file(out_ / "run.json"));
+  ASSERT_TRUE(j.contains("schedule")) << j.dump(2);
+  const auto& s = j["schedule"];
+  EXPECT_EQ(s["mode"], "pause-resume");
+  EXPECT_EQ(s["pause_mode"], "stop");
+  EXPECT_TRUE(s["deadline_met"].get<bool>());
+  EXPECT_EQ(count(s["events"], "start"), 1u) << s["events"].dump(2);
+  EXPECT_EQ(count(s["events"], "exit"), 1u);
+  EXPECT_NE(log().find("total=24"), std::string::npos) << log();
+  EXPECT_LE(s["emissions_g"].get<double>(), s["at_once_g"].get<double>() + 1e-9);
+  for (const auto& e : s["events"]) EXPECT_TRUE(e.contains("intensity_g_per_kwh"));
+  EXPECT_NE(err().find("schedule: pause-resume (stop)"), std::string::npos) << err();
+}
+
+TEST_F(RunExecutionTest, PausesAndResumesInBothModesWithTheRightTotal) {
+  // The clean hours are one apart: the job (about 1 h 12 min of schedule)
+  // must pause at least once.
+  for (const std::string mode : {"stop", "checkpoint"}) {
+    SCOPED_TRACE(mode);
+    fs::remove(dir_ / "ck.json");
+    fs::remove(dir_ / "log.txt");
+    fs::remove(dir_ / "greenrun.db");
+    store_forecast({900, 900, 100, 900, 100, 900});
+    ASSERT_EQ(run(scheduled(mode, 24)), 0) << err();
+    const auto s = nlohmann::json::parse(file(out_ / "run.json"))["schedule"];
+    const std::string paused = mode == "stop" ? "pause" : "checkpoint";
+    const std::string resumed = mode == "stop" ? "resume" : "restart";
+    EXPECT_GE(count(s["events"], paused), 1u) << s["events"].dump(2);
+    EXPECT_GE(count(s["events"], resumed), 1u) << s["events"].dump(2);
+    EXPECT_GT(s["time_added_s"].get<double>(), 0);
+    EXPECT_NE(log().find("total=24"), std::string::npos) << log();
+    if (mode == "checkpoint") {
+      EXPECT_NE(log().find("checkpoint pid="), std::string::npos) << log();
+    }
+  }
+}
+
+TEST_F(RunExecutionTest, SigkillOfGreenrunWhileTheJobIsStoppedStillLetsTheJobFinish) {
+  store_forecast({900, 900, 100, 900, 100, 900});
+  const pid_t g = start(scheduled("stop", 24));
+  // Wait until the job is stopped (its log line tells its pid).
+  pid_t job = 0;
+  bool stopped = false;
+  for (int i = 0; i < 200 && !stopped; ++i) {
+    std::this_thread::sleep_for(20ms);
+    const std::string l = log();
+    const auto at = l.find("start pid=");
+    if (at == std::string::npos) continue;
+    job = std::stoi(l.substr(at + 10));
+    const std::string stat = file("/proc/" + std::to_string(job) + "/stat");
+    const auto close = stat.rfind(')');
+    stopped = close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'T';
+  }
+  ASSERT_TRUE(stopped) << "the job was never stopped\n" << err();
+  ::kill(g, SIGKILL);
+  EXPECT_EQ(wait_exit(g), 128 + SIGKILL);
+  for (int i = 0; i < 150 && log().find("total=24") == std::string::npos; ++i) std::this_thread::sleep_for(20ms);
+  EXPECT_NE(log().find("ran=24 total=24"), std::string::npos) << log() << err();
+  EXPECT_NE(err().find("watchdog"), std::string::npos) << err();
+}
+
+TEST_F(RunExecutionTest, SigintResumesAStoppedJobAndEndsTheRunCleanly) {
+  store_forecast({900, 900, 100, 900, 100, 900});
+  const pid_t g = start(scheduled("stop", 24));
+  pid_t job = 0;
+  bool stopped = false;
+  for (int i = 0; i < 200 && !stopped; ++i) {
+    std::this_thread::sleep_for(20ms);
+    const std::string l = log();
+    const auto at = l.find("start pid=");
+    if (at == std::string::npos) continue;
+    job = std::stoi(l.substr(at + 10));
+    const std::string stat = file("/proc/" + std::to_string(job) + "/stat");
+    const auto close = stat.rfind(')');
+    stopped = close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'T';
+  }
+  ASSERT_TRUE(stopped) << err();
+  ::kill(g, SIGINT);
+  // The job dies of the forwarded SIGINT (Python's default); greenrun
+  // exits with its status after writing the record.
+  EXPECT_EQ(wait_exit(g), 128 + SIGINT);
+  ASSERT_TRUE(fs::exists(out_ / "run.json")) << "greenrun itself must not die of SIGINT\n" << err();
+  EXPECT_FALSE(fs::exists("/proc/" + std::to_string(job) + "/stat")) << "the job was left behind";
+  const auto s = nlohmann::json::parse(file(out_ / "run.json"))["schedule"];
+  EXPECT_TRUE(s["interrupted"].get<bool>());
+  EXPECT_EQ(count(s["events"], "interrupt"), 1u);
+}
+
+TEST_F(RunExecutionTest, BadInputIsAClearErrorAndNothingRuns) {
+  store_forecast({100});
+  EXPECT_EQ(run({"run", "--zone", "DE", "--sensors", "fake", "--pause-resume", "--deadline", "2001-01-01T00:00:00Z",
+                 "--expected-duration", "1h", "--", "touch", (dir_ / "ran").string()}),
+            1);
+  EXPECT_NE(err().find("cannot meet the deadline"), std::string::npos) << err();
+  EXPECT_FALSE(fs::exists(dir_ / "ran"));
+  EXPECT_EQ(run({"run", "--zone", "DE", "--pause-resume", "--expected-duration", "1h", "--", "true"}), 2);
+  EXPECT_NE(err().find("needs one of --deadline"), std::string::npos) << err();
+  EXPECT_EQ(run({"run", "--zone", "DE", "--start-within", "2h", "--", "true"}), 2);
+  EXPECT_NE(err().find("--expected-duration"), std::string::npos) << err();
+  EXPECT_EQ(run({"run", "--zone", "DE", "--threshold", "p300", "--max-delay", "1h", "--expected-duration", "1h", "--",
+                 "true"}),
+            2);
+  EXPECT_EQ(run({"run", "--zone", "DE", "--pause-resume", "--max-delay", "1h", "--expected-duration", "1h",
+                 "--pause-mode", "freeze", "--", "true"}),
+            2);
+  // A zone with neither stored data nor a typical profile.
+  EXPECT_EQ(run({"run", "--zone", "NO-SUCH-ZONE", "--sensors", "fake", "--pause-resume", "--max-delay", "1h",
+                 "--expected-duration", "1h", "--", "touch", (dir_ / "ran").string()}),
+            1);
+  EXPECT_NE(err().find("no forecast for zone NO-SUCH-ZONE"), std::string::npos) << err();
+  EXPECT_FALSE(fs::exists(dir_ / "ran"));
+}
+
+TEST_F(RunExecutionTest, WithoutAStoredForecastTheTypicalProfileIsUsedWithAWarning) {
+  ASSERT_EQ(run({"run", "--zone", "DE", "--sensors", "fake", "--out", out_.string(), "--time-scale", "36000",
+                 "--start-within", "1h", "--expected-duration", "10m", "--", "true"}),
+            0)
+      << err();
+  EXPECT_NE(err().find("typical profile, not a forecast"), std::string::npos) << err();
+  const auto s = nlohmann::json::parse(file(out_ / "run.json"))["schedule"];
+  EXPECT_EQ(s["mode"], "flexible");
+  EXPECT_EQ(s["forecast"]["origin"], "typical");
+}
+
+}  // namespace
+}  // namespace greenrun::cli

@@ -1,0 +1,342 @@
+// The executor with a fake clock and a simulated job: an hour of schedule
+// runs in microseconds. Properties (seeded, the seed is printed): the
+// deadline is never missed whatever the forecast error, and with a perfect
+// forecast the realised emissions equal the planner's.
+#include "runner/carbon_aware_executor.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "base/quantity_parse.h"
+#include "base/time_format.h"
+#include "testing/fake_clock.h"
+
+namespace greenrun::runner {
+namespace {
+
+using namespace std::chrono_literals;
+using scheduling::Mode;
+using greenrun::testing::FakeClock;
+
+constexpr Power kPower = Power::watts(300);
+
+// A job whose work is its run time; it exits once `duration` has run.
+class SimulatedJob final : public JobControl {
+ public:
+  SimulatedJob(FakeClock& clock, Duration duration) : clock_(clock), duration_(duration) {}
+  std::optional<SpawnError> start() override {
+    running_ = process_ = true;
+    ++starts_;
+    return std::nullopt;
+  }
+  PauseResult pause() override {
+    if (refuse_) return {PauseOutcome::kRefused, std::nullopt, "refused"};
+    running_ = false;
+    ++pauses_;
+    return {};
+  }
+  std::optional<SpawnError> resume() override {
+    running_ = true;
+    return std::nullopt;
+  }
+  std::optional<ExitStatus> wait_until(SteadyTime t) override {
+    const SteadyTime now = clock_.steady_now();
+    if (t < now) t = now;
+    if (running_) {
+      const SteadyTime finish = now + (duration_ - done_);
+      if (finish <= t) {
+        clock_.sleep_until(finish);
+        done_ = duration_;
+        running_ = process_ = false;
+        return ExitStatus{};
+      }
+      done_ += std::chrono::duration_cast<Duration>(t - now);
+    }
+    clock_.sleep_until(t);
+    return std::nullopt;
+  }
+  bool interrupted() const override { return false; }
+  bool has_process() const override { return process_; }
+  pid_t measured_root() const override { return 1; }
+  PauseMode mode() const override { return PauseMode::kStop; }
+
+  Duration done() const { return done_; }
+  int pauses() const { return pauses_; }
+  int starts() const { return starts_; }
+  bool running() const { return running_; }
+  void refuse_pauses() { refuse_ = true; }
+
+ private:
+  FakeClock& clock_;
+  Duration duration_;
+  Duration done_{0};
+  bool running_ = false, process_ = false, refuse_ = false;
+  int pauses_ = 0, starts_ = 0;
+};
+
+// Energy = constant power x run time, sampled every 7 minutes.
+class ModelMeter final : public EnergyMeter {
+ public:
+  ModelMeter(FakeClock& clock, const SimulatedJob& job) : clock_(clock), job_(job) {}
+  void begin(pid_t) override { next_ = clock_.steady_now() + 7min; }
+  SteadyTime next_deadline() const override { return next_; }
+  void sample(const std::optional<ExitStatus>&) override {
+    ++samples_;
+    while (next_ <= clock_.steady_now()) next_ += 7min;
+  }
+  Energy job_energy() const override { return kPower * job_.done(); }
+  int samples() const { return samples_; }
+
+ private:
+  FakeClock& clock_;
+  const SimulatedJob& job_;
+  SteadyTime next_{};
+  int samples_ = 0;
+};
+
+// Hands out a sequence of forecasts, one per poll.
+class QueuedForecasts final : public ForecastSource {
+ public:
+  std::vector<intensity::IntensitySeries> queue;
+  std::optional<intensity::IntensitySeries> poll(UtcTime) override {
+    if (queue.empty()) return std::nullopt;
+    auto s = std::move(queue.front());
+    queue.erase(queue.begin());
+    return s;
+  }
+};
+
+const UtcTime kT0 = *parse_utc("2023-01-01T00:00:00Z");
+
+intensity::IntensitySeries hourly(const std::vector<double>& v, UtcTime t0 = kT0) {
+  intensity::IntensitySeries s("TEST", intensity::Signal::kAverageLifecycle, intensity::Origin::kForecast);
+  for (size_t i = 0; i < v.size(); ++i)
+    EXPECT_TRUE(s.append(t0 + std::chrono::hours(i), 1h, CarbonIntensity::grams_per_kwh(v[i])));
+  return s;
+}
+
+intensity::IntensitySeries random_hourly(std::mt19937& rng, size_t n, UtcTime t0) {
+  std::uniform_int_distribution<int> v(50, 600);
+  std::vector<double> x;
+  for (size_t i = 0; i < n; ++i) x.push_back(v(rng));
+  return hourly(x, t0);
+}
+
+// The same series with each value multiplied by a factor in [1 - e, 1 + e].
+intensity::IntensitySeries perturbed(const intensity::IntensitySeries& s, std::mt19937& rng, double e) {
+  std::uniform_real_distribution<double> f(1 - e, 1 + e);
+  intensity::IntensitySeries out(s.zone(), s.signal(), intensity::Origin::kForecast);
+  for (const auto& p : s.points())
+    EXPECT_TRUE(out.append(p.start, p.duration, CarbonIntensity::grams_per_kwh(p.value.grams_per_kwh() * f(rng))));
+  return out;
+}
+
+ScheduleRequest pause_resume(Duration expected, UtcTime deadline, Duration margin = 0ms) {
+  ScheduleRequest r;
+  r.mode = Mode::kPauseResume;
+  r.earliest = kT0;
+  r.expected = expected;
+  r.deadline = deadline;
+  r.margin = margin;
+  r.power = kPower;
+  return r;
+}
+
+TEST(CarbonAwareExecutor, RunsInTheCleanHoursAndRecordsEveryPauseAndResume) {
+  FakeClock clock(kT0);
+  // Dirty, clean, dirty, clean, dirty, dirty: 2 h of work in a 6 h window.
+  auto sched = ExecutionSchedule::make(pause_resume(2h, kT0 + 6h), hourly({500, 100, 400, 120, 500, 500}));
+  ASSERT_TRUE(sched) << sched.error().message;
+  SimulatedJob job(clock, 2h);
+  ModelMeter meter(clock, job);
+  const auto rep = execute(clock, *sched, job, &meter, nullptr, {});
+  ASSERT_TRUE(rep.exit);
+  EXPECT_EQ(rep.shell_status(), 0);
+  EXPECT_EQ(job.done(), 2h);
+  EXPECT_EQ(job.pauses(), 1);
+  EXPECT_EQ(rep.ended, kT0 + 4h);
+  EXPECT_EQ(rep.run_time, 2h);
+  EXPECT_EQ(rep.time_added, 2h);
+  EXPECT_TRUE(rep.deadline_met);
+  std::vector<std::string> kinds;
+  for (const auto& e : rep.events) kinds.push_back(e.kind);
+  EXPECT_EQ(kinds, (std::vector<std::string>{"wait", "start", "pause", "resume", "exit"}));
+  ASSERT_TRUE(rep.events[1].intensity);
+  EXPECT_DOUBLE_EQ(*rep.events[1].intensity, 100);
+  EXPECT_EQ(rep.events[2].time, kT0 + 2h);
+  // 0.3 kW x (100 + 120) g/kWh x 1 h = 66 g; at once: 0.3 x (500 + 100) = 180 g.
+  EXPECT_NEAR(rep.emissions.grams(), 66, 1e-9);
+  EXPECT_NEAR(rep.at_once.grams(), 180, 1e-9);
+  EXPECT_NEAR(rep.emissions.grams(), sched->initial_plan().emissions.grams(), 1e-9);
+  EXPECT_GT(meter.samples(), 10);  // the meter kept sampling while paused
+}
+
+TEST(CarbonAwareExecutor, FlexibleStartWaitsThenRunsToTheEnd) {
+  FakeClock clock(kT0);
+  ScheduleRequest r;
+  r.mode = Mode::kFlexibleStart;
+  r.earliest = kT0;
+  r.expected = 2h;
+  r.latest_start = kT0 + 4h;
+  r.deadline = kT0 + 6h;
+  auto sched = ExecutionSchedule::make(r, hourly({500, 400, 100, 100, 500, 500, 500}));
+  ASSERT_TRUE(sched) << sched.error().message;
+  SimulatedJob job(clock, 2h);
+  const auto rep = execute(clock, *sched, job, nullptr, nullptr, {});
+  EXPECT_EQ(job.pauses(), 0);
+  ASSERT_FALSE(rep.segments.empty());
+  EXPECT_EQ(rep.segments.front().start, kT0 + 2h);
+  EXPECT_EQ(rep.ended, kT0 + 4h);
+}
+
+TEST(CarbonAwareExecutor, AJobRunningLongerThanExpectedIsNeverPausedPastItsEstimate) {
+  FakeClock clock(kT0);
+  auto sched = ExecutionSchedule::make(pause_resume(1h, kT0 + 4h), hourly({500, 100, 500, 500, 100}));
+  ASSERT_TRUE(sched);
+  SimulatedJob job(clock, 3h);  // three times slower than expected
+  const auto rep = execute(clock, *sched, job, nullptr, nullptr, {});
+  EXPECT_EQ(job.done(), 3h);
+  EXPECT_EQ(rep.ended, kT0 + 4h);  // waited 1 h, then ran 3 h without pause
+  EXPECT_TRUE(rep.guard_engaged);
+}
+
+TEST(CarbonAwareExecutor, ARefusedPauseRunsTheJobToTheEndAndSaysSo) {
+  FakeClock clock(kT0);
+  auto sched = ExecutionSchedule::make(pause_resume(2h, kT0 + 6h), hourly({100, 500, 500, 100, 500, 500}));
+  ASSERT_TRUE(sched);
+  SimulatedJob job(clock, 2h);
+  job.refuse_pauses();
+  const auto rep = execute(clock, *sched, job, nullptr, nullptr, {});
+  EXPECT_EQ(rep.ended, kT0 + 2h);
+  ASSERT_FALSE(rep.warnings.empty());
+  EXPECT_EQ(rep.warnings[0], "refused");
+}
+
+TEST(CarbonAwareExecutor, ANewForecastIsPlannedOn) {
+  FakeClock clock(kT0);
+  auto sched = ExecutionSchedule::make(pause_resume(1h, kT0 + 4h), hourly({500, 500, 500, 100}));
+  ASSERT_TRUE(sched);
+  QueuedForecasts source;
+  source.queue.push_back(hourly({500, 100, 500, 500}));  // polled at T0 + 15 min
+  SimulatedJob job(clock, 1h);
+  const auto rep = execute(clock, *sched, job, nullptr, &source, {});
+  EXPECT_GE(rep.replans, 1u);
+  ASSERT_FALSE(rep.segments.empty());
+  EXPECT_EQ(rep.segments.front().start, kT0 + 1h);
+  EXPECT_EQ(rep.ended, kT0 + 2h);
+}
+
+TEST(CarbonAwareExecutor, AnImpossibleDeadlineIsAnErrorBeforeAnythingRuns) {
+  auto sched = ExecutionSchedule::make(pause_resume(5h, kT0 + 4h), hourly({1, 2, 3, 4, 5}));
+  ASSERT_FALSE(sched);
+  EXPECT_NE(sched.error().message.find("cannot meet the deadline"), std::string::npos) << sched.error().message;
+}
+
+TEST(CarbonAwareExecutor, PropertyPerfectForecastRealisesThePlannedEmissions) {
+  const unsigned seed = std::random_device{}();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937 rng(seed);
+  for (int iter = 0; iter < 150; ++iter) {
+    SCOPED_TRACE("iteration " + std::to_string(iter));
+    const auto truth = random_hourly(rng, 36, kT0);
+    const Duration expected = std::chrono::minutes(15) * std::uniform_int_distribution<int>(1, 40)(rng);
+    const Duration slack = std::chrono::minutes(15) * std::uniform_int_distribution<int>(0, 60)(rng);
+    const bool flexible = iter % 3 == 0;
+    ScheduleRequest r = pause_resume(expected, kT0 + expected + slack);
+    if (flexible) {
+      r.mode = Mode::kFlexibleStart;
+      r.latest_start = kT0 + slack;
+    }
+    auto sched = ExecutionSchedule::make(r, truth);
+    ASSERT_TRUE(sched) << sched.error().message;
+    FakeClock clock(kT0);
+    SimulatedJob job(clock, expected);
+    ModelMeter meter(clock, job);
+    const auto rep = execute(clock, *sched, job, &meter, nullptr, {});
+    ASSERT_TRUE(rep.exit);
+    EXPECT_EQ(job.done(), expected);
+    EXPECT_TRUE(rep.deadline_met);
+    EXPECT_NEAR(rep.emissions.grams(), sched->initial_plan().emissions.grams(),
+                1e-9 * std::max(1.0, rep.emissions.grams()));
+    EXPECT_NEAR(rep.at_once.grams(), sched->initial_plan().baseline.grams(),
+                1e-9 * std::max(1.0, rep.at_once.grams()));
+    EXPECT_LE(rep.emissions, rep.at_once + Mass::grams(1e-9));
+    EXPECT_EQ(rep.replans, 0u);
+  }
+}
+
+TEST(CarbonAwareExecutor, PropertyTheDeadlineHoldsWhateverTheForecastError) {
+  const unsigned seed = std::random_device{}();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937 rng(seed);
+  for (int iter = 0; iter < 150; ++iter) {
+    SCOPED_TRACE("iteration " + std::to_string(iter));
+    const auto truth = random_hourly(rng, 40, kT0);
+    const Duration expected = std::chrono::minutes(std::uniform_int_distribution<int>(5, 600)(rng));
+    const Duration slack = std::chrono::minutes(std::uniform_int_distribution<int>(0, 900)(rng));
+    const Duration margin = std::chrono::seconds(std::uniform_int_distribution<int>(0, 600)(rng));
+    const UtcTime deadline = kT0 + expected + slack + margin;
+    ScheduleRequest r = pause_resume(expected, deadline, margin);
+    const int kind = iter % 3;
+    if (kind == 1) {
+      r.mode = Mode::kThreshold;
+      scheduling::ThresholdOptions t;
+      if (iter % 2) t.absolute = CarbonIntensity::grams_per_kwh(200);
+      else t.percentile = 30;
+      t.decision_interval = std::chrono::minutes(std::uniform_int_distribution<int>(1, 30)(rng));
+      r.threshold = t;
+    }
+    auto sched = ExecutionSchedule::make(r, perturbed(truth, rng, 0.5));
+    ASSERT_TRUE(sched) << sched.error().message;
+    QueuedForecasts source;  // forecasts that change at each refresh
+    for (int k = 0; k < 40; ++k) source.queue.push_back(perturbed(truth, rng, 0.5));
+    // The job takes at most its expected time (faster jobs end sooner).
+    const double speed = std::uniform_real_distribution<double>(0.3, 1.0)(rng);
+    const Duration actual = std::max(Duration(1000), std::chrono::duration_cast<Duration>(expected * speed));
+    FakeClock clock(kT0);
+    SimulatedJob job(clock, actual);
+    ExecutorOptions o;
+    o.forecast_refresh = std::chrono::minutes(std::uniform_int_distribution<int>(5, 90)(rng));
+    const auto rep = execute(clock, *sched, job, nullptr, &source, o);
+    ASSERT_TRUE(rep.exit);
+    EXPECT_EQ(job.done(), actual);
+    EXPECT_LE(rep.ended, deadline - margin) << "expected " << format_duration(expected) << " actual "
+                                           << format_duration(actual) << " slack " << format_duration(slack);
+    EXPECT_TRUE(rep.deadline_met);
+  }
+}
+
+TEST(CarbonAwareExecutor, PropertyASlowerJobIsLateByNoMoreThanItsOverrun) {
+  const unsigned seed = std::random_device{}();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937 rng(seed);
+  for (int iter = 0; iter < 100; ++iter) {
+    SCOPED_TRACE("iteration " + std::to_string(iter));
+    const auto truth = random_hourly(rng, 60, kT0);
+    const Duration expected = std::chrono::minutes(std::uniform_int_distribution<int>(5, 600)(rng));
+    const UtcTime deadline = kT0 + expected + std::chrono::minutes(std::uniform_int_distribution<int>(0, 900)(rng));
+    auto sched = ExecutionSchedule::make(pause_resume(expected, deadline), perturbed(truth, rng, 0.3));
+    ASSERT_TRUE(sched) << sched.error().message;
+    const Duration actual =
+        std::chrono::duration_cast<Duration>(expected * std::uniform_real_distribution<double>(1.0, 2.0)(rng));
+    FakeClock clock(kT0);
+    SimulatedJob job(clock, actual);
+    const auto rep = execute(clock, *sched, job, nullptr, nullptr, {});
+    EXPECT_LE(rep.ended, deadline + (actual - expected));
+  }
+}
+
+TEST(ScheduleEmissions, AtOnceMovesRunningEnergyToTheStartAndKeepsPausedEnergyOut) {
+  const auto s = hourly({100, 200, 300, 400});
+  // Ran 1 h from T0+2h at 1 kW, paused 1 h using 0.1 kWh before that.
+  std::vector<RunSegment> segs = {{kT0 + 1h, kT0 + 2h, Energy::kilowatt_hours(0.1), false},
+                                  {kT0 + 2h, kT0 + 3h, Energy::kilowatt_hours(1), true}};
+  const auto e = schedule_emissions(segs, s, kT0);
+  EXPECT_NEAR(e.realised.grams(), 20 + 300, 1e-9);
+  EXPECT_NEAR(e.at_once.grams(), 100, 1e-9);
+  EXPECT_DOUBLE_EQ(e.coverage, 1.0);
+}
+
+}  // namespace
+}  // namespace greenrun::runner
