@@ -295,7 +295,7 @@ int run_action(Context& ctx, const RunOptions& o) {
         runner::load_run_intensity(sp, r.zone, report.start, std::max(report.end, report.start + Duration(1)));
     if (auto e = runner::run_emissions(file->intervals, prices, options)) {
       emissions = std::move(*e);
-      r.average = runner::emissions_figure(emissions->job, false);
+      r.average = runner::emissions_figure(emissions->job, false, prices.fallback);
       if (emissions->job.marginal) r.marginal = runner::emissions_figure(emissions->job, true);
       r.emissions_job_json = accounting::breakdown_to_json(emissions->job, report);
       accounting::ReportContext machine_report = report;

@@ -111,8 +111,12 @@ Result<RunEmissions> run_emissions(const std::vector<IntervalRecord>& intervals,
   return RunEmissions{std::move(*job), std::move(*machine)};
 }
 
-EmissionsFigure emissions_figure(const accounting::EmissionsBreakdown& b, bool marginal) {
+EmissionsFigure emissions_figure(const accounting::EmissionsBreakdown& b, bool marginal,
+                                 const std::optional<accounting::FallbackIntensity>& fallback) {
   const accounting::SignalEmissions& s = marginal ? *b.marginal : b.average;
+  // Accounting names the fallback only when it priced some energy; a job
+  // with no energy still spent its time at the fallback.
+  const std::optional<accounting::FallbackIntensity>& used = s.fallback ? s.fallback : fallback;
   EmissionsFigure f;
   f.signal = std::string(intensity::to_string(s.signal));
   f.job = s.operational + (marginal ? b.pue_overhead_marginal.value_or(Mass()) : b.pue_overhead);
@@ -120,9 +124,10 @@ EmissionsFigure emissions_figure(const accounting::EmissionsBreakdown& b, bool m
   const bool resolved = s.energy_time_resolved.joules() > 0 || s.time_resolved.count() > 0;
   if (resolved)
     f.source = "store: " + s.series_zone + " " + f.signal + " (" + s.series_source + ")";
-  if (s.fallback && (s.energy_fallback.joules() > 0 || s.time_fallback.count() > 0)) {
-    const std::string fb = s.fallback->source + ", annual mean, not time-resolved";
+  if (used && (s.energy_fallback.joules() > 0 || s.time_fallback.count() > 0)) {
+    const std::string fb = used->source + ", annual mean, not time-resolved";
     f.source = resolved ? f.source + " + " + fb + " for uncovered time" : fb;
+    if (!resolved && f.mean_g_per_kwh == 0) f.mean_g_per_kwh = used->value.grams_per_kwh();
   }
   if (s.energy.joules() > 0) {
     f.coverage = s.energy_time_resolved / s.energy;
@@ -151,7 +156,7 @@ Result<scheduling::Plan> flexible_start_over(const intensity::IntensitySeries& s
     cursor = iv.end;
   }
   if (parts.empty() || cursor <= started) return make_error("the run has no measured time");
-  if (total.joules() <= 0) return make_error("the job used no measurable energy");
+  if (total.joules() <= 0) return make_error("the job used no measurable energy, so no start time is cleaner than another");
   // Merge neighbours so the planner's cost stays small for long runs at short
   // intervals; energy (and so the mean power of each piece) is kept.
   if (max_parts > 0 && parts.size() > max_parts) {

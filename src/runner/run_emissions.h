@@ -60,8 +60,10 @@ struct RunEmissions {
 
 // The summary figure of one signal of a breakdown: operational + PUE
 // overhead (embodied apart), the effective intensity, its source and the
-// share of the energy priced at time-resolved data.
-EmissionsFigure emissions_figure(const accounting::EmissionsBreakdown& b, bool marginal);
+// share of the energy priced at time-resolved data. `fallback` (the one the
+// breakdown was computed with) labels time priced at it when no energy was.
+EmissionsFigure emissions_figure(const accounting::EmissionsBreakdown& b, bool marginal,
+                                 const std::optional<accounting::FallbackIntensity>& fallback = std::nullopt);
 
 // Flexible Start over `series` for the run's own power profile (the job's
 // attributed energy per interval, merged into at most `max_parts` pieces):

@@ -322,7 +322,7 @@ TEST_F(RunCommandTest, StoreDataPricesTheRunAndDrivesTheFlexibleStartLine) {
       << e1.str();
 
   ASSERT_EQ(run({"run", "--sensors", "estimate", "--interval", "100ms", "--zone", "DE", "--out", out_.string(), "--",
-                 "sleep", "0.5"}),
+                 "sh", "-c", "i=0; while [ $i -lt 50000 ]; do i=$((i+1)); done"}),
             0)
       << stderr_text();
   const auto err = stderr_text();
