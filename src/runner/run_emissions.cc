@@ -193,6 +193,21 @@ FlexibleStartFigure flexible_start_hindsight(const intensity::IntensityStore* st
   }
   const UtcTime end = std::max(intervals.back().end, started + Duration(1));
   const UtcTime window_end = end + kFlexibleWindow;
+  auto plan_with = [&](const intensity::IntensitySeries& series, std::string basis, std::string source) {
+    auto plan = flexible_start_over(series, intervals, started);
+    if (!plan) {
+      f.reason = plan.error().message;
+      return f;
+    }
+    f.computed = true;
+    f.best_start = plan->start();
+    f.emissions = plan->emissions;
+    f.baseline = plan->baseline;
+    f.saving_percent = plan->saving_percent();
+    f.basis = std::move(basis);
+    f.source = std::move(source);
+    return f;
+  };
   // Actual data with hindsight first, then a stored forecast, each only when
   // it covers the whole window (never patched with other data).
   struct Candidate {
@@ -204,19 +219,7 @@ FlexibleStartFigure flexible_start_hindsight(const intensity::IntensityStore* st
     for (auto signal : {intensity::Signal::kAverageLifecycle, intensity::Signal::kAverageDirect}) {
       auto s = stored(store, zone, signal, c.origin, started, window_end);
       if (!s || !s->covers(started, window_end)) continue;
-      auto plan = flexible_start_over(*s, intervals, started);
-      if (!plan) {
-        f.reason = plan.error().message;
-        return f;
-      }
-      f.computed = true;
-      f.best_start = plan->start();
-      f.emissions = plan->emissions;
-      f.baseline = plan->baseline;
-      f.saving_percent = plan->saving_percent();
-      f.basis = c.basis;
-      f.source = std::string(intensity::to_string(signal)) + "; " + s->provenance().source;
-      return f;
+      return plan_with(*s, c.basis, std::string(intensity::to_string(signal)) + "; " + s->provenance().source);
     }
   }
   auto typical = intensity::ZoneCatalogue::embedded().typical_series(zone, intensity::Signal::kAverageLifecycle,
@@ -226,19 +229,8 @@ FlexibleStartFigure flexible_start_hindsight(const intensity::IntensityStore* st
                " in the store and no typical profile for it";
     return f;
   }
-  auto plan = flexible_start_over(*typical, intervals, started);
-  if (!plan) {
-    f.reason = plan.error().message;
-    return f;
-  }
-  f.computed = true;
-  f.best_start = plan->start();
-  f.emissions = plan->emissions;
-  f.baseline = plan->baseline;
-  f.saving_percent = plan->saving_percent();
-  f.basis = "typical profile, not a forecast";
-  f.source = typical->provenance().source;
-  return f;
+  const auto& p = typical->provenance();
+  return plan_with(*typical, "typical profile, not a forecast", p.source + (p.origin.empty() ? "" : ": " + p.origin));
 }
 
 }  // namespace greenrun::runner
