@@ -10,6 +10,7 @@
 // emissions` prints), for the job's attributed energy and the whole machine;
 // the flexible-start line from scheduling's Flexible Start.
 // Exits with CMD's status (128 + signal when killed; 127 when not found).
+#include <algorithm>
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <filesystem>
@@ -147,7 +148,7 @@ void print_summary(std::ostream& err, const RunRecord& r, const std::vector<std:
                        accounting::format_mass(m.total), intensity::to_string(m.average.signal),
                        m.total_marginal ? "; marginal " + accounting::format_mass(*m.total_marginal) : "");
   } else {
-    err << "  emissions: not computed (see the warnings below)\n";
+    err << fmt::format("  emissions: {}\n", r.average ? "0 g: " + r.average->source : "not computed (see the warnings)");
   }
   err << fmt::format("  zone: {} (from {})\n", r.zone.empty() ? "world average" : r.zone, r.zone_source);
   if (location_warning) err << "  warning: " << *location_warning << "\n";
@@ -293,7 +294,15 @@ int run_action(Context& ctx, const RunOptions& o) {
     options.embodied = *embodied;
     const auto prices =
         runner::load_run_intensity(sp, r.zone, report.start, std::max(report.end, report.start + Duration(1)));
-    if (auto e = runner::run_emissions(file->intervals, prices, options)) {
+    const bool any_time = std::any_of(file->intervals.begin(), file->intervals.end(),
+                                      [](const runner::IntervalRecord& iv) { return iv.end > iv.start; });
+    if (!any_time) {
+      // Ended within the first millisecond: nothing to price, said so.
+      r.average = runner::EmissionsFigure{"average-lifecycle", Mass(), 0, "none: no interval was recorded", 0};
+      if (prices.fallback)
+        r.average->source = prices.fallback->source + ", annual mean, not time-resolved (no interval was recorded)";
+      r.warnings.push_back("the run ended within the first millisecond: no energy interval, no emissions");
+    } else if (auto e = runner::run_emissions(file->intervals, prices, options)) {
       emissions = std::move(*e);
       r.average = runner::emissions_figure(emissions->job, false, prices.fallback);
       if (emissions->job.marginal) r.marginal = runner::emissions_figure(emissions->job, true);
