@@ -1,17 +1,25 @@
 // `greenrun run [--zone Z|--region P:R] [--project NAME] [--phase NAME]
-//  [--interval D] [--out DIR] [--pue X] [--sensors MODE] -- CMD ARGS...`
+//  [--interval D] [--out DIR] [--pue X] [--sensors MODE]
+//  [--instance P:TYPE | --embodied-kg X [--share S]] [--lifetime 4y] -- CMD ARGS...`
 //
 // Runs CMD (stdin, stdout and stderr untouched), samples its energy every
 // interval into timeline.jsonl, and at the end prints a summary on stderr
 // (so CMD's stdout stays clean for pipes) and writes run.json and
 // emissions.csv to the run folder, and records the run in the store.
+// Emissions come from the accounting library (the same breakdown `greenrun
+// emissions` prints), for the job's attributed energy and the whole machine;
+// the flexible-start line from scheduling's Flexible Start.
 // Exits with CMD's status (128 + signal when killed; 127 when not found).
+#include <algorithm>
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
 #include <random>
 
+#include "accounting/embodied.h"
+#include "accounting/emissions_report.h"
 #include "base/clock.h"
 #include "base/quantity_parse.h"
 #include "base/time_format.h"
@@ -34,9 +42,6 @@ namespace {
 using runner::RunRecord;
 using sensors::Component;
 
-// CodeCarbon's world_average in private_infra/carbon_intensity_per_source.json.
-constexpr double kWorldAverageGPerKwh = 475.0;
-
 struct RunOptions {
   std::optional<std::string> zone;
   std::optional<std::string> region;
@@ -46,6 +51,10 @@ struct RunOptions {
   std::optional<std::string> out;
   double pue = 1.0;
   std::string sensors = "auto";
+  std::optional<std::string> instance;  // embodied: "aws:p3.2xlarge"
+  std::optional<double> embodied_kg;     // embodied: the hardware's total, kg CO2e
+  double share = 1.0;                    // with embodied_kg: the share of that hardware used
+  std::string lifetime = "4y";
   std::vector<std::string> command;
   ExecutionFlags execution;  // carbon-aware execution (run_execution.h)
 };
@@ -58,13 +67,6 @@ std::string format_energy(Energy e) {
   return fmt::format("{:.3f} J", j);
 }
 
-std::string format_mass(Mass m) {
-  const double g = m.grams();
-  if (g >= 1000) return fmt::format("{:.3f} kg CO2e", m.kilograms());
-  if (g >= 1) return fmt::format("{:.2f} g CO2e", g);
-  return fmt::format("{:.3f} mg CO2e", g * 1000);
-}
-
 // A cloud region ("aws:eu-central-1") to its grid zone, via the embedded
 // zone catalogue.
 Result<std::string> region_to_zone(const std::string& provider_region) {
@@ -73,19 +75,55 @@ Result<std::string> region_to_zone(const std::string& provider_region) {
   return loc->zone;
 }
 
-// The zone's stored series around the run (empty when the store has none).
-std::optional<intensity::IntensitySeries> load_series(const std::string& store_path, const std::string& zone,
-                                                      intensity::Signal signal, UtcTime from, UtcTime to) {
-  if (zone.empty() || !std::filesystem::exists(store_path)) return std::nullopt;
-  auto store = intensity::IntensityStore::open(store_path);
-  if (!store) return std::nullopt;
-  auto s = store->load(intensity::SeriesKey{zone, signal, intensity::Origin::kActual}, from, to);
-  if (!s || s->empty()) return std::nullopt;
-  return std::move(*s);
+// The embodied line's input from --instance or --embodied-kg/--share, and
+// --lifetime; nullopt when neither is given. Errors name the flag.
+Result<std::optional<accounting::EmbodiedInput>> embodied_from(const RunOptions& o) {
+  auto lifetime = accounting::parse_lifetime(o.lifetime);
+  if (!lifetime) return make_error("--lifetime: " + lifetime.error().message);
+  std::optional<accounting::EmbodiedInput> e;
+  if (o.instance) {
+    auto inst = accounting::find_instance(*o.instance);
+    if (!inst) return make_error("--instance: " + inst.error().message);
+    e = accounting::embodied_input(**inst, *lifetime);
+  } else if (o.embodied_kg) {
+    if (!std::isfinite(*o.embodied_kg) || *o.embodied_kg < 0)
+      return make_error("--embodied-kg: expected a non-negative number of kg CO2e");
+    if (!(o.share > 0 && o.share <= 1)) return make_error("--share: expected a number in (0, 1]");
+    e = accounting::EmbodiedInput{Mass::kilograms(*o.embodied_kg), o.share, *lifetime,
+                                  fmt::format("--embodied-kg {:g} kg, share {:g}", *o.embodied_kg, o.share)};
+  }
+  if (e)
+    e->source += "; lifetime " + format_duration(*lifetime) +
+                 (o.lifetime == "4y" ? " (" + std::string(accounting::kLifetimeSource) + ")" : " (--lifetime)");
+  return e;
+}
+
+// Every line of `text` indented by `indent`.
+std::string indented(const std::string& text, const std::string& indent) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    const size_t nl = text.find('\n', i);
+    const size_t end = nl == std::string::npos ? text.size() : nl;
+    if (end > i) out += indent;
+    out += text.substr(i, end - i) + "\n";
+    i = end + 1;
+  }
+  return out;
+}
+
+std::string flexible_start_line(const runner::FlexibleStartFigure& f) {
+  if (!f.computed) return "flexible start: not computed: " + f.reason;
+  if (f.saving_percent <= 0.05)
+    return fmt::format("flexible start: no start within the next 24 h would have emitted less ({}: {})", f.basis,
+                       f.source);
+  return fmt::format("flexible start: started at {} within the next 24 h it would have emitted {:.1f} % less ({}: {})",
+                     format_utc(f.best_start), f.saving_percent, f.basis, f.source);
 }
 
 void print_summary(std::ostream& err, const RunRecord& r, const std::vector<std::string>& notes,
-                   const std::optional<std::string>& location_warning) {
+                   const std::optional<std::string>& location_warning,
+                   const std::optional<runner::RunEmissions>& emissions, const accounting::ReportContext& report) {
   const bool sim = r.simulated();
   const std::string tag = sim ? " [SIMULATED: fake sensor, not a measurement]" : "";
   err << fmt::format("greenrun: run {} finished: exit status {} after {}{}\n", r.id, r.exit_status,
@@ -100,29 +138,23 @@ void print_summary(std::ostream& err, const RunRecord& r, const std::vector<std:
                      format_energy(r.machine_energy()), sensors::to_string(r.weakest_method()));
   err << "    (job share: CPU and DRAM by the process tree's CPU time; platform/psys not added)\n";
   for (const auto& n : notes) err << "    note: " << n << "\n";
-  const std::string where = r.zone.empty() ? "world average" : r.zone;
-  if (r.average) {
-    err << fmt::format("  emissions (average signal, {}): {} for the job (whole machine about {}) at {:.0f} g/kWh{}\n",
-                       where, format_mass(r.average->job),
-                       format_mass(r.machine_energy() * r.pue * CarbonIntensity::grams_per_kwh(r.average->mean_g_per_kwh)),
-                       r.average->mean_g_per_kwh,
-                       r.average->coverage < 1 && !r.zone.empty()
-                           ? fmt::format("; {:.0f} % of the energy had data for the time of the run",
-                                         r.average->coverage * 100)
-                           : "");
-  }
-  if (r.marginal) {
-    err << fmt::format("  emissions (marginal signal, {}): {} at {:.0f} g/kWh\n", where, format_mass(r.marginal->job),
-                       r.marginal->mean_g_per_kwh);
+  if (emissions) {
+    // The job's breakdown exactly as `greenrun emissions` prints it, then the
+    // whole machine's lines with the same intensity, PUE and embodied share.
+    err << indented(accounting::breakdown_to_text(emissions->job, report), "  ");
+    const auto& m = emissions->machine;
+    err << fmt::format("  Whole machine ({} IT energy): operational {} + PUE overhead {} + embodied {} = {} ({}){}\n",
+                       accounting::format_energy(m.energy), accounting::format_mass(m.average.operational),
+                       accounting::format_mass(m.pue_overhead),
+                       m.embodied ? accounting::format_mass(m.embodied->amount) : std::string("not included"),
+                       accounting::format_mass(m.total), intensity::to_string(m.average.signal),
+                       m.total_marginal ? "; marginal " + accounting::format_mass(*m.total_marginal) : "");
   } else {
-    err << fmt::format("  emissions (marginal signal): no marginal data for {} in the store\n", where);
+    err << fmt::format("  emissions: {}\n", r.average ? "0 g: " + r.average->source : "not computed (see the warnings)");
   }
-  err << fmt::format("  PUE {:.2f}: included above (facility energy = job energy x PUE = {})\n", r.pue,
-                     format_energy(r.job_energy() * r.pue));
-  err << "  embodied: not included (no embodied-emissions data for this machine in this build)\n";
-  err << fmt::format("  intensity source: {} (zone from {})\n", r.average ? r.average->source : "none", r.zone_source);
+  err << fmt::format("  zone: {} (from {})\n", r.zone.empty() ? "world average" : r.zone, r.zone_source);
   if (location_warning) err << "  warning: " << *location_warning << "\n";
-  err << "  flexible start: not computed (needs a forecast or history for the zone and the scheduling part)\n";
+  err << "  " << flexible_start_line(r.flexible_start) << "\n";
   for (const auto& w : r.warnings) err << "  warning: " << w << "\n";
   err << fmt::format("  files: {}/run.json, timeline.jsonl, emissions.csv\n", r.out_dir);
 }
@@ -140,6 +172,11 @@ int run_action(Context& ctx, const RunOptions& o) {
   }
   if (!(o.pue >= 1.0 && o.pue < 10.0)) {
     err << "greenrun: --pue: expected a number from 1.0 (no overhead) to 10, got " << o.pue << "\n";
+    return 2;
+  }
+  auto embodied = embodied_from(o);
+  if (!embodied) {
+    err << "greenrun: " << embodied.error().message << "\n";
     return 2;
   }
   auto where = runner::where_am_i(runner::LocationRequest::from_environment(o.zone, o.region), region_to_zone);
@@ -259,37 +296,55 @@ int run_action(Context& ctx, const RunOptions& o) {
   r.gpu_model = setup->gpu_model;
   r.gpu_count = setup->gpu_count;
 
-  // Emissions from the timeline, interval by interval.
-  auto file = runner::read_timeline(timeline->path());
-  if (file) {
-    const std::string store_path = ctx.store_path();
-    const UtcTime from = r.started - std::chrono::hours(2);
-    const UtcTime to = r.ended + std::chrono::hours(2);
-    auto avg = load_series(store_path, r.zone, intensity::Signal::kAverageLifecycle, from, to);
-    // Where the store has no data for the run's time: the zone's annual mean
-    // from the embedded catalogue, else the world average; labelled either way.
-    std::optional<runner::Fallback> fallback;
-    if (const auto* z = r.zone.empty() ? nullptr : intensity::ZoneCatalogue::embedded().find_zone(r.zone);
-        z && z->annual_mean_g_per_kwh > 0) {
-      fallback = runner::Fallback{CarbonIntensity::grams_per_kwh(z->annual_mean_g_per_kwh),
-                                  fmt::format("annual mean {:.0f} g/kWh for {} ({} {}, {}): no hourly data for the "
-                                              "time of the run in the store",
-                                              z->annual_mean_g_per_kwh, z->id, z->source,
-                                              intensity::to_string(z->signal), z->year)};
+  // Emissions by the accounting library, from the timeline read back.
+  std::optional<runner::RunEmissions> emissions;
+  accounting::ReportContext report;
+  report.zone = r.zone;
+  report.region = r.cloud_region.value_or("");
+  report.description = r.zone.empty() ? "world average (no zone known)" : r.zone + " (from " + r.zone_source + ")";
+  report.energy_source = "the job's attributed energy (" + timeline->path() + ", job_joules)";
+  report.start = r.started;
+  report.end = r.ended;
+  if (auto file = runner::read_timeline(timeline->path())) {
+    std::optional<intensity::IntensityStore> store;
+    if (std::filesystem::exists(ctx.store_path())) {
+      if (auto s = intensity::IntensityStore::open(ctx.store_path())) store = std::move(*s);
+      else r.warnings.push_back(s.error().message);
+    }
+    const intensity::IntensityStore* sp = store ? &*store : nullptr;
+    if (!file->intervals.empty()) {
+      report.start = file->intervals.front().start;
+      report.end = file->intervals.back().end;
+    }
+    accounting::EmissionsOptions options;
+    options.pue = r.pue;
+    if (o.pue != 1.0) options.pue_source = "--pue";
+    options.embodied = *embodied;
+    const auto prices =
+        runner::load_run_intensity(sp, r.zone, report.start, std::max(report.end, report.start + Duration(1)));
+    const bool any_time = std::any_of(file->intervals.begin(), file->intervals.end(),
+                                      [](const runner::IntervalRecord& iv) { return iv.end > iv.start; });
+    if (!any_time) {
+      // Ended within the first millisecond: nothing to price, said so.
+      r.average = runner::EmissionsFigure{"average-lifecycle", Mass(), 0, "none: no interval was recorded", 0};
+      if (prices.fallback)
+        r.average->source = prices.fallback->source + ", annual mean, not time-resolved (no interval was recorded)";
+      r.warnings.push_back("the run ended within the first millisecond: no energy interval, no emissions");
+    } else if (auto e = runner::run_emissions(file->intervals, prices, options)) {
+      emissions = std::move(*e);
+      r.average = runner::emissions_figure(emissions->job, false, prices.fallback);
+      if (emissions->job.marginal) r.marginal = runner::emissions_figure(emissions->job, true);
+      r.emissions_job_json = accounting::breakdown_to_json(emissions->job, report);
+      accounting::ReportContext machine_report = report;
+      machine_report.energy_source = "the whole machine's energy (" + timeline->path() + ", joules)";
+      r.emissions_machine_json = accounting::breakdown_to_json(emissions->machine, machine_report);
     } else {
-      fallback = runner::Fallback{
-          CarbonIntensity::grams_per_kwh(kWorldAverageGPerKwh),
-          fmt::format("world average {:.0f} g/kWh (CodeCarbon carbon_intensity_per_source.json; {})",
-                      kWorldAverageGPerKwh,
-                      r.zone.empty() ? std::string("no zone known") : "zone " + r.zone + " not in the catalogue")};
+      r.warnings.push_back("emissions not computed: " + e.error().message);
     }
-    r.average = runner::emissions_over(file->intervals, r.pue, avg ? &*avg : nullptr, fallback, "average-lifecycle");
-    if (auto marg = load_series(store_path, r.zone, intensity::Signal::kMarginal, from, to)) {
-      auto m = runner::emissions_over(file->intervals, r.pue, &*marg, std::nullopt, "marginal");
-      if (m.coverage > 0) r.marginal = m;
-    }
+    r.flexible_start = runner::flexible_start_hindsight(sp, r.zone, file->intervals, r.started);
   } else {
     r.warnings.push_back("cannot read the timeline back: " + file.error().message);
+    r.flexible_start.reason = "the timeline could not be read back";
   }
 
   {
@@ -309,7 +364,7 @@ int run_action(Context& ctx, const RunOptions& o) {
   } else {
     r.warnings.push_back(store.error().message);
   }
-  print_summary(err, r, setup->notes, where->warning);
+  print_summary(err, r, setup->notes, where->warning, emissions, report);
   if (scheduled) scheduled->print_summary(err);
   return r.exit_status;
 }
@@ -327,6 +382,12 @@ void add_run_command(CLI::App& app, Context& ctx, Action& action) {
   sub->add_option("--out", opts->out, "Folder for run.json, timeline.jsonl, emissions.csv");
   sub->add_option("--pue", opts->pue, "Datacenter power usage effectiveness (default 1.0)");
   sub->add_option("--sensors", opts->sensors, "auto, rapl, nvml, estimate or fake (default auto)");
+  auto* instance = sub->add_option("--instance", opts->instance,
+                                   "Cloud instance for the embodied line, provider:type (aws:p3.2xlarge)");
+  auto* kg = sub->add_option("--embodied-kg", opts->embodied_kg, "Embodied carbon of the hardware, kg CO2e");
+  instance->excludes(kg);
+  sub->add_option("--share", opts->share, "With --embodied-kg: the share of that hardware used, in (0, 1]")->needs(kg);
+  sub->add_option("--lifetime", opts->lifetime, "Hardware lifetime for the embodied line (default 4y)");
   add_execution_flags(*sub, opts->execution);
   sub->add_option("command", opts->command, "The command to run, after --")->required();
   sub->callback([&ctx, &action, opts] { action = [&ctx, opts] { return run_action(ctx, *opts); }; });

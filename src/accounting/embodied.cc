@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "base/quantity_parse.h"
 #include "base/text_reader.h"
 
 namespace greenrun::accounting {
@@ -87,6 +88,19 @@ EmbodiedInput embodied_input(const InstanceEmbodied& instance, Duration lifetime
               (instance.variants > 1 ? " (mean of " + std::to_string(instance.variants) + " CPU variants)" : "") +
               ", " + share + "; " + std::string(kEmbodiedSource);
   return in;
+}
+
+Result<Duration> parse_lifetime(std::string_view text) {
+  const std::string_view t = trim(text);
+  if (!t.empty() && (t.back() == 'y' || t.back() == 'Y')) {
+    auto years = parse_number(t.substr(0, t.size() - 1));
+    if (!years || !(*years > 0))
+      return make_error("expected a positive number of years such as 4y, got \"" + std::string(t) + "\"");
+    return std::chrono::duration_cast<Duration>(std::chrono::duration<double, std::ratio<31'557'600>>(*years));
+  }
+  auto d = parse_duration(t);
+  if (!d || d->count() <= 0) return make_error("expected a duration such as 4y or 1461d, got \"" + std::string(t) + "\"");
+  return *d;
 }
 
 }  // namespace greenrun::accounting

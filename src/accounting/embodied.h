@@ -52,6 +52,11 @@ std::span<const InstanceEmbodied> embodied_instances();
 // unknown type (with close matches).
 [[nodiscard]] Result<const InstanceEmbodied*> find_instance(std::string_view provider_and_type);
 
+// A hardware lifetime: "4y", "2.5y" (Julian years of 365.25 days) or any
+// duration parse_duration takes ("1461d"). Error (one line, naming the text):
+// not positive or not a duration.
+[[nodiscard]] Result<Duration> parse_lifetime(std::string_view text);
+
 // The EmbodiedInput for an instance, with its source spelled out.
 EmbodiedInput embodied_input(const InstanceEmbodied& instance, Duration lifetime = kDefaultHardwareLifetime);
 

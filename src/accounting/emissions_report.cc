@@ -139,7 +139,7 @@ std::string breakdown_to_text(const EmissionsBreakdown& b, const ReportContext& 
            format_duration(e.input.lifetime) + " x share " + printf_string("%.4g", e.input.resource_share) + "\n";
     out += "  " + e.input.source + "\n";
   } else {
-    out += pad("Embodied (SCI M)", 34) + "not counted (give --instance or --embodied-kg)\n";
+    out += pad("Embodied (SCI M)", 34) + "not included: pass --instance or --embodied-kg\n";
   }
   out += pad("Total (" + signal_name(b.average.signal) + ")", 34) + format_mass(b.total) +
          (b.estimate ? "  [estimate]" : "") + "\n";

@@ -2,10 +2,11 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <curl/curl.h>
 #include <filesystem>
 #include <fstream>
 #include <toml++/toml.h>
+
+#include "intensity/providers/curl_library.h"
 
 namespace greenrun::runner {
 namespace {
@@ -15,28 +16,32 @@ size_t collect(char* data, size_t size, size_t n, void* out) {
   return size * n;
 }
 
-// One HTTP request; the body on 200, else nullopt.
+// One HTTP request; the body on 200, else nullopt (also when libcurl cannot
+// be loaded: then no metadata service is reachable either).
 std::optional<std::string> http(const std::string& url, const std::vector<std::string>& headers, bool put,
                                 long timeout_ms) {
-  CURL* c = curl_easy_init();
+  auto loaded = intensity::CurlLibrary::get();
+  if (!loaded) return std::nullopt;
+  const intensity::CurlLibrary& lib = **loaded;
+  CURL* c = lib.easy_init();
   if (!c) return std::nullopt;
   std::string body;
   curl_slist* list = nullptr;
-  for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_NOPROXY, "*");  // metadata is link-local, never via a proxy
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-  if (put) curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PUT");
-  const CURLcode rc = curl_easy_perform(c);
+  for (const auto& h : headers) list = lib.slist_append(list, h.c_str());
+  lib.easy_setopt(c, CURLOPT_URL, url.c_str());
+  lib.easy_setopt(c, CURLOPT_HTTPHEADER, list);
+  lib.easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+  lib.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+  lib.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  lib.easy_setopt(c, CURLOPT_NOPROXY, "*");  // metadata is link-local, never via a proxy
+  lib.easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+  lib.easy_setopt(c, CURLOPT_WRITEDATA, &body);
+  if (put) lib.easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PUT");
+  const CURLcode rc = lib.easy_perform(c);
   long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  curl_slist_free_all(list);
-  curl_easy_cleanup(c);
+  lib.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  lib.slist_free_all(list);
+  lib.easy_cleanup(c);
   if (rc != CURLE_OK || status != 200) return std::nullopt;
   while (!body.empty() && (body.back() == '\n' || body.back() == ' ')) body.pop_back();
   return body;

@@ -1,32 +1,85 @@
-// Emissions of a run from its timeline: for each interval, the job's energy
-// x PUE x the intensity over that interval (time-weighted over the points it
-// overlaps), so a run that spans an hour boundary uses both hours. Intervals
-// the series does not cover use `fallback` when given (and lower
-// `coverage`), else they are left out and coverage says how much is missing.
+// Glue between a run's timeline and the accounting and scheduling libraries:
+// the run's intervals as accounting::EnergyTimeline (the job's attributed
+// energy or the whole machine's), the intensity the run is priced with (the
+// store's series for the run's span, the catalogue's annual mean where it has
+// none, the marginal series when the store has one), and Flexible Start in
+// hindsight: had the run started at another time within the next 24 h, how
+// much less would it have emitted.
 //
-// To be replaced by the accounting part's emissions functions once merged.
+// All arithmetic lives in accounting (compute_emissions) and scheduling
+// (plan_flexible_start); this file only chooses inputs and labels them.
 //
-// Thread-safety: pure function.
+// Thread-safety: pure functions, except that the store is read.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "accounting/emissions.h"
+#include "accounting/energy_timeline.h"
+#include "base/result.h"
 #include "intensity/intensity_series.h"
+#include "intensity/store.h"
 #include "runner/run_record.h"
 #include "runner/timeline_writer.h"
+#include "scheduling/plan.h"
 
 namespace greenrun::runner {
 
-struct Fallback {
-  CarbonIntensity value;
-  std::string source;
-};
+enum class Share { kJob, kMachine };
 
-// `series` may be null (no data): then only the fallback is used.
-EmissionsFigure emissions_over(const std::vector<IntervalRecord>& intervals, double pue,
-                               const intensity::IntensitySeries* series, const std::optional<Fallback>& fallback,
-                               std::string signal);
+// The run's intervals as an EnergyTimeline of `share` per component (cpu,
+// dram, gpu; platform/psys is left out because it overlaps them). Simulated
+// figures become "estimated" (accounting has no simulated method; the run
+// record says simulated). Intervals of zero length or without components are
+// skipped; a start that ms rounding put before the previous end is moved to
+// it. Error: the timeline rejects an interval (names its start).
+[[nodiscard]] Result<accounting::EnergyTimeline> energy_timeline(const std::vector<IntervalRecord>& intervals,
+                                                                 Share share);
+
+// The intensity a run in `zone` over [from, to) is priced with. `store` may
+// be null (no store yet). An empty zone means the world average.
+struct RunIntensity {
+  intensity::IntensitySeries average;  // the store's average series for the span; may be empty
+  std::optional<accounting::FallbackIntensity> fallback;  // the zone's annual mean (catalogue)
+  std::optional<intensity::IntensitySeries> marginal;     // set when the store has marginal data
+};
+RunIntensity load_run_intensity(const intensity::IntensityStore* store, const std::string& zone, UtcTime from,
+                                UtcTime to);
+
+// Emissions of the job's attributed energy and of the whole machine, with
+// the same intensity, PUE and embodied share.
+struct RunEmissions {
+  accounting::EmissionsBreakdown job;
+  accounting::EmissionsBreakdown machine;
+};
+[[nodiscard]] Result<RunEmissions> run_emissions(const std::vector<IntervalRecord>& intervals,
+                                                 const RunIntensity& prices,
+                                                 const accounting::EmissionsOptions& options);
+
+// The summary figure of one signal of a breakdown: operational + PUE
+// overhead (embodied apart), the effective intensity, its source and the
+// share of the energy priced at time-resolved data. `fallback` (the one the
+// breakdown was computed with) labels time priced at it when no energy was.
+EmissionsFigure emissions_figure(const accounting::EmissionsBreakdown& b, bool marginal,
+                                 const std::optional<accounting::FallbackIntensity>& fallback = std::nullopt);
+
+// Flexible Start over `series` for the run's own power profile (the job's
+// attributed energy per interval, merged into at most `max_parts` pieces):
+// candidates from `started` every point of the series up to started + 24 h.
+// Error: no energy, or the series does not cover [started, started + 24 h +
+// the run's duration) (scheduling's message).
+inline constexpr Duration kFlexibleWindow = std::chrono::hours(24);
+[[nodiscard]] Result<scheduling::Plan> flexible_start_over(const intensity::IntensitySeries& series,
+                                                           const std::vector<IntervalRecord>& intervals,
+                                                           UtcTime started, size_t max_parts = 4096);
+
+// Chooses the series (the store's actual data covering the window, used with
+// hindsight; else a stored forecast; else the zone's typical profile,
+// "typical profile, not a forecast") and plans. `computed` false with a
+// one-line reason when no data allows.
+FlexibleStartFigure flexible_start_hindsight(const intensity::IntensityStore* store, const std::string& zone,
+                                             const std::vector<IntervalRecord>& intervals, UtcTime started);
 
 }  // namespace greenrun::runner

@@ -32,7 +32,7 @@ ordered_json figure_json(const EmissionsFigure& f) {
           {"coverage", f.coverage}};
 }
 
-std::optional<EmissionsFigure> figure_from(const nlohmann::json& j, const char* key) {
+std::optional<EmissionsFigure> figure_from(const ordered_json& j, const char* key) {
   if (!j.contains(key) || !j[key].is_object()) return std::nullopt;
   const auto& f = j[key];
   EmissionsFigure e;
@@ -113,6 +113,26 @@ std::string to_json(const RunRecord& r, int indent) {
   j["pue"] = r.pue;
   if (r.average) j["emissions_average"] = figure_json(*r.average);
   if (r.marginal) j["emissions_marginal"] = figure_json(*r.marginal);
+  if (!r.emissions_job_json.empty() || !r.emissions_machine_json.empty()) {
+    auto parse = [](const std::string& t) { return t.empty() ? ordered_json(nullptr) : ordered_json::parse(t, nullptr, false); };
+    j["emissions"] = {{"job", parse(r.emissions_job_json)}, {"machine", parse(r.emissions_machine_json)}};
+  }
+  {
+    const FlexibleStartFigure& f = r.flexible_start;
+    ordered_json fs = {{"computed", f.computed}};
+    if (f.computed) {
+      fs["best_start"] = format_utc(f.best_start);
+      fs["emissions_g"] = f.emissions.grams();
+      fs["baseline_g"] = f.baseline.grams();
+      fs["saving_percent"] = f.saving_percent;
+      fs["window_h"] = 24;
+      fs["basis"] = f.basis;
+      fs["source"] = f.source;
+    } else {
+      fs["reason"] = f.reason;
+    }
+    j["flexible_start"] = std::move(fs);
+  }
   j["interval_s"] = r.interval_s;
   j["intervals"] = r.intervals;
   j["dropped_deadlines"] = r.dropped_deadlines;
@@ -127,7 +147,8 @@ std::string to_json(const RunRecord& r, int indent) {
 }
 
 Result<RunRecord> run_record_from_json(const std::string& text) {
-  const auto j = nlohmann::json::parse(text, nullptr, false);
+  // Ordered, so that the accounting breakdowns round-trip key for key.
+  const auto j = ordered_json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return make_error("run record: expected a JSON object");
   try {
     RunRecord r;
@@ -147,7 +168,7 @@ Result<RunRecord> run_record_from_json(const std::string& text) {
     if (j.contains("cloud_region")) r.cloud_region = j["cloud_region"].get<std::string>();
     r.sensors = j.value("sensors", "");
     r.sensor_notes = j.value("sensor_notes", std::vector<std::string>{});
-    for (const auto& c : j.value("components", nlohmann::json::array())) {
+    for (const auto& c : j.value("components", ordered_json::array())) {
       const auto comp = component_from(c.value("component", ""));
       const auto m = method_from(c.value("method", ""));
       if (!comp || !m) return make_error("run record: $.components: unknown component or method");
@@ -158,6 +179,28 @@ Result<RunRecord> run_record_from_json(const std::string& text) {
     r.pue = j.value("pue", 1.0);
     r.average = figure_from(j, "emissions_average");
     r.marginal = figure_from(j, "emissions_marginal");
+    if (j.contains("emissions") && j["emissions"].is_object()) {
+      const auto& e = j["emissions"];
+      if (e.contains("job") && e["job"].is_object()) r.emissions_job_json = e["job"].dump();
+      if (e.contains("machine") && e["machine"].is_object()) r.emissions_machine_json = e["machine"].dump();
+    }
+    if (j.contains("flexible_start") && j["flexible_start"].is_object()) {
+      const auto& f = j["flexible_start"];
+      FlexibleStartFigure& fs = r.flexible_start;
+      fs.computed = f.value("computed", false);
+      if (fs.computed) {
+        auto best = parse_utc(f.value("best_start", ""));
+        if (!best) return make_error("run record: $.flexible_start.best_start: expected a UTC time");
+        fs.best_start = *best;
+        fs.emissions = Mass::grams(f.value("emissions_g", 0.0));
+        fs.baseline = Mass::grams(f.value("baseline_g", 0.0));
+        fs.saving_percent = f.value("saving_percent", 0.0);
+        fs.basis = f.value("basis", "");
+        fs.source = f.value("source", "");
+      } else {
+        fs.reason = f.value("reason", "");
+      }
+    }
     r.interval_s = j.value("interval_s", 1.0);
     r.intervals = j.value("intervals", size_t{0});
     r.dropped_deadlines = j.value("dropped_deadlines", size_t{0});

@@ -33,6 +33,21 @@ struct EmissionsFigure {
   double coverage = 1.0;       // share of the run's energy with intensity data
 };
 
+// "Started at T within the next 24 h it would have emitted X % less":
+// Flexible Start over the 24 h after the run's start, for the run's own power
+// profile (runner/run_emissions.h). Operational emissions only, before PUE.
+struct FlexibleStartFigure {
+  bool computed = false;
+  UtcTime best_start{};
+  Mass emissions;               // started at best_start
+  Mass baseline;                // started when it did, under the same series
+  double saving_percent = 0;    // 100 x (baseline - emissions) / baseline
+  std::string basis;            // "stored actual data (hindsight)", "forecast from the store",
+                                // "typical profile, not a forecast"
+  std::string source;           // the series' provenance
+  std::string reason;           // when not computed: why, in one line
+};
+
 struct RunRecord {
   std::string id;  // "20261127T131500Z-1a2b3c"
   std::string project;
@@ -51,6 +66,13 @@ struct RunRecord {
   double pue = 1.0;
   std::optional<EmissionsFigure> average;
   std::optional<EmissionsFigure> marginal;
+  // The accounting breakdowns (schema greenrun.emissions/1, docs/formats.md)
+  // of the job's attributed energy and of the whole machine, as JSON objects;
+  // run.json keeps them verbatim under "emissions": {"job", "machine"}.
+  // Empty when not computed.
+  std::string emissions_job_json;
+  std::string emissions_machine_json;
+  FlexibleStartFigure flexible_start;
   double interval_s = 1.0;
   size_t intervals = 0;
   size_t dropped_deadlines = 0;

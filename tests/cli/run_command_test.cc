@@ -13,7 +13,11 @@
 #include <thread>
 #include <unistd.h>
 
+#include "base/clock.h"
+#include "base/time_format.h"
 #include "cli.h"
+#include "intensity/store.h"
+#include "runner/run_emissions.h"
 #include "runner/timeline_writer.h"
 #include "testing/paths.h"
 
@@ -198,6 +202,156 @@ TEST_F(RunCommandTest, AccountingReadsTheTimeline) {
                           (out_ / "timeline.jsonl").string(), "--zone", "DE"},
                          out, err);
   EXPECT_EQ(rc, 0) << err.str() << out.str();
+}
+
+// The lines of an accounting breakdown (greenrun.emissions/1) add up to its total.
+void expect_lines_add_up(const nlohmann::json& b) {
+  SCOPED_TRACE(b.dump());
+  const double op = b["operational"]["average"]["grams"].get<double>();
+  const double pue = b["pue"]["overhead_grams"].get<double>();
+  const double emb = b["embodied"].is_null() ? 0.0 : b["embodied"]["grams"].get<double>();
+  const double total = b["total"]["grams"].get<double>();
+  EXPECT_GT(total, 0.0);
+  EXPECT_NEAR(op + pue + emb, total, 1e-9 * total);
+}
+
+TEST_F(RunCommandTest, SummaryShowsTheAccountingBreakdownWithFallbackPueAndEmbodiedLines) {
+  ASSERT_EQ(run({"run", "--sensors", "estimate", "--interval", "100ms", "--zone", "DE", "--pue", "1.2",
+                 "--embodied-kg", "1500", "--share", "0.5", "--lifetime", "4y", "--out", out_.string(), "--", "sh",
+                 "-c", "i=0; while [ $i -lt 50000 ]; do i=$((i+1)); done"}),
+            0)
+      << stderr_text();
+  const auto err = stderr_text();
+  // The same breakdown `greenrun emissions` prints, for the job's energy.
+  EXPECT_NE(err.find("Emissions of the job's attributed energy"), std::string::npos) << err;
+  EXPECT_NE(err.find("Operational, average-lifecycle"), std::string::npos) << err;
+  EXPECT_NE(err.find("annual mean, not time-resolved"), std::string::npos) << err;  // empty store: the fallback
+  EXPECT_NE(err.find("Operational, marginal"), std::string::npos) << err;
+  EXPECT_NE(err.find("PUE overhead (PUE 1.2)"), std::string::npos) << err;
+  EXPECT_NE(err.find("Embodied (SCI M)"), std::string::npos) << err;
+  EXPECT_NE(err.find("--embodied-kg 1500 kg, share 0.5"), std::string::npos) << err;
+  EXPECT_NE(err.find("Whole machine"), std::string::npos) << err;
+  // No store data for the next 24 h: the typical profile, called so.
+  EXPECT_NE(err.find("flexible start: "), std::string::npos) << err;
+  EXPECT_NE(err.find("typical profile, not a forecast"), std::string::npos) << err;
+
+  const auto j = run_json();
+  const auto& job = j["emissions"]["job"];
+  const auto& machine = j["emissions"]["machine"];
+  ASSERT_TRUE(job.is_object()) << j.dump(2);
+  ASSERT_TRUE(machine.is_object()) << j.dump(2);
+  EXPECT_EQ(job["schema"], "greenrun.emissions/1");
+  expect_lines_add_up(job);
+  expect_lines_add_up(machine);
+  EXPECT_NEAR(job["energy"]["joules"].get<double>(), j["job_energy_j"].get<double>(),
+              1e-6 * j["job_energy_j"].get<double>());
+  EXPECT_NEAR(machine["energy"]["joules"].get<double>(), j["machine_energy_j"].get<double>(),
+              1e-6 * j["machine_energy_j"].get<double>());
+  EXPECT_LE(job["total"]["grams"].get<double>(), machine["total"]["grams"].get<double>());
+  EXPECT_DOUBLE_EQ(job["pue"]["pue"].get<double>(), 1.2);
+  EXPECT_DOUBLE_EQ(job["embodied"]["resource_share"].get<double>(), 0.5);
+  EXPECT_NE(job["operational"]["average"]["fallback"]["note"].get<std::string>().find("annual mean"),
+            std::string::npos);
+  // The summary figure (store, CSV, `runs`) is operational x PUE, embodied apart.
+  EXPECT_NEAR(j["emissions_average"]["job_g"].get<double>(),
+              job["operational"]["average"]["grams"].get<double>() + job["pue"]["overhead_grams"].get<double>(),
+              1e-9);
+  const auto& fs = j["flexible_start"];
+  ASSERT_EQ(fs["computed"], true) << fs.dump();
+  EXPECT_EQ(fs["basis"], "typical profile, not a forecast");
+  const double base = fs["baseline_g"].get<double>(), best = fs["emissions_g"].get<double>();
+  EXPECT_LE(best, base);
+  EXPECT_NEAR(fs["saving_percent"].get<double>(), base > 0 ? 100 * (base - best) / base : 0.0, 1e-9);
+  auto start = parse_utc(fs["best_start"].get<std::string>());
+  auto started = parse_utc(j["started"].get<std::string>());
+  ASSERT_TRUE(start && started);
+  EXPECT_GE(*start + std::chrono::seconds(1), *started);
+  EXPECT_LE(*start, *started + std::chrono::hours(24) + std::chrono::seconds(1));
+}
+
+TEST_F(RunCommandTest, EmbodiedLineSaysHowToIncludeItOrNamesTheInstance) {
+  ASSERT_EQ(run({"run", "--sensors", "estimate", "--zone", "DE", "--out", out_.string(), "--", "sleep", "0.2"}), 0);
+  EXPECT_NE(stderr_text().find("not included: pass --instance or --embodied-kg"), std::string::npos)
+      << stderr_text();
+  EXPECT_TRUE(run_json()["emissions"]["job"]["embodied"].is_null());
+  ASSERT_EQ(run({"run", "--sensors", "estimate", "--zone", "DE", "--instance", "aws:p3.2xlarge", "--out",
+                 out_.string(), "--", "sleep", "0.2"}),
+            0)
+      << stderr_text();
+  EXPECT_NE(stderr_text().find("Cloud Carbon Footprint"), std::string::npos) << stderr_text();
+  expect_lines_add_up(run_json()["emissions"]["job"]);
+  EXPECT_GT(run_json()["emissions"]["job"]["embodied"]["grams"].get<double>(), 0.0);
+  EXPECT_EQ(run({"run", "--instance", "aws:no-such-type", "--out", out_.string(), "--", "true"}), 2);
+  EXPECT_NE(stderr_text().find("greenrun: --instance:"), std::string::npos) << stderr_text();
+  EXPECT_EQ(run({"run", "--embodied-kg", "100", "--lifetime", "soon", "--out", out_.string(), "--", "true"}), 2);
+  EXPECT_NE(stderr_text().find("greenrun: --lifetime:"), std::string::npos) << stderr_text();
+}
+
+TEST_F(RunCommandTest, NoZoneSaysWhyThereIsNoFlexibleStart) {
+  ASSERT_EQ(run({"run", "--sensors", "estimate", "--out", out_.string(), "--", "true"}), 0);
+  EXPECT_NE(stderr_text().find("flexible start: not computed: no grid zone known"), std::string::npos)
+      << stderr_text();
+  EXPECT_EQ(run_json()["flexible_start"]["computed"], false);
+  EXPECT_FALSE(run_json()["flexible_start"]["reason"].get<std::string>().empty());
+}
+
+// greenrun has no clock override, so the store gets real Electricity Maps
+// rows for Germany (2022, from /work/shared/data) moved to start two hours
+// before now: real values, the run's own time. The run is then priced by the
+// hour from the store and the flexible-start line uses the stored data.
+TEST_F(RunCommandTest, StoreDataPricesTheRunAndDrivesTheFlexibleStartLine) {
+  GREENRUN_REQUIRE_SHARED_DATA();
+  std::ifstream in(greenrun::testing::shared_data() / "electricitymaps-hourly/green-dcc/DE-LU_2022_hourly.csv");
+  std::string header, line;
+  ASSERT_TRUE(std::getline(in, header));
+  const UtcTime now = SystemClock().utc_now();
+  UtcTime t = std::chrono::floor<std::chrono::hours>(now) - std::chrono::hours(2);
+  std::ofstream csv(dir_ / "DE_shifted.csv");
+  csv << header << "\n";
+  for (int row = 0; row < 60 && std::getline(in, line); ++row, t += std::chrono::hours(1)) {
+    const CivilTime c = to_civil(t);
+    char stamp[32];
+    std::snprintf(stamp, sizeof stamp, "%04d-%02u-%02u %02u:00:00", c.year, c.month, c.day, c.hour);
+    csv << stamp << line.substr(line.find(',')) << "\n";
+  }
+  csv.close();
+  const std::string store = (dir_ / "greenrun.db").string();
+  std::ostringstream o1, e1;
+  ASSERT_EQ(run_cli({"greenrun", "--store", store, "intensity", "import", (dir_ / "DE_shifted.csv").string()}, o1, e1),
+            0)
+      << e1.str();
+
+  ASSERT_EQ(run({"run", "--sensors", "estimate", "--interval", "100ms", "--zone", "DE", "--out", out_.string(), "--",
+                 "sh", "-c", "i=0; while [ $i -lt 50000 ]; do i=$((i+1)); done"}),
+            0)
+      << stderr_text();
+  const auto err = stderr_text();
+  const auto j = run_json();
+  EXPECT_DOUBLE_EQ(j["emissions_average"]["coverage"].get<double>(), 1.0) << j.dump(2);
+  EXPECT_NE(j["emissions_average"]["source"].get<std::string>().find("store: DE"), std::string::npos);
+  EXPECT_EQ(err.find("annual mean, not time-resolved"), std::string::npos) << err;
+  expect_lines_add_up(j["emissions"]["job"]);
+
+  const auto& fs = j["flexible_start"];
+  ASSERT_EQ(fs["computed"], true) << fs.dump();
+  EXPECT_EQ(fs["basis"], "stored actual data (hindsight)");
+  // The same answer from the library, over the same store and timeline.
+  auto db = intensity::IntensityStore::open(store);
+  ASSERT_TRUE(db) << db.error().message;
+  auto tl = runner::read_timeline((out_ / "timeline.jsonl").string());
+  ASSERT_TRUE(tl) << tl.error().message;
+  const auto expected = runner::flexible_start_hindsight(&*db, "DE", tl->intervals, tl->intervals.front().start);
+  ASSERT_TRUE(expected.computed) << expected.reason;
+  EXPECT_NEAR(fs["saving_percent"].get<double>(), expected.saving_percent, 0.5);
+  auto best = parse_utc(fs["best_start"].get<std::string>());
+  ASSERT_TRUE(best);
+  EXPECT_LE(std::chrono::abs(*best - expected.best_start), std::chrono::seconds(1));
+  if (fs["saving_percent"].get<double>() > 0.05) {
+    EXPECT_NE(err.find("flexible start: started at " + fs["best_start"].get<std::string>() +
+                       " within the next 24 h it would have emitted"),
+              std::string::npos)
+        << err;
+  }
 }
 
 #ifdef GREENRUN_FAKE_NVML

@@ -40,7 +40,14 @@ class RunStoreTest : public ::testing::Test {
 TEST_F(RunStoreTest, RecordsRoundTripThroughTheStore) {
   auto store = RunStore::open(path());
   ASSERT_TRUE(store) << store.error().message;
-  const auto r = run("20260301T100000Z-aaaaaa", "bert", "training", 1000, 12.5);
+  auto r = run("20260301T100000Z-aaaaaa", "bert", "training", 1000, 12.5);
+  r.emissions_job_json = R"({"schema":"greenrun.emissions/1","total":{"grams":12.5,"estimate":true}})";
+  r.flexible_start.computed = true;
+  r.flexible_start.best_start = r.started + std::chrono::hours(3);
+  r.flexible_start.emissions = Mass::grams(9);
+  r.flexible_start.baseline = Mass::grams(12);
+  r.flexible_start.saving_percent = 25;
+  r.flexible_start.basis = "typical profile, not a forecast";
   ASSERT_TRUE(store->insert(r));
   auto back = store->get("20260301T100000Z-aaaaaa");
   ASSERT_TRUE(back) << back.error().message;
@@ -49,6 +56,10 @@ TEST_F(RunStoreTest, RecordsRoundTripThroughTheStore) {
   EXPECT_EQ(back->duration, r.duration);
   EXPECT_DOUBLE_EQ(back->job_energy().joules(), 1000);  // platform not added
   EXPECT_DOUBLE_EQ(back->average->job.grams(), 12.5);
+  EXPECT_EQ(back->flexible_start.best_start, r.flexible_start.best_start);
+  EXPECT_EQ(back->flexible_start.basis, r.flexible_start.basis);
+  EXPECT_EQ(back->emissions_job_json, r.emissions_job_json);  // key order kept
+  EXPECT_TRUE(back->emissions_machine_json.empty());
   EXPECT_EQ(to_json(*back), to_json(r));
 }
 

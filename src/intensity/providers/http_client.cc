@@ -1,12 +1,11 @@
 #include "intensity/providers/http_client.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <memory>
-#include <mutex>
+
+#include "intensity/providers/curl_library.h"
 
 namespace greenrun::intensity {
 
@@ -122,52 +121,52 @@ FetchFailure classify(CURLcode code) {
   }
 }
 
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 }  // namespace
 
-CurlHttpClient::CurlHttpClient(CurlOptions options) : options_(std::move(options)) { global_init(); }
+// libcurl is loaded on the first request, not here: constructing a client
+// (as every provider does) must not map it.
+CurlHttpClient::CurlHttpClient(CurlOptions options) : options_(std::move(options)) {}
 
 FetchResult<HttpResponse> CurlHttpClient::get(const HttpRequest& request) {
   const std::string where = "GET " + redact_url(request.url);
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
+  auto loaded = CurlLibrary::get();
+  if (!loaded) return fetch_error(FetchFailure::kConfig, where + ": " + loaded.error().message);
+  const CurlLibrary& lib = **loaded;
+  std::unique_ptr<CURL, void (*)(CURL*)> curl(lib.easy_init(), lib.easy_cleanup);
   if (!curl) return fetch_error(FetchFailure::kTransport, where + ": could not initialise libcurl");
   curl_slist* raw_headers = nullptr;
   for (const auto& [name, value] : request.headers)
-    raw_headers = curl_slist_append(raw_headers, (name + ": " + value).c_str());
-  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(raw_headers, &curl_slist_free_all);
+    raw_headers = lib.slist_append(raw_headers, (name + ": " + value).c_str());
+  std::unique_ptr<curl_slist, void (*)(curl_slist*)> headers(raw_headers, lib.slist_free_all);
 
   Transfer t;
   t.max_body = options_.max_body_bytes;
   std::array<char, CURL_ERROR_SIZE> error_buffer{};
   CURL* h = curl.get();
-  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
-  curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // whatever libcurl can decode
-  curl_easy_setopt(h, CURLOPT_USERAGENT, options_.user_agent.c_str());
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer.data());
+  lib.easy_setopt(h, CURLOPT_URL, request.url.c_str());
+  lib.easy_setopt(h, CURLOPT_HTTPGET, 1L);
+  lib.easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+  lib.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  lib.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+  lib.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  lib.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
+  lib.easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
+  lib.easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // whatever libcurl can decode
+  lib.easy_setopt(h, CURLOPT_USERAGENT, options_.user_agent.c_str());
+  lib.easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);
+  lib.easy_setopt(h, CURLOPT_WRITEDATA, &t);
+  lib.easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
+  lib.easy_setopt(h, CURLOPT_HEADERDATA, &t);
+  lib.easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer.data());
 
-  const CURLcode code = curl_easy_perform(h);
+  const CURLcode code = lib.easy_perform(h);
   if (t.too_large)
     return fetch_error(FetchFailure::kBadResponse,
                        where + ": response larger than " + std::to_string(options_.max_body_bytes >> 20) +
                            " MiB; ask for a shorter period");
   if (code != CURLE_OK) {
     const FetchFailure kind = classify(code);
-    std::string detail = error_buffer[0] != '\0' ? std::string(error_buffer.data()) : curl_easy_strerror(code);
+    std::string detail = error_buffer[0] != '\0' ? std::string(error_buffer.data()) : lib.easy_strerror(code);
     std::string hint;
     if (kind == FetchFailure::kOffline) hint = " (offline?)";
     else if (kind == FetchFailure::kTruncated) hint = " (truncated response)";
@@ -175,7 +174,7 @@ FetchResult<HttpResponse> CurlHttpClient::get(const HttpRequest& request) {
     return fetch_error(kind, where + ": " + detail + hint);
   }
   HttpResponse r;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
+  lib.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
   r.body = std::move(t.body);
   r.headers = std::move(t.headers);
   return r;
