@@ -13,16 +13,6 @@ using nlohmann::ordered_json;
 using sensors::Component;
 using sensors::Method;
 
-std::optional<Component> component_from(std::string_view s) {
-  for (Component c : {Component::kCpu, Component::kDram, Component::kGpu, Component::kPlatform})
-    if (sensors::to_string(c) == s) return c;
-  return std::nullopt;
-}
-std::optional<Method> method_from(std::string_view s) {
-  for (Method m : {Method::kMeasured, Method::kIntegrated, Method::kEstimated, Method::kSimulated})
-    if (sensors::to_string(m) == s) return m;
-  return std::nullopt;
-}
 
 ordered_json figure_json(const EmissionsFigure& f) {
   return {{"signal", f.signal},
@@ -169,8 +159,8 @@ Result<RunRecord> run_record_from_json(const std::string& text) {
     r.sensors = j.value("sensors", "");
     r.sensor_notes = j.value("sensor_notes", std::vector<std::string>{});
     for (const auto& c : j.value("components", ordered_json::array())) {
-      const auto comp = component_from(c.value("component", ""));
-      const auto m = method_from(c.value("method", ""));
+      const auto comp = sensors::parse_component(c.value("component", ""));
+      const auto m = sensors::parse_method(c.value("method", ""));
       if (!comp || !m) return make_error("run record: $.components: unknown component or method");
       r.components.push_back(ComponentEnergy{*comp, Energy::joules(c.value("machine_j", 0.0)),
                                              Energy::joules(c.value("job_j", 0.0)), *m,

@@ -15,17 +15,6 @@ namespace {
 using sensors::Component;
 using sensors::Method;
 
-std::optional<Component> component_from(std::string_view s) {
-  for (Component c : {Component::kCpu, Component::kDram, Component::kGpu, Component::kPlatform})
-    if (sensors::to_string(c) == s) return c;
-  return std::nullopt;
-}
-
-std::optional<Method> method_from(std::string_view s) {
-  for (Method m : {Method::kMeasured, Method::kIntegrated, Method::kEstimated, Method::kSimulated})
-    if (sensors::to_string(m) == s) return m;
-  return std::nullopt;
-}
 
 }  // namespace
 
@@ -81,10 +70,10 @@ Result<IntervalRecord> parse_json_line(const std::string& line) {
   if (!j.contains("joules") || !j["joules"].is_object() || !j.contains("method") || !j["method"].is_object())
     return make_error("$.joules, $.method: expected objects");
   for (const auto& [name, v] : j["joules"].items()) {
-    const auto c = component_from(name);
+    const auto c = sensors::parse_component(name);
     if (!c) return make_error("$.joules." + name + ": unknown component");
     const auto& m = j["method"];
-    auto method = m.contains(name) && m[name].is_string() ? method_from(m[name].get<std::string>()) : std::nullopt;
+    auto method = m.contains(name) && m[name].is_string() ? sensors::parse_method(m[name].get<std::string>()) : std::nullopt;
     if (!v.is_number() || !method) return make_error("$.joules." + name + ": expected joules and a method");
     if (simulated && *method == Method::kEstimated) method = Method::kSimulated;
     double job = 0;
@@ -94,7 +83,7 @@ Result<IntervalRecord> parse_json_line(const std::string& line) {
     r.components[*c] = ComponentInterval{Energy::joules(v.get<double>()), Energy::joules(job), *method};
   }
   if (j.contains("platform_joules") && j["platform_joules"].is_number()) {
-    const auto m = method_from(j.contains("platform_method") && j["platform_method"].is_string()
+    const auto m = sensors::parse_method(j.contains("platform_method") && j["platform_method"].is_string()
                                    ? j["platform_method"].get<std::string>()
                                    : "measured");
     r.components[Component::kPlatform] =

@@ -26,4 +26,16 @@ std::string_view to_string(Component c) {
   return "unknown";
 }
 
+std::optional<Method> parse_method(std::string_view s) {
+  for (Method m : {Method::kMeasured, Method::kIntegrated, Method::kEstimated, Method::kSimulated})
+    if (to_string(m) == s) return m;
+  return std::nullopt;
+}
+
+std::optional<Component> parse_component(std::string_view s) {
+  for (Component c : {Component::kCpu, Component::kDram, Component::kGpu, Component::kPlatform})
+    if (to_string(c) == s) return c;
+  return std::nullopt;
+}
+
 }  // namespace greenrun::sensors

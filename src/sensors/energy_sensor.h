@@ -38,6 +38,10 @@ Method weaker(Method a, Method b);
 enum class Component { kCpu, kDram, kGpu, kPlatform };
 std::string_view to_string(Component c);  // "cpu", "dram", "gpu", "platform"
 
+// The inverses of to_string, for reading records back; nullopt for other text.
+std::optional<Method> parse_method(std::string_view s);
+std::optional<Component> parse_component(std::string_view s);
+
 // Energy of one device over one interval.
 struct Reading {
   Component component = Component::kCpu;
