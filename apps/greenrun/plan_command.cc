@@ -14,6 +14,7 @@
 #include "base/text_reader.h"
 #include "base/time_format.h"
 #include "commands.h"
+#include "intensity/forecast_selection.h"
 #include "intensity/store.h"
 #include "intensity/zone_catalogue.h"
 #include "scheduling/region_planner.h"
@@ -41,10 +42,6 @@ int fail(const Context& ctx, const std::string& message) {
   return 1;
 }
 
-int rank_signal(intensity::Signal s) {
-  return s == intensity::Signal::kAverageLifecycle ? 0 : s == intensity::Signal::kAverageDirect ? 1 : 2;
-}
-
 // The stored series for the zone that best serves as a forecast: a forecast,
 // else actual data; life-cycle before direct before marginal.
 Result<Forecast> load_forecast(const Context& ctx, const intensity::Location& loc, UtcTime from,
@@ -54,41 +51,20 @@ Result<Forecast> load_forecast(const Context& ctx, const intensity::Location& lo
   if (std::filesystem::exists(path)) {
     auto store = intensity::IntensityStore::open(path);
     if (!store) return make_error(store.error().message);
-    auto list = store->list();
-    if (!list) return make_error(list.error().message);
-    std::vector<const intensity::StoredSeriesInfo*> candidates;
-    for (const auto& info : *list)
-      if (iequals(info.key.zone, loc.zone) && info.key.origin != intensity::Origin::kTypical)
-        candidates.push_back(&info);
-    auto score = [](const intensity::StoredSeriesInfo* i) {
-      return (i->key.origin == intensity::Origin::kForecast ? 0 : 10) + rank_signal(i->key.signal);
-    };
-    std::stable_sort(candidates.begin(), candidates.end(),
-                     [&](const auto* a, const auto* b) { return score(a) < score(b); });
-    // The best series that covers the whole window. A series that covers only
-    // part of it is an error (never patched with other data); a store with no
-    // data at all in the window falls through to the typical profile.
-    const intensity::StoredSeriesInfo* partial = nullptr;
-    for (const auto* pick : candidates) {
-      auto s = store->load(pick->key, from, to);
-      if (!s) return make_error(s.error().message);
-      if (s->empty()) continue;
-      if (!s->covers(from, to)) {
-        if (!partial) partial = pick;
-        continue;
-      }
-      f.series = std::move(*s);
-      f.label = pick->key.origin == intensity::Origin::kForecast
-                    ? "forecast from the store"
-                    : "stored actual data used as a perfect forecast";
-      f.label += " (" + std::string(intensity::to_string(pick->key.signal)) + "; " +
-                 f.series.provenance().source + ")";
+    auto sel = intensity::select_stored_forecast(*store, loc.zone, from, to);
+    if (!sel) return make_error(sel.error().message);
+    if (sel->chosen) {
+      f.series = std::move(sel->chosen->series);
+      f.label = std::move(sel->chosen->label);
       return f;
     }
-    if (partial)
+    // Data that covers only part of the window is an error (never patched
+    // with other data); a store with no data in the window falls through to
+    // the typical profile.
+    if (sel->partial)
       return make_error("stored intensity data for zone " + loc.zone + " (" +
-                        std::string(intensity::to_string(partial->key.signal)) + ", " +
-                        format_utc(partial->first) + " .. " + format_utc(partial->last_end) +
+                        std::string(intensity::to_string(sel->partial->key.signal)) + ", " +
+                        format_utc(sel->partial->first) + " .. " + format_utc(sel->partial->last_end) +
                         ") does not cover the window " + format_utc(from) + " .. " + format_utc(to));
   }
   const auto& cat = intensity::ZoneCatalogue::embedded();

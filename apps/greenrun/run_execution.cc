@@ -11,6 +11,7 @@
 #include "base/quantity_parse.h"
 #include "base/text_reader.h"
 #include "base/time_format.h"
+#include "intensity/forecast_selection.h"
 #include "intensity/store.h"
 #include "intensity/zone_catalogue.h"
 #include "runner/carbon_aware_executor.h"
@@ -30,10 +31,6 @@ using Failure = ScheduledRun::Failure;
 std::unexpected<Failure> usage(std::string m) { return std::unexpected(Failure{2, std::move(m)}); }
 std::unexpected<Failure> failure(std::string m) { return std::unexpected(Failure{1, std::move(m)}); }
 
-int rank_signal(intensity::Signal s) {
-  return s == intensity::Signal::kAverageLifecycle ? 0 : s == intensity::Signal::kAverageDirect ? 1 : 2;
-}
-
 struct LoadedForecast {
   intensity::IntensitySeries series;
   std::string label;
@@ -49,25 +46,10 @@ Result<LoadedForecast> load_forecast(const std::string& store_path, const std::s
   if (std::filesystem::exists(store_path)) {
     auto store = intensity::IntensityStore::open(store_path);
     if (!store) return make_error(store.error().message);
-    auto list = store->list();
-    if (!list) return make_error(list.error().message);
-    std::optional<LoadedForecast> best;
-    int best_score = 1000;
-    for (const auto& info : *list) {
-      if (!iequals(info.key.zone, zone) || info.key.origin == intensity::Origin::kTypical) continue;
-      const int score = (info.key.origin == intensity::Origin::kForecast ? 0 : 10) + rank_signal(info.key.signal);
-      if (score >= best_score) continue;
-      auto s = store->load(info.key, from, to);
-      if (!s) return make_error(s.error().message);
-      if (s->empty() || !s->covers(from, to)) continue;
-      best_score = score;
-      best = LoadedForecast{std::move(*s), "", info.key};
-      best->label = std::string(info.key.origin == intensity::Origin::kForecast ? "forecast from the store"
-                                                                                 : "stored data used as a forecast") +
-                    " (" + std::string(intensity::to_string(info.key.signal)) + "; " +
-                    best->series.provenance().source + ")";
-    }
-    if (best) return std::move(*best);
+    auto sel = intensity::select_stored_forecast(*store, zone, from, to);
+    if (!sel) return make_error(sel.error().message);
+    if (sel->chosen)
+      return LoadedForecast{std::move(sel->chosen->series), std::move(sel->chosen->label), sel->chosen->key};
   }
   auto typical = intensity::ZoneCatalogue::embedded().typical_series(zone, intensity::Signal::kAverageLifecycle,
                                                                      from, to);
