@@ -15,17 +15,31 @@
 #     (or ./gpu-check-out) for docs/benchmarks.md.
 # Requirements: NVIDIA driver, python3 with CUDA torch, cmake, ninja, g++ 12+.
 # Usage: scripts/gpu-check.sh [SECONDS]    (default 60)
+#        GREENRUN_BIN=/path/to/greenrun scripts/gpu-check.sh   uses a prebuilt
+#        binary instead of building (for a GPU machine without the -dev packages).
 set -euo pipefail
 SECS=${1:-60}
 OUTDIR=${OUT:-$PWD/gpu-check-out}
 mkdir -p "$OUTDIR"
 cd "$(dirname "$0")/.."
 
-echo "== build" | tee "$OUTDIR/log.txt"
-cmake -S . -B build/gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DGREENRUN_BUILD_TESTS=OFF -DGREENRUN_BUILD_BENCH=OFF \
-  >>"$OUTDIR/log.txt" 2>&1
-cmake --build build/gpu --target greenrun -j"$(nproc)" >>"$OUTDIR/log.txt" 2>&1
-GR=$PWD/build/gpu/apps/greenrun/greenrun
+if [[ -n "${GREENRUN_BIN:-}" ]]; then
+  GR=$(realpath "$GREENRUN_BIN")
+  echo "== prebuilt $GR" | tee "$OUTDIR/log.txt"
+else
+  echo "== build" | tee "$OUTDIR/log.txt"
+  cmake -S . -B build/gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DGREENRUN_BUILD_TESTS=OFF -DGREENRUN_BUILD_BENCH=OFF \
+    >>"$OUTDIR/log.txt" 2>&1
+  cmake --build build/gpu --target greenrun -j"$(nproc)" >>"$OUTDIR/log.txt" 2>&1
+  GR=$PWD/build/gpu/apps/greenrun/greenrun
+fi
+"$GR" --version | tee -a "$OUTDIR/log.txt" || true
+# libnvidia-ml.so.1 where the loader finds it, else the first one on disk.
+if ! ldconfig -p | grep -q 'libnvidia-ml.so.1 '; then
+  lib=$(find /usr/local/nvidia /usr/lib /usr/lib64 /lib /opt -name 'libnvidia-ml.so.1' 2>/dev/null | head -1 || true)
+  [[ -n "$lib" ]] && export GREENRUN_NVML_LIBRARY="$lib"
+fi
+echo "NVML: ${GREENRUN_NVML_LIBRARY:-libnvidia-ml.so.1 from the loader path}" | tee -a "$OUTDIR/log.txt"
 
 nvidia-smi --query-gpu=index,name,uuid,driver_version,power.limit --format=csv | tee "$OUTDIR/gpus.csv"
 
