@@ -15,10 +15,17 @@ namespace {
 constexpr int kTrapped[3] = {SIGINT, SIGTERM, SIGHUP};
 volatile sig_atomic_t g_trapped = 0;
 int g_trap_pipe[2] = {-1, -1};
+// The watchdog's socket while a JobController lives, -1 otherwise.
+volatile sig_atomic_t g_watchdog_fd = -1;
 
 void on_trap(int) {
   const int saved = errno;
   g_trapped = 1;
+  // Only reached without a job process (ChildProcess forwards the signal
+  // otherwise): the job is waiting to start or is checkpointed, and the
+  // interrupt ends the run without running it again. Tell the watchdog now,
+  // so that even a greenrun killed on its way out does not rerun the job.
+  Watchdog::notify_none_from_signal_handler(static_cast<int>(g_watchdog_fd));
   if (g_trap_pipe[1] >= 0) {
     const char b = 1;
     [[maybe_unused]] const ssize_t n = ::write(g_trap_pipe[1], &b, 1);
@@ -71,13 +78,38 @@ JobController::JobController(Clock& clock, const ScaledClock* scaled, JobControl
   sa.sa_flags = SA_RESTART;
   sigemptyset(&sa.sa_mask);
   for (int i = 0; i < 3; ++i) ::sigaction(kTrapped[i], &sa, &old_[i]);
+  // The watchdog is forked now, before the wait for the first start, so that
+  // a greenrun killed while waiting still gets the job started.
+  start_watchdog();
+  tell_watchdog(WatchState::kNotStarted);
 }
 
 JobController::~JobController() {
   if (child_ && stopped_) ::kill(-child_->process_group(), SIGCONT);
   child_.reset();      // restores our handlers (ChildProcess saved them)
-  watchdog_.reset();   // says "nothing to protect", reaps the watchdog
+  g_watchdog_fd = -1;
+  watchdog_.reset();   // says kNone, reaps the watchdog
   for (int i = 0; i < 3; ++i) ::sigaction(kTrapped[i], &old_[i], nullptr);
+}
+
+void JobController::start_watchdog() {
+  if (!options_.watchdog || watchdog_) return;
+  auto w = Watchdog::start(options_.argv);
+  if (!w) {
+    warnings_.push_back(w.error().message + " (no watchdog: if greenrun dies, the job is not resumed or restarted)");
+    return;
+  }
+  watchdog_.emplace(std::move(*w));
+  g_watchdog_fd = watchdog_->fd();
+}
+
+void JobController::tell_watchdog(WatchState state, pid_t pgid) {
+  if (!watchdog_) return;
+  // After an interrupt the run ends on purpose: the job is never to be
+  // started or restarted by the watchdog.
+  const bool runs_command = state == WatchState::kNotStarted || state == WatchState::kCheckpointed;
+  if (runs_command && interrupted()) state = WatchState::kNone;
+  if (auto s = watchdog_->set(state, pgid); !s) warnings_.push_back(s.error().message);
 }
 
 SteadyTime JobController::real(SteadyTime t) const { return scaled_ ? scaled_->to_base(t) : t; }
@@ -92,25 +124,23 @@ bool JobController::interrupted() const {
 }
 
 std::optional<SpawnError> JobController::spawn() {
-  if (options_.watchdog && options_.mode == PauseMode::kStop && !watchdog_) {
-    auto w = Watchdog::start();
-    if (!w) return SpawnError{1, w.error().message};
-    watchdog_.emplace(std::move(*w));
-  }
   auto c = ChildProcess::spawn(options_.argv, SpawnOptions{.own_session = true});
-  if (!c) return c.error();
+  if (!c) {
+    // The watchdog would fail the same way; the run ends with this error.
+    tell_watchdog(WatchState::kNone);
+    return c.error();
+  }
   child_.emplace(std::move(*c));
   stopped_ = false;
   ++incarnations_;
-  if (watchdog_)
-    if (auto s = watchdog_->protect(child_->process_group()); !s) warnings_.push_back(s.error().message);
+  tell_watchdog(WatchState::kRunning, child_->process_group());
   return std::nullopt;
 }
 
-void JobController::forget_child() {
+void JobController::forget_child(WatchState next) {
   if (!child_) return;
   forwarded_before_ += child_->forwarded_signals();
-  if (watchdog_) (void)watchdog_->protect(0);
+  tell_watchdog(next);
   child_.reset();
   stopped_ = false;
 }
@@ -126,19 +156,24 @@ PauseResult JobController::pause() {
     return {PauseOutcome::kPaused, std::nullopt, "SIGSTOP to process group " + std::to_string(pg)};
   }
   const std::string sig = signal_name(options_.checkpoint_signal);
+  // From the signal until the exit is seen, a dying greenrun leaves the
+  // watchdog to wait for the job's end and run it again.
+  tell_watchdog(WatchState::kCheckpointing, pg);
   ::kill(-pg, options_.checkpoint_signal);
   const auto t0 = std::chrono::steady_clock::now();
   auto st = child_->wait_until(t0 + options_.grace);
   if (!st) {
+    tell_watchdog(WatchState::kRunning, pg);
     return {PauseOutcome::kRefused, std::nullopt,
             "the job did not exit within the grace period of " + format_duration(options_.grace) + " after " + sig +
                 ": it is left running (not killed, not stopped) and runs to the end; checkpoint pauses are off "
                 "for this run"};
   }
-  forget_child();
+  const bool checkpointed = !st->signalled && st->code == 0;
+  forget_child(checkpointed ? WatchState::kCheckpointed : WatchState::kNone);
   const std::string took =
       format_duration(std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - t0));
-  if (!st->signalled && st->code == 0)
+  if (checkpointed)
     return {PauseOutcome::kPaused, std::nullopt, "checkpointed: exited 0 " + took + " after " + sig};
   return {PauseOutcome::kExited, st,
           st->signalled ? "the job was killed by " + signal_name(st->signal) + " after " + sig +
@@ -164,7 +199,7 @@ std::optional<ExitStatus> JobController::wait_until(SteadyTime t) {
   const SteadyTime deadline = real(t);
   if (child_) {
     auto st = child_->wait_until(deadline);
-    if (st) forget_child();
+    if (st) forget_child(WatchState::kNone);  // the job's end
     return st;
   }
   // No process: sleep, but wake for an interrupt.

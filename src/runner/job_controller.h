@@ -101,11 +101,15 @@ class JobController final : public JobControl {
   pid_t pid() const { return child_ ? child_->pid() : 0; }
   pid_t process_group() const { return child_ ? child_->process_group() : 0; }
   int incarnations() const { return incarnations_; }
+  // The watchdog process (0: none; see options.watchdog).
+  pid_t watchdog_pid() const { return watchdog_ ? watchdog_->pid() : 0; }
   std::vector<std::string> take_warnings() { return std::move(warnings_); }
 
  private:
   std::optional<SpawnError> spawn();
-  void forget_child();
+  void forget_child(WatchState next);
+  void start_watchdog();
+  void tell_watchdog(WatchState state, pid_t pgid = 0);
   SteadyTime real(SteadyTime t) const;
 
   Clock& clock_;

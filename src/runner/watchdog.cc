@@ -3,8 +3,9 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <ctime>
 #include <fcntl.h>
-#include <string>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -13,55 +14,207 @@
 namespace greenrun::runner {
 namespace {
 
-// Watchdog-process state, touched only by async-signal-safe code after fork.
-volatile sig_atomic_t g_protected = 0;
+struct Message {
+  int32_t state = 0;
+  int32_t pgid = 0;
+};
 
-[[noreturn]] void resume_and_exit() {
-  const pid_t pg = static_cast<pid_t>(g_protected);
-  if (pg > 0 && ::kill(-pg, SIGCONT) == 0) {
-    static const char kMsg[] =
-        "greenrun: watchdog: greenrun ended before the job; sent SIGCONT to the job's process group so it "
-        "is not left stopped\n";
-    [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, kMsg, sizeof kMsg - 1);
+// Everything the watchdog process needs, prepared before the fork so that
+// after it only async-signal-safe calls are made.
+struct Plan {
+  char* const* argv = nullptr;  // null: no command to run
+  std::string not_started, checkpointed, checkpointing, resumed, exec_failed;
+};
+
+// Watchdog-process state, touched only by async-signal-safe code after fork.
+volatile sig_atomic_t g_term = 0;
+void on_term(int) { g_term = 1; }
+
+// Signals a spawned job gets reset to the default (child_process.cc), so an
+// ignored disposition of greenrun's is not passed on for them.
+constexpr int kResetForJob[] = {SIGINT, SIGTERM, SIGHUP, SIGCHLD};
+
+void say(const std::string& line) {
+  const char* p = line.data();
+  size_t left = line.size();
+  while (left > 0) {
+    const ssize_t n = ::write(STDERR_FILENO, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+}
+
+// True while `pid` exists and has not yet ended (a zombie has ended: the
+// reaper may not be quick to reap it). Reads /proc/PID/stat.
+bool process_running(pid_t pid) {
+  char path[32] = "/proc/";
+  char digits[16];
+  int nd = 0;
+  for (auto v = static_cast<unsigned>(pid); v > 0 && nd < 15; v /= 10) digits[nd++] = static_cast<char>('0' + v % 10);
+  size_t at = 6;
+  while (nd > 0) path[at++] = digits[--nd];
+  for (const char* s = "/stat"; *s; ++s) path[at++] = *s;
+  path[at] = '\0';
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buf[512];
+  const ssize_t n = ::read(fd, buf, sizeof buf);
+  ::close(fd);
+  if (n <= 0) return false;
+  ssize_t close_paren = -1;
+  for (ssize_t i = 0; i < n; ++i)
+    if (buf[i] == ')') close_paren = i;
+  if (close_paren < 0 || close_paren + 2 >= n) return true;  // unparsable: assume it runs
+  const char state = buf[close_paren + 2];
+  return state != 'Z' && state != 'X' && state != 'x';
+}
+
+// Runs the job's command in this process, as JobController would spawn it.
+[[noreturn]] void run_job(const Plan& plan, const std::string& line, int fd, const sigset_t& job_mask,
+                          const sigset_t& ignored) {
+  if (plan.argv == nullptr) ::_exit(0);
+  say(line);
+  ::prctl(PR_SET_PDEATHSIG, 0);
+  ::close(fd);
+  ::setsid();
+  for (int s = 1; s < NSIG; ++s) {
+    if (s == SIGKILL || s == SIGSTOP) continue;
+    struct sigaction sa {};
+    sa.sa_handler = sigismember(&ignored, s) == 1 ? SIG_IGN : SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(s, &sa, nullptr);  // fails harmlessly for signals the C library reserves
+  }
+  ::sigprocmask(SIG_SETMASK, &job_mask, nullptr);
+  ::execvp(plan.argv[0], plan.argv);
+  say(plan.exec_failed);
+  ::_exit(127);
+}
+
+[[noreturn]] void watchdog_main(int fd, pid_t parent, const Plan& plan) {
+  // What a job spawned by greenrun now would inherit: its mask and the
+  // signals it ignores.
+  sigset_t job_mask, ignored;
+  ::sigprocmask(SIG_SETMASK, nullptr, &job_mask);
+  sigemptyset(&ignored);
+  for (int s = 1; s < NSIG; ++s) {
+    struct sigaction old {};
+    if (::sigaction(s, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) sigaddset(&ignored, s);
+  }
+  for (int s : kResetForJob) sigdelset(&ignored, s);
+
+  // SIGTERM (PR_SET_PDEATHSIG) only wakes ppoll below: it is blocked
+  // outside it, so it cannot slip in between the check and the wait.
+  sigset_t term;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  ::sigprocmask(SIG_SETMASK, &term, nullptr);
+  struct sigaction sa {};
+  sa.sa_handler = on_term;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGTERM, &sa, nullptr);
+  for (int s : {SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGTSTP, SIGTTIN, SIGTTOU}) ::signal(s, SIG_IGN);
+  ::signal(SIGCHLD, SIG_DFL);
+  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+
+  Message cur;
+  Message incoming;
+  size_t have = 0;
+  sigset_t none;
+  sigemptyset(&none);
+  // greenrun may have died before prctl; then the parent has changed.
+  bool gone = ::getppid() != parent;
+  while (!gone) {
+    if (g_term) {
+      // PDEATHSIG comes after the reparenting; a SIGTERM while greenrun is
+      // still our parent came from someone else (a kill of the whole
+      // process group): greenrun handles that one and will tell us.
+      g_term = 0;
+      if (::getppid() != parent) break;
+    }
+    struct pollfd p {fd, POLLIN, 0};
+    if (::ppoll(&p, 1, nullptr, &none) < 0) continue;  // EINTR: SIGTERM
+    const ssize_t n = ::read(fd, reinterpret_cast<char*>(&incoming) + have, sizeof incoming - have);
+    if (n > 0) {
+      have += static_cast<size_t>(n);
+      if (have == sizeof incoming) {
+        cur = incoming;
+        have = 0;
+      }
+      continue;
+    }
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    gone = true;  // end of file: greenrun has gone (or closed it after saying kNone)
+  }
+
+  const auto pg = static_cast<pid_t>(cur.pgid);
+  switch (static_cast<WatchState>(cur.state)) {
+    case WatchState::kRunning:
+      if (pg > 0 && ::kill(-pg, SIGCONT) == 0) say(plan.resumed);
+      ::_exit(0);
+    case WatchState::kCheckpointing: {
+      if (pg > 0) {
+        ::kill(-pg, SIGCONT);
+        while (process_running(pg)) {
+          const struct timespec ts {0, 20'000'000};
+          ::nanosleep(&ts, nullptr);
+        }
+      }
+      run_job(plan, plan.checkpointing, fd, job_mask, ignored);
+    }
+    case WatchState::kCheckpointed:
+      run_job(plan, plan.checkpointed, fd, job_mask, ignored);
+    case WatchState::kNotStarted:
+      run_job(plan, plan.not_started, fd, job_mask, ignored);
+    case WatchState::kNone:
+      break;
   }
   ::_exit(0);
 }
 
-void on_parent_death(int) { resume_and_exit(); }
-
-[[noreturn]] void watchdog_main(int fd, pid_t parent) {
-  struct sigaction sa {};
-  sa.sa_handler = on_parent_death;
-  sigemptyset(&sa.sa_mask);
-  ::sigaction(SIGTERM, &sa, nullptr);
-  for (int s : {SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE}) ::signal(s, SIG_IGN);
-  ::signal(SIGCHLD, SIG_DFL);
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-  if (::getppid() != parent) resume_and_exit();  // greenrun died before prctl
-  const int null_fd = ::open("/dev/null", O_RDWR);
-  if (null_fd >= 0) {
-    ::dup2(null_fd, STDIN_FILENO);
-    ::dup2(null_fd, STDOUT_FILENO);
-    if (null_fd > STDERR_FILENO) ::close(null_fd);
-  }
-  for (;;) {
-    int32_t pg = 0;
-    const ssize_t n = ::read(fd, &pg, sizeof pg);
-    if (n == static_cast<ssize_t>(sizeof pg)) {
-      g_protected = pg;
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    resume_and_exit();  // end of file: greenrun has gone (or closed it after saying 0)
-  }
-}
-
 }  // namespace
 
-Result<Watchdog> Watchdog::start() {
+std::string shell_quote(const std::vector<std::string>& argv) {
+  std::string out;
+  for (const auto& a : argv) {
+    if (!out.empty()) out += ' ';
+    const bool plain = !a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                         "0123456789@%+=:,./_-") == std::string::npos;
+    if (plain) {
+      out += a;
+      continue;
+    }
+    out += '\'';
+    for (char c : a) {
+      if (c == '\'')
+        out += "'\\''";
+      else
+        out += c;
+    }
+    out += '\'';
+  }
+  return out;
+}
+
+Result<Watchdog> Watchdog::start(std::vector<std::string> argv) {
+  // Prepared before the fork (no allocation after it in the child).
+  std::vector<char*> args;
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  Plan plan;
+  if (!argv.empty()) plan.argv = args.data();
+  const std::string cmd = shell_quote(argv);
+  const std::string tail = ", without scheduling; its energy is not measured: " + cmd + "\n";
+  plan.not_started = "greenrun: watchdog: greenrun died before the job's scheduled start; starting it now" + tail;
+  plan.checkpointed = "greenrun: watchdog: greenrun died while the job was checkpointed; restarting it" + tail;
+  plan.checkpointing =
+      "greenrun: watchdog: greenrun died while the job was checkpointing; it has exited, restarting it" + tail;
+  plan.resumed =
+      "greenrun: watchdog: greenrun ended before the job; sent SIGCONT to the job's process group so it is not left "
+      "stopped\n";
+  plan.exec_failed = "greenrun: watchdog: could not run the job's command: " + cmd + "\n";
+
   int p[2];
   // A socket pair, not a pipe: send(MSG_NOSIGNAL) cannot raise SIGPIPE in
   // greenrun if the watchdog has gone.
@@ -77,20 +230,22 @@ Result<Watchdog> Watchdog::start() {
   }
   if (pid == 0) {
     ::close(p[1]);
-    watchdog_main(p[0], parent);
+    watchdog_main(p[0], parent, plan);
   }
   ::close(p[0]);
-  return Watchdog(pid, p[1]);
+  Watchdog w(pid, p[1]);
+  w.has_command_ = !argv.empty();
+  return w;
 }
 
-Watchdog::Watchdog(Watchdog&& o) noexcept : pid_(o.pid_), fd_(o.fd_) {
+Watchdog::Watchdog(Watchdog&& o) noexcept : pid_(o.pid_), fd_(o.fd_), has_command_(o.has_command_) {
   o.pid_ = -1;
   o.fd_ = -1;
 }
 
 Watchdog::~Watchdog() {
   if (fd_ >= 0) {
-    (void)protect(0);
+    (void)set(WatchState::kNone);
     ::close(fd_);
   }
   if (pid_ > 0) {
@@ -100,14 +255,27 @@ Watchdog::~Watchdog() {
   }
 }
 
-Status Watchdog::protect(pid_t pgid) {
-  const int32_t v = pgid;
+Status Watchdog::set(WatchState state, pid_t pgid) {
+  const bool needs_group = state == WatchState::kRunning || state == WatchState::kCheckpointing;
+  if (needs_group && pgid <= 0) return make_error("watchdog: set: a process group is required for this state");
+  const bool runs_command =
+      state == WatchState::kNotStarted || state == WatchState::kCheckpointing || state == WatchState::kCheckpointed;
+  if (runs_command && !has_command_) return make_error("watchdog: set: no command to run was given to start()");
+  const Message m{static_cast<int32_t>(state), needs_group ? static_cast<int32_t>(pgid) : 0};
   ssize_t n;
   do {
-    n = ::send(fd_, &v, sizeof v, MSG_NOSIGNAL);
+    n = ::send(fd_, &m, sizeof m, MSG_NOSIGNAL);
   } while (n < 0 && errno == EINTR);
-  if (n != static_cast<ssize_t>(sizeof v)) return make_error(std::string("watchdog: write: ") + std::strerror(errno));
+  if (n != static_cast<ssize_t>(sizeof m)) return make_error(std::string("watchdog: write: ") + std::strerror(errno));
   return {};
+}
+
+void Watchdog::notify_none_from_signal_handler(int fd) {
+  if (fd < 0) return;
+  const int saved = errno;
+  const Message m{};
+  [[maybe_unused]] const ssize_t n = ::send(fd, &m, sizeof m, MSG_NOSIGNAL | MSG_DONTWAIT);
+  errno = saved;
 }
 
 }  // namespace greenrun::runner
