@@ -79,6 +79,9 @@ bool process_running(pid_t pid) {
   ::prctl(PR_SET_PDEATHSIG, 0);
   ::close(fd);
   ::setsid();
+  // PDEATHSIG may be pending (SIGTERM is blocked outside ppoll): ignoring it
+  // discards it, so that unblocking below does not kill the job.
+  ::signal(SIGTERM, SIG_IGN);
   for (int s = 1; s < NSIG; ++s) {
     if (s == SIGKILL || s == SIGSTOP) continue;
     struct sigaction sa {};
@@ -124,18 +127,23 @@ bool process_running(pid_t pid) {
   sigset_t none;
   sigemptyset(&none);
   // greenrun may have died before prctl; then the parent has changed.
-  bool gone = ::getppid() != parent;
-  while (!gone) {
+  bool parent_gone = ::getppid() != parent;
+  for (;;) {
     if (g_term) {
       // PDEATHSIG comes after the reparenting; a SIGTERM while greenrun is
       // still our parent came from someone else (a kill of the whole
       // process group): greenrun handles that one and will tell us.
       g_term = 0;
-      if (::getppid() != parent) break;
+      if (::getppid() != parent) parent_gone = true;
     }
-    struct pollfd p {fd, POLLIN, 0};
-    if (::ppoll(&p, 1, nullptr, &none) < 0) continue;  // EINTR: SIGTERM
-    const ssize_t n = ::read(fd, reinterpret_cast<char*>(&incoming) + have, sizeof incoming - have);
+    if (!parent_gone) {
+      struct pollfd p {fd, POLLIN, 0};
+      if (::ppoll(&p, 1, nullptr, &none) < 0) continue;  // EINTR: SIGTERM
+    }
+    // Once greenrun has gone, what it said before its death is still in the
+    // socket: read it all, without waiting.
+    const ssize_t n = ::recv(fd, reinterpret_cast<char*>(&incoming) + have, sizeof incoming - have,
+                             parent_gone ? MSG_DONTWAIT : 0);
     if (n > 0) {
       have += static_cast<size_t>(n);
       if (have == sizeof incoming) {
@@ -144,8 +152,9 @@ bool process_running(pid_t pid) {
       }
       continue;
     }
-    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-    gone = true;  // end of file: greenrun has gone (or closed it after saying kNone)
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN && !parent_gone) continue;
+    break;  // end of file: greenrun has gone (or closed it after saying kNone)
   }
 
   const auto pg = static_cast<pid_t>(cur.pgid);
