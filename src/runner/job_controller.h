@@ -6,7 +6,7 @@
 //  - kStop: SIGSTOP / SIGCONT to the job's whole process group (the job is
 //    launched in its own session, so it leads its own group; see
 //    child_process.h for why a session). Works for any program; memory stays
-//    allocated. A Watchdog resumes the group if greenrun dies.
+//    allocated.
 //  - kCheckpoint: send `checkpoint_signal` (SIGUSR1 by default) to the group
 //    and wait up to `grace` (real time) for the job to exit. Exit status 0
 //    means "checkpointed": resume() runs the same command again and the job
@@ -15,10 +15,22 @@
 //    left running (never killed, never stopped), the refusal is logged and the
 //    executor runs it to the end (pause() returns kRefused).
 //
+// Watchdog (options.watchdog, watchdog.h): forked by the constructor, before
+// the wait for the first start, and told the job's state at each transition:
+// not started (construction), running with its group (each spawn), checkpointing
+// (from the checkpoint signal until the exit is seen; back to running after a
+// refusal), checkpointed (exit 0 after the signal), none (the job's end, a
+// spawn error, an interrupt, the destructor). So if greenrun dies, even by
+// SIGKILL, the job is started, resumed or run again — never left stopped or
+// undone. The watchdog starts or restarts the job only while not
+// interrupted().
+//
 // Interrupts: while the controller lives, SIGINT, SIGTERM and SIGHUP sent to
 // greenrun are caught. With a job process they are forwarded to its group
 // followed by SIGCONT (child_process.h); without one (waiting to start, or
-// checkpointed) they only set interrupted().
+// checkpointed) they set interrupted() and, from the handler, tell the
+// watchdog "none", so the deliberate end is not undone if greenrun is killed
+// before it exits.
 //
 // Thread-safety: one thread; one JobController per process (signal state is
 // process-wide).
@@ -75,13 +87,15 @@ struct JobControllerOptions {
   PauseMode mode = PauseMode::kStop;
   int checkpoint_signal = SIGUSR1;
   Duration grace = std::chrono::seconds(30);  // real time
-  bool watchdog = true;
+  bool watchdog = true;  // fork a Watchdog (false: none; for tests)
 };
 
 class JobController final : public JobControl {
  public:
   // `clock` is the executor's clock; `scaled` (may be null) converts its
-  // instants to real ones for waiting. Installs the interrupt handlers.
+  // instants to real ones for waiting. Installs the interrupt handlers and
+  // forks the watchdog (a failure to fork it is a warning, not an error).
+  // Construct it before starting threads.
   JobController(Clock& clock, const ScaledClock* scaled, JobControllerOptions options);
   ~JobController() override;  // never leaves the job stopped; restores handlers
   JobController(const JobController&) = delete;
