@@ -1,6 +1,7 @@
 // JobController and Watchdog with real processes: examples/checkpointing_job.py
 // counts units of work; it is paused and resumed in both modes and must end
-// with the right total. Each test takes about a second.
+// with the right total. Each test takes about a second (waits poll, with
+// bounds, so that a loaded machine only makes them slower).
 #include "runner/job_controller.h"
 
 #include <gtest/gtest.h>
@@ -78,7 +79,11 @@ TEST(JobController, CheckpointModeRestartsTheCommandWhichContinuesFromItsCheckpo
   SystemClock clock;
   JobController c(clock, nullptr, {f.argv(40), PauseMode::kCheckpoint, SIGUSR1, 5s});
   ASSERT_FALSE(c.start());
-  EXPECT_FALSE(c.wait_until(clock.steady_now() + 400ms));
+  // Signalled before it has installed its handler (logged before "start"),
+  // the job would die of the signal: wait for the line, then for some units.
+  for (int i = 0; i < 750 && f.log().find("start pid=") == std::string::npos; ++i)
+    EXPECT_FALSE(c.wait_until(clock.steady_now() + 20ms));
+  EXPECT_FALSE(c.wait_until(clock.steady_now() + 200ms));
   const PauseResult p = c.pause();
   ASSERT_EQ(p.outcome, PauseOutcome::kPaused) << p.note;
   EXPECT_FALSE(c.has_process());
@@ -98,10 +103,14 @@ TEST(JobController, CheckpointModeRestartsTheCommandWhichContinuesFromItsCheckpo
 }
 
 TEST(JobController, AJobIgnoringTheCheckpointSignalIsLeftRunningNotStoppedNorKilled) {
+  JobFiles f;
+  const fs::path ready = f.dir / "ready";
   SystemClock clock;
-  JobController c(clock, nullptr, {{"sh", "-c", "trap '' USR1; sleep 1"}, PauseMode::kCheckpoint, SIGUSR1, 200ms});
+  JobController c(clock, nullptr,
+                  {{"sh", "-c", "trap '' USR1; : > \"$0\"; sleep 1", ready.string()}, PauseMode::kCheckpoint, SIGUSR1,
+                   200ms});
   ASSERT_FALSE(c.start());
-  std::this_thread::sleep_for(100ms);
+  for (int i = 0; i < 750 && !fs::exists(ready); ++i) std::this_thread::sleep_for(20ms);
   const PauseResult p = c.pause();
   EXPECT_EQ(p.outcome, PauseOutcome::kRefused);
   EXPECT_NE(p.note.find("grace period"), std::string::npos) << p.note;
@@ -161,7 +170,7 @@ TEST(Watchdog, ResumesAStoppedJobWhenGreenrunIsKilled) {
   int status;
   ::waitpid(fake_greenrun, &status, 0);
   // The job is now an orphan: poll its log for the end.
-  for (int i = 0; i < 100 && f.log().find("total=20") == std::string::npos; ++i) std::this_thread::sleep_for(50ms);
+  for (int i = 0; i < 300 && f.log().find("total=20") == std::string::npos; ++i) std::this_thread::sleep_for(50ms);
   EXPECT_NE(f.log().find("ran=20 total=20"), std::string::npos) << f.log();
 }
 

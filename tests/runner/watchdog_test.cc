@@ -59,6 +59,15 @@ bool eventually(F done, std::chrono::milliseconds limit = 15s) {
   return true;
 }
 
+// In the stand-in greenrun: waits (at most 15 s) until the job's log has
+// `n` "start pid=" lines — by then the job handles the checkpoint signal; a
+// job signalled earlier would die of it — and then `extra` more.
+void wait_for_start(JobController& c, SystemClock& clock, const fs::path& log, size_t n,
+                    std::chrono::milliseconds extra) {
+  for (int i = 0; i < 750 && count(slurp(log), "start pid=") < n; ++i) (void)c.wait_until(clock.steady_now() + 20ms);
+  (void)c.wait_until(clock.steady_now() + extra);
+}
+
 class WatchdogTest : public ::testing::Test {
  protected:
   ~WatchdogTest() override {
@@ -87,8 +96,8 @@ class WatchdogTest : public ::testing::Test {
 done=$(cat "$d/ck" 2>/dev/null || echo 0); first=$done
 set -- $(cat /proc/$$/stat)
 blk=; while read -r k v; do [ "$k" = SigBlk: ] && blk=$v; done < /proc/$$/status
-echo "start pid=$$ sid=$6 blk=$blk env=$GREENRUN_WATCHDOG_TEST from=$done" >> "$d/log.txt"
 stop=0; trap 'stop=1; : > "$d/signalled"' USR1
+echo "start pid=$$ sid=$6 blk=$blk env=$GREENRUN_WATCHDOG_TEST from=$done" >> "$d/log.txt"
 while [ "$done" -lt "$n" ]; do
   sleep 0.02; done=$((done + 1))
   if [ $stop = 1 ] && [ "$done" -lt "$n" ]; then
@@ -158,7 +167,7 @@ TEST_F(WatchdogTest, RerunsACheckpointedJobWhenGreenrunIsKilledAndTheJobEndsWith
     SystemClock clock;
     JobController c(clock, nullptr, {argv, PauseMode::kCheckpoint, SIGUSR1, 5s});
     if (c.start()) tell(0);
-    (void)c.wait_until(clock.steady_now() + 300ms);
+    wait_for_start(c, clock, dir_ / "log.txt", 1, 150ms);
     tell(c.pause().outcome == PauseOutcome::kPaused && !c.has_process() ? 1 : 0);
     for (;;) ::pause();
   });
@@ -193,7 +202,7 @@ TEST_F(WatchdogTest, RerunIsInItsOwnSessionWithGreenrunsEnvironmentAndNoBlockedS
     SystemClock clock;
     JobController c(clock, nullptr, {argv, PauseMode::kCheckpoint, SIGUSR1, 5s});
     if (c.start()) tell(0);
-    (void)c.wait_until(clock.steady_now() + 200ms);
+    wait_for_start(c, clock, dir_ / "log.txt", 1, 150ms);
     tell(c.pause().outcome == PauseOutcome::kPaused ? 1 : 0);
     for (;;) ::pause();
   });
@@ -217,7 +226,7 @@ TEST_F(WatchdogTest, KilledWhileTheJobIsCheckpointingTheWatchdogWaitsForItsExitT
     SystemClock clock;
     JobController c(clock, nullptr, {argv, PauseMode::kCheckpoint, SIGUSR1, 5s});
     tell(c.start() ? 0 : 1);
-    (void)c.wait_until(clock.steady_now() + 200ms);
+    wait_for_start(c, clock, dir_ / "log.txt", 1, 150ms);
     (void)c.pause();  // killed in here
     for (;;) ::pause();
   });
@@ -262,7 +271,7 @@ TEST_F(WatchdogTest, ARunningCheckpointModeJobIsNotRunTwiceWhenGreenrunIsKilled)
     SystemClock clock;
     JobController c(clock, nullptr, {argv, PauseMode::kCheckpoint, SIGUSR1, 5s});
     if (c.start()) tell(0);
-    (void)c.wait_until(clock.steady_now() + 200ms);
+    wait_for_start(c, clock, dir_ / "log.txt", 1, 150ms);
     tell(c.pid());
     for (;;) ::pause();
   });
@@ -281,7 +290,7 @@ TEST_F(WatchdogTest, AnInterruptWhileCheckpointedIsNotUndoneByAKillOfGreenrun) {
     SystemClock clock;
     JobController c(clock, nullptr, {argv, PauseMode::kCheckpoint, SIGUSR1, 5s});
     if (c.start()) tell(0);
-    (void)c.wait_until(clock.steady_now() + 300ms);
+    wait_for_start(c, clock, dir_ / "log.txt", 1, 150ms);
     tell(c.pause().outcome == PauseOutcome::kPaused ? c.watchdog_pid() : 0);
     for (int i = 0; i < 500 && !c.interrupted(); ++i) (void)c.wait_until(clock.steady_now() + 20ms);
     tell(c.interrupted() ? 1 : 0);
@@ -327,7 +336,7 @@ TEST_F(WatchdogTest, AControllerDestroyedWhileCheckpointedLeavesTheJobCheckpoint
       SystemClock clock;
       JobController c(clock, nullptr, {argv, PauseMode::kCheckpoint, SIGUSR1, 5s});
       if (c.start()) tell(0);
-      (void)c.wait_until(clock.steady_now() + 300ms);
+      wait_for_start(c, clock, dir_ / "log.txt", 1, 150ms);
       if (c.pause().outcome != PauseOutcome::kPaused) tell(0);
       w = c.watchdog_pid();
     }
