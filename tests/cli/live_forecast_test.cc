@@ -190,6 +190,38 @@ TEST_F(LiveForecastTest, FlexibleStartPlansOnTheFetchedForecastAndCachesIt) {
   EXPECT_NE(err().find("no earlier run of this command"), std::string::npos) << err();
 }
 
+TEST_F(LiveForecastTest, PlanUsesTheLiveForecastAndMinSegmentShapesPauseAndResume) {
+  // Clean in two one-hour stretches, two hours apart.
+  const UtcTime a = hour_ + 2h, b = hour_ + 5h;
+  LoopbackServer server([&](const ServedRequest& req) {
+    if (req.path.starts_with("/intensity/"))
+      return uk_forward(req, [&](UtcTime t) { return (t >= a && t < a + 1h) || (t >= b && t < b + 1h) ? 30.0 : 300.0; });
+    return Reply::json("{}", 404);
+  });
+  const std::vector<std::pair<std::string, std::string>> env = {{"GREENRUN_UK_BASE_URL", server.base_url()}};
+  const std::string from = format_utc(hour_);
+  ASSERT_EQ(run({"plan", "--zone", "GB", "--from", from, "--duration", "2h", "--window", "10h", "--power", "1kW",
+                 "--mode", "pause-resume", "--forecast-provider", "uk", "--json"},
+                env),
+            0)
+      << err();
+  auto j = nlohmann::json::parse(out());
+  const std::string text = j.dump();
+  EXPECT_NE(text.find("uk forecast (GB, average-direct)"), std::string::npos) << text;
+  EXPECT_NE(text.find(format_utc(a)), std::string::npos) << text;
+  EXPECT_NE(text.find(format_utc(b)), std::string::npos) << text;
+  // With a minimum segment of 2 h the job cannot be split: one block of 2 h.
+  ASSERT_EQ(run({"plan", "--zone", "GB", "--from", from, "--duration", "2h", "--window", "10h", "--power", "1kW",
+                 "--mode", "pause-resume", "--forecast-provider", "uk", "--min-segment", "2h"},
+                env),
+            0)
+      << err();
+  EXPECT_NE(out().find("1 segment, 0 pauses"), std::string::npos) << out();
+  // A provider naming one place with two zones is refused.
+  EXPECT_EQ(run({"plan", "--zone", "GB", "--zone", "DE", "--duration", "1h", "--forecast-provider", "uk"}, env), 1);
+  EXPECT_NE(err().find("names one place"), std::string::npos) << err();
+}
+
 TEST_F(LiveForecastTest, ANewForecastWhileTheJobWaitsIsFetchedAndReplannedOn) {
   // First answer: clean for an hour, then dirty for two. Every later answer:
   // flat, so the re-plan runs the rest without a pause.

@@ -90,9 +90,9 @@ IntensitySeries layer_series(const std::vector<const IntensitySeries*>& layers, 
     std::vector<Piece> added;
     for (size_t i = 0; i < l->size(); ++i) {
       const IntensityPoint p = l->point(i);
-      int64_t a = std::max(ms(p.start), lo);
-      const int64_t b = std::min(ms(p.end()), hi);
-      if (a >= b) continue;
+      int64_t a = ms(p.start);
+      const int64_t b = ms(p.end());
+      if (b <= lo || a >= hi) continue;  // whole points overlapping the window
       // Subtract what higher layers filled.
       auto it = filled.upper_bound(a);
       if (it != filled.begin()) {
@@ -102,7 +102,7 @@ IntensitySeries layer_series(const std::vector<const IntensitySeries*>& layers, 
       while (a < b) {
         it = filled.lower_bound(a);
         const int64_t stop = it == filled.end() ? b : std::min(b, it->first);
-        if (a < stop) added.push_back({a, stop, p.value, p.estimated});
+        if (a < stop && stop > lo && a < hi) added.push_back({a, stop, p.value, p.estimated});
         if (it == filled.end() || it->first >= b) break;
         a = it->second;
       }
@@ -216,7 +216,7 @@ Result<LiveForecast> LiveForecastFeed::obtain(UtcTime from, UtcTime to, const In
     const IntensityPoint first = fetched->point(0);
     if (from < first.start) {
       lead_in = IntensitySeries(fetched->zone(), fetched->signal(), Origin::kForecast);
-      const UtcTime a = std::max(from, first.start - first.duration);
+      const UtcTime a = first.start - first.duration;  // whole steps keep the series on its grid
       const Status st = lead_in.append(a, first.start - a, first.value, true);
       (void)st;
     }
@@ -225,7 +225,15 @@ Result<LiveForecast> LiveForecastFeed::obtain(UtcTime from, UtcTime to, const In
   // The previous series counts for the past only: for the future the fresher
   // fetch and its persistence win.
   IntensitySeries past;
-  if (previous && !previous->empty() && from < now) past = previous->slice(from, std::min(now, to));
+  if (previous && !previous->empty() && from < now) {
+    past = IntensitySeries(previous->zone(), previous->signal(), previous->origin());
+    for (size_t i = 0; i < previous->size(); ++i) {
+      const IntensityPoint p = previous->point(i);
+      if (!(p.start < now)) break;
+      const Status st = past.append(p.start, p.duration, p.value, p.estimated);
+      (void)st;
+    }
+  }
   std::vector<const IntensitySeries*> layers{fetched ? &*fetched : nullptr, &past, &stored_forecast,
                                              &stored_actual, &lead_in, &persisted};
   IntensitySeries merged = layer_series(layers, from, to);

@@ -14,7 +14,7 @@
 //      actual data;
 //   4. beyond the forecast's horizon, its last 24 h repeated ("persistence,
 //      not a forecast"), and before its first point, that point's value for
-//      at most one step (the interval in progress);
+//      one step (the interval in progress);
 //   5. when the fetch failed and nothing above covers an instant, the grid
 //      zone's typical profile ("typical profile, not a forecast").
 // When the fetch fails, decide_fallback (fallback.h) says what may be used:
@@ -57,9 +57,10 @@ int forecast_horizon_hours(ProviderKind provider, UtcTime now, UtcTime to);
 int max_forecast_horizon_hours(ProviderKind provider);
 
 // The series over [from, to) that takes each instant from the first layer
-// with a point there (points are cut at layer boundaries; estimated flags
-// kept). Zone, signal and origin are the first non-empty layer's. Instants no
-// layer covers stay gaps.
+// with a point there. Points overlapping the window are kept whole (not cut
+// at `from` or `to`, so the series stays on its providers' grid) and cut only
+// where a higher layer has a point; estimated flags kept. Zone, signal and
+// origin are the first non-empty layer's. Instants no layer covers stay gaps.
 IntensitySeries layer_series(const std::vector<const IntensitySeries*>& layers, UtcTime from, UtcTime to);
 
 // `s` continued beyond its end up to `to` by repeating its last `period`

@@ -75,6 +75,10 @@ TEST(LayerSeries, TheFirstLayerWithAPointWinsAndPointsAreCutAtBoundaries) {
   EXPECT_EQ(at(out, t0 + 5h + 29min), 500);
   EXPECT_EQ(at(out, t0 + 5h + 30min), 1);
   EXPECT_EQ(out.end(), t0 + 6h);
+  // Points are kept whole at the window's edges.
+  const IntensitySeries inner = layer_series({&top, &low}, t0 + 10min, t0 + 2h + 20min);
+  EXPECT_EQ(inner.start(), t0);
+  EXPECT_EQ(inner.end(), t0 + 3h);
   EXPECT_EQ(out.origin(), Origin::kForecast);
 }
 
@@ -112,9 +116,16 @@ TEST(LayerSeries, MatchesAPointwiseOracleOnRandomLayers) {
         ASSERT_EQ(*want, got->grams_per_kwh()) << format_utc(t);
       }
     }
-    if (!out.empty()) {
-      EXPECT_GE(out.start(), from);
-      EXPECT_LE(out.end(), to);
+    // Whole points: every point overlaps the window and starts where one of
+    // the layers' points starts or a higher layer's point ends.
+    for (size_t i = 0; i < out.size(); ++i) {
+      const IntensityPoint p = out.point(i);
+      EXPECT_TRUE(p.end() > from && p.start < to) << format_utc(p.start);
+      bool on_grid = false;
+      for (const auto& l : layers)
+        for (size_t k = 0; k < l.size(); ++k)
+          on_grid = on_grid || l.point(k).start == p.start || l.point(k).end() == p.start;
+      EXPECT_TRUE(on_grid) << format_utc(p.start);
     }
   }
 }
