@@ -40,19 +40,6 @@ struct EmissionsArgs {
   bool json = false;
 };
 
-// "4y", "18mo" is not supported; "4y", "2.5y", or any duration parse_duration takes ("1461d").
-Result<Duration> parse_lifetime(std::string_view text) {
-  const std::string_view t = trim(text);
-  if (!t.empty() && (t.back() == 'y' || t.back() == 'Y')) {
-    auto years = parse_number(t.substr(0, t.size() - 1));
-    if (!years || *years <= 0) return make_error("--lifetime: expected a positive number of years such as 4y, got \"" + std::string(t) + "\"");
-    return std::chrono::duration_cast<Duration>(std::chrono::duration<double, std::ratio<31'557'600>>(*years));
-  }
-  auto d = parse_duration(t);
-  if (!d || d->count() <= 0) return make_error("--lifetime: expected a duration such as 4y or 1461d, got \"" + std::string(t) + "\"");
-  return *d;
-}
-
 // The part of the store's series for `zone` and `signal` that overlaps
 // [from, to); an empty series when the store has none.
 Result<IntensitySeries> load_series(const intensity::IntensityStore& store, const std::string& zone, Signal signal,
@@ -122,8 +109,8 @@ int run_emissions(const EmissionsArgs& a, Context& ctx) {
   EmissionsOptions options;
   options.pue = a.pue;
   if (a.pue_given) options.pue_source = "--pue";
-  auto lifetime = parse_lifetime(a.lifetime);
-  if (!lifetime) return fail(lifetime.error().message);
+  auto lifetime = accounting::parse_lifetime(a.lifetime);
+  if (!lifetime) return fail("--lifetime: " + lifetime.error().message);
   if (a.instance) {
     auto inst = accounting::find_instance(*a.instance);
     if (!inst) return fail("--instance: " + inst.error().message);

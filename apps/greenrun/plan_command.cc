@@ -1,5 +1,5 @@
 // greenrun plan: when (and where) to run a job. Flags are parsed here, the
-// forecast comes from the store (or the embedded typical profile, labelled
+// forecast comes from the store or a live provider (--forecast-provider, cached in the store), else the embedded typical profile (labelled
 // "typical profile, not a forecast"), and src/scheduling does the planning.
 #include <algorithm>
 #include <CLI/CLI.hpp>
@@ -15,6 +15,7 @@
 #include "base/time_format.h"
 #include "commands.h"
 #include "intensity/forecast_selection.h"
+#include "intensity/providers/live_forecast.h"
 #include "intensity/store.h"
 #include "intensity/zone_catalogue.h"
 #include "scheduling/region_planner.h"
@@ -27,7 +28,8 @@ using scheduling::Plan;
 
 struct PlanFlags {
   std::vector<std::string> zones, regions;
-  std::string duration, power, energy, window, deadline, max_delay, mode = "both", overhead, from;
+  std::string duration, power, energy, window, deadline, max_delay, mode = "both", overhead, min_segment, from;
+  std::string forecast_provider;
   bool json = false;
 };
 
@@ -227,17 +229,49 @@ int run_plan(const Context& ctx, const PlanFlags& fl) {
     if (!o) return fail(ctx, "--pause-overhead: " + o.error().message);
     req.pause_resume.overhead.time = *o;
   }
+  if (!fl.min_segment.empty()) {
+    auto m = parse_duration(fl.min_segment);
+    if (!m || m->count() < 0) return fail(ctx, "--min-segment: expected a duration such as 30m, got " + fl.min_segment);
+    req.pause_resume.min_segment = *m;
+  }
 
   const auto& cat = intensity::ZoneCatalogue::embedded();
   std::vector<Forecast> forecasts;
   auto add = [&](const std::optional<std::string>& z, const std::optional<std::string>& r) -> Status {
     auto loc = cat.resolve(z, r);
     if (!loc) return make_error(loc.error().message);
+    if (!fl.forecast_provider.empty() && fl.forecast_provider != "store") {
+      // A live forecast (cached in the store), with the same fallback as
+      // carbon-aware `greenrun run`.
+      auto spec = intensity::parse_forecast_spec(fl.forecast_provider, loc->zone);
+      if (!spec) return make_error("--forecast-provider: " + spec.error().message);
+      auto settings = intensity::load_provider_settings(intensity::process_environment(), std::nullopt);
+      if (!settings) return make_error(settings.error().message);
+      for (const auto& w : settings->warnings) *ctx.err << "greenrun: warning: " << w << "\n";
+      intensity::CurlOptions curl;
+      curl.connect_timeout = std::chrono::seconds(5);
+      curl.total_timeout = std::chrono::seconds(20);
+      intensity::CurlHttpClient http(curl);
+      SystemClock clock;
+      intensity::RetryPolicy retry;
+      retry.max_attempts = 3;
+      intensity::LiveForecastFeed feed(std::move(*spec), std::move(*settings), http, clock, ctx.store_path(), retry);
+      auto got = feed.obtain(from, deadline);
+      if (!got) return make_error(got.error().message);
+      for (const auto& w : got->warnings) *ctx.err << "greenrun: warning: " << w << "\n";
+      forecasts.push_back(Forecast{*loc, std::move(got->series), std::move(got->label)});
+      return {};
+    }
     auto f = load_forecast(ctx, *loc, from, deadline);
     if (!f) return make_error(f.error().message);
     forecasts.push_back(std::move(*f));
     return {};
   };
+  const bool names_place = fl.forecast_provider.find(':') != std::string::npos ||
+                           fl.forecast_provider.starts_with("uk") || fl.forecast_provider.starts_with("watttime");
+  if (names_place && fl.zones.size() + fl.regions.size() > 1)
+    return fail(ctx, "--forecast-provider " + fl.forecast_provider +
+                         " names one place; give one --zone or --region (or electricitymaps, which follows each zone)");
   for (const auto& z : fl.zones)
     if (auto s = add(z, std::nullopt); !s) return fail(ctx, s.error().message);
   for (const auto& r : fl.regions)
@@ -325,6 +359,10 @@ void add_plan_command(CLI::App& app, Context& ctx, Action& action) {
   cmd->add_option("--max-delay", flags->max_delay, "Delay allowed, as a duration or % of the job (100%: may take twice as long)");
   cmd->add_option("--mode", flags->mode, "flexible, pause-resume or both (default both)");
   cmd->add_option("--pause-overhead", flags->overhead, "Time each pause costs (checkpoint + restart), e.g. 2m");
+  cmd->add_option("--min-segment", flags->min_segment, "Least work between two pauses, e.g. 30m (pause-resume)");
+  cmd->add_option("--forecast-provider", flags->forecast_provider,
+                  "Plan on a live forecast: uk, uk:POSTCODE, watttime:REGION, electricitymaps[:ZONE] (default: the "
+                  "store)");
   cmd->add_option("--from", flags->from, "Earliest start, UTC (default: now)");
   cmd->add_flag("--json", flags->json, "Print JSON");
   cmd->callback([&ctx, &action, flags] { action = [&ctx, flags] { return run_plan(ctx, *flags); }; });

@@ -152,6 +152,17 @@ Result<SlotSchedule> schedule_slots(std::span<const double> v, const SlotProblem
     }
   }
   std::reverse(out.segments.begin(), out.segments.end());
+  // Without a restart cost the DP may close a segment and open the next in
+  // the same slot (two minimum-length segments that touch): one segment, no
+  // pause.
+  std::vector<SlotSegment> merged;
+  for (const SlotSegment& sg : out.segments) {
+    if (!merged.empty() && merged.back().end == sg.begin && sg.restart == 0)
+      merged.back().end = sg.end;
+    else
+      merged.push_back(sg);
+  }
+  out.segments = std::move(merged);
   return out;
 }
 

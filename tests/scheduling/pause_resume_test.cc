@@ -86,6 +86,10 @@ TEST(PauseResume, DynamicProgrammeMatchesBruteForceOnSmallInputs) {
     EXPECT_NEAR(s->cost, oracle, 1e-9);
     EXPECT_NEAR(schedule_cost(v, *s, pr), s->cost, 1e-9) << "the segments add up to the cost";
     for (const auto& seg : s->segments) EXPECT_LE(seg.end, n) << "no slot past the deadline";
+    for (size_t k = 1; k < s->segments.size(); ++k)
+      if (s->segments[k].restart == 0) {
+        EXPECT_GT(s->segments[k].begin, s->segments[k - 1].end) << "a pause of no time is no pause";
+      }
   }
 }
 
