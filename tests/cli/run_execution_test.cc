@@ -178,6 +178,27 @@ TEST_F(RunExecutionTest, SigkillOfGreenrunWhileTheJobIsStoppedStillLetsTheJobFin
   EXPECT_NE(err().find("watchdog"), std::string::npos) << err();
 }
 
+TEST_F(RunExecutionTest, SigkillOfGreenrunWhileTheJobIsCheckpointedLetsTheWatchdogRerunIt) {
+  // Clean now, dirty for two hours: the job checkpoints after its first hour.
+  store_forecast({900, 900, 100, 900, 900, 100, 900});
+  const pid_t g = start(scheduled("checkpoint", 24));
+  bool checkpointed = false;
+  for (int i = 0; i < 400 && !checkpointed; ++i) {
+    std::this_thread::sleep_for(20ms);
+    checkpointed = log().find("checkpoint pid=") != std::string::npos;
+  }
+  ASSERT_TRUE(checkpointed) << "the job never checkpointed\n" << log() << err();
+  // Let the checkpointed run exit, then kill greenrun between runs.
+  std::this_thread::sleep_for(200ms);
+  ::kill(g, SIGKILL);
+  EXPECT_EQ(wait_exit(g), 128 + SIGKILL);
+  for (int i = 0; i < 300 && log().find("total=24") == std::string::npos; ++i) std::this_thread::sleep_for(20ms);
+  const std::string l = log();
+  EXPECT_NE(l.find("total=24"), std::string::npos) << l << err();
+  EXPECT_EQ(l.find("total=24"), l.rfind("total=")) << "finished once\n" << l;
+  EXPECT_NE(err().find("watchdog"), std::string::npos) << err();
+}
+
 TEST_F(RunExecutionTest, SigintResumesAStoppedJobAndEndsTheRunCleanly) {
   store_forecast({900, 900, 100, 900, 100, 900});
   const pid_t g = start(scheduled("stop", 24));
