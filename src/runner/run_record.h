@@ -77,7 +77,8 @@ struct RunRecord {
   FlexibleStartFigure flexible_start;
   // A carbon-aware run (`--start-within`, `--pause-resume`, `--threshold`):
   // the "schedule" section (docs/execution.md), kept verbatim in
-  // schedule->json. Absent for a run that started at once.
+  // schedule->json, which to_json writes as it is (build one with
+  // schedule_summary_from_json). Absent for a run that started at once.
   std::optional<ScheduleSummary> schedule;
   double interval_s = 1.0;
   size_t intervals = 0;
