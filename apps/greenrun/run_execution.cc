@@ -1,22 +1,29 @@
 #include "run_execution.h"
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <pthread.h>
+#include <unistd.h>
+
 #include <cmath>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
-#include <fmt/format.h>
+#include <future>
 #include <ostream>
-#include <unistd.h>
+#include <set>
 
 #include "base/quantity_parse.h"
 #include "base/text_reader.h"
 #include "base/time_format.h"
 #include "intensity/forecast_selection.h"
+#include "intensity/providers/live_forecast.h"
 #include "intensity/store.h"
 #include "intensity/zone_catalogue.h"
 #include "runner/carbon_aware_executor.h"
 #include "runner/execution_record.h"
 #include "runner/job_controller.h"
+#include "runner/run_store.h"
 #include "runner/scaled_clock.h"
 
 namespace greenrun::cli {
@@ -63,6 +70,12 @@ Result<LoadedForecast> load_forecast(const std::string& store_path, const std::s
   return f;
 }
 
+std::string fingerprint(const intensity::IntensitySeries& s) {
+  double sum = 0;
+  for (const auto& p : s.points()) sum += p.value.grams_per_kwh() * static_cast<double>(p.duration.count());
+  return fmt::format("{}:{}:{}", s.size(), s.empty() ? 0 : s.end().time_since_epoch().count(), sum);
+}
+
 // Re-reads the store at each refresh; hands out the series when it changed.
 class StoreForecastSource final : public runner::ForecastSource {
  public:
@@ -81,15 +94,126 @@ class StoreForecastSource final : public runner::ForecastSource {
   }
 
  private:
-  static std::string fingerprint(const intensity::IntensitySeries& s) {
-    double sum = 0;
-    for (const auto& p : s.points()) sum += p.value.grams_per_kwh() * static_cast<double>(p.duration.count());
-    return fmt::format("{}:{}:{}", s.size(), s.empty() ? 0 : s.end().time_since_epoch().count(), sum);
-  }
   std::string path_;
   intensity::SeriesKey key_;
   UtcTime from_, to_;
   std::string fingerprint_;
+};
+
+// Timeouts for fetches while a job waits: short, so that greenrun never
+// waits long on the network when the job ends (the destructor joins the
+// fetch in flight).
+intensity::CurlOptions refresh_curl_options() {
+  intensity::CurlOptions o;
+  o.connect_timeout = std::chrono::seconds(5);
+  o.total_timeout = std::chrono::seconds(20);
+  return o;
+}
+intensity::RetryPolicy refresh_retry_policy() {
+  intensity::RetryPolicy r;
+  r.max_attempts = 2;
+  r.max_retry_after = std::chrono::seconds(30);
+  return r;
+}
+
+// Fetches the provider's forecast every `every` (executor clock) on a worker
+// thread, so the executor never blocks on the network; poll() hands out a
+// new series when one has arrived and differs from the one in use.
+class LiveForecastSource final : public runner::ForecastSource {
+ public:
+  LiveForecastSource(intensity::ForecastSpec spec, intensity::ProviderSettings settings, Clock& clock,
+                     std::string store_path, UtcTime from, UtcTime to, intensity::IntensitySeries current,
+                     Duration every)
+      : http_(refresh_curl_options()),
+        feed_(std::move(spec), std::move(settings), http_, clock, std::move(store_path), refresh_retry_policy()),
+        from_(from),
+        to_(to),
+        every_(every),
+        current_(std::move(current)),
+        fingerprint_(fingerprint(current_)),
+        next_(clock.utc_now() + every) {}
+  ~LiveForecastSource() override {
+    if (pending_.valid()) pending_.wait();
+  }
+
+  std::optional<intensity::IntensitySeries> poll(UtcTime now) override {
+    std::optional<intensity::IntensitySeries> out;
+    if (pending_.valid() && pending_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+      auto r = pending_.get();
+      ++fetches_;
+      // One warning per outage (its first failure), not one per refresh.
+      if (!r || r->choice != intensity::FallbackChoice::kFetched) {
+        if (!failing_)
+          warnings.push_back(fmt::format("forecast refresh at {} failed, keeping the forecast in use: {}",
+                                         format_utc(now), !r ? r.error().message
+                                                     : r->warnings.empty() ? std::string("nothing fetched")
+                                                                           : r->warnings.front()));
+        failing_ = true;
+        ++failed_;
+      }
+      if (r) {
+        if (r->choice == intensity::FallbackChoice::kFetched) {
+          if (failing_) warnings.push_back("forecast refresh at " + format_utc(now) + " fetched again");
+          failing_ = false;
+          ++fetched_;
+          last_fetched_ = r->fetched_at;
+          for (const auto& w : r->warnings) note("forecast refresh: " + w);
+        }
+        // Only a fetched forecast replaces the one in use: a fallback would
+        // only repeat older data.
+        const auto f = fingerprint(r->series);
+        if (r->choice == intensity::FallbackChoice::kFetched && f != fingerprint_) {
+          fingerprint_ = f;
+          current_ = r->series;
+          out = std::move(r->series);
+        }
+      }
+    }
+    if (!pending_.valid() && !(now < next_)) {
+      next_ = now + every_;
+      launch();
+    }
+    return out;
+  }
+
+  // "; refreshed 3 times (2 fetched, last 2026-...)" for the record's label.
+  std::string summary() const {
+    if (fetches_ == 0) return "";
+    std::string s = fmt::format("; {} refresh{} ({} fetched", fetches_, fetches_ == 1 ? "" : "es", fetched_);
+    if (failed_) s += fmt::format(", {} failed", failed_);
+    if (fetched_) s += ", last " + format_utc(last_fetched_);
+    return s + ")";
+  }
+  std::vector<std::string> warnings;
+
+ private:
+  void note(std::string w) {
+    if (seen_.insert(w).second) warnings.push_back(std::move(w));
+  }
+  void launch() {
+    // The worker must not take greenrun's signals (SIGINT, SIGCHLD, ...):
+    // block them all while it is created; it inherits the mask.
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pending_ = std::async(std::launch::async, [this, previous = current_] {
+      return feed_.obtain(from_, to_, &previous);
+    });
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  }
+
+  intensity::CurlHttpClient http_;
+  intensity::LiveForecastFeed feed_;  // used by the worker only
+  UtcTime from_, to_;
+  Duration every_;
+  intensity::IntensitySeries current_;
+  std::string fingerprint_;
+  UtcTime next_;
+  std::future<Result<intensity::LiveForecast>> pending_;
+  std::set<std::string> seen_;
+  size_t fetches_ = 0, fetched_ = 0, failed_ = 0;
+  bool failing_ = false;
+  UtcTime last_fetched_{};
 };
 
 // The Sampler on the real clock, seen from the executor's (scaled) clock.
@@ -125,10 +249,17 @@ std::string mass_text(Mass m) {
 
 class ScheduledRunImpl final : public ScheduledRun {
  public:
+  struct Live {
+    intensity::ForecastSpec spec;
+    intensity::ProviderSettings settings;
+    Duration every{0};
+  };
   ScheduledRunImpl(std::vector<std::string> command, ExecutionSchedule schedule, runner::JobControllerOptions job,
                    double scale, runner::ExecutionSettings settings, std::optional<intensity::SeriesKey> key,
-                   std::string store_path, UtcTime window_to, std::vector<std::string> warnings)
-      : command_(std::move(command)),
+                   std::optional<Live> live, std::string store_path, UtcTime window_to,
+                   std::vector<std::string> warnings)
+      : live_(std::move(live)),
+        command_(std::move(command)),
         schedule_(std::move(schedule)),
         job_options_(std::move(job)),
         scale_(scale),
@@ -143,13 +274,27 @@ class ScheduledRunImpl final : public ScheduledRun {
     runner::ScaledClock clock(real, scale_);
     runner::JobController job(clock, &clock, job_options_);
     SamplerMeter meter(sampler, clock, job_options_.mode == runner::PauseMode::kStop);
-    std::optional<StoreForecastSource> source;
-    if (key_)
-      source.emplace(store_path_, *key_, schedule_.request().earliest, window_to_, schedule_.forecast());
+    std::optional<StoreForecastSource> stored;
+    std::optional<LiveForecastSource> fetched;
+    runner::ForecastSource* source = nullptr;
     runner::ExecutorOptions o;
+    if (live_) {
+      fetched.emplace(live_->spec, live_->settings, clock, store_path_, schedule_.request().earliest, window_to_,
+                      schedule_.forecast(), live_->every);
+      source = &*fetched;
+      // Poll often; the source fetches every `every` and answers at once.
+      o.forecast_refresh = std::min<Duration>(live_->every, std::chrono::minutes(1));
+    } else if (key_) {
+      stored.emplace(store_path_, *key_, schedule_.request().earliest, window_to_, schedule_.forecast());
+      source = &*stored;
+    }
     o.status = &err;
     o.live = ::isatty(STDERR_FILENO) == 1;
-    report_ = runner::execute(clock, schedule_, job, &meter, source ? &*source : nullptr, o);
+    report_ = runner::execute(clock, schedule_, job, &meter, source, o);
+    if (fetched) {
+      settings_.forecast_label += fetched->summary();
+      for (auto& w : fetched->warnings) report_.warnings.push_back(std::move(w));
+    }
     for (auto& w : job.take_warnings()) report_.warnings.push_back(std::move(w));
     for (auto& w : meter.errors_) report_.warnings.push_back(std::move(w));
     if (report_.spawn_error) return std::unexpected(*report_.spawn_error);
@@ -189,6 +334,7 @@ class ScheduledRunImpl final : public ScheduledRun {
   }
 
  private:
+  std::optional<Live> live_;
   std::vector<std::string> command_;
   ExecutionSchedule schedule_;
   runner::JobControllerOptions job_options_;
@@ -200,6 +346,44 @@ class ScheduledRunImpl final : public ScheduledRun {
   std::vector<std::string> warnings_;
   runner::ExecutionReport report_;
 };
+
+// The job's mean power for the plan's expected emissions, and what it is:
+// --expected-power, else the mean of the same command's last successful run
+// in the store, else a nominal 100 W (plans do not depend on it; only the
+// expected figure does).
+Result<std::pair<Power, std::string>> expected_power(const Context& ctx, const ExecutionFlags& f,
+                                                     const std::vector<std::string>& command,
+                                                     std::vector<std::string>& warnings) {
+  if (!f.expected_power.empty()) {
+    std::string_view t = trim(f.expected_power);
+    if (!t.empty() && (t.back() == 'W' || t.back() == 'w')) t.remove_suffix(1);
+    auto w = parse_number(trim(t));
+    if (!w || !(*w > 0) || !std::isfinite(*w))
+      return make_error("--expected-power: expected a power in watts such as 250 or 250W, got " + f.expected_power);
+    return std::pair{Power::watts(*w), fmt::format("a {:.0f} W job (--expected-power)", *w)};
+  }
+  const std::pair nominal{Power::watts(100), std::string("a nominal 100 W job (no earlier run of this command)")};
+  if (!std::filesystem::exists(ctx.store_path())) return nominal;
+  auto runs = runner::RunStore::open(ctx.store_path());
+  if (!runs) {
+    warnings.push_back("expected power: " + runs.error().message);
+    return nominal;
+  }
+  auto list = runs->list(std::nullopt, 500);
+  if (!list) {
+    warnings.push_back("expected power: " + list.error().message);
+    return nominal;
+  }
+  for (const runner::RunRecord& r : *list) {
+    if (r.command != command || r.exit_status != 0 || r.duration.count() <= 0) continue;
+    const Energy e = r.job_energy();
+    if (!(e.joules() > 0)) continue;
+    const Power p = e / r.duration;
+    return std::pair{p, fmt::format("{:.0f} W, the mean of this command's last run ({}, {})", p.watts(), r.id,
+                                    sensors::to_string(r.weakest_method()))};
+  }
+  return nominal;
+}
 
 }  // namespace
 
@@ -220,6 +404,16 @@ void add_execution_flags(CLI::App& run, ExecutionFlags& f) {
   run.add_option("--checkpoint-signal", f.checkpoint_signal, "Signal asking the job to checkpoint (default USR1)")
       ->group(g);
   run.add_option("--grace", f.grace, "Time the job has to exit after the checkpoint signal (default 30s)")->group(g);
+  run.add_option("--forecast-provider", f.forecast_provider,
+                 "Live forecasts: uk, uk:POSTCODE, watttime:REGION, electricitymaps[:ZONE], or store (default: "
+                 "GREENRUN_FORECAST_PROVIDER or [forecast] provider in config.toml, else the store)")
+      ->group(g);
+  run.add_option("--forecast-refresh", f.forecast_refresh,
+                 "Fetch the live forecast again this often while the job waits (default 15m)")
+      ->group(g);
+  run.add_option("--expected-power", f.expected_power,
+                 "The job's mean power in W, for the plan's expected emissions (default: the same command's last run)")
+      ->group(g);
   run.add_option("--time-scale", f.time_scale, "Testing: schedule time runs N times faster")->group("");
 }
 
@@ -336,8 +530,44 @@ std::expected<std::unique_ptr<ScheduledRun>, Failure> ScheduledRun::prepare(cons
   }
 
   std::vector<std::string> warnings;
-  auto forecast = load_forecast(ctx.store_path(), zone, from, to, warnings);
-  if (!forecast) return failure(forecast.error().message);
+  auto power = expected_power(ctx, f, command, warnings);
+  if (!power) return usage(power.error().message);
+  req.power = power->first;
+  auto every = parse_duration(f.forecast_refresh);
+  if (!every || every->count() <= 0)
+    return usage("--forecast-refresh: expected a positive duration such as 15m, got " + f.forecast_refresh);
+
+  // A live provider when one is named (flag, environment or config file).
+  std::optional<LoadedForecast> forecast;
+  std::optional<ScheduledRunImpl::Live> live;
+  if (f.forecast_provider != "store") {
+    auto settings = intensity::load_provider_settings(intensity::process_environment(), std::nullopt);
+    if (!settings && !f.forecast_provider.empty()) return failure(settings.error().message);
+    if (!settings) warnings.push_back(settings.error().message + " (forecast provider settings ignored)");
+    std::string text = f.forecast_provider;
+    if (text.empty() && settings && settings->forecast_provider) text = *settings->forecast_provider;
+    if (!text.empty() && text != "store") {
+      auto spec = intensity::parse_forecast_spec(text, zone);
+      if (!spec) return usage("--forecast-provider: " + spec.error().message);
+      for (const auto& w : settings->warnings) warnings.push_back(w);
+      intensity::CurlHttpClient http(refresh_curl_options());
+      SystemClock clock;
+      intensity::RetryPolicy retry;
+      retry.max_attempts = 3;
+      intensity::LiveForecastFeed feed(*spec, *settings, http, clock, ctx.store_path(), retry);
+      auto got = feed.obtain(from, to);
+      if (!got) return failure(got.error().message);
+      for (auto& w : got->warnings) warnings.push_back(std::move(w));
+      forecast = LoadedForecast{std::move(got->series), std::move(got->label), std::nullopt};
+      // Refresh even after a fallback: the provider may come back.
+      live = ScheduledRunImpl::Live{std::move(*spec), std::move(*settings), *every};
+    }
+  }
+  if (!forecast) {
+    auto loaded = load_forecast(ctx.store_path(), zone, from, to, warnings);
+    if (!loaded) return failure(loaded.error().message);
+    forecast = std::move(*loaded);
+  }
   runner::ExecutionSettings settings;
   settings.pause_mode = req.mode == Mode::kFlexibleStart ? "" : std::string(runner::to_string(job.mode));
   settings.checkpoint_signal = runner::signal_name(job.checkpoint_signal);
@@ -349,12 +579,14 @@ std::expected<std::unique_ptr<ScheduledRun>, Failure> ScheduledRun::prepare(cons
   for (const auto& w : warnings) *ctx.err << "greenrun: warning: " << w << "\n";
   const auto& plan = schedule->initial_plan();
   if (req.mode != Mode::kThreshold)
-    *ctx.err << fmt::format("greenrun: plan ({}): {} segment(s) from {} to {}; for a nominal 100 W job {} against {} at once\n",
+    *ctx.err << fmt::format("greenrun: plan ({}): {} segment(s) from {} to {}; expected {} against {} at once, "
+                            "for {} (operational, before PUE)\n",
                             scheduling::to_string(req.mode), plan.segments.size(), format_utc(plan.start()),
-                            format_utc(plan.end()), mass_text(plan.emissions), mass_text(plan.baseline));
+                            format_utc(plan.end()), mass_text(plan.emissions), mass_text(plan.baseline),
+                            power->second);
   return std::make_unique<ScheduledRunImpl>(std::move(command), std::move(*schedule), std::move(job), scale,
-                                            std::move(settings), forecast->key, ctx.store_path(), to,
-                                            std::move(warnings));
+                                            std::move(settings), forecast->key, std::move(live), ctx.store_path(),
+                                            to, std::move(warnings));
 }
 
 }  // namespace greenrun::cli

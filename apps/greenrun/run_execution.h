@@ -1,9 +1,11 @@
 // Carbon-aware execution for `greenrun run` (docs/execution.md): the flags
 // --start-within, --pause-resume, --deadline, --max-delay,
 // --expected-duration, --threshold, --pause-mode, --checkpoint-signal,
-// --grace and the hidden --time-scale; the forecast (store, else the typical
-// profile with a warning); and the run itself under the CarbonAwareExecutor,
-// with the Sampler measuring throughout. run_command.cc calls these.
+// --grace, --forecast-provider, --forecast-refresh, --expected-power and the
+// hidden --time-scale; the forecast (a live provider, fetched again while the
+// job waits; else the store; else the typical profile, with a warning); and
+// the run itself under the CarbonAwareExecutor, with the Sampler measuring
+// throughout. run_command.cc calls these.
 //
 // Thread-safety: one run per process.
 #pragma once
@@ -31,6 +33,9 @@ struct ExecutionFlags {
   std::string pause_mode = "stop";
   std::string checkpoint_signal = "USR1";
   std::string grace = "30s";
+  std::string forecast_provider;  // "" : GREENRUN_FORECAST_PROVIDER / config, else the store
+  std::string forecast_refresh = "15m";
+  std::string expected_power;  // "" : the command's last run, else a nominal 100 W
   double time_scale = 0;  // 0: $GREENRUN_TIME_SCALE, else 1
 };
 

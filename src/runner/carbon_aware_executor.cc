@@ -128,7 +128,11 @@ ExecutionReport execute(Clock& clock, ExecutionSchedule& schedule, JobControl& j
   bool announced_wait = false;
   for (;;) {
     UtcTime now = advance();
-    if (source && now >= next_refresh) {
+    // A new forecast can change nothing once a Flexible Start job has
+    // started or the job is past its expected work: stop asking.
+    const bool plannable = !(started && schedule.request().mode == scheduling::Mode::kFlexibleStart) &&
+                           work < schedule.request().expected;
+    if (source && plannable && now >= next_refresh) {
       next_refresh = now + options.forecast_refresh;
       if (auto f = source->poll(now)) {
         const size_t before = schedule.replans();

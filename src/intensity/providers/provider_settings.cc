@@ -59,7 +59,8 @@ Result<ProviderSettings> parse_provider_settings(std::string_view toml_text, con
                                  std::tuple{"electricitymaps", "token", &token},
                                  std::tuple{"watttime", "base_url", &s.watttime_base_url},
                                  std::tuple{"electricitymaps", "base_url", &s.electricitymaps_base_url},
-                                 std::tuple{"uk", "base_url", &s.uk_base_url}}) {
+                                 std::tuple{"uk", "base_url", &s.uk_base_url},
+                                 std::tuple{"forecast", "provider", &s.forecast_provider}}) {
     if (auto st = read_string(root, table, key, name, *out, s.sources); !st) return std::unexpected(st.error());
   }
   if (user) s.watttime_username = Secret(*user);
@@ -98,6 +99,7 @@ Result<ProviderSettings> load_provider_settings(const EnvLookup& env, const std:
       {"GREENRUN_WATTTIME_BASE_URL", nullptr, &s.watttime_base_url, "watttime.base_url"},
       {"GREENRUN_ELECTRICITYMAPS_BASE_URL", nullptr, &s.electricitymaps_base_url, "electricitymaps.base_url"},
       {"GREENRUN_UK_BASE_URL", nullptr, &s.uk_base_url, "uk.base_url"},
+      {"GREENRUN_FORECAST_PROVIDER", nullptr, &s.forecast_provider, "forecast.provider"},
   };
   for (const Override& o : overrides) {
     auto v = env(o.var);

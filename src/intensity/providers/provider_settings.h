@@ -6,9 +6,12 @@
 //   [watttime]        username, password, base_url
 //   [electricitymaps] token, base_url
 //   [uk]              base_url
+//   [forecast]        provider   ("uk", "watttime:CAISO_NORTH", ...: where
+//                                 carbon-aware `greenrun run` gets forecasts)
 //
 //   GREENRUN_WATTTIME_USERNAME, GREENRUN_WATTTIME_PASSWORD,
-//   GREENRUN_ELECTRICITYMAPS_TOKEN, GREENRUN_<PROVIDER>_BASE_URL
+//   GREENRUN_ELECTRICITYMAPS_TOKEN, GREENRUN_<PROVIDER>_BASE_URL,
+//   GREENRUN_FORECAST_PROVIDER
 //
 // Secrets are held in Secret, which has no stream operator, so they cannot be
 // printed by accident; messages name the key, never the value.
@@ -44,6 +47,7 @@ struct ProviderSettings {
   std::optional<std::string> watttime_base_url;
   std::optional<std::string> electricitymaps_base_url;
   std::optional<std::string> uk_base_url;
+  std::optional<std::string> forecast_provider;  // live_forecast.h's spec text
   // Where each value came from, e.g. "watttime.password: GREENRUN_WATTTIME_PASSWORD"
   // (names only, never values), for `--verbose` style diagnostics.
   std::vector<std::string> sources;

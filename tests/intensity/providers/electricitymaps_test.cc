@@ -7,7 +7,7 @@
 
 #include "base/text_reader.h"
 #include "base/time_format.h"
-#include "loopback_server.h"
+#include "testing/loopback_server.h"
 #include "testing/fake_clock.h"
 #include "testing/paths.h"
 

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "loopback_server.h"
+#include "testing/loopback_server.h"
 
 namespace greenrun::intensity {
 namespace {

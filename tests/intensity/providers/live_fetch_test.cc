@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "base/time_format.h"
-#include "loopback_server.h"
+#include "testing/loopback_server.h"
 #include "testing/fake_clock.h"
 
 namespace greenrun::intensity {

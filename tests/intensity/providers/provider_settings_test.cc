@@ -98,6 +98,19 @@ TEST_F(LoadProviderSettings, EnvironmentOverridesTheFile) {
             s->sources.end());
 }
 
+TEST_F(LoadProviderSettings, TheForecastProviderComesFromTheFileOrTheEnvironment) {
+  auto parsed = parse_provider_settings("[forecast]\nprovider = \"watttime:CAISO_NORTH\"\n", "c.toml");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(parsed->forecast_provider, "watttime:CAISO_NORTH");
+  auto wrong = parse_provider_settings("[forecast]\nprovider = 3\n", "c.toml");
+  ASSERT_FALSE(wrong);
+  EXPECT_NE(wrong.error().message.find("forecast.provider"), std::string::npos) << wrong.error().message;
+  auto env = load_provider_settings(env_of({{"XDG_CONFIG_HOME", dir_.string()}, {"GREENRUN_FORECAST_PROVIDER", "uk"}}),
+                                    std::nullopt);
+  ASSERT_TRUE(env) << env.error().message;
+  EXPECT_EQ(env->forecast_provider, "uk");
+}
+
 TEST_F(LoadProviderSettings, WarnsWhenSecretsAreReadableByOthers) {
   const std::string path = write(kConfig, 0644);
   auto s = load_provider_settings(env_of({{"XDG_CONFIG_HOME", dir_.string()}}), std::nullopt);

@@ -5,7 +5,7 @@
 #include <atomic>
 
 #include "base/time_format.h"
-#include "loopback_server.h"
+#include "testing/loopback_server.h"
 #include "testing/fake_clock.h"
 
 namespace greenrun::intensity {

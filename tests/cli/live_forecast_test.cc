@@ -1,0 +1,280 @@
+// Live forecasts end to end: `greenrun intensity fetch` and carbon-aware
+// `greenrun run --forecast-provider` against a real HTTP server on loopback
+// that answers in the UK Carbon Intensity API's and WattTime's documented
+// shapes (../shared/reference/formats.md). The runs are real processes of the
+// built binary under a time scale; the server runs in the test process.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "base/clock.h"
+#include "base/time_format.h"
+#include "cli.h"
+#include "intensity/store.h"
+#include "testing/loopback_server.h"
+#include "testing/paths.h"
+
+namespace greenrun::cli {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+using greenrun::testing::LoopbackServer;
+using greenrun::testing::Reply;
+using greenrun::testing::ServedRequest;
+
+// "2026-11-27T16:00Z" as the UK API writes times.
+std::string uk_time(UtcTime t) {
+  std::string s = format_utc(t);  // 2026-11-27T16:00:00Z
+  return s.substr(0, 16) + "Z";
+}
+
+// The UK API's forward answer: half-hours from the path's start time,
+// 48 (fw24h) or 96 (fw48h) of them, valued by `value`.
+Reply uk_forward(const ServedRequest& req, const std::function<double(UtcTime)>& value) {
+  // /intensity/{from}/fw48h
+  const std::string rest = req.path.substr(std::string("/intensity/").size());
+  const size_t slash = rest.find('/');
+  auto from = parse_utc(rest.substr(0, slash));
+  if (!from) return Reply::json(R"({"error":{"code":"400","message":"bad time"}})", 400);
+  const int n = rest.substr(slash + 1) == "fw24h" ? 48 : 96;
+  nlohmann::json data = nlohmann::json::array();
+  for (int i = 0; i < n; ++i) {
+    const UtcTime a = *from + i * 30min;
+    data.push_back({{"from", uk_time(a)},
+                    {"to", uk_time(a + 30min)},
+                    {"intensity", {{"forecast", value(a)}, {"actual", nullptr}, {"index", "moderate"}}}});
+  }
+  return Reply::json(nlohmann::json{{"data", data}}.dump());
+}
+
+class LiveForecastTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = greenrun::testing::make_temp_dir("greenrun-live-forecast");
+    out_ = dir_ / "out";
+    hour_ = std::chrono::floor<std::chrono::hours>(SystemClock().utc_now());
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string store() const { return (dir_ / "greenrun.db").string(); }
+
+  // greenrun as a process, with `env` added; stdout/stderr to files.
+  int run(const std::vector<std::string>& args, const std::vector<std::pair<std::string, std::string>>& env) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::setenv("GREENRUN_STORE", store().c_str(), 1);
+      ::setenv("GREENRUN_NO_METADATA", "1", 1);
+      ::setenv("XDG_CONFIG_HOME", (dir_ / "config").c_str(), 1);
+      for (const char* v : {"GREENRUN_ZONE", "GREENRUN_TIME_SCALE", "GREENRUN_FORECAST_PROVIDER", "GREENRUN_CONFIG",
+                            "GREENRUN_UK_BASE_URL", "GREENRUN_WATTTIME_BASE_URL", "GREENRUN_WATTTIME_USERNAME",
+                            "GREENRUN_WATTTIME_PASSWORD"})
+        ::unsetenv(v);
+      for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+      const int fd = ::open((dir_ / "stderr.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(fd, 2);
+      const int out = ::open((dir_ / "stdout.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(out, 1);
+      std::vector<std::string> full = {greenrun::testing::cli_path().string()};
+      full.insert(full.end(), args.begin(), args.end());
+      std::vector<char*> argv;
+      for (auto& a : full) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(99);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  std::string file(const fs::path& p) const {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  std::string err() const { return file(dir_ / "stderr.txt"); }
+  std::string out() const { return file(dir_ / "stdout.txt"); }
+  nlohmann::json schedule() const { return nlohmann::json::parse(file(out_ / "run.json"))["schedule"]; }
+
+  fs::path dir_, out_;
+  UtcTime hour_{};
+};
+
+size_t count(const nlohmann::json& events, const std::string& kind) {
+  size_t n = 0;
+  for (const auto& e : events) n += e["event"] == kind;
+  return n;
+}
+
+TEST_F(LiveForecastTest, IntensityFetchFillsTheStoreFromTheUkApiAndExplainsTheFallbackWhenOffline) {
+  LoopbackServer server([&](const ServedRequest& req) {
+    if (req.path.starts_with("/intensity/")) return uk_forward(req, [](UtcTime) { return 123.0; });
+    return Reply::json("{}", 404);
+  });
+  // A real process, so the environment is the one a user has.
+  ASSERT_EQ(run({"intensity", "fetch", "--provider", "uk", "--horizon", "24"},
+                {{"GREENRUN_UK_BASE_URL", server.base_url()}}),
+            0)
+      << err();
+  EXPECT_NE(out().find("uk forecast GB (average-direct): 48 points"), std::string::npos) << out();
+  EXPECT_NE(out().find("stored in"), std::string::npos) << out();
+  {
+    auto s = intensity::IntensityStore::open(store());
+    ASSERT_TRUE(s) << s.error().message;
+    auto f = s->load({"GB", intensity::Signal::kAverageDirect, intensity::Origin::kForecast}, hour_ - 1h, hour_ + 30h);
+    ASSERT_TRUE(f) << f.error().message;
+    ASSERT_EQ(f->size(), 48u);
+    EXPECT_DOUBLE_EQ(f->point(0).value.grams_per_kwh(), 123.0);
+  }
+  ASSERT_EQ(server.request_count(), 1u);
+  EXPECT_TRUE(server.requests()[0].path.ends_with("/fw24h")) << server.requests()[0].path;
+
+  // The same again through an unreachable server: exit 1, the reason, and
+  // what planning falls back to (the store now covers the next 24 h).
+  ASSERT_EQ(run({"intensity", "fetch", "--provider", "uk", "--horizon", "24", "--timeout", "5s"},
+                {{"GREENRUN_UK_BASE_URL", "http://127.0.0.1:1"}}),
+            1);
+  EXPECT_NE(err().find("greenrun: "), std::string::npos) << err();
+  EXPECT_NE(err().find("note: nothing fetched; the store covers"), std::string::npos) << err();
+
+  // Unknown provider: a usage error naming the choices.
+  ASSERT_EQ(run({"intensity", "fetch", "--provider", "co2signal"}, {}), 2);
+  EXPECT_NE(err().find("expected watttime, electricitymaps or uk"), std::string::npos) << err();
+}
+
+TEST_F(LiveForecastTest, FlexibleStartPlansOnTheFetchedForecastAndCachesIt) {
+  // Dirty until hour+3, clean for an hour, dirty after.
+  const UtcTime clean = hour_ + 3h;
+  LoopbackServer server([&](const ServedRequest& req) {
+    if (req.path.starts_with("/intensity/"))
+      return uk_forward(req, [&](UtcTime t) { return t >= clean && t < clean + 1h ? 40.0 : 400.0; });
+    return Reply::json("{}", 404);
+  });
+  ASSERT_EQ(run({"run", "--zone", "GB", "--sensors", "fake", "--out", out_.string(), "--time-scale", "36000",
+                 "--forecast-provider", "uk", "--start-within", "6h", "--expected-duration", "30m", "--", "sh", "-c",
+                 "i=0; while [ $i -lt 30000 ]; do i=$((i+1)); done"},
+                {{"GREENRUN_UK_BASE_URL", server.base_url()}}),
+            0)
+      << err();
+  const auto s = schedule();
+  const std::string label = s["forecast"]["label"];
+  EXPECT_NE(label.find("uk forecast (GB, average-direct), fetched"), std::string::npos) << s.dump(2);
+  bool started = false;
+  for (const auto& e : s["events"]) {
+    if (e["event"] != "start") continue;
+    started = true;
+    auto t = parse_utc(e["time"].get<std::string>());
+    ASSERT_TRUE(t);
+    EXPECT_GE(*t, clean) << e.dump();
+    EXPECT_LT(*t, clean + 1h) << e.dump();
+    EXPECT_DOUBLE_EQ(e["intensity_g_per_kwh"].get<double>(), 40.0) << e.dump();
+  }
+  EXPECT_TRUE(started) << s.dump(2);
+  EXPECT_LT(s["emissions_g"].get<double>(), s["at_once_g"].get<double>());
+  // The fetch is cached in the store for the next run and for `plan`.
+  auto store_ = intensity::IntensityStore::open(store());
+  ASSERT_TRUE(store_);
+  auto f = store_->load({"GB", intensity::Signal::kAverageDirect, intensity::Origin::kForecast}, hour_, hour_ + 6h);
+  ASSERT_TRUE(f);
+  EXPECT_GE(f->size(), 12u);
+  EXPECT_NE(err().find("no earlier run of this command"), std::string::npos) << err();
+}
+
+TEST_F(LiveForecastTest, ANewForecastWhileTheJobWaitsIsFetchedAndReplannedOn) {
+  // First answer: clean for an hour, then dirty for two. Every later answer:
+  // flat, so the re-plan runs the rest without a pause.
+  std::atomic<int> answers{0};
+  LoopbackServer server([&](const ServedRequest& req) {
+    if (!req.path.starts_with("/intensity/")) return Reply::json("{}", 404);
+    const bool first = answers.fetch_add(1) == 0;
+    return uk_forward(req, [&, first](UtcTime t) {
+      if (!first) return 100.0;
+      const auto h = std::chrono::duration_cast<std::chrono::minutes>(t - hour_).count();
+      return h < 90 || h >= 210 ? 50.0 : 500.0;
+    });
+  });
+  ASSERT_EQ(run({"run", "--zone", "GB", "--sensors", "fake", "--interval", "100ms", "--out", out_.string(),
+                 "--time-scale", "3600", "--forecast-provider", "uk", "--forecast-refresh", "10m",
+                 // A generous delay: on a loaded machine `sleep 1` can take
+                 // three real seconds, three hours of schedule.
+                 "--pause-resume", "--max-delay", "800%", "--expected-duration", "1h", "--", "sleep", "1"},
+                {{"GREENRUN_UK_BASE_URL", server.base_url()}}),
+            0)
+      << err();
+  const auto s = schedule();
+  EXPECT_GE(server.request_count(), 2u);
+  EXPECT_GE(count(s["events"], "replan"), 1u) << s.dump(2);
+  EXPECT_TRUE(s["deadline_met"].get<bool>()) << err();
+  const std::string label = s["forecast"]["label"];
+  EXPECT_NE(label.find("refresh"), std::string::npos) << label;
+}
+
+TEST_F(LiveForecastTest, AnUnreachableProviderFallsBackToTheTypicalProfileWithAWarning) {
+  ASSERT_EQ(run({"run", "--zone", "GB", "--sensors", "fake", "--out", out_.string(), "--time-scale", "36000",
+                 "--forecast-provider", "uk", "--start-within", "1h", "--expected-duration", "10m", "--", "true"},
+                {{"GREENRUN_UK_BASE_URL", "http://127.0.0.1:1"}}),
+            0)
+      << err();
+  EXPECT_NE(err().find("warning:"), std::string::npos) << err();
+  EXPECT_NE(err().find("typical profile"), std::string::npos) << err();
+  EXPECT_EQ(schedule()["forecast"]["origin"], "typical");
+}
+
+TEST_F(LiveForecastTest, BadCredentialsAreAnErrorAndTheJobDoesNotRun) {
+  LoopbackServer server([](const ServedRequest& req) {
+    if (req.path == "/login") return Reply::json(R"({"error":"invalid credentials"})", 401);
+    return Reply::json("{}", 404);
+  });
+  const fs::path ran = dir_ / "ran";
+  EXPECT_EQ(run({"run", "--zone", "US-CAL-CISO", "--sensors", "fake", "--forecast-provider", "watttime:CAISO_NORTH",
+                 "--start-within", "1h", "--expected-duration", "10m", "--", "touch", ran.string()},
+                {{"GREENRUN_WATTTIME_BASE_URL", server.base_url()},
+                 {"GREENRUN_WATTTIME_USERNAME", "someone"},
+                 {"GREENRUN_WATTTIME_PASSWORD", "hunter2"}}),
+            1);
+  EXPECT_FALSE(fs::exists(ran));
+  EXPECT_NE(err().find("watttime"), std::string::npos) << err();
+  EXPECT_EQ(err().find("hunter2"), std::string::npos) << "a credential was printed: " << err();
+  // A spec without a region is a usage error.
+  EXPECT_EQ(run({"run", "--zone", "US-CAL-CISO", "--sensors", "fake", "--forecast-provider", "watttime",
+                 "--start-within", "1h", "--expected-duration", "10m", "--", "touch", ran.string()},
+                {}),
+            2);
+  EXPECT_NE(err().find("watttime:CAISO_NORTH"), std::string::npos) << err();
+  EXPECT_FALSE(fs::exists(ran));
+}
+
+TEST_F(LiveForecastTest, TheForecastProviderCanComeFromTheEnvironmentAndStoreTurnsItOff) {
+  LoopbackServer server([&](const ServedRequest& req) {
+    if (req.path.starts_with("/intensity/")) return uk_forward(req, [](UtcTime) { return 200.0; });
+    return Reply::json("{}", 404);
+  });
+  const std::vector<std::pair<std::string, std::string>> env = {{"GREENRUN_UK_BASE_URL", server.base_url()},
+                                                               {"GREENRUN_FORECAST_PROVIDER", "uk"}};
+  const std::vector<std::string> args = {"run", "--zone", "GB", "--sensors", "fake", "--out", out_.string(),
+                                         "--time-scale", "36000", "--start-within", "1h", "--expected-duration",
+                                         "10m", "--", "true"};
+  ASSERT_EQ(run(args, env), 0) << err();
+  EXPECT_EQ(server.request_count(), 1u);
+  EXPECT_EQ(schedule()["forecast"]["origin"], "forecast");
+  auto off = args;
+  off.insert(off.begin() + 1, {"--forecast-provider", "store"});
+  ASSERT_EQ(run(off, env), 0) << err();
+  EXPECT_EQ(server.request_count(), 1u);  // not asked again
+  // ... and the store's copy of the earlier fetch was used.
+  const std::string label = schedule()["forecast"]["label"];
+  EXPECT_NE(label.find("forecast from the store"), std::string::npos) << label;
+}
+
+}  // namespace
+}  // namespace greenrun::cli
