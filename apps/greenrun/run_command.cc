@@ -347,9 +347,15 @@ int run_action(Context& ctx, const RunOptions& o) {
     r.flexible_start.reason = "the timeline could not be read back";
   }
 
+  if (scheduled) {
+    if (auto schedule = scheduled->schedule_record())
+      r.schedule = std::move(*schedule);
+    else
+      r.warnings.push_back("the schedule could not be recorded: " + schedule.error().message);
+  }
   {
     std::ofstream json(out_dir / "run.json");
-    json << (scheduled ? scheduled->add_to_run_json(runner::to_json(r)) : runner::to_json(r)) << "\n";
+    json << runner::to_json(r) << "\n";
     if (!json) r.warnings.push_back((out_dir / "run.json").string() + ": write failed");
   }
   {

@@ -305,9 +305,8 @@ class ScheduledRunImpl final : public ScheduledRun {
     return interrupted;
   }
 
-  std::string add_to_run_json(const std::string& run_json) const override {
-    auto j = runner::add_execution_to_run_json(run_json, report_, schedule_, settings_);
-    return j ? *j : run_json;
+  Result<runner::ScheduleSummary> schedule_record() const override {
+    return runner::execution_record(report_, schedule_, settings_);
   }
 
   void print_summary(std::ostream& err) const override {

@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "runner/child_process.h"
 #include "runner/sampler.h"
+#include "runner/schedule_summary.h"
 
 namespace CLI {
 class App;
@@ -58,8 +59,9 @@ class ScheduledRun {
   // (SIGINT's 128 + 2 when interrupted before it ran), or the spawn error.
   virtual std::expected<runner::ExitStatus, runner::SpawnError> run(runner::Sampler& sampler,
                                                                     std::ostream& err) = 0;
-  // run.json text with the "schedule" section added.
-  virtual std::string add_to_run_json(const std::string& run_json) const = 0;
+  // The schedule actually executed, for RunRecord::schedule (run.json's
+  // "schedule" section). Call after run().
+  virtual Result<runner::ScheduleSummary> schedule_record() const = 0;
   // Lines for the end-of-run summary.
   virtual void print_summary(std::ostream& err) const = 0;
   virtual std::vector<std::string> warnings() const = 0;

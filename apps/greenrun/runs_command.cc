@@ -3,6 +3,7 @@
 // `greenrun runs summary [--by project|phase] [--project P] [--json]`:
 // the runs recorded by `greenrun run` in the store.
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -34,6 +35,38 @@ std::string mass_text(Mass m) {
   return fmt::format("{:.3f} mg", m.grams() * 1000);
 }
 
+std::string intensity_text(const std::optional<double>& g_per_kwh) {
+  return g_per_kwh ? fmt::format("{:.0f}", *g_per_kwh) : "-";
+}
+
+// The "Schedule" block of `runs show`: the schedule actually executed.
+void print_schedule(std::ostream& out, const runner::ScheduleSummary& s) {
+  out << fmt::format("  Schedule: {}{}{}\n", s.mode, s.pause_mode.empty() ? "" : " (" + s.pause_mode + ")",
+                     s.interrupted ? ", interrupted" : "");
+  out << fmt::format("    forecast used: {}\n", s.forecast_label.empty() ? "(not recorded)" : s.forecast_label);
+  if (s.deadline)
+    out << fmt::format("    deadline: {}, {}\n", format_utc(*s.deadline), s.deadline_met ? "met" : "MISSED");
+  else if (s.latest_start)
+    out << fmt::format("    latest start: {}\n", format_utc(*s.latest_start));
+  if (s.guard_engaged) out << "    the deadline guard ran the job regardless of intensity at some point\n";
+  const size_t pauses = s.pauses();
+  out << fmt::format("    waited {} before the start, {} pause{} ({} paused), run time {}, time added {}\n",
+                     format_duration(s.waited), pauses, pauses == 1 ? "" : "s", format_duration(s.paused),
+                     format_duration(s.run_time), format_duration(s.time_added));
+  out << fmt::format("    emissions: {} CO2e against {} had it run at once: {:.1f} % {} ({} {})\n",
+                     mass_text(s.emissions), mass_text(s.at_once), std::abs(s.saving_percent()),
+                     s.saving().grams() >= 0 ? "less" : "more", mass_text(Mass::grams(std::abs(s.saving().grams()))),
+                     s.saving().grams() >= 0 ? "avoided" : "added");
+  out << fmt::format("      (job energy x the schedule's intensity series{}; coverage {:.0f} %; {} replan{})\n",
+                     s.time_scale != 1.0 ? fmt::format(", time scale {}", s.time_scale) : "", 100 * s.coverage,
+                     s.replans, s.replans == 1 ? "" : "s");
+  if (s.events.empty()) return;
+  out << fmt::format("    {:<24} {:<10} {:>7} {:>10}  {}\n", "time (UTC)", "event", "g/kWh", "work done", "note");
+  for (const auto& e : s.events)
+    out << fmt::format("    {:<24} {:<10} {:>7} {:>10}  {}\n", format_utc(e.time), e.kind,
+                       intensity_text(e.intensity_g_per_kwh), format_duration(e.work_done), e.note);
+}
+
 std::optional<runner::RunStore> open_store(Context& ctx) {
   auto store = runner::RunStore::open(ctx.store_path());
   if (!store) {
@@ -62,14 +95,19 @@ int list_action(Context& ctx, const RunsOptions& o) {
     out << "no runs recorded in " << ctx.store_path() << "\n";
     return 0;
   }
-  out << fmt::format("{:<24} {:<24} {:<14} {:<12} {:>8} {:>11} {:<10} {:>11} {:>4}\n", "id", "started", "project",
-                     "phase", "duration", "job energy", "method", "CO2e", "exit");
+  out << fmt::format("{:<24} {:<24} {:<14} {:<12} {:>8} {:>11} {:<10} {:>11} {:>4}  {}\n", "id", "started",
+                     "project", "phase", "duration", "job energy", "method", "CO2e", "exit", "schedule");
   for (const auto& r : *runs) {
-    out << fmt::format("{:<24} {:<24} {:<14} {:<12} {:>8} {:>11} {:<10} {:>11} {:>4}\n", r.id, format_utc(r.started),
-                       r.project.empty() ? "-" : r.project, r.phase.empty() ? "-" : r.phase,
+    // A scheduled run: its mode and the saving against running at once.
+    const std::string schedule =
+        r.schedule ? fmt::format("{}, {:.0f}% {}", r.schedule->mode, std::abs(r.schedule->saving_percent()),
+                                 r.schedule->saving().grams() >= 0 ? "less" : "more")
+                   : "-";
+    out << fmt::format("{:<24} {:<24} {:<14} {:<12} {:>8} {:>11} {:<10} {:>11} {:>4}  {}\n", r.id,
+                       format_utc(r.started), r.project.empty() ? "-" : r.project, r.phase.empty() ? "-" : r.phase,
                        format_duration(r.duration), energy_text(r.job_energy()),
                        sensors::to_string(r.weakest_method()), r.average ? mass_text(r.average->job) : "-",
-                       r.exit_status);
+                       r.exit_status, schedule);
   }
   return 0;
 }
@@ -106,6 +144,7 @@ int show_action(Context& ctx, const RunsOptions& o) {
   if (r->marginal)
     out << fmt::format("  emissions (marginal): {} CO2e at {:.0f} g/kWh\n", mass_text(r->marginal->job),
                        r->marginal->mean_g_per_kwh);
+  if (r->schedule) print_schedule(out, *r->schedule);
   for (const auto& n : r->sensor_notes) out << "  note: " << n << "\n";
   for (const auto& w : r->warnings) out << "  warning: " << w << "\n";
   out << "  files: " << r->out_dir << "\n";
@@ -131,7 +170,9 @@ int summary_action(Context& ctx, const RunsOptions& o) {
                      {"machine_energy_j", g.machine_energy.joules()},
                      {"emissions_g", g.emissions.grams()},
                      {"runs_without_emissions", g.runs_without_emissions},
-                     {"weakest_method", g.weakest_method}});
+                     {"weakest_method", g.weakest_method},
+                     {"scheduled_runs", g.scheduled_runs},
+                     {"scheduling_avoided_g", g.scheduling_avoided.grams()}});
     out << arr.dump(2) << "\n";
     return 0;
   }
@@ -139,7 +180,8 @@ int summary_action(Context& ctx, const RunsOptions& o) {
                      "machine", "CO2e", "method");
   Energy job, machine;
   Mass co2;
-  size_t runs = 0;
+  Mass avoided;
+  size_t runs = 0, scheduled = 0;
   for (const auto& g : *groups) {
     out << fmt::format("{:<20} {:>5} {:>9} {:>12} {:>12} {:>11} {:<10}\n", g.key.empty() ? "(none)" : g.key, g.runs,
                        format_duration(g.duration), energy_text(g.job_energy), energy_text(g.machine_energy),
@@ -148,9 +190,17 @@ int summary_action(Context& ctx, const RunsOptions& o) {
     machine += g.machine_energy;
     co2 += g.emissions;
     runs += g.runs;
+    scheduled += g.scheduled_runs;
+    avoided += g.scheduling_avoided;
   }
   out << fmt::format("{:<20} {:>5} {:>9} {:>12} {:>12} {:>11}\n", "total", runs, "", energy_text(job),
                      energy_text(machine), mass_text(co2));
+  if (scheduled)
+    out << fmt::format(
+        "scheduling: {} of {} run{} carbon-aware; {} CO2e {} against running them at once "
+        "(computed on the forecast or series each schedule used, not on measured intensity)\n",
+        scheduled, runs, runs == 1 ? "" : "s", mass_text(Mass::grams(std::abs(avoided.grams()))),
+        avoided.grams() >= 0 ? "avoided" : "added");
   return 0;
 }
 

@@ -88,13 +88,9 @@ std::string execution_json(const ExecutionReport& report, const ExecutionSchedul
   return section(report, schedule, settings).dump(indent);
 }
 
-Result<std::string> add_execution_to_run_json(const std::string& run_json, const ExecutionReport& report,
-                                              const ExecutionSchedule& schedule, const ExecutionSettings& settings,
-                                              int indent) {
-  auto j = ordered_json::parse(run_json, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return make_error("run.json: expected a JSON object");
-  j["schedule"] = section(report, schedule, settings);
-  return j.dump(indent);
+Result<ScheduleSummary> execution_record(const ExecutionReport& report, const ExecutionSchedule& schedule,
+                                         const ExecutionSettings& settings) {
+  return schedule_summary_from_json(execution_json(report, schedule, settings, -1));
 }
 
 }  // namespace greenrun::runner

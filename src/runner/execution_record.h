@@ -4,8 +4,8 @@
 // the emissions against "ran at once" on the same data, and the time added.
 // Schema: docs/execution.md ("run.json: schedule").
 //
-// run_record.h (owned by the measurement part) has no field for it yet, so
-// the section is added to the JSON text that to_json(RunRecord) produced.
+// The run record keeps it as RunRecord::schedule (runner/schedule_summary.h):
+// the CLI puts execution_record(...) there before run.json is written.
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -14,6 +14,7 @@
 
 #include "base/result.h"
 #include "runner/carbon_aware_executor.h"
+#include "runner/schedule_summary.h"
 
 namespace greenrun::runner {
 
@@ -29,11 +30,11 @@ struct ExecutionSettings {
 std::string execution_json(const ExecutionReport& report, const ExecutionSchedule& schedule,
                            const ExecutionSettings& settings, int indent = 2);
 
-// `run_json` (an object) with "schedule" added. Error when it is not a JSON
-// object.
-[[nodiscard]] Result<std::string> add_execution_to_run_json(const std::string& run_json,
-                                                            const ExecutionReport& report,
-                                                            const ExecutionSchedule& schedule,
-                                                            const ExecutionSettings& settings, int indent = 2);
+// The section as the run record keeps it: execution_json parsed back, so the
+// record's view and the text written are one. An error only if the two
+// disagree (a bug), naming the JSON path.
+[[nodiscard]] Result<ScheduleSummary> execution_record(const ExecutionReport& report,
+                                                       const ExecutionSchedule& schedule,
+                                                       const ExecutionSettings& settings);
 
 }  // namespace greenrun::runner

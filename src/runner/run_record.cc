@@ -123,6 +123,10 @@ std::string to_json(const RunRecord& r, int indent) {
     }
     j["flexible_start"] = std::move(fs);
   }
+  if (r.schedule) {
+    auto section = ordered_json::parse(r.schedule->json, nullptr, false);
+    if (!section.is_discarded()) j["schedule"] = std::move(section);
+  }
   j["interval_s"] = r.interval_s;
   j["intervals"] = r.intervals;
   j["dropped_deadlines"] = r.dropped_deadlines;
@@ -190,6 +194,11 @@ Result<RunRecord> run_record_from_json(const std::string& text) {
       } else {
         fs.reason = f.value("reason", "");
       }
+    }
+    if (j.contains("schedule") && !j["schedule"].is_null()) {
+      auto schedule = schedule_summary_from_json(j["schedule"].dump(), "$.schedule");
+      if (!schedule) return make_error("run record: " + schedule.error().message);
+      r.schedule = std::move(*schedule);
     }
     r.interval_s = j.value("interval_s", 1.0);
     r.intervals = j.value("intervals", size_t{0});

@@ -1,6 +1,7 @@
 // RunRecord: everything greenrun keeps about one `greenrun run` — what ran,
 // where, how long, energy per component with its method (machine and job),
-// emissions and their intensity source. Written to run.json, the store's
+// emissions and their intensity source, and, for a carbon-aware run, the
+// schedule actually executed. Written to run.json, the store's
 // `runs` table, and emissions.csv (CodeCarbon's columns where they apply).
 // Schemas: docs/formats.md, "run.json" and "emissions.csv".
 //
@@ -13,6 +14,7 @@
 
 #include "base/result.h"
 #include "base/units.h"
+#include "runner/schedule_summary.h"
 #include "sensors/energy_sensor.h"
 
 namespace greenrun::runner {
@@ -73,6 +75,11 @@ struct RunRecord {
   std::string emissions_job_json;
   std::string emissions_machine_json;
   FlexibleStartFigure flexible_start;
+  // A carbon-aware run (`--start-within`, `--pause-resume`, `--threshold`):
+  // the "schedule" section (docs/execution.md), kept verbatim in
+  // schedule->json, which to_json writes as it is (build one with
+  // schedule_summary_from_json). Absent for a run that started at once.
+  std::optional<ScheduleSummary> schedule;
   double interval_s = 1.0;
   size_t intervals = 0;
   size_t dropped_deadlines = 0;

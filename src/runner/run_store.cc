@@ -152,6 +152,10 @@ Result<std::vector<RunTotals>> RunStore::summary(const std::string& by,
       g.emissions += r.average->job;
     else
       ++g.runs_without_emissions;
+    if (r.schedule) {
+      ++g.scheduled_runs;
+      g.scheduling_avoided += r.schedule->saving();
+    }
     const std::string m(sensors::to_string(r.weakest_method()));
     if (g.weakest_method.empty()) {
       g.weakest_method = m;

@@ -31,6 +31,10 @@ struct RunTotals {
   size_t runs_without_emissions = 0;
   Duration duration{0};
   std::string weakest_method;
+  // Carbon-aware runs (RunRecord::schedule) and the sum of their at_once -
+  // realised emissions, on the series each schedule used.
+  size_t scheduled_runs = 0;
+  Mass scheduling_avoided;
 };
 
 class RunStore {

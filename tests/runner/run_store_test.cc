@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+
 #include "base/time_format.h"
 #include "testing/paths.h"
+#include "testing/schedule_section.h"
 
 namespace greenrun::runner {
 namespace {
@@ -99,6 +102,59 @@ TEST_F(RunStoreTest, SummaryTotalsAProjectAcrossItsPhases) {
   EXPECT_EQ((*phases)[1].key, "training");
   EXPECT_DOUBLE_EQ((*phases)[1].job_energy.joules(), 500);
   EXPECT_FALSE(store->summary("zone"));
+}
+
+TEST_F(RunStoreTest, ScheduledRunsKeepTheirScheduleAndTheSummaryTotalsTheSaving) {
+  auto store = RunStore::open(path());
+  ASSERT_TRUE(store);
+  auto scheduled = run("r1", "bert", "training", 100, 60.0);
+  auto section = schedule_summary_from_json(greenrun::testing::kScheduleSection);
+  ASSERT_TRUE(section) << section.error().message;
+  scheduled.schedule = *section;  // 66 g against 180 g at once
+  ASSERT_TRUE(store->insert(scheduled));
+  ASSERT_TRUE(store->insert(run("r2", "bert", "training", 100, 1.0)));
+  ASSERT_TRUE(store->insert(run("r3", "vit", "training", 100, 1.0)));
+  auto back = store->get("r1");
+  ASSERT_TRUE(back) << back.error().message;
+  ASSERT_TRUE(back->schedule);
+  EXPECT_EQ(back->schedule->json, section->json);
+  EXPECT_EQ(to_json(*back), to_json(scheduled));
+  EXPECT_FALSE(store->get("r2")->schedule);
+  auto groups = store->summary("project");
+  ASSERT_TRUE(groups);
+  ASSERT_EQ(groups->size(), 2u);
+  EXPECT_EQ((*groups)[0].scheduled_runs, 1u);
+  EXPECT_DOUBLE_EQ((*groups)[0].scheduling_avoided.grams(), 114);
+  EXPECT_EQ((*groups)[1].scheduled_runs, 0u);
+  EXPECT_DOUBLE_EQ((*groups)[1].scheduling_avoided.grams(), 0);
+}
+
+TEST_F(RunStoreTest, RowsWrittenBeforeSchedulesWereRecordedStillLoad) {
+  ASSERT_TRUE(RunStore::open(path()));
+  // A row as the store kept it before run.json had a "schedule" section.
+  const std::string old_record =
+      R"({"id":"20260301T100000Z-aaaaaa","project":"bert","phase":"","command":["true"],)"
+      R"("started":"2026-03-01T10:00:00Z","ended":"2026-03-01T10:00:01Z","duration_s":1.0,"exit_status":0,)"
+      R"("zone":"","zone_source":"world average","sensors":"estimate","simulated":false,"sensor_notes":[],)"
+      R"("components":[{"component":"cpu","machine_j":10.0,"job_j":1.0,"method":"estimated","devices":[]}],)"
+      R"("pue":1.0,"flexible_start":{"computed":false,"reason":"no zone"},"warnings":[],"out_dir":"/tmp/x"})";
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+  const std::string sql =
+      "INSERT INTO runs (id, project, phase, started, duration_s, exit_status, zone, job_energy_j, machine_energy_j, "
+      "method, emissions_g, record) VALUES ('20260301T100000Z-aaaaaa', 'bert', '', '2026-03-01T10:00:00Z', 1, 0, '', "
+      "1, 10, 'estimated', NULL, '" + old_record + "')";
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+  auto store = RunStore::open(path());
+  ASSERT_TRUE(store) << store.error().message;
+  auto runs = store->list();
+  ASSERT_TRUE(runs) << runs.error().message;
+  ASSERT_EQ(runs->size(), 1u);
+  EXPECT_FALSE((*runs)[0].schedule);
+  auto groups = store->summary("project");
+  ASSERT_TRUE(groups);
+  EXPECT_EQ((*groups)[0].scheduled_runs, 0u);
 }
 
 TEST(RunRecord, EmissionsCsvHasCodeCarbonColumns) {

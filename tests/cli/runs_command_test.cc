@@ -1,0 +1,259 @@
+// `greenrun runs list|show|summary` for carbon-aware runs: in-process on a
+// store holding a known schedule (exact text), and end to end after a real
+// scheduled job (a time scale of 3600: an hour of schedule per real second).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "base/time_format.h"
+#include "cli.h"
+#include "intensity/store.h"
+#include "runner/run_store.h"
+#include "testing/paths.h"
+#include "testing/schedule_section.h"
+
+namespace greenrun::cli {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+using nlohmann::ordered_json;
+
+std::string fmt_intensity(double g_per_kwh) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, " %.0f ", g_per_kwh);
+  return buf;
+}
+
+class RunsCommandTest : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = greenrun::testing::make_temp_dir("greenrun-runs-cmd"); }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string store() const { return (dir_ / "greenrun.db").string(); }
+
+  runner::RunRecord record(const std::string& id, const std::string& started, bool scheduled) {
+    runner::RunRecord r;
+    r.id = id;
+    r.project = "bert";
+    r.phase = "training";
+    r.command = {"python3", "train.py"};
+    r.started = *parse_utc(started);
+    r.duration = 4h;
+    r.ended = r.started + r.duration;
+    r.zone = "DE";
+    r.zone_source = "--zone";
+    r.sensors = "fake";
+    r.components.push_back(
+        {sensors::Component::kCpu, Energy::joules(3e6), Energy::joules(2.16e6), sensors::Method::kSimulated, {}});
+    r.average = runner::EmissionsFigure{"average-lifecycle", Mass::grams(150), 250, "store: test DE", 1.0};
+    if (scheduled) {
+      auto s = runner::schedule_summary_from_json(greenrun::testing::kScheduleSection);
+      EXPECT_TRUE(s) << s.error().message;
+      if (s) r.schedule = std::move(*s);
+    }
+    return r;
+  }
+  void insert(const runner::RunRecord& r) {
+    auto s = runner::RunStore::open(store());
+    ASSERT_TRUE(s) << s.error().message;
+    ASSERT_TRUE(s->insert(r));
+  }
+  std::string cli(const std::vector<std::string>& args, int expected_status = 0) {
+    std::vector<std::string> full = {"greenrun", "--store", store()};
+    full.insert(full.end(), args.begin(), args.end());
+    std::ostringstream out, err;
+    EXPECT_EQ(run_cli(full, out, err), expected_status) << err.str();
+    return out.str();
+  }
+  static std::string line_with(const std::string& text, const std::string& needle) {
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+      if (line.find(needle) != std::string::npos) return line;
+    return "";
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(RunsCommandTest, ShowPrintsTheScheduleBlockWithEveryEventAndTheSaving) {
+  insert(record("20230101T000000Z-aaaaaa", "2023-01-01T00:00:00Z", true));
+  const std::string out = cli({"runs", "show", "20230101T000000Z-a"});
+  EXPECT_NE(out.find("  Schedule: pause-resume (stop)\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("    forecast used: forecast from the store (test-forecast, issued 2022-12-31T23:00:00Z)\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("    deadline: 2023-01-01T06:00:00Z, met\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("    waited 1h before the start, 1 pause (1h paused), run time 2h, time added 2h\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("    emissions: 66.00 g CO2e against 180.00 g had it run at once: 63.3 % less (114.00 g "
+                     "avoided)\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("coverage 100 %; 1 replan)"), std::string::npos) << out;
+  EXPECT_NE(out.find("    time (UTC)               event        g/kWh  work done  note\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("    2023-01-01T02:00:00Z     pause          400         1h  paused until 2023-01-01T03:00:00Z "
+                     "(SIGSTOP to process group 4242)\n"),
+            std::string::npos)
+      << out;
+  // The last event has no intensity (a gap in the series).
+  EXPECT_NE(out.find("    2023-01-01T04:00:00Z     exit             -         2h  the job exited with status 0\n"),
+            std::string::npos)
+      << out;
+  for (const char* kind : {" wait ", " start ", " pause ", " resume ", " exit "})
+    EXPECT_NE(line_with(out, kind), "") << kind;
+}
+
+TEST_F(RunsCommandTest, ShowSaysWhenTheScheduleCostEmissionsOrMissedItsDeadline) {
+  auto r = record("20230101T000000Z-aaaaaa", "2023-01-01T00:00:00Z", false);
+  auto j = ordered_json::parse(greenrun::testing::kScheduleSection);
+  j["emissions_g"] = 270.0;
+  j["deadline_met"] = false;
+  j["guard_engaged"] = true;
+  j["forecast"]["label"] = "typical profile, not a forecast (embedded-typical)";
+  auto s = runner::schedule_summary_from_json(j.dump());
+  ASSERT_TRUE(s) << s.error().message;
+  r.schedule = *s;
+  insert(r);
+  const std::string out = cli({"runs", "show", r.id});
+  EXPECT_NE(out.find("forecast used: typical profile, not a forecast (embedded-typical)"), std::string::npos) << out;
+  EXPECT_NE(out.find("deadline: 2023-01-01T06:00:00Z, MISSED"), std::string::npos) << out;
+  EXPECT_NE(out.find("deadline guard"), std::string::npos) << out;
+  EXPECT_NE(out.find("against 180.00 g had it run at once: 50.0 % more (90.00 g added)"), std::string::npos) << out;
+}
+
+TEST_F(RunsCommandTest, ShowJsonIncludesTheSectionAndARunWithoutOneShowsNoBlock) {
+  insert(record("20230101T000000Z-aaaaaa", "2023-01-01T00:00:00Z", true));
+  insert(record("20230102T000000Z-bbbbbb", "2023-01-02T00:00:00Z", false));
+  const auto j = ordered_json::parse(cli({"runs", "show", "20230101T000000Z-aaaaaa", "--json"}));
+  ASSERT_TRUE(j.contains("schedule"));
+  EXPECT_EQ(j["schedule"].dump(), ordered_json::parse(greenrun::testing::kScheduleSection).dump());
+  const std::string plain = cli({"runs", "show", "20230102T000000Z-bbbbbb"});
+  EXPECT_EQ(plain.find("Schedule"), std::string::npos) << plain;
+  EXPECT_FALSE(ordered_json::parse(cli({"runs", "show", "20230102T000000Z-bbbbbb", "--json"})).contains("schedule"));
+  const auto list = ordered_json::parse(cli({"runs", "list", "--json"}));
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_FALSE(list[0].contains("schedule"));
+  EXPECT_EQ(list[1]["schedule"]["at_once_g"], 180.0);
+}
+
+TEST_F(RunsCommandTest, ListMarksScheduledRuns) {
+  insert(record("20230101T000000Z-aaaaaa", "2023-01-01T00:00:00Z", true));
+  insert(record("20230102T000000Z-bbbbbb", "2023-01-02T00:00:00Z", false));
+  const std::string out = cli({"runs", "list"});
+  EXPECT_NE(line_with(out, "id ").find("schedule"), std::string::npos) << out;
+  const std::string scheduled = line_with(out, "20230101T000000Z-aaaaaa");
+  EXPECT_NE(scheduled.find("pause-resume, 63% less"), std::string::npos) << out;
+  const std::string plain = line_with(out, "20230102T000000Z-bbbbbb");
+  EXPECT_EQ(plain.find("pause-resume"), std::string::npos) << out;
+  EXPECT_EQ(plain.back(), '-') << out;
+}
+
+TEST_F(RunsCommandTest, SummaryTotalsEmissionsAvoidedByScheduling) {
+  insert(record("20230101T000000Z-bbbbbb", "2023-01-01T00:00:00Z", false));
+  EXPECT_EQ(cli({"runs", "summary"}).find("scheduling:"), std::string::npos);
+  insert(record("20230101T000000Z-aaaaaa", "2023-01-01T00:00:00Z", true));
+  insert(record("20230102T000000Z-cccccc", "2023-01-02T00:00:00Z", true));
+  const std::string out = cli({"runs", "summary"});
+  EXPECT_NE(out.find("scheduling: 2 of 3 runs carbon-aware; 228.00 g CO2e avoided against running them at once "
+                     "(computed on the forecast or series each schedule used, not on measured intensity)\n"),
+            std::string::npos)
+      << out;
+  const auto j = ordered_json::parse(cli({"runs", "summary", "--json"}));
+  ASSERT_EQ(j.size(), 1u);
+  EXPECT_EQ(j[0]["scheduled_runs"], 2);
+  EXPECT_DOUBLE_EQ(j[0]["scheduling_avoided_g"].get<double>(), 228);
+}
+
+// A real job under --pause-resume, then `runs show` and `runs list` on the
+// store it was recorded in.
+TEST_F(RunsCommandTest, AScheduledRunIsShownWithItsEventsAndSaving) {
+  // Forecast from the start of the current hour: clean, dirty, clean, ...
+  const UtcTime hour = std::chrono::floor<std::chrono::hours>(SystemClock().utc_now());
+  intensity::IntensitySeries f("DE", intensity::Signal::kAverageLifecycle, intensity::Origin::kForecast);
+  f.set_provenance({"test-forecast", "runs_command_test", ""});
+  for (int i = -2; i < 30; ++i)
+    ASSERT_TRUE(f.append(hour + std::chrono::hours(i), 1h, CarbonIntensity::grams_per_kwh(i % 2 == 0 ? 100 : 900)));
+  {
+    auto s = intensity::IntensityStore::open(store());
+    ASSERT_TRUE(s) << s.error().message;
+    ASSERT_TRUE(s->import({f}));
+  }
+  // About 0.8 s of CPU (48 min of schedule): busy, so the fake sensor gives
+  // it energy; CPU time does not advance while the job is stopped.
+  const std::vector<std::string> args = {
+      greenrun::testing::cli_path().string(), "run", "--zone", "DE", "--sensors", "fake", "--interval", "100ms",
+      "--out", (dir_ / "out").string(), "--time-scale", "3600", "--pause-resume", "--max-delay", "200%",
+      "--expected-duration", "1h", "--", "python3", "-c",
+      "import time; t = time.process_time(); [0 for _ in iter(lambda: time.process_time() - t < 0.8, False)]"};
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    ::setenv("GREENRUN_STORE", store().c_str(), 1);
+    ::setenv("GREENRUN_NO_METADATA", "1", 1);
+    ::setenv("XDG_CONFIG_HOME", (dir_ / "config").c_str(), 1);
+    ::unsetenv("GREENRUN_ZONE");
+    ::unsetenv("GREENRUN_TIME_SCALE");
+    const int fd = ::open((dir_ / "stderr.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 2);
+    ::dup2(fd, 1);
+    std::vector<std::string> copy = args;
+    std::vector<char*> argv;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(99);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  std::ifstream err_file(dir_ / "stderr.txt");
+  const std::string err((std::istreambuf_iterator<char>(err_file)), std::istreambuf_iterator<char>());
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << err;
+
+  std::ifstream run_json(dir_ / "out" / "run.json");
+  const auto record = ordered_json::parse(run_json);
+  ASSERT_TRUE(record.contains("schedule")) << record.dump(2);
+  const auto& s = record["schedule"];
+  const std::string id = record["id"];
+  EXPECT_GT(s["at_once_g"].get<double>(), 0) << "the busy job should have had energy";
+
+  // The store kept the same section.
+  const auto shown = ordered_json::parse(cli({"runs", "show", id, "--json"}));
+  EXPECT_EQ(shown["schedule"], s);
+
+  const std::string out = cli({"runs", "show", id});
+  EXPECT_NE(out.find("  Schedule: pause-resume (stop)"), std::string::npos) << out;
+  EXPECT_NE(out.find("forecast used: forecast from the store"), std::string::npos) << out;
+  // Every recorded event has its row: time, kind, intensity.
+  ASSERT_FALSE(s["events"].empty());
+  for (const auto& e : s["events"]) {
+    const std::string row = line_with(out, e["time"].get<std::string>());
+    ASSERT_NE(row, "") << e.dump() << "\n" << out;
+    EXPECT_NE(row.find(" " + e["event"].get<std::string>() + " "), std::string::npos) << row;
+    if (e["intensity_g_per_kwh"].is_number()) {
+      EXPECT_NE(row.find(fmt_intensity(e["intensity_g_per_kwh"].get<double>())), std::string::npos) << row;
+    }
+  }
+  // The saving as recorded: X % less/more against running at once.
+  const double at_once = s["at_once_g"], realised = s["emissions_g"];
+  char pct[64];
+  std::snprintf(pct, sizeof pct, "%.1f %% %s", std::abs(100 * (at_once - realised) / at_once),
+                at_once >= realised ? "less" : "more");
+  EXPECT_NE(line_with(out, "had it run at once").find(pct), std::string::npos) << pct << "\n" << out;
+
+  const std::string list = cli({"runs", "list"});
+  EXPECT_NE(line_with(list, id).find("pause-resume, "), std::string::npos) << list;
+  EXPECT_NE(cli({"runs", "summary"}).find("scheduling: 1 of 1 run carbon-aware"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace greenrun::cli

@@ -1,0 +1,95 @@
+#include "runner/run_record.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "base/time_format.h"
+#include "testing/schedule_section.h"
+
+namespace greenrun::runner {
+namespace {
+
+using nlohmann::ordered_json;
+using greenrun::testing::kScheduleSection;
+
+RunRecord measured_run() {
+  RunRecord r;
+  r.id = "20230101T000000Z-abcdef";
+  r.project = "bert";
+  r.phase = "training";
+  r.command = {"python3", "train.py"};
+  r.started = *parse_utc("2023-01-01T00:00:00Z");
+  r.ended = *parse_utc("2023-01-01T04:00:00Z");
+  r.duration = std::chrono::hours(4);
+  r.zone = "DE";
+  r.zone_source = "--zone";
+  r.sensors = "fake";
+  r.components.push_back({sensors::Component::kCpu, Energy::joules(3e6), Energy::joules(2.16e6),
+                          sensors::Method::kSimulated, {"cpu"}});
+  r.average = EmissionsFigure{"average-lifecycle", Mass::grams(150), 250, "store: test DE", 1.0};
+  r.flexible_start.reason = "no stored data for the 24 h after the start";
+  return r;
+}
+
+// A record written before run.json had a schedule section.
+constexpr const char* kOldRunJson = R"({
+  "id": "20260301T100000Z-aaaaaa", "project": "", "phase": "", "command": ["true"],
+  "started": "2026-03-01T10:00:00Z", "ended": "2026-03-01T10:00:01Z", "duration_s": 1.0, "exit_status": 0,
+  "zone": "", "zone_source": "world average", "sensors": "estimate", "simulated": false, "sensor_notes": [],
+  "components": [{"component": "cpu", "machine_j": 10.0, "job_j": 1.0, "method": "estimated", "devices": []}],
+  "machine_energy_j": 10.0, "job_energy_j": 1.0, "method": "estimated", "pue": 1.0,
+  "flexible_start": {"computed": false, "reason": "no zone"},
+  "interval_s": 1.0, "intervals": 1, "dropped_deadlines": 0, "warnings": [], "out_dir": "/tmp/x",
+  "host": {"cpu_model": "", "cpu_count": 2, "ram_total_gb": 4.0, "gpu_model": "", "gpu_count": 0}
+})";
+
+TEST(RunRecord, TheScheduleRoundTripsThroughRunJsonExactly) {
+  RunRecord r = measured_run();
+  auto s = schedule_summary_from_json(kScheduleSection);
+  ASSERT_TRUE(s) << s.error().message;
+  r.schedule = std::move(*s);
+  const std::string text = to_json(r);
+  // Written under "schedule", key for key as the executor produced it.
+  EXPECT_EQ(ordered_json::parse(text)["schedule"].dump(), ordered_json::parse(kScheduleSection).dump());
+  auto back = run_record_from_json(text);
+  ASSERT_TRUE(back) << back.error().message;
+  ASSERT_TRUE(back->schedule);
+  EXPECT_EQ(back->schedule->json, r.schedule->json);
+  EXPECT_EQ(back->schedule->mode, "pause-resume");
+  EXPECT_EQ(back->schedule->events.size(), 5u);
+  EXPECT_DOUBLE_EQ(back->schedule->saving().grams(), 114);
+  EXPECT_EQ(to_json(*back), text);
+  EXPECT_EQ(to_json(*back, -1), to_json(r, -1));
+}
+
+TEST(RunRecord, ARecordWithoutAScheduleLoadsAndWritesNone) {
+  auto old = run_record_from_json(kOldRunJson);
+  ASSERT_TRUE(old) << old.error().message;
+  EXPECT_FALSE(old->schedule);
+  EXPECT_FALSE(ordered_json::parse(to_json(*old)).contains("schedule"));
+  RunRecord r = measured_run();
+  EXPECT_FALSE(ordered_json::parse(to_json(r)).contains("schedule"));
+  // "schedule": null is read as no schedule.
+  auto j = ordered_json::parse(kOldRunJson);
+  j["schedule"] = nullptr;
+  auto with_null = run_record_from_json(j.dump());
+  ASSERT_TRUE(with_null) << with_null.error().message;
+  EXPECT_FALSE(with_null->schedule);
+}
+
+TEST(RunRecord, ABadScheduleIsAnErrorNamingItsJsonPath) {
+  auto j = ordered_json::parse(kOldRunJson);
+  j["schedule"] = ordered_json::parse(kScheduleSection);
+  j["schedule"]["events"][1]["time"] = "yesterday";
+  auto r = run_record_from_json(j.dump());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, R"(run record: $.schedule.events[1].time: expected a UTC time, got "yesterday")");
+  j["schedule"] = "pause-resume";
+  r = run_record_from_json(j.dump());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "run record: $.schedule: expected a JSON object");
+}
+
+}  // namespace
+}  // namespace greenrun::runner
