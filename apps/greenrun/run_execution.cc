@@ -574,6 +574,7 @@ std::expected<std::unique_ptr<ScheduledRun>, Failure> ScheduledRun::prepare(cons
   settings.grace = job.grace;
   settings.time_scale = scale;
   settings.forecast_label = forecast->label;
+  settings.power_basis = power->second;
   auto schedule = ExecutionSchedule::make(req, forecast->series);
   if (!schedule) return failure(schedule.error().message);
   for (const auto& w : warnings) *ctx.err << "greenrun: warning: " << w << "\n";

@@ -43,7 +43,11 @@ ordered_json section(const ExecutionReport& r, const ExecutionSchedule& schedule
                    {"origin", std::string(intensity::to_string(f.origin()))},
                    {"signal", std::string(intensity::to_string(f.signal()))},
                    {"source", f.provenance().source}};
-  if (q.mode != scheduling::Mode::kThreshold) j["planned"] = plan_json(schedule.initial_plan());
+  if (q.mode != scheduling::Mode::kThreshold) {
+    j["planned"] = plan_json(schedule.initial_plan());
+    j["planned"]["power_w"] = q.power.watts();
+    j["planned"]["power_basis"] = st.power_basis;
+  }
   ordered_json ev = ordered_json::array();
   for (const auto& e : r.events) {
     ordered_json x{{"time", format_utc(e.time)}, {"event", e.kind}};

@@ -24,6 +24,7 @@ struct ExecutionSettings {
   Duration grace{0};
   double time_scale = 1.0;
   std::string forecast_label;  // "forecast from the store (...)", "typical profile, not a forecast (...)"
+  std::string power_basis;     // what the plan's expected power is: "--expected-power", "a nominal 100 W job", ...
 };
 
 // The section as JSON text.
