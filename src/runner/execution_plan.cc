@@ -156,6 +156,23 @@ Duration ExecutionSchedule::planned_work_at(UtcTime t) const {
 }
 
 ScheduleDecision ExecutionSchedule::decide(UtcTime now, Duration work_done, bool started) {
+  ScheduleDecision d = decide_plan(now, work_done, started);
+  // Rule 5: a job that has been running does not pause before it has done
+  // `min_segment` of work since it last started or resumed, whatever a
+  // re-plan says (a restarted checkpoint job needs that long before it can
+  // take the checkpoint signal). Running longer never endangers the deadline.
+  const Duration in_segment = work_done - segment_work0_;
+  if (!d.run && running_ && started && request_.min_segment.count() > 0 && in_segment < request_.min_segment) {
+    const Duration rest = request_.min_segment - in_segment;
+    d = {true, std::min(d.recheck, now + rest), false,
+         "minimum segment: running " + format_duration(rest) + " more before a pause"};
+  }
+  if (d.run && !running_) segment_work0_ = work_done;
+  running_ = d.run;
+  return d;
+}
+
+ScheduleDecision ExecutionSchedule::decide_plan(UtcTime now, Duration work_done, bool started) {
   const ScheduleRequest& r = request_;
   if (forced_) return {true, kFar, true, *forced_};
   if (r.mode == Mode::kFlexibleStart && started)

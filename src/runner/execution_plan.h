@@ -14,6 +14,9 @@
 //  4. Otherwise follow the current plan (or the threshold policy). The plan is
 //     made against `deadline - margin`, so the guard and the plan agree and a
 //     perfect forecast is executed exactly as planned.
+//  5. A running job is not paused before it has done `min_segment` of work
+//     since it last started or resumed, even when a re-plan (new forecast,
+//     drift) or the threshold policy says pause.
 // Every decision names the next instant at which the answer may change (a
 // plan switch, the guard instant, the next threshold tick); the caller must
 // call decide() again no later than that.
@@ -98,6 +101,8 @@ class ExecutionSchedule {
   [[nodiscard]] Result<scheduling::Plan> make_plan(const intensity::IntensitySeries& f, UtcTime now,
                                                    Duration work_done) const;
   [[nodiscard]] Status replan(UtcTime now, Duration work_done);
+  // Rules 1-4; decide() adds rule 5 (the minimum segment).
+  ScheduleDecision decide_plan(UtcTime now, Duration work_done, bool started);
   // Work the current plan expects done by `t` (plan_work0_ at plan_time_).
   Duration planned_work_at(UtcTime t) const;
   UtcTime plan_start(UtcTime now) const;
@@ -109,6 +114,8 @@ class ExecutionSchedule {
   UtcTime plan_time_{};
   UtcTime plan_from_{};  // a re-plan's slots begin here (aligned to `resolution`)
   bool last_run_ = false;
+  bool running_ = false;          // the last decision was to run
+  Duration segment_work0_{0};     // work done when the job last started or resumed
   Duration plan_work0_{0};
   std::optional<scheduling::ThresholdPolicy> policy_;
   std::optional<std::string> forced_;

@@ -227,6 +227,27 @@ TEST(CarbonAwareExecutor, ANewForecastIsPlannedOn) {
   EXPECT_EQ(rep.ended, kT0 + 2h);
 }
 
+TEST(CarbonAwareExecutor, ARePlanNeverPausesARunningJobBeforeItsMinimumSegment) {
+  // Clean now: the job starts. The forecast polled at T0 + 15 min makes the
+  // next two hours dirty; the re-plan would pause at once, but a restarted
+  // checkpoint job needs 30 minutes of work before it can be signalled.
+  FakeClock clock(kT0);
+  auto req = pause_resume(1h, kT0 + 5h);
+  req.min_segment = 30min;
+  auto sched = ExecutionSchedule::make(req, hourly({100, 500, 500, 500, 100}));
+  ASSERT_TRUE(sched);
+  QueuedForecasts source;
+  source.queue.push_back(hourly({900, 900, 100, 100, 100}, kT0 + 15min));
+  SimulatedJob job(clock, 1h);
+  const auto rep = execute(clock, *sched, job, nullptr, &source, {});
+  EXPECT_GE(rep.replans, 1u);
+  ASSERT_FALSE(rep.segments.empty());
+  ASSERT_TRUE(rep.segments.front().running);
+  EXPECT_EQ(rep.segments.front().start, kT0);
+  EXPECT_GE(rep.segments.front().end, kT0 + 30min) << "paused before the minimum segment";
+  EXPECT_TRUE(rep.deadline_met);
+}
+
 TEST(CarbonAwareExecutor, AnImpossibleDeadlineIsAnErrorBeforeAnythingRuns) {
   auto sched = ExecutionSchedule::make(pause_resume(5h, kT0 + 4h), hourly({1, 2, 3, 4, 5}));
   ASSERT_FALSE(sched);
