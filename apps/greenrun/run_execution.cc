@@ -321,8 +321,9 @@ class ScheduledRunImpl final : public ScheduledRun {
                        pauses == 1 ? "" : "s", format_duration(r.waited), format_duration(r.run_time),
                        format_duration(r.time_added), r.deadline_met ? "; deadline met" : "; DEADLINE MISSED");
     const double pct = r.at_once.grams() > 0 ? 100.0 * (r.at_once - r.emissions).grams() / r.at_once.grams() : 0;
-    err << fmt::format("  schedule emissions ({}): {} against {} had it run at once ({:.1f} % less)\n",
-                       settings_.forecast_label, mass_text(r.emissions), mass_text(r.at_once), pct);
+    err << fmt::format("  schedule emissions ({}): {} against {} had it run at once ({:.1f} % {})\n",
+                       settings_.forecast_label, mass_text(r.emissions), mass_text(r.at_once), std::abs(pct),
+                       pct >= 0 ? "less" : "more");
     if (r.guard_engaged) err << "  note: the deadline guard ran the job regardless of intensity at some point\n";
     if (scale_ != 1.0) err << fmt::format("  note: time scale {} (schedule time runs {}x real time)\n", scale_, scale_);
   }
