@@ -100,19 +100,18 @@ class StoreForecastSource final : public runner::ForecastSource {
   std::string fingerprint_;
 };
 
-// Timeouts for fetches while a job waits: short, so that greenrun never
-// waits long on the network when the job ends (the destructor joins the
-// fetch in flight).
+// Fetches while a job waits: one request with a short limit (the next
+// refresh is its retry), so greenrun never waits long on the network when
+// the job ends (the destructor joins the fetch in flight: at most 15 s).
 intensity::CurlOptions refresh_curl_options() {
   intensity::CurlOptions o;
   o.connect_timeout = std::chrono::seconds(5);
-  o.total_timeout = std::chrono::seconds(20);
+  o.total_timeout = std::chrono::seconds(15);
   return o;
 }
 intensity::RetryPolicy refresh_retry_policy() {
   intensity::RetryPolicy r;
-  r.max_attempts = 2;
-  r.max_retry_after = std::chrono::seconds(30);
+  r.max_attempts = 1;
   return r;
 }
 
