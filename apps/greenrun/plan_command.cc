@@ -248,15 +248,8 @@ int run_plan(const Context& ctx, const PlanFlags& fl) {
       auto settings = intensity::load_provider_settings(intensity::process_environment(), std::nullopt);
       if (!settings) return make_error(settings.error().message);
       for (const auto& w : settings->warnings) *ctx.err << "greenrun: warning: " << w << "\n";
-      intensity::CurlOptions curl;
-      curl.connect_timeout = std::chrono::seconds(5);
-      curl.total_timeout = std::chrono::seconds(20);
-      intensity::CurlHttpClient http(curl);
       SystemClock clock;
-      intensity::RetryPolicy retry;
-      retry.max_attempts = 3;
-      intensity::LiveForecastFeed feed(std::move(*spec), std::move(*settings), http, clock, ctx.store_path(), retry);
-      auto got = feed.obtain(from, deadline);
+      auto got = intensity::obtain_live_forecast(*spec, *settings, ctx.store_path(), clock, from, deadline);
       if (!got) return make_error(got.error().message);
       for (const auto& w : got->warnings) *ctx.err << "greenrun: warning: " << w << "\n";
       forecasts.push_back(Forecast{*loc, std::move(got->series), std::move(got->label)});

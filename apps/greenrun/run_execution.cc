@@ -100,15 +100,9 @@ class StoreForecastSource final : public runner::ForecastSource {
   std::string fingerprint_;
 };
 
-// Fetches while a job waits: one request with a short limit (the next
-// refresh is its retry), so greenrun never waits long on the network when
-// the job ends (the destructor joins the fetch in flight: at most 15 s).
-intensity::CurlOptions refresh_curl_options() {
-  intensity::CurlOptions o;
-  o.connect_timeout = std::chrono::seconds(5);
-  o.total_timeout = std::chrono::seconds(15);
-  return o;
-}
+// Fetches while a job waits: one request (waited_forecast_curl_options: at
+// most 15 s; the next refresh is its retry), so greenrun never waits long on
+// the network when the job ends (the destructor joins the fetch in flight).
 intensity::RetryPolicy refresh_retry_policy() {
   intensity::RetryPolicy r;
   r.max_attempts = 1;
@@ -123,7 +117,7 @@ class LiveForecastSource final : public runner::ForecastSource {
   LiveForecastSource(intensity::ForecastSpec spec, intensity::ProviderSettings settings, Clock& clock,
                      std::string store_path, UtcTime from, UtcTime to, intensity::IntensitySeries current,
                      Duration every)
-      : http_(refresh_curl_options()),
+      : http_(intensity::waited_forecast_curl_options()),
         feed_(std::move(spec), std::move(settings), http_, clock, std::move(store_path), refresh_retry_policy()),
         from_(from),
         to_(to),
@@ -550,12 +544,8 @@ std::expected<std::unique_ptr<ScheduledRun>, Failure> ScheduledRun::prepare(cons
       auto spec = intensity::parse_forecast_spec(text, zone);
       if (!spec) return usage("--forecast-provider: " + spec.error().message);
       for (const auto& w : settings->warnings) warnings.push_back(w);
-      intensity::CurlHttpClient http(refresh_curl_options());
       SystemClock clock;
-      intensity::RetryPolicy retry;
-      retry.max_attempts = 3;
-      intensity::LiveForecastFeed feed(*spec, *settings, http, clock, ctx.store_path(), retry);
-      auto got = feed.obtain(from, to);
+      auto got = intensity::obtain_live_forecast(*spec, *settings, ctx.store_path(), clock, from, to);
       if (!got) return failure(got.error().message);
       for (auto& w : got->warnings) warnings.push_back(std::move(w));
       forecast = LoadedForecast{std::move(got->series), std::move(got->label), std::nullopt};

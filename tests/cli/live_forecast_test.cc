@@ -5,21 +5,19 @@
 // built binary under a time scale; the server runs in the test process.
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "base/clock.h"
 #include "base/time_format.h"
 #include "cli.h"
 #include "intensity/store.h"
+#include "testing/cli_process.h"
 #include "testing/loopback_server.h"
 #include "testing/paths.h"
 
@@ -69,39 +67,10 @@ class LiveForecastTest : public ::testing::Test {
   std::string store() const { return (dir_ / "greenrun.db").string(); }
 
   // greenrun as a process, with `env` added; stdout/stderr to files.
-  int run(const std::vector<std::string>& args, const std::vector<std::pair<std::string, std::string>>& env) {
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-      ::setenv("GREENRUN_STORE", store().c_str(), 1);
-      ::setenv("GREENRUN_NO_METADATA", "1", 1);
-      ::setenv("XDG_CONFIG_HOME", (dir_ / "config").c_str(), 1);
-      for (const char* v : {"GREENRUN_ZONE", "GREENRUN_TIME_SCALE", "GREENRUN_FORECAST_PROVIDER", "GREENRUN_CONFIG",
-                            "GREENRUN_UK_BASE_URL", "GREENRUN_WATTTIME_BASE_URL", "GREENRUN_WATTTIME_USERNAME",
-                            "GREENRUN_WATTTIME_PASSWORD"})
-        ::unsetenv(v);
-      for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
-      const int fd = ::open((dir_ / "stderr.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(fd, 2);
-      const int out = ::open((dir_ / "stdout.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(out, 1);
-      std::vector<std::string> full = {greenrun::testing::cli_path().string()};
-      full.insert(full.end(), args.begin(), args.end());
-      std::vector<char*> argv;
-      for (auto& a : full) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(99);
-    }
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  int run(const std::vector<std::string>& args, const greenrun::testing::EnvVars& env) {
+    return greenrun::testing::wait_exit(greenrun::testing::start_cli(args, dir_, env));
   }
-  std::string file(const fs::path& p) const {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
+  std::string file(const fs::path& p) const { return greenrun::testing::read_file(p); }
   std::string err() const { return file(dir_ / "stderr.txt"); }
   std::string out() const { return file(dir_ / "stdout.txt"); }
   nlohmann::json schedule() const { return nlohmann::json::parse(file(out_ / "run.json"))["schedule"]; }

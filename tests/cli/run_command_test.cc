@@ -9,7 +9,6 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 
@@ -19,6 +18,7 @@
 #include "intensity/store.h"
 #include "runner/run_emissions.h"
 #include "runner/timeline_writer.h"
+#include "testing/cli_process.h"
 #include "testing/paths.h"
 
 namespace greenrun::cli {
@@ -37,44 +37,14 @@ class RunCommandTest : public ::testing::Test {
 
   // Starts greenrun in its own process group with a clean environment;
   // stderr goes to a file.
-  pid_t start(const std::vector<std::string>& args, const std::vector<std::pair<std::string, std::string>>& env = {}) {
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-      ::setpgid(0, 0);
-      ::setenv("GREENRUN_STORE", (dir_ / "greenrun.db").c_str(), 1);
-      ::setenv("GREENRUN_NO_METADATA", "1", 1);
-      ::setenv("XDG_CONFIG_HOME", (dir_ / "config").c_str(), 1);
-      ::setenv("XDG_CACHE_HOME", (dir_ / "cache").c_str(), 1);
-      ::unsetenv("GREENRUN_ZONE");
-      for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
-      const int fd = ::open((dir_ / "stderr.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(fd, 2);
-      const int out = ::open((dir_ / "stdout.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(out, 1);
-      std::vector<std::string> full = {greenrun::testing::cli_path().string()};
-      full.insert(full.end(), args.begin(), args.end());
-      std::vector<char*> argv;
-      for (auto& a : full) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(99);
-    }
-    return pid;
+  pid_t start(const std::vector<std::string>& args, const greenrun::testing::EnvVars& env = {}) {
+    return greenrun::testing::start_cli(args, dir_, env);
   }
-  static int wait_exit(pid_t pid) {
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-  int run(const std::vector<std::string>& args, const std::vector<std::pair<std::string, std::string>>& env = {}) {
+  static int wait_exit(pid_t pid) { return greenrun::testing::wait_exit(pid); }
+  int run(const std::vector<std::string>& args, const greenrun::testing::EnvVars& env = {}) {
     return wait_exit(start(args, env));
   }
-  std::string file(const fs::path& p) const {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
+  std::string file(const fs::path& p) const { return greenrun::testing::read_file(p); }
   std::string stderr_text() const { return file(dir_ / "stderr.txt"); }
   nlohmann::json run_json() const { return nlohmann::json::parse(file(out_ / "run.json")); }
 

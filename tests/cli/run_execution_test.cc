@@ -8,15 +8,13 @@
 #include <csignal>
 #include <fcntl.h>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
-#include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 
 #include "base/clock.h"
 #include "intensity/store.h"
+#include "testing/cli_process.h"
 #include "testing/paths.h"
 
 namespace greenrun::cli {
@@ -47,41 +45,10 @@ class RunExecutionTest : public ::testing::Test {
     ASSERT_TRUE(store->import({s}));
   }
 
-  pid_t start(const std::vector<std::string>& args) {
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-      ::setpgid(0, 0);
-      ::setenv("GREENRUN_STORE", (dir_ / "greenrun.db").c_str(), 1);
-      ::setenv("GREENRUN_NO_METADATA", "1", 1);
-      ::setenv("XDG_CONFIG_HOME", (dir_ / "config").c_str(), 1);
-      ::unsetenv("GREENRUN_ZONE");
-      ::unsetenv("GREENRUN_TIME_SCALE");
-      const int fd = ::open((dir_ / "stderr.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(fd, 2);
-      const int out = ::open((dir_ / "stdout.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(out, 1);
-      std::vector<std::string> full = {greenrun::testing::cli_path().string()};
-      full.insert(full.end(), args.begin(), args.end());
-      std::vector<char*> argv;
-      for (auto& a : full) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(99);
-    }
-    return pid;
-  }
-  static int wait_exit(pid_t pid) {
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
+  pid_t start(const std::vector<std::string>& args) { return greenrun::testing::start_cli(args, dir_); }
+  static int wait_exit(pid_t pid) { return greenrun::testing::wait_exit(pid); }
   int run(const std::vector<std::string>& args) { return wait_exit(start(args)); }
-  std::string file(const fs::path& p) const {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
+  std::string file(const fs::path& p) const { return greenrun::testing::read_file(p); }
   std::string err() const { return file(dir_ / "stderr.txt"); }
   std::string log() const { return file(dir_ / "log.txt"); }
 

@@ -288,4 +288,20 @@ Result<LiveForecast> LiveForecastFeed::obtain(UtcTime from, UtcTime to, const In
   return out;
 }
 
+CurlOptions waited_forecast_curl_options() {
+  CurlOptions o;
+  o.connect_timeout = std::chrono::seconds(5);
+  o.total_timeout = std::chrono::seconds(15);
+  return o;
+}
+
+Result<LiveForecast> obtain_live_forecast(const ForecastSpec& spec, const ProviderSettings& settings,
+                                          const std::string& store_path, Clock& clock, UtcTime from, UtcTime to) {
+  CurlHttpClient http(waited_forecast_curl_options());
+  RetryPolicy retry;
+  retry.max_attempts = 3;
+  LiveForecastFeed feed(spec, settings, http, clock, store_path, retry);
+  return feed.obtain(from, to);
+}
+
 }  // namespace greenrun::intensity

@@ -97,4 +97,14 @@ class LiveForecastFeed {
   RetryPolicy retry_;
 };
 
+// Limits for a forecast someone waits on (a plan, a run about to start, a
+// refresh): 5 s to connect, 15 s in all per request.
+CurlOptions waited_forecast_curl_options();
+
+// One fetch for a plan or the start of a run: a LiveForecastFeed over libcurl
+// with waited_forecast_curl_options() and up to 3 attempts.
+[[nodiscard]] Result<LiveForecast> obtain_live_forecast(const ForecastSpec& spec, const ProviderSettings& settings,
+                                                        const std::string& store_path, Clock& clock, UtcTime from,
+                                                        UtcTime to);
+
 }  // namespace greenrun::intensity

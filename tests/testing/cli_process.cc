@@ -1,0 +1,60 @@
+#include "testing/cli_process.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "testing/paths.h"
+
+namespace greenrun::testing {
+
+pid_t start_cli(const std::vector<std::string>& args, const std::filesystem::path& dir, const EnvVars& env) {
+  // Built before the fork: the child only calls async-signal-safe functions
+  // and setenv.
+  std::vector<std::string> full = {cli_path().string()};
+  full.insert(full.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : full) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const std::string store = (dir / "greenrun.db").string(), config = (dir / "config").string(),
+                    cache = (dir / "cache").string(), err = (dir / "stderr.txt").string(),
+                    out = (dir / "stdout.txt").string();
+  const pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  ::setpgid(0, 0);
+  for (const char* v : {"GREENRUN_ZONE", "GREENRUN_TIME_SCALE", "GREENRUN_FORECAST_PROVIDER", "GREENRUN_CONFIG",
+                        "GREENRUN_UK_BASE_URL", "GREENRUN_WATTTIME_BASE_URL", "GREENRUN_WATTTIME_USERNAME",
+                        "GREENRUN_WATTTIME_PASSWORD", "GREENRUN_ELECTRICITYMAPS_BASE_URL",
+                        "GREENRUN_ELECTRICITYMAPS_TOKEN"})
+    ::unsetenv(v);
+  ::setenv("GREENRUN_STORE", store.c_str(), 1);
+  ::setenv("GREENRUN_NO_METADATA", "1", 1);
+  ::setenv("XDG_CONFIG_HOME", config.c_str(), 1);
+  ::setenv("XDG_CACHE_HOME", cache.c_str(), 1);
+  for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+  const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ::dup2(e, 2);
+  const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ::dup2(o, 1);
+  ::execv(argv[0], argv.data());
+  ::_exit(99);
+}
+
+int wait_exit(pid_t pid) {
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace greenrun::testing

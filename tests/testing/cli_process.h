@@ -1,0 +1,30 @@
+// The built greenrun as a real child process, for end-to-end tests: a
+// sandboxed environment under a test's temporary folder, stdout and stderr
+// captured to files there, and the exit status as a shell reports it.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace greenrun::testing {
+
+using EnvVars = std::vector<std::pair<std::string, std::string>>;
+
+// Forks and execs cli_path() with `args` in its own process group. The child
+// gets GREENRUN_STORE=dir/greenrun.db, GREENRUN_NO_METADATA=1, XDG config and
+// cache folders under `dir`, none of the caller's other GREENRUN_* settings
+// (zone, time scale, forecast provider, provider URLs and credentials), then
+// `env` on top; its stdout and stderr go to dir/stdout.txt and dir/stderr.txt.
+pid_t start_cli(const std::vector<std::string>& args, const std::filesystem::path& dir, const EnvVars& env = {});
+
+// Waits for `pid`: its exit code, or 128 + the signal that killed it.
+int wait_exit(pid_t pid);
+
+// The whole file ("" when it cannot be read).
+std::string read_file(const std::filesystem::path& p);
+
+}  // namespace greenrun::testing
