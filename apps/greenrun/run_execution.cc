@@ -399,7 +399,7 @@ void add_execution_flags(CLI::App& run, ExecutionFlags& f) {
       ->group(g);
   run.add_option("--grace", f.grace, "Time the job has to exit after the checkpoint signal (default 30s)")->group(g);
   run.add_option("--forecast-provider", f.forecast_provider,
-                 "Live forecasts: uk, uk:POSTCODE, watttime:REGION, electricitymaps[:ZONE], or store (default: "
+                 "Live forecasts: uk, uk:POSTCODE, watttime:REGION|LAT,LON, electricitymaps[:ZONE|LAT,LON], or store (default: "
                  "GREENRUN_FORECAST_PROVIDER or [forecast] provider in config.toml, else the store)")
       ->group(g);
   run.add_option("--forecast-refresh", f.forecast_refresh,

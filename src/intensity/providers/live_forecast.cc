@@ -7,6 +7,7 @@
 #include <iterator>
 #include <map>
 
+#include "base/quantity_parse.h"
 #include "base/time_format.h"
 #include "intensity/store.h"
 #include "intensity/zone_catalogue.h"
@@ -26,12 +27,27 @@ Result<ForecastSpec> parse_forecast_spec(std::string_view text, const std::strin
   auto provider = parse_provider(name);
   if (!provider)
     return make_error("forecast provider \"" + std::string(text) +
-                      "\": expected uk, uk:POSTCODE, watttime:REGION, electricitymaps or electricitymaps:ZONE");
+                      "\": expected uk, uk:POSTCODE, watttime:REGION, watttime:LAT,LON, electricitymaps, "
+                      "electricitymaps:ZONE or electricitymaps:LAT,LON");
   ForecastSpec spec;
   spec.text = std::string(text);
   spec.grid_zone = grid_zone;
   spec.request.provider = *provider;
   spec.request.kind = FetchKind::kForecast;
+  // "LAT,LON": WattTime finds the region (region-from-loc), Electricity Maps
+  // the zone.
+  if (const size_t comma = where.find(','); comma != std::string::npos && *provider != ProviderKind::kUk) {
+    auto lat = parse_number(where.substr(0, comma));
+    auto lon = parse_number(where.substr(comma + 1));
+    if (!lat || !lon || !(*lat >= -90 && *lat <= 90) || !(*lon >= -180 && *lon <= 180))
+      return make_error("forecast provider \"" + spec.text +
+                        "\": expected a latitude,longitude in degrees such as 38.58,-121.49");
+    spec.request.latitude = *lat;
+    spec.request.longitude = *lon;
+    if (auto st = validate(spec.request); !st)
+      return make_error("forecast provider \"" + spec.text + "\": " + st.error().message);
+    return spec;
+  }
   switch (*provider) {
     case ProviderKind::kUk:
       if (!where.empty()) spec.request.postcode = where;
@@ -39,8 +55,8 @@ Result<ForecastSpec> parse_forecast_spec(std::string_view text, const std::strin
     case ProviderKind::kWattTime:
       if (where.empty())
         return make_error("forecast provider \"" + spec.text +
-                          "\": WattTime needs its region, e.g. watttime:CAISO_NORTH (see `greenrun intensity fetch "
-                          "--provider watttime --lat .. --lon ..`)");
+                          "\": WattTime needs its region or a location, e.g. watttime:CAISO_NORTH or "
+                          "watttime:38.58,-121.49");
       spec.request.zone = where;
       break;
     case ProviderKind::kElectricityMaps:

@@ -43,7 +43,9 @@ namespace greenrun::intensity {
 
 // Which provider, and where: "uk" (national), "uk:RG10" (a postcode's region),
 // "watttime:CAISO_NORTH" (a WattTime region), "electricitymaps" (the run's
-// grid zone) or "electricitymaps:DE". Error names the text and the choices.
+// grid zone), "electricitymaps:DE", or for WattTime and Electricity Maps a
+// location "watttime:38.58,-121.49" (the provider finds the region or zone).
+// Error names the text and the choices.
 struct ForecastSpec {
   FetchRequest request;   // kind = forecast
   std::string grid_zone;  // the run's zone: the typical profile's, and Electricity Maps' default

@@ -46,6 +46,13 @@ TEST(ParseForecastSpec, NamesProviderAndPlace) {
   ASSERT_TRUE(em);
   EXPECT_EQ(em->request.zone.value(), "DE");
   EXPECT_EQ(parse_forecast_spec("em:FR", "DE")->request.zone.value(), "FR");
+  auto at = parse_forecast_spec("watttime:38.58,-121.49", "US-CAL-CISO");
+  ASSERT_TRUE(at) << at.error().message;
+  EXPECT_FALSE(at->request.zone);
+  EXPECT_DOUBLE_EQ(at->request.latitude.value(), 38.58);
+  EXPECT_DOUBLE_EQ(at->request.longitude.value(), -121.49);
+  EXPECT_FALSE(parse_forecast_spec("watttime:91,0", "US-CAL-CISO"));
+  EXPECT_FALSE(parse_forecast_spec("watttime:north,west", "US-CAL-CISO"));
   EXPECT_FALSE(parse_forecast_spec("watttime", "US-CAL-CISO"));
   EXPECT_FALSE(parse_forecast_spec("electricitymaps", ""));
   auto bad = parse_forecast_spec("co2signal", "DE");
@@ -227,6 +234,43 @@ TEST_F(LiveForecastFeedTest, FetchesCachesAndContinuesBeyondTheHorizonByPersiste
   status = 400;
   auto refused = feed.obtain(t0 + 10min, t0 + 60h, &previous);
   ASSERT_FALSE(refused);
+}
+
+TEST_F(LiveForecastFeedTest, WattTimeFindsTheRegionFromALocation) {
+  LoopbackServer server([](const ServedRequest& req) {
+    if (req.path == "/login") return Reply::json(R"({"token":"t"})");
+    if (req.path == "/v3/region-from-loc")
+      return Reply::json(R"({"region":"CAISO_NORTH","region_full_name":"California ISO - North","signal_type":"co2_moer"})");
+    if (req.path == "/v3/forecast" && req.param("region") == "CAISO_NORTH") {
+      std::string data;
+      for (int i = 0; i < 12 * 24; ++i)
+        data += (i ? "," : "") + std::string("{\"point_time\":\"") + format_utc(t0 + i * 5min) +
+                "\",\"value\":" + std::to_string(i < 12 ? 1000 : 500) + "}";
+      return Reply::json("{\"data\":[" + data +
+                         "],\"meta\":{\"region\":\"CAISO_NORTH\",\"signal_type\":\"co2_moer\",\"units\":"
+                         "\"lbs_co2_per_mwh\",\"data_point_period_seconds\":300,\"generated_at\":\"" +
+                         format_utc(t0) + "\"}}");
+    }
+    return Reply::json("{}", 404);
+  });
+  ProviderSettings settings;
+  settings.watttime_base_url = server.base_url();
+  settings.watttime_username = Secret("u");
+  settings.watttime_password = Secret("p");
+  CurlHttpClient http;
+  FakeClock clock(t0);
+  LiveForecastFeed feed(*parse_forecast_spec("watttime:38.58,-121.49", "US-CAL-CISO"), settings, http, clock,
+                        store());
+  auto got = feed.obtain(t0, t0 + 12h);
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(got->series.zone(), "CAISO_NORTH");
+  EXPECT_EQ(got->series.signal(), Signal::kMarginal);
+  EXPECT_NEAR(at(got->series, t0 + 30min), 1000 * 0.45359237, 1e-6);  // lbs/MWh to g/kWh
+  EXPECT_NE(got->label.find("watttime forecast (CAISO_NORTH, marginal)"), std::string::npos) << got->label;
+  bool asked = false;
+  for (const auto& r : server.requests())
+    asked = asked || (r.path == "/v3/region-from-loc" && r.param("latitude").value_or("").starts_with("38.58"));
+  EXPECT_TRUE(asked);
 }
 
 TEST_F(LiveForecastFeedTest, OfflineWithNothingStoredUsesTheTypicalProfileElseFails) {
