@@ -8,6 +8,7 @@
 #include <csignal>
 #include <fcntl.h>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <unistd.h>
@@ -49,6 +50,31 @@ class RunExecutionTest : public ::testing::Test {
   static int wait_exit(pid_t pid) { return greenrun::testing::wait_exit(pid); }
   int run(const std::vector<std::string>& args) { return wait_exit(start(args)); }
   std::string file(const fs::path& p) const { return greenrun::testing::read_file(p); }
+  // Polls every 20 ms, at most `tries` times, until `done()`.
+  static bool eventually(const std::function<bool()>& done, int tries) {
+    for (int i = 0; i < tries; ++i) {
+      if (done()) return true;
+      std::this_thread::sleep_for(20ms);
+    }
+    return done();
+  }
+  // The job's pid once its log names it and /proc shows it stopped (state
+  // T); 0 when that does not happen within 4 s.
+  pid_t stopped_job() const {
+    pid_t job = 0;
+    const bool stopped = eventually(
+        [&] {
+          const std::string l = log();
+          const auto at = l.find("start pid=");
+          if (at == std::string::npos) return false;
+          job = std::stoi(l.substr(at + 10));
+          const std::string stat = file("/proc/" + std::to_string(job) + "/stat");
+          const auto close = stat.rfind(')');
+          return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'T';
+        },
+        200);
+    return stopped ? job : 0;
+  }
   std::string err() const { return file(dir_ / "stderr.txt"); }
   std::string log() const { return file(dir_ / "log.txt"); }
 
@@ -124,23 +150,11 @@ TEST_F(RunExecutionTest, PausesAndResumesInBothModesWithTheRightTotal) {
 TEST_F(RunExecutionTest, SigkillOfGreenrunWhileTheJobIsStoppedStillLetsTheJobFinish) {
   store_forecast({900, 900, 100, 900, 100, 900});
   const pid_t g = start(scheduled("stop", 24));
-  // Wait until the job is stopped (its log line tells its pid).
-  pid_t job = 0;
-  bool stopped = false;
-  for (int i = 0; i < 200 && !stopped; ++i) {
-    std::this_thread::sleep_for(20ms);
-    const std::string l = log();
-    const auto at = l.find("start pid=");
-    if (at == std::string::npos) continue;
-    job = std::stoi(l.substr(at + 10));
-    const std::string stat = file("/proc/" + std::to_string(job) + "/stat");
-    const auto close = stat.rfind(')');
-    stopped = close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'T';
-  }
-  ASSERT_TRUE(stopped) << "the job was never stopped\n" << err();
+  const pid_t job = stopped_job();
+  ASSERT_GT(job, 0) << "the job was never stopped\n" << err();
   ::kill(g, SIGKILL);
   EXPECT_EQ(wait_exit(g), 128 + SIGKILL);
-  for (int i = 0; i < 150 && log().find("total=24") == std::string::npos; ++i) std::this_thread::sleep_for(20ms);
+  eventually([&] { return log().find("total=24") != std::string::npos; }, 150);
   EXPECT_NE(log().find("ran=24 total=24"), std::string::npos) << log() << err();
   EXPECT_NE(err().find("watchdog"), std::string::npos) << err();
 }
@@ -149,17 +163,13 @@ TEST_F(RunExecutionTest, SigkillOfGreenrunWhileTheJobIsCheckpointedLetsTheWatchd
   // Clean now, dirty for two hours: the job checkpoints after its first hour.
   store_forecast({900, 900, 100, 900, 900, 100, 900});
   const pid_t g = start(scheduled("checkpoint", 24));
-  bool checkpointed = false;
-  for (int i = 0; i < 400 && !checkpointed; ++i) {
-    std::this_thread::sleep_for(20ms);
-    checkpointed = log().find("checkpoint pid=") != std::string::npos;
-  }
-  ASSERT_TRUE(checkpointed) << "the job never checkpointed\n" << log() << err();
+  ASSERT_TRUE(eventually([&] { return log().find("checkpoint pid=") != std::string::npos; }, 400))
+      << "the job never checkpointed\n" << log() << err();
   // Let the checkpointed run exit, then kill greenrun between runs.
   std::this_thread::sleep_for(200ms);
   ::kill(g, SIGKILL);
   EXPECT_EQ(wait_exit(g), 128 + SIGKILL);
-  for (int i = 0; i < 300 && log().find("total=24") == std::string::npos; ++i) std::this_thread::sleep_for(20ms);
+  eventually([&] { return log().find("total=24") != std::string::npos; }, 300);
   const std::string l = log();
   EXPECT_NE(l.find("total=24"), std::string::npos) << l << err();
   EXPECT_EQ(l.find("total=24"), l.rfind("total=")) << "finished once\n" << l;
@@ -169,19 +179,8 @@ TEST_F(RunExecutionTest, SigkillOfGreenrunWhileTheJobIsCheckpointedLetsTheWatchd
 TEST_F(RunExecutionTest, SigintResumesAStoppedJobAndEndsTheRunCleanly) {
   store_forecast({900, 900, 100, 900, 100, 900});
   const pid_t g = start(scheduled("stop", 24));
-  pid_t job = 0;
-  bool stopped = false;
-  for (int i = 0; i < 200 && !stopped; ++i) {
-    std::this_thread::sleep_for(20ms);
-    const std::string l = log();
-    const auto at = l.find("start pid=");
-    if (at == std::string::npos) continue;
-    job = std::stoi(l.substr(at + 10));
-    const std::string stat = file("/proc/" + std::to_string(job) + "/stat");
-    const auto close = stat.rfind(')');
-    stopped = close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'T';
-  }
-  ASSERT_TRUE(stopped) << err();
+  const pid_t job = stopped_job();
+  ASSERT_GT(job, 0) << "the job was never stopped\n" << err();
   ::kill(g, SIGINT);
   // The job dies of the forwarded SIGINT (Python's default); greenrun
   // exits with its status after writing the record.

@@ -16,13 +16,6 @@ namespace {
 
 bool has_python3() { return std::system("python3 --version > /dev/null 2>&1") == 0; }
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string quote(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
 
 TEST(GenCatalogue, CommittedTablesMatchTheScriptOutput) {
@@ -34,9 +27,9 @@ TEST(GenCatalogue, CommittedTablesMatchTheScriptOutput) {
                           quote(shared_data()) + " --out " + quote(out) + " 2> " +
                           quote(dir / "stderr.txt");
   const int rc = std::system(cmd.c_str());
-  ASSERT_EQ(rc, 0) << cmd << "\n" << slurp(dir / "stderr.txt");
-  const std::string generated = slurp(out);
-  const std::string committed = slurp(source_dir() / "src" / "intensity" / "catalogue_data.cc");
+  ASSERT_EQ(rc, 0) << cmd << "\n" << greenrun::testing::read_file(dir / "stderr.txt");
+  const std::string generated = greenrun::testing::read_file(out);
+  const std::string committed = greenrun::testing::read_file(source_dir() / "src" / "intensity" / "catalogue_data.cc");
   ASSERT_FALSE(generated.empty());
   // On a mismatch, show the first differing line rather than 150 kB.
   if (generated != committed) {

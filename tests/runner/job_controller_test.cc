@@ -22,16 +22,9 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
 // 'T' when stopped, 'S'/'R' otherwise; '?' when gone.
 char proc_state(pid_t pid) {
-  const std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+  const std::string stat = greenrun::testing::read_file("/proc/" + std::to_string(pid) + "/stat");
   const auto close = stat.rfind(')');
   return close == std::string::npos || close + 2 >= stat.size() ? '?' : stat[close + 2];
 }
@@ -44,7 +37,7 @@ struct JobFiles {
             "--units", std::to_string(units), "--unit-seconds", unit_seconds,
             "--checkpoint", (dir / "ck.json").string(), "--log", (dir / "log.txt").string()};
   }
-  std::string log() const { return slurp(dir / "log.txt"); }
+  std::string log() const { return greenrun::testing::read_file(dir / "log.txt"); }
 };
 
 ExitStatus wait_exit(JobController& c, SystemClock& clock) {

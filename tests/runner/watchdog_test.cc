@@ -26,13 +26,6 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
 size_t count(const std::string& text, const std::string& what) {
   size_t n = 0;
   for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
@@ -42,7 +35,7 @@ size_t count(const std::string& text, const std::string& what) {
 // False once `pid` is gone or a zombie (its reaper may be slow, or absent in
 // a container).
 bool running(pid_t pid) {
-  const std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+  const std::string stat = greenrun::testing::read_file("/proc/" + std::to_string(pid) + "/stat");
   const auto close = stat.rfind(')');
   if (close == std::string::npos || close + 2 >= stat.size()) return false;
   return stat[close + 2] != 'Z' && stat[close + 2] != 'X';
@@ -64,7 +57,7 @@ bool eventually(F done, std::chrono::milliseconds limit = 15s) {
 // job signalled earlier would die of it — and then `extra` more.
 void wait_for_start(JobController& c, SystemClock& clock, const fs::path& log, size_t n,
                     std::chrono::milliseconds extra) {
-  for (int i = 0; i < 750 && count(slurp(log), "start pid=") < n; ++i) (void)c.wait_until(clock.steady_now() + 20ms);
+  for (int i = 0; i < 750 && count(greenrun::testing::read_file(log), "start pid=") < n; ++i) (void)c.wait_until(clock.steady_now() + 20ms);
   (void)c.wait_until(clock.steady_now() + extra);
 }
 
@@ -151,9 +144,9 @@ echo $done > "$d/ck"; echo "finished pid=$$ ran=$((done - first)) total=$done" >
     greenrun_ = 0;
   }
 
-  std::string log() const { return slurp(dir_ / "log.txt"); }
-  std::string stderr_text() const { return slurp(dir_ / "stderr.txt"); }
-  std::string stdout_text() const { return slurp(dir_ / "stdout.txt"); }
+  std::string log() const { return greenrun::testing::read_file(dir_ / "log.txt"); }
+  std::string stderr_text() const { return greenrun::testing::read_file(dir_ / "stderr.txt"); }
+  std::string stdout_text() const { return greenrun::testing::read_file(dir_ / "stdout.txt"); }
   bool log_has(const std::string& s) const { return log().find(s) != std::string::npos; }
 
   fs::path dir_ = greenrun::testing::make_temp_dir("greenrun-watchdog");

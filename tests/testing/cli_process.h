@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "testing/paths.h"  // read_file
+
 namespace greenrun::testing {
 
 using EnvVars = std::vector<std::pair<std::string, std::string>>;
@@ -23,8 +25,5 @@ pid_t start_cli(const std::vector<std::string>& args, const std::filesystem::pat
 
 // Waits for `pid`: its exit code, or 128 + the signal that killed it.
 int wait_exit(pid_t pid);
-
-// The whole file ("" when it cannot be read).
-std::string read_file(const std::filesystem::path& p);
 
 }  // namespace greenrun::testing

@@ -1,7 +1,9 @@
 #include "testing/paths.h"
 
 #include <cstdlib>
+#include <fstream>
 #include <random>
+#include <sstream>
 
 namespace greenrun::testing {
 
@@ -30,6 +32,13 @@ std::filesystem::path make_temp_dir(const std::string& prefix) {
     if (std::filesystem::create_directory(p, ec)) return p;
   }
   return std::filesystem::temp_directory_path() / prefix;
+}
+
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 }  // namespace greenrun::testing

@@ -1,6 +1,6 @@
 // Paths the tests need: the shared reference data (tests that need it skip
 // with a reason when it is absent), the source tree, the built CLI, and a
-// fresh temporary folder per test.
+// fresh temporary folder per test, and reading a file whole.
 #pragma once
 
 #include <filesystem>
@@ -16,6 +16,8 @@ std::filesystem::path source_dir();
 std::filesystem::path cli_path();
 // A new empty folder under the system temp folder, removed by the caller.
 std::filesystem::path make_temp_dir(const std::string& prefix);
+// The whole file ("" when it cannot be read).
+std::string read_file(const std::filesystem::path& p);
 
 // Skips the current test with a reason when the shared data is absent.
 #define GREENRUN_REQUIRE_SHARED_DATA()                                              \
