@@ -10,6 +10,13 @@ namespace greenrun::cli {
 
 std::string Context::store_path() const { return intensity::IntensityStore::default_path(store_override); }
 
+int exit_status_for(ErrorKind kind) { return kind == ErrorKind::kUsage ? 2 : 1; }
+
+int report_error(const Context& ctx, const Error& error) {
+  *ctx.err << "greenrun: " << error.message << "\n";
+  return exit_status_for(error.kind);
+}
+
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   CLI::App app{
       "greenrun: measure the energy and carbon emissions of jobs, and run them when and where the grid "

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "base/result.h"
+
 namespace CLI {
 class App;
 }
@@ -28,6 +30,12 @@ struct Context {
   // The store path after --store / GREENRUN_STORE / XDG resolution.
   std::string store_path() const;
 };
+
+// The one mapping from an error's kind to an exit status (kUsage: 2, every
+// other kind: 1), and the one way an error is printed ("greenrun: " + the
+// error's one line). Returns the exit status.
+int exit_status_for(ErrorKind kind);
+int report_error(const Context& ctx, const Error& error);
 
 // Runs the CLI with argv-style arguments (args[0] is the program name).
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);

@@ -3,7 +3,6 @@
 // "typical profile, not a forecast"), and src/scheduling does the planning.
 #include <algorithm>
 #include <CLI/CLI.hpp>
-#include <filesystem>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -14,11 +13,9 @@
 #include "base/text_reader.h"
 #include "base/time_format.h"
 #include "commands.h"
-#include "intensity/forecast_selection.h"
-#include "intensity/providers/live_forecast.h"
-#include "intensity/store.h"
+#include "greenrun/engine.h"
+#include "base/quantity_format.h"
 #include "intensity/zone_catalogue.h"
-#include "scheduling/region_planner.h"
 
 namespace greenrun::cli {
 namespace {
@@ -33,51 +30,7 @@ struct PlanFlags {
   bool json = false;
 };
 
-struct Forecast {
-  intensity::Location location;
-  intensity::IntensitySeries series;
-  std::string label;  // what the numbers are
-};
-
-int fail(const Context& ctx, const std::string& message) {
-  *ctx.err << "greenrun: " << message << "\n";
-  return 1;
-}
-
-// The stored series for the zone that best serves as a forecast: a forecast,
-// else actual data; life-cycle before direct before marginal.
-Result<Forecast> load_forecast(const Context& ctx, const intensity::Location& loc, UtcTime from,
-                               UtcTime to) {
-  Forecast f{loc, {}, {}};
-  const std::string path = ctx.store_path();
-  if (std::filesystem::exists(path)) {
-    auto store = intensity::IntensityStore::open(path);
-    if (!store) return make_error(store.error().message);
-    auto sel = intensity::select_stored_forecast(*store, loc.zone, from, to);
-    if (!sel) return make_error(sel.error().message);
-    if (sel->chosen) {
-      f.series = std::move(sel->chosen->series);
-      f.label = std::move(sel->chosen->label);
-      return f;
-    }
-    // Data that covers only part of the window is an error (never patched
-    // with other data); a store with no data in the window falls through to
-    // the typical profile.
-    if (sel->partial)
-      return make_error("stored intensity data for zone " + loc.zone + " (" +
-                        std::string(intensity::to_string(sel->partial->key.signal)) + ", " +
-                        format_utc(sel->partial->first) + " .. " + format_utc(sel->partial->last_end) +
-                        ") does not cover the window " + format_utc(from) + " .. " + format_utc(to));
-  }
-  const auto& cat = intensity::ZoneCatalogue::embedded();
-  auto typical = cat.typical_series(loc.zone, intensity::Signal::kAverageLifecycle, from, to);
-  if (!typical)
-    return make_error("no intensity data for zone " + loc.zone + " in the store (" + path +
-                      ") and no typical profile: import data with `greenrun intensity import`");
-  f.series = std::move(*typical);
-  f.label = "typical profile, not a forecast (" + f.series.provenance().source + ")";
-  return f;
-}
+std::unexpected<Error> usage(std::string m) { return make_error(ErrorKind::kUsage, std::move(m)); }
 
 std::string hm(UtcTime t) {
   const CivilTime c = to_civil(t);
@@ -148,166 +101,123 @@ nlohmann::json plan_json(const Plan& p) {
   return j;
 }
 
-int run_plan(const Context& ctx, const PlanFlags& fl) {
-  if (fl.zones.empty() && fl.regions.empty()) return fail(ctx, "plan: expected --zone Z or --region PROVIDER:REGION");
+Result<engine::PlanRequest> plan_request(const PlanFlags& fl) {
+  engine::PlanRequest req;
+  req.zones = fl.zones;
+  req.regions = fl.regions;
   auto dur = parse_duration(fl.duration);
-  if (!dur) return fail(ctx, "--duration: " + dur.error().message);
-  if (dur->count() <= 0) return fail(ctx, "--duration: expected a positive duration, got " + fl.duration);
-  Result<scheduling::Job> job = make_error("");
-  bool assumed_power = false;
-  if (!fl.power.empty() && !fl.energy.empty()) return fail(ctx, "give --power or --energy, not both");
+  if (!dur) return usage("--duration: " + dur.error().message);
+  if (dur->count() <= 0) return usage("--duration: expected a positive duration, got " + fl.duration);
+  req.duration = *dur;
+  if (!fl.power.empty() && !fl.energy.empty()) return usage("give --power or --energy, not both");
   if (!fl.energy.empty()) {
     auto e = parse_energy(fl.energy);
-    if (!e) return fail(ctx, "--energy: " + e.error().message);
-    job = scheduling::Job::with_energy(*dur, *e);
-  } else {
-    Power p = Power::kilowatts(1);
-    assumed_power = fl.power.empty();
-    if (!fl.power.empty()) {
-      auto pp = parse_power(fl.power);
-      if (!pp) return fail(ctx, "--power: " + pp.error().message);
-      p = *pp;
-    }
-    job = scheduling::Job::make(*dur, scheduling::PowerProfile::constant(p));
+    if (!e) return usage("--energy: " + e.error().message);
+    req.energy = *e;
   }
-  if (!job) return fail(ctx, job.error().message);
-
-  UtcTime from;
+  if (!fl.power.empty()) {
+    auto p = parse_power(fl.power);
+    if (!p) return usage("--power: " + p.error().message);
+    req.power = *p;
+  }
   if (!fl.from.empty()) {
     auto f = parse_utc(fl.from);
-    if (!f) return fail(ctx, "--from: " + f.error().message);
-    from = *f;
-  } else {
-    from = SystemClock().utc_now();
+    if (!f) return usage("--from: " + f.error().message);
+    req.from = *f;
   }
-  const int given = !fl.window.empty() + !fl.deadline.empty() + !fl.max_delay.empty();
-  if (given > 1) return fail(ctx, "give one of --window, --deadline and --max-delay");
-  UtcTime deadline = from + std::chrono::hours(24);
   if (!fl.window.empty()) {
     auto w = parse_duration(fl.window);
-    if (!w) return fail(ctx, "--window: " + w.error().message);
-    if (*w < *dur)
-      return fail(ctx, "--window " + fl.window + " is shorter than the job (" + format_duration(*dur) + ")");
-    deadline = from + *w;
-  } else if (!fl.deadline.empty()) {
+    if (!w) return usage("--window: " + w.error().message);
+    req.window = *w;
+  }
+  if (!fl.deadline.empty()) {
     auto d = parse_utc(fl.deadline);
-    if (!d) return fail(ctx, "--deadline: " + d.error().message);
-    if (*d <= from) return fail(ctx, "--deadline " + format_utc(*d) + " is in the past (now " + format_utc(from) + ")");
-    if (*d - from < *dur)
-      return fail(ctx, "cannot meet the deadline: the job needs " + format_duration(*dur) + " but only " +
-                           format_duration(*d - from) + " remain before " + format_utc(*d));
-    deadline = *d;
-  } else if (!fl.max_delay.empty()) {
+    if (!d) return usage("--deadline: " + d.error().message);
+    req.deadline = *d;
+  }
+  if (!fl.max_delay.empty()) {
     const std::string_view m = trim(fl.max_delay);
-    Duration delay{0};
+    engine::Delay d;
     if (!m.empty() && m.back() == '%') {
       auto x = parse_number(m.substr(0, m.size() - 1));
-      if (!x || *x < 0) return fail(ctx, "--max-delay: expected a duration or a percentage such as 100%");
-      delay = Duration(static_cast<int64_t>(*x / 100.0 * static_cast<double>(dur->count())));
+      if (!x || *x < 0) return usage("--max-delay: expected a duration or a percentage such as 100%");
+      d.percent = *x;
     } else {
       auto x = parse_duration(m);
-      if (!x) return fail(ctx, "--max-delay: " + x.error().message);
-      delay = *x;
+      if (!x) return usage("--max-delay: " + x.error().message);
+      d.absolute = *x;
     }
-    deadline = from + *dur + delay;
-  } else if (deadline - from < *dur) {
-    deadline = from + *dur;
+    req.max_delay = d;
   }
-
-  scheduling::RegionRequest req;
-  req.earliest = from;
-  req.deadline = deadline;
   if (iequals(fl.mode, "both")) {
     req.modes = {Mode::kFlexibleStart, Mode::kPauseResume};
   } else {
     auto m = scheduling::parse_mode(fl.mode);
-    if (!m || *m == Mode::kThreshold) return fail(ctx, "--mode: expected flexible, pause-resume or both, got " + fl.mode);
+    if (!m || *m == Mode::kThreshold) return usage("--mode: expected flexible, pause-resume or both, got " + fl.mode);
     req.modes = {*m};
   }
   if (!fl.overhead.empty()) {
     auto o = parse_duration(fl.overhead);
-    if (!o) return fail(ctx, "--pause-overhead: " + o.error().message);
-    req.pause_resume.overhead.time = *o;
+    if (!o) return usage("--pause-overhead: " + o.error().message);
+    req.pause_overhead = *o;
   }
   if (!fl.min_segment.empty()) {
     auto m = parse_duration(fl.min_segment);
-    if (!m || m->count() < 0) return fail(ctx, "--min-segment: expected a duration such as 30m, got " + fl.min_segment);
-    req.pause_resume.min_segment = *m;
+    if (!m || m->count() < 0) return usage("--min-segment: expected a duration such as 30m, got " + fl.min_segment);
+    req.min_segment = *m;
   }
+  req.forecast.provider = fl.forecast_provider;
+  return req;
+}
 
-  const auto& cat = intensity::ZoneCatalogue::embedded();
-  std::vector<Forecast> forecasts;
-  auto add = [&](const std::optional<std::string>& z, const std::optional<std::string>& r) -> Status {
-    auto loc = cat.resolve(z, r);
-    if (!loc) return make_error(loc.error().message);
-    if (!fl.forecast_provider.empty() && fl.forecast_provider != "store") {
-      // A live forecast (cached in the store), with the same fallback as
-      // carbon-aware `greenrun run`.
-      auto spec = intensity::parse_forecast_spec(fl.forecast_provider, loc->zone);
-      if (!spec) return make_error("--forecast-provider: " + spec.error().message);
-      auto settings = intensity::load_provider_settings(intensity::process_environment(), std::nullopt);
-      if (!settings) return make_error(settings.error().message);
-      for (const auto& w : settings->warnings) *ctx.err << "greenrun: warning: " << w << "\n";
-      SystemClock clock;
-      auto got = intensity::obtain_live_forecast(*spec, *settings, ctx.store_path(), clock, from, deadline);
-      if (!got) return make_error(got.error().message);
-      for (const auto& w : got->warnings) *ctx.err << "greenrun: warning: " << w << "\n";
-      forecasts.push_back(Forecast{*loc, std::move(got->series), std::move(got->label)});
-      return {};
-    }
-    auto f = load_forecast(ctx, *loc, from, deadline);
-    if (!f) return make_error(f.error().message);
-    forecasts.push_back(std::move(*f));
-    return {};
-  };
-  const bool names_place = fl.forecast_provider.find(':') != std::string::npos ||
-                           fl.forecast_provider.starts_with("uk") || fl.forecast_provider.starts_with("watttime");
-  if (names_place && fl.zones.size() + fl.regions.size() > 1)
-    return fail(ctx, "--forecast-provider " + fl.forecast_provider +
-                         " names one place; give one --zone or --region (or electricitymaps, which follows each zone)");
-  for (const auto& z : fl.zones)
-    if (auto s = add(z, std::nullopt); !s) return fail(ctx, s.error().message);
-  for (const auto& r : fl.regions)
-    if (auto s = add(std::nullopt, r); !s) return fail(ctx, s.error().message);
+// Warnings on stderr as they come.
+class WarningObserver final : public engine::Observer {
+ public:
+  explicit WarningObserver(std::ostream& err) : err_(err) {}
+  void on_event(const engine::Event& e) override { err_ << "greenrun: warning: " << e.text << "\n"; }
 
-  std::vector<scheduling::RegionCandidate> cands;
-  for (const auto& f : forecasts) cands.push_back({f.location.description, &f.series});
-  auto choice = scheduling::plan_regions(cands, *job, req);
-  if (!choice) return fail(ctx, choice.error().message);
-  for (const auto& r : choice->regions)
-    if (r.error) return fail(ctx, *r.error);
+ private:
+  std::ostream& err_;
+};
 
-  const Power power = job->power().mean_power();
+int run_plan(const Context& ctx, const PlanFlags& fl) {
+  auto req = plan_request(fl);
+  if (!req) return report_error(ctx, req.error());
+  engine::Services services;
+  services.store_path = ctx.store_path();
+  WarningObserver observer(*ctx.err);
+  auto plan = engine::plan(*req, services, observer);
+  if (!plan) return report_error(ctx, plan.error());
+  const engine::PlanOutcome& p = *plan;
+  const auto& locs = p.locations;
   if (fl.json) {
     nlohmann::json out;
-    out["mode"] = iequals(fl.mode, "both") ? "both" : std::string(scheduling::to_string(req.modes[0]));
-    out["job"] = {{"duration_seconds", to_seconds(*dur)}, {"power_w", power.watts()},
-                  {"energy_kwh", job->energy().kilowatt_hours()}, {"power_assumed", assumed_power}};
-    out["from"] = format_utc(from);
-    out["deadline"] = format_utc(deadline);
+    out["mode"] = p.modes.size() > 1 ? "both" : std::string(scheduling::to_string(p.modes[0]));
+    out["job"] = {{"duration_seconds", to_seconds(p.duration)}, {"power_w", p.power.watts()},
+                  {"energy_kwh", p.energy.kilowatt_hours()}, {"power_assumed", p.power_assumed}};
+    out["from"] = format_utc(p.from);
+    out["deadline"] = format_utc(p.deadline);
     nlohmann::json regions = nlohmann::json::array();
-    for (size_t i = 0; i < choice->regions.size(); ++i) {
+    for (const auto& l : locs) {
       nlohmann::json r;
-      r["zone"] = forecasts[i].location.zone;
-      r["region"] = forecasts[i].location.cloud_region ? nlohmann::json(*forecasts[i].location.cloud_region)
-                                                       : nlohmann::json(nullptr);
-      r["location"] = forecasts[i].location.description;
-      r["forecast"] = {{"label", forecasts[i].label},
-                       {"origin", std::string(intensity::to_string(forecasts[i].series.origin()))},
-                       {"signal", std::string(intensity::to_string(forecasts[i].series.signal()))},
-                       {"source", forecasts[i].series.provenance().source}};
-      for (const Plan& p : choice->regions[i].plans) r[std::string(scheduling::to_string(p.mode))] = plan_json(p);
+      r["zone"] = l.location.zone;
+      r["region"] = l.location.cloud_region ? nlohmann::json(*l.location.cloud_region) : nlohmann::json(nullptr);
+      r["location"] = l.location.description;
+      r["forecast"] = {{"label", l.forecast_label},
+                       {"origin", std::string(intensity::to_string(l.forecast.origin()))},
+                       {"signal", std::string(intensity::to_string(l.forecast.signal()))},
+                       {"source", l.forecast.provenance().source}};
+      for (const Plan& q : l.plans) r[std::string(scheduling::to_string(q.mode))] = plan_json(q);
       regions.push_back(r);
     }
-    const auto& best_region = regions[choice->best_region];
-    const Plan& best = choice->regions[choice->best_region].plans[choice->best_plan];
+    const auto& best_region = regions[p.best_location];
+    const Plan& best = p.best();
     out["zone"] = best_region["zone"];
     out["region"] = best_region["region"];
     out["forecast"] = best_region["forecast"];
-    for (const Plan& p : choice->regions[choice->best_region].plans)
-      out[std::string(scheduling::to_string(p.mode))] = plan_json(p);
+    for (const Plan& q : locs[p.best_location].plans) out[std::string(scheduling::to_string(q.mode))] = plan_json(q);
     // With one mode the plan's fields are also at the top level.
-    if (req.modes.size() == 1) out.update(plan_json(best));
+    if (p.modes.size() == 1) out.update(plan_json(best));
     out["best"] = plan_json(best);
     out["best"]["zone"] = best_region["zone"];
     out["regions"] = regions;
@@ -315,25 +225,22 @@ int run_plan(const Context& ctx, const PlanFlags& fl) {
     return 0;
   }
   std::ostream& o = *ctx.out;
-  o << fmt::format("Plan for a {} job at {:.0f} W ({:.3f} kWh{}), from {} to end by {}\n",
-                   format_duration(*dur), power.watts(), job->energy().kilowatt_hours(),
-                   assumed_power ? ", power assumed: pass --power or --energy" : "", format_utc(from),
-                   format_utc(deadline));
-  for (size_t i = 0; i < choice->regions.size(); ++i) {
-    const auto& r = choice->regions[i];
-    o << "\n" << forecasts[i].location.description << ": " << forecasts[i].label << "\n";
-    for (const Plan& p : r.plans) {
-      o << fmt::format("  {:<13} {}\n", std::string(scheduling::to_string(p.mode)), describe(p));
-      o << fmt::format("  {:<13} {:.1f} g CO2e vs {:.1f} g starting now: saves {:.1f} g ({:.1f} %)\n", "",
-                       p.emissions.grams(), p.baseline.grams(), p.saving().grams(), p.saving_percent());
+  o << fmt::format("Plan for a {} job at {:.0f} W ({:.3f} kWh{}), from {} to end by {}\n", format_duration(p.duration),
+                   p.power.watts(), p.energy.kilowatt_hours(),
+                   p.power_assumed ? ", power assumed: pass --power or --energy" : "", format_utc(p.from),
+                   format_utc(p.deadline));
+  for (const auto& l : locs) {
+    o << "\n" << l.location.description << ": " << l.forecast_label << "\n";
+    for (const Plan& q : l.plans) {
+      o << fmt::format("  {:<13} {}\n", std::string(scheduling::to_string(q.mode)), describe(q));
+      o << fmt::format("  {:<13} {} CO2e vs {} starting now: saves {} ({:.1f} %)\n", "", format_mass(q.emissions),
+                       format_mass(q.baseline), format_mass(q.saving()), q.saving_percent());
     }
-    chart(o, forecasts[i].series, from, deadline, r.plans);
+    chart(o, l.forecast, p.from, p.deadline, l.plans);
   }
-  if (choice->regions.size() > 1) {
-    const Plan& best = choice->regions[choice->best_region].plans[choice->best_plan];
-    o << fmt::format("\nBest: {} with {}: {:.1f} g CO2e\n", forecasts[choice->best_region].location.description,
-                     std::string(scheduling::to_string(best.mode)), best.emissions.grams());
-  }
+  if (locs.size() > 1)
+    o << fmt::format("\nBest: {} with {}: {} CO2e\n", locs[p.best_location].location.description,
+                     std::string(scheduling::to_string(p.best().mode)), format_mass(p.best().emissions));
   return 0;
 }
 

@@ -10,37 +10,41 @@
 // emissions` prints), for the job's attributed energy and the whole machine;
 // the flexible-start line from scheduling's Flexible Start.
 // Exits with CMD's status (128 + signal when killed; 127 when not found).
-#include <algorithm>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <cmath>
-#include <filesystem>
+#include <cstdlib>
 #include <fmt/format.h>
-#include <fstream>
-#include <random>
+#include <iostream>
 
 #include "accounting/embodied.h"
-#include "accounting/emissions_report.h"
-#include "base/clock.h"
+#include "base/quantity_format.h"
 #include "base/quantity_parse.h"
+#include "base/text_reader.h"
 #include "base/time_format.h"
 #include "commands.h"
-#include "intensity/store.h"
-#include "intensity/zone_catalogue.h"
-#include "run_execution.h"
-#include "runner/child_process.h"
-#include "runner/location.h"
-#include "runner/run_emissions.h"
-#include "runner/run_record.h"
-#include "runner/run_store.h"
-#include "runner/sampler.h"
-#include "runner/sensor_setup.h"
-#include "sensors/proc_reader.h"
+#include "greenrun/engine.h"
+#include "runner/job_controller.h"
 
 namespace greenrun::cli {
 namespace {
 
 using runner::RunRecord;
 using sensors::Component;
+
+// Carbon-aware execution flags (docs/execution.md), as typed.
+struct ExecutionFlags {
+  std::string start_within, deadline, max_delay, expected_duration, threshold;
+  bool pause_resume = false;
+  std::string pause_mode = "stop";
+  std::string checkpoint_signal = "USR1";
+  std::string grace = "30s";
+  std::string forecast_provider;  // "" : GREENRUN_FORECAST_PROVIDER / config, else the store
+  std::string forecast_refresh = "15m";
+  std::string expected_power;  // "" : the command's last run, else a nominal 100 W
+  double time_scale = 0;       // 0: $GREENRUN_TIME_SCALE, else 1
+};
 
 struct RunOptions {
   std::optional<std::string> zone;
@@ -55,48 +59,181 @@ struct RunOptions {
   std::optional<double> embodied_kg;     // embodied: the hardware's total, kg CO2e
   double share = 1.0;                    // with embodied_kg: the share of that hardware used
   std::string lifetime = "4y";
+  bool lifetime_given = false;
   std::vector<std::string> command;
-  ExecutionFlags execution;  // carbon-aware execution (run_execution.h)
+  ExecutionFlags execution;
 };
 
-std::string format_energy(Energy e) {
-  const double j = e.joules();
-  if (j >= 3.6e6) return fmt::format("{:.3f} kWh", e.kilowatt_hours());
-  if (j >= 3600) return fmt::format("{:.2f} Wh", e.watt_hours());
-  if (j >= 1) return fmt::format("{:.1f} J", j);
-  return fmt::format("{:.3f} J", j);
-}
+std::unexpected<Error> usage(std::string m) { return make_error(ErrorKind::kUsage, std::move(m)); }
 
-// A cloud region ("aws:eu-central-1") to its grid zone, via the embedded
-// zone catalogue.
-Result<std::string> region_to_zone(const std::string& provider_region) {
-  auto loc = intensity::ZoneCatalogue::embedded().resolve(std::nullopt, provider_region);
-  if (!loc) return std::unexpected(loc.error());
-  return loc->zone;
-}
-
-// The embodied line's input from --instance or --embodied-kg/--share, and
-// --lifetime; nullopt when neither is given. Errors name the flag.
-Result<std::optional<accounting::EmbodiedInput>> embodied_from(const RunOptions& o) {
-  auto lifetime = accounting::parse_lifetime(o.lifetime);
-  if (!lifetime) return make_error("--lifetime: " + lifetime.error().message);
-  std::optional<accounting::EmbodiedInput> e;
-  if (o.instance) {
-    auto inst = accounting::find_instance(*o.instance);
-    if (!inst) return make_error("--instance: " + inst.error().message);
-    e = accounting::embodied_input(**inst, *lifetime);
-  } else if (o.embodied_kg) {
-    if (!std::isfinite(*o.embodied_kg) || *o.embodied_kg < 0)
-      return make_error("--embodied-kg: expected a non-negative number of kg CO2e");
-    if (!(o.share > 0 && o.share <= 1)) return make_error("--share: expected a number in (0, 1]");
-    e = accounting::EmbodiedInput{Mass::kilograms(*o.embodied_kg), o.share, *lifetime,
-                                  fmt::format("--embodied-kg {:g} kg, share {:g}", *o.embodied_kg, o.share)};
+Result<engine::Delay> parse_delay(const std::string& flag, const std::string& text) {
+  const std::string_view m = trim(text);
+  engine::Delay d;
+  if (!m.empty() && m.back() == '%') {
+    auto pct = parse_number(m.substr(0, m.size() - 1));
+    if (!pct || !(*pct >= 0) || !std::isfinite(*pct))
+      return usage(flag + ": expected a duration or a percentage such as 100%, got " + text);
+    d.percent = *pct;
+  } else {
+    auto x = parse_duration(m);
+    if (!x || x->count() < 0) return usage(flag + ": expected a duration or a percentage such as 100%, got " + text);
+    d.absolute = *x;
   }
-  if (e)
-    e->source += "; lifetime " + format_duration(*lifetime) +
-                 (o.lifetime == "4y" ? " (" + std::string(accounting::kLifetimeSource) + ")" : " (--lifetime)");
-  return e;
+  return d;
 }
+
+Result<std::optional<engine::ExecutionRequest>> execution_request(const ExecutionFlags& f) {
+  const int modes = !f.start_within.empty() + f.pause_resume + !f.threshold.empty();
+  if (modes == 0) return std::optional<engine::ExecutionRequest>{};
+  if (modes > 1) return usage("give one of --start-within, --pause-resume and --threshold");
+  engine::ExecutionRequest r;
+  if (f.expected_duration.empty())
+    return usage("carbon-aware execution needs --expected-duration (how long the job runs without pauses)");
+  auto expected = parse_duration(f.expected_duration);
+  if (!expected || expected->count() <= 0)
+    return usage("--expected-duration: " +
+                 (expected ? std::string("expected a positive duration") : expected.error().message));
+  r.expected_duration = *expected;
+  r.time_scale = f.time_scale;
+  if (r.time_scale == 0) {
+    if (const char* e = std::getenv("GREENRUN_TIME_SCALE"); e && *e) {
+      auto v = parse_number(e);
+      if (!v) return usage("GREENRUN_TIME_SCALE: " + v.error().message);
+      r.time_scale = *v;
+    } else {
+      r.time_scale = 1;
+    }
+  }
+  auto pm = runner::parse_pause_mode(f.pause_mode);
+  if (!pm) return usage("--pause-mode: " + pm.error().message);
+  r.pause_mode = *pm;
+  auto sig = runner::parse_signal(f.checkpoint_signal);
+  if (!sig) return usage("--checkpoint-signal: " + sig.error().message);
+  r.checkpoint_signal = *sig;
+  auto grace = parse_duration(f.grace);
+  if (!grace || grace->count() <= 0) return usage("--grace: expected a positive duration, got " + f.grace);
+  r.grace = *grace;
+  if (!f.start_within.empty()) {
+    r.mode = scheduling::Mode::kFlexibleStart;
+    if (!f.deadline.empty() || !f.max_delay.empty())
+      return usage("--start-within sets the window itself; --deadline and --max-delay go with --pause-resume");
+    auto w = parse_duration(f.start_within);
+    if (!w || w->count() < 0) return usage("--start-within: expected a duration such as 12h, got " + f.start_within);
+    r.start_within = *w;
+  } else {
+    r.mode = f.pause_resume ? scheduling::Mode::kPauseResume : scheduling::Mode::kThreshold;
+    if (f.deadline.empty() == f.max_delay.empty())
+      return usage(std::string(f.pause_resume ? "--pause-resume" : "--threshold") +
+                   " needs one of --deadline T and --max-delay (e.g. 100%)");
+    if (!f.deadline.empty()) {
+      auto d = parse_utc(f.deadline);
+      if (!d) return usage("--deadline: " + d.error().message);
+      r.deadline = *d;
+    } else {
+      auto d = parse_delay("--max-delay", f.max_delay);
+      if (!d) return std::unexpected(d.error());
+      r.max_delay = *d;
+    }
+    if (r.mode == scheduling::Mode::kThreshold) {
+      engine::ThresholdSpec t;
+      const std::string_view th = trim(f.threshold);
+      if (!th.empty() && (th.front() == 'p' || th.front() == 'P')) {
+        auto p = parse_number(th.substr(1));
+        if (!p || *p < 0 || *p > 100) return usage("--threshold: expected p0 to p100, got " + f.threshold);
+        t.percentile = *p;
+      } else {
+        auto v = parse_number(th);
+        if (!v || *v < 0 || !std::isfinite(*v))
+          return usage("--threshold: expected g/kWh (200) or a percentile (p30), got " + f.threshold);
+        t.absolute = CarbonIntensity::grams_per_kwh(*v);
+      }
+      r.threshold = t;
+    }
+  }
+  if (!f.expected_power.empty()) {
+    std::string_view t = trim(f.expected_power);
+    if (!t.empty() && (t.back() == 'W' || t.back() == 'w')) t.remove_suffix(1);
+    auto w = parse_number(trim(t));
+    if (!w || !(*w > 0) || !std::isfinite(*w))
+      return usage("--expected-power: expected a power in watts such as 250 or 250W, got " + f.expected_power);
+    r.expected_power = Power::watts(*w);
+  }
+  auto every = parse_duration(f.forecast_refresh);
+  if (!every || every->count() <= 0)
+    return usage("--forecast-refresh: expected a positive duration such as 15m, got " + f.forecast_refresh);
+  r.forecast.refresh = *every;
+  r.forecast.provider = f.forecast_provider;
+  return std::optional<engine::ExecutionRequest>{std::move(r)};
+}
+
+Result<engine::RunRequest> run_request(const RunOptions& o) {
+  engine::RunRequest r;
+  r.command = o.command;
+  r.zone = o.zone;
+  r.region = o.region;
+  r.project = o.project;
+  r.phase = o.phase;
+  auto interval = parse_duration(o.interval);
+  if (!interval) return usage("--interval: " + interval.error().message);
+  r.interval = *interval;
+  r.out_dir = o.out;
+  r.pue = o.pue;
+  r.sensors = o.sensors;
+  if (o.instance || o.embodied_kg) {
+    engine::EmbodiedRequest e;
+    e.instance = o.instance;
+    if (o.embodied_kg) {
+      if (!std::isfinite(*o.embodied_kg) || *o.embodied_kg < 0)
+        return usage("--embodied-kg: expected a non-negative number of kg CO2e");
+      e.hardware = Mass::kilograms(*o.embodied_kg);
+    }
+    e.share = o.share;
+    auto lifetime = accounting::parse_lifetime(o.lifetime);
+    if (!lifetime) return usage("--lifetime: " + lifetime.error().message);
+    e.lifetime = *lifetime;
+    e.lifetime_given = o.lifetime_given;
+    r.embodied = e;
+  } else if (auto lifetime = accounting::parse_lifetime(o.lifetime); !lifetime) {
+    return usage("--lifetime: " + lifetime.error().message);
+  }
+  auto execution = execution_request(o.execution);
+  if (!execution) return std::unexpected(execution.error());
+  r.execution = std::move(*execution);
+  return r;
+}
+
+// Renders the engine's events on stderr: warnings and schedule switches as
+// lines, the progress line redrawn in place on a TTY.
+class StderrObserver final : public engine::Observer {
+ public:
+  explicit StderrObserver(std::ostream& err) : err_(err), tty_(::isatty(STDERR_FILENO) == 1) {}
+  void on_event(const engine::Event& e) override {
+    switch (e.kind) {
+      case engine::EventKind::kWarning:
+        err_ << clear() << "greenrun: warning: " << e.text << "\n";
+        break;
+      case engine::EventKind::kPlan:
+      case engine::EventKind::kSchedule:
+        err_ << clear() << "greenrun: " << e.text << "\n";
+        break;
+      case engine::EventKind::kProgress:
+        err_ << "\r\033[K" << e.text << std::flush;
+        progress_ = !e.text.empty();
+        break;
+    }
+  }
+  bool wants_progress() const override { return tty_; }
+
+ private:
+  std::string clear() {
+    if (!progress_) return "";
+    progress_ = false;
+    return "\r\033[K";
+  }
+  std::ostream& err_;
+  bool tty_;
+  bool progress_ = false;
+};
 
 // Every line of `text` indented by `indent`.
 std::string indented(const std::string& text, const std::string& indent) {
@@ -121,9 +258,12 @@ std::string flexible_start_line(const runner::FlexibleStartFigure& f) {
                      format_utc(f.best_start), f.saving_percent, f.basis, f.source);
 }
 
-void print_summary(std::ostream& err, const RunRecord& r, const std::vector<std::string>& notes,
-                   const std::optional<std::string>& location_warning,
-                   const std::optional<runner::RunEmissions>& emissions, const accounting::ReportContext& report) {
+void print_summary(std::ostream& err, const engine::RunOutcome& out) {
+  const RunRecord& r = out.record;
+  const auto& notes = out.sensor_notes;
+  const auto& location_warning = out.location_warning;
+  const auto& emissions = out.emissions;
+  const auto& report = out.report;
   const bool sim = r.simulated();
   const std::string tag = sim ? " [SIMULATED: fake sensor, not a measurement]" : "";
   err << fmt::format("greenrun: run {} finished: exit status {} after {}{}\n", r.id, r.exit_status,
@@ -144,11 +284,11 @@ void print_summary(std::ostream& err, const RunRecord& r, const std::vector<std:
     err << indented(accounting::breakdown_to_text(emissions->job, report), "  ");
     const auto& m = emissions->machine;
     err << fmt::format("  Whole machine ({} IT energy): operational {} + PUE overhead {} + embodied {} = {} ({}){}\n",
-                       accounting::format_energy(m.energy), accounting::format_mass(m.average.operational),
-                       accounting::format_mass(m.pue_overhead),
-                       m.embodied ? accounting::format_mass(m.embodied->amount) : std::string("not included"),
-                       accounting::format_mass(m.total), intensity::to_string(m.average.signal),
-                       m.total_marginal ? "; marginal " + accounting::format_mass(*m.total_marginal) : "");
+                       format_energy(m.energy), format_mass(m.average.operational),
+                       format_mass(m.pue_overhead),
+                       m.embodied ? format_mass(m.embodied->amount) : std::string("not included"),
+                       format_mass(m.total), intensity::to_string(m.average.signal),
+                       m.total_marginal ? "; marginal " + format_mass(*m.total_marginal) : "");
   } else {
     err << fmt::format("  emissions: {}\n", r.average ? "0 g: " + r.average->source : "not computed (see the warnings)");
   }
@@ -159,220 +299,66 @@ void print_summary(std::ostream& err, const RunRecord& r, const std::vector<std:
   err << fmt::format("  files: {}/run.json, timeline.jsonl, emissions.csv\n", r.out_dir);
 }
 
+void print_schedule(std::ostream& err, const engine::ScheduleOutcome& s) {
+  err << fmt::format("  schedule: {}{}: {} pause{}, waited {} before the start, run time {}, time added {}{}\n",
+                     scheduling::to_string(s.mode), s.pause_mode.empty() ? "" : " (" + s.pause_mode + ")", s.pauses,
+                     s.pauses == 1 ? "" : "s", format_duration(s.waited), format_duration(s.run_time),
+                     format_duration(s.time_added), s.deadline_met ? "; deadline met" : "; DEADLINE MISSED");
+  const double pct =
+      s.at_once.grams() > 0 ? 100.0 * (s.at_once - s.emissions).grams() / s.at_once.grams() : 0;
+  err << fmt::format("  schedule emissions ({}): {} CO2e against {} CO2e had it run at once ({:.1f} % {})\n",
+                     s.forecast_label, format_mass(s.emissions), format_mass(s.at_once), std::abs(pct),
+                     pct >= 0 ? "less" : "more");
+  if (s.guard_engaged) err << "  note: the deadline guard ran the job regardless of intensity at some point\n";
+  if (s.time_scale != 1.0)
+    err << fmt::format("  note: time scale {} (schedule time runs {}x real time)\n", s.time_scale, s.time_scale);
+}
+
 int run_action(Context& ctx, const RunOptions& o) {
-  std::ostream& err = *ctx.err;
-  auto interval = parse_duration(o.interval);
-  if (!interval) {
-    err << "greenrun: --interval: " << interval.error().message << "\n";
-    return 2;
+  auto request = run_request(o);
+  if (!request) return report_error(ctx, request.error());
+  engine::Services services;
+  services.store_path = ctx.store_path();
+  StderrObserver observer(*ctx.err);
+  auto out = engine::run(*request, services, observer);
+  if (!out) return report_error(ctx, out.error());
+  if (out->spawn_error) {
+    *ctx.err << "greenrun: " << out->spawn_error->message << "\n";
+    return out->spawn_error->exit_status;
   }
-  if (*interval < runner::kMinInterval || *interval > runner::kMaxInterval) {
-    err << "greenrun: --interval: expected 10ms to 60s, got " << o.interval << "\n";
-    return 2;
-  }
-  if (!(o.pue >= 1.0 && o.pue < 10.0)) {
-    err << "greenrun: --pue: expected a number from 1.0 (no overhead) to 10, got " << o.pue << "\n";
-    return 2;
-  }
-  auto embodied = embodied_from(o);
-  if (!embodied) {
-    err << "greenrun: " << embodied.error().message << "\n";
-    return 2;
-  }
-  auto where = runner::where_am_i(runner::LocationRequest::from_environment(o.zone, o.region), region_to_zone);
-  if (!where) {
-    err << "greenrun: " << where.error().message << "\n";
-    return 1;
-  }
+  print_summary(*ctx.err, *out);
+  if (out->schedule) print_schedule(*ctx.err, *out->schedule);
+  return out->exit_status();
+}
 
-  // Carbon-aware execution: validate and plan before anything runs.
-  std::unique_ptr<ScheduledRun> scheduled;
-  if (execution_requested(o.execution)) {
-    auto prepared = ScheduledRun::prepare(ctx, o.execution, where->zone, o.command);
-    if (!prepared) {
-      err << "greenrun: " << prepared.error().message << "\n";
-      return prepared.error().exit_status;
-    }
-    scheduled = std::move(*prepared);
-  }
-
-  SystemClock clock;
-  sensors::ProcReader proc("/proc");
-  auto setup = runner::set_up_sensors(runner::SensorConfig::from_environment(o.sensors), proc, clock.steady_now());
-  if (!setup) {
-    err << "greenrun: " << setup.error().message << "\n";
-    return 1;
-  }
-  std::vector<std::string> warnings;
-  Duration step = *interval;
-  if (setup->max_interval && step > *setup->max_interval) {
-    warnings.push_back(fmt::format("interval shortened from {} to {} so no RAPL counter wrap is missed",
-                                   format_duration(step), format_duration(*setup->max_interval)));
-    step = std::max(runner::kMinInterval, *setup->max_interval);
-  }
-
-  const UtcTime started = clock.utc_now();
-  std::random_device rd;
-  const std::string id = runner::make_run_id(started, rd());
-  const std::filesystem::path out_dir =
-      o.out ? std::filesystem::path(*o.out)
-            : std::filesystem::path(ctx.store_path()).parent_path() / "runs" / id;
-  std::error_code ec;
-  std::filesystem::create_directories(out_dir, ec);
-  if (ec) {
-    err << "greenrun: " << out_dir.string() << ": cannot create: " << ec.message() << "\n";
-    return 1;
-  }
-  auto timeline = runner::TimelineWriter::create((out_dir / "timeline.jsonl").string());
-  if (!timeline) {
-    err << "greenrun: " << timeline.error().message << "\n";
-    return 1;
-  }
-
-  std::optional<runner::ChildProcess> child;
-  if (!scheduled) {
-    auto spawned = runner::ChildProcess::spawn(o.command);
-    if (!spawned) {
-      err << "greenrun: " << spawned.error().message << "\n";
-      return spawned.error().exit_status;
-    }
-    child.emplace(std::move(*spawned));
-  }
-  runner::Sampler sampler(clock, std::move(setup->sensors), proc, &*timeline, step);
-  runner::ExitStatus status;
-  if (scheduled) {
-    auto st = scheduled->run(sampler, err);
-    if (!st) {
-      err << "greenrun: " << st.error().message << "\n";
-      return st.error().exit_status;
-    }
-    status = *st;
-  } else {
-    sampler.start(child->pid());
-  }
-  for (; !scheduled;) {
-    auto done = child->wait_until(sampler.next_deadline());
-    if (done) {
-      status = *done;
-      if (auto s = sampler.sample(status.cpu_ticks()); !s) warnings.push_back(s.error().message);
-      break;
-    }
-    if (auto s = sampler.sample(); !s) warnings.push_back(s.error().message);
-  }
-  const auto& totals = sampler.totals();
-
-  RunRecord r;
-  r.id = id;
-  r.project = o.project;
-  r.phase = o.phase;
-  r.command = o.command;
-  r.started = totals.start;
-  r.ended = totals.end;
-  r.duration = totals.steady_duration;
-  r.exit_status = status.shell_status();
-  r.zone = where->zone;
-  r.zone_source = where->source;
-  r.cloud_region = where->cloud_region;
-  r.sensors = setup->label;
-  r.sensor_notes = setup->notes;
-  for (const auto& [c, t] : totals.components) r.components.push_back({c, t.machine, t.job, t.method, t.devices});
-  r.pue = o.pue;
-  r.interval_s = to_seconds(step);
-  r.intervals = totals.intervals;
-  r.dropped_deadlines = totals.dropped_deadlines;
-  r.warnings = warnings;
-  for (const auto& w : totals.warnings) r.warnings.push_back(w);
-  if (scheduled)
-    for (const auto& w : scheduled->warnings()) r.warnings.push_back(w);
-  if (totals.dropped_deadlines)
-    r.warnings.push_back(fmt::format("{} sampling deadline(s) missed (intervals merged, no energy lost)",
-                                     totals.dropped_deadlines));
-  r.out_dir = out_dir.string();
-  if (auto ci = proc.cpu_info()) {
-    r.cpu_model = ci->model_name;
-    r.cpu_count = ci->logical_cpus;
-  }
-  if (auto mem = proc.memory_total_bytes()) r.ram_total_gb = static_cast<double>(*mem) / 1e9;
-  r.gpu_model = setup->gpu_model;
-  r.gpu_count = setup->gpu_count;
-
-  // Emissions by the accounting library, from the timeline read back.
-  std::optional<runner::RunEmissions> emissions;
-  accounting::ReportContext report;
-  report.zone = r.zone;
-  report.region = r.cloud_region.value_or("");
-  report.description = r.zone.empty() ? "world average (no zone known)" : r.zone + " (from " + r.zone_source + ")";
-  report.energy_source = "the job's attributed energy (" + timeline->path() + ", job_joules)";
-  report.start = r.started;
-  report.end = r.ended;
-  if (auto file = runner::read_timeline(timeline->path())) {
-    std::optional<intensity::IntensityStore> store;
-    if (std::filesystem::exists(ctx.store_path())) {
-      if (auto s = intensity::IntensityStore::open(ctx.store_path())) store = std::move(*s);
-      else r.warnings.push_back(s.error().message);
-    }
-    const intensity::IntensityStore* sp = store ? &*store : nullptr;
-    if (!file->intervals.empty()) {
-      report.start = file->intervals.front().start;
-      report.end = file->intervals.back().end;
-    }
-    accounting::EmissionsOptions options;
-    options.pue = r.pue;
-    if (o.pue != 1.0) options.pue_source = "--pue";
-    options.embodied = *embodied;
-    const auto prices =
-        runner::load_run_intensity(sp, r.zone, report.start, std::max(report.end, report.start + Duration(1)));
-    const bool any_time = std::any_of(file->intervals.begin(), file->intervals.end(),
-                                      [](const runner::IntervalRecord& iv) { return iv.end > iv.start; });
-    if (!any_time) {
-      // Ended within the first millisecond: nothing to price, said so.
-      r.average = runner::EmissionsFigure{"average-lifecycle", Mass(), 0, "none: no interval was recorded", 0};
-      if (prices.fallback)
-        r.average->source = prices.fallback->source + ", annual mean, not time-resolved (no interval was recorded)";
-      r.warnings.push_back("the run ended within the first millisecond: no energy interval, no emissions");
-    } else if (auto e = runner::run_emissions(file->intervals, prices, options)) {
-      emissions = std::move(*e);
-      r.average = runner::emissions_figure(emissions->job, false, prices.fallback);
-      if (emissions->job.marginal) r.marginal = runner::emissions_figure(emissions->job, true);
-      r.emissions_job_json = accounting::breakdown_to_json(emissions->job, report);
-      accounting::ReportContext machine_report = report;
-      machine_report.energy_source = "the whole machine's energy (" + timeline->path() + ", joules)";
-      r.emissions_machine_json = accounting::breakdown_to_json(emissions->machine, machine_report);
-    } else {
-      r.warnings.push_back("emissions not computed: " + e.error().message);
-    }
-    r.flexible_start = runner::flexible_start_hindsight(sp, r.zone, file->intervals, r.started);
-  } else {
-    r.warnings.push_back("cannot read the timeline back: " + file.error().message);
-    r.flexible_start.reason = "the timeline could not be read back";
-  }
-
-  if (scheduled) {
-    if (auto schedule = scheduled->schedule_record())
-      r.schedule = std::move(*schedule);
-    else
-      r.warnings.push_back("the schedule could not be recorded: " + schedule.error().message);
-  }
-  {
-    std::ofstream json(out_dir / "run.json");
-    json << runner::to_json(r) << "\n";
-    if (!json) r.warnings.push_back((out_dir / "run.json").string() + ": write failed");
-  }
-  {
-    const auto csv_path = out_dir / "emissions.csv";
-    const bool fresh = !std::filesystem::exists(csv_path);
-    std::ofstream csv(csv_path, std::ios::app);
-    if (fresh) csv << runner::emissions_csv_header() << "\n";
-    csv << runner::emissions_csv_row(r) << "\n";
-  }
-  if (auto store = runner::RunStore::open(ctx.store_path())) {
-    if (auto s = store->insert(r); !s) r.warnings.push_back(s.error().message);
-  } else {
-    r.warnings.push_back(store.error().message);
-  }
-  print_summary(err, r, setup->notes, where->warning, emissions, report);
-  if (scheduled) scheduled->print_summary(err);
-  return r.exit_status;
+void add_execution_flags(CLI::App& run, ExecutionFlags& f) {
+  const std::string g = "Carbon-aware execution (docs/execution.md)";
+  run.add_option("--start-within", f.start_within, "Flexible Start: start at the cleanest time within this delay")
+      ->group(g);
+  run.add_flag("--pause-resume", f.pause_resume, "Pause and Resume: run in the cleanest hours before the deadline")
+      ->group(g);
+  run.add_option("--deadline", f.deadline, "The job must end by this UTC time")->group(g);
+  run.add_option("--max-delay", f.max_delay, "Delay allowed, as a duration or % of the job (100%: twice as long)")
+      ->group(g);
+  run.add_option("--expected-duration", f.expected_duration, "How long the job runs without pauses")->group(g);
+  run.add_option("--threshold", f.threshold, "Run while intensity <= this: g/kWh (200) or a percentile (p30)")
+      ->group(g);
+  run.add_option("--pause-mode", f.pause_mode, "stop (SIGSTOP/SIGCONT) or checkpoint (signal, exit, rerun)")
+      ->group(g);
+  run.add_option("--checkpoint-signal", f.checkpoint_signal, "Signal asking the job to checkpoint (default USR1)")
+      ->group(g);
+  run.add_option("--grace", f.grace, "Time the job has to exit after the checkpoint signal (default 30s)")->group(g);
+  run.add_option("--forecast-provider", f.forecast_provider,
+                 "Live forecasts: uk, uk:POSTCODE, watttime:REGION|LAT,LON, electricitymaps[:ZONE|LAT,LON], or store "
+                 "(default: GREENRUN_FORECAST_PROVIDER or [forecast] provider in config.toml, else the store)")
+      ->group(g);
+  run.add_option("--forecast-refresh", f.forecast_refresh,
+                 "Fetch the live forecast again this often while the job waits (default 15m)")
+      ->group(g);
+  run.add_option("--expected-power", f.expected_power,
+                 "The job's mean power in W, for the plan's expected emissions (default: the same command's last run)")
+      ->group(g);
+  run.add_option("--time-scale", f.time_scale, "Testing: schedule time runs N times faster")->group("");
 }
 
 }  // namespace
@@ -396,7 +382,10 @@ void add_run_command(CLI::App& app, Context& ctx, Action& action) {
   sub->add_option("--lifetime", opts->lifetime, "Hardware lifetime for the embodied line (default 4y)");
   add_execution_flags(*sub, opts->execution);
   sub->add_option("command", opts->command, "The command to run, after --")->required();
-  sub->callback([&ctx, &action, opts] { action = [&ctx, opts] { return run_action(ctx, *opts); }; });
+  sub->callback([&ctx, &action, opts, sub] {
+    opts->lifetime_given = sub->count("--lifetime") > 0;
+    action = [&ctx, opts] { return run_action(ctx, *opts); };
+  });
 }
 
 }  // namespace greenrun::cli

@@ -9,6 +9,7 @@
 
 #include "base/quantity_parse.h"
 #include "base/time_format.h"
+#include "base/quantity_format.h"
 #include "commands.h"
 #include "runner/run_store.h"
 
@@ -22,18 +23,6 @@ struct RunsOptions {
   std::string id;
   std::string by = "project";
 };
-
-std::string energy_text(Energy e) {
-  if (e.joules() >= 3.6e6) return fmt::format("{:.3f} kWh", e.kilowatt_hours());
-  if (e.joules() >= 3600) return fmt::format("{:.2f} Wh", e.watt_hours());
-  return fmt::format("{:.1f} J", e.joules());
-}
-
-std::string mass_text(Mass m) {
-  if (m.grams() >= 1000) return fmt::format("{:.3f} kg", m.kilograms());
-  if (m.grams() >= 1) return fmt::format("{:.2f} g", m.grams());
-  return fmt::format("{:.3f} mg", m.grams() * 1000);
-}
 
 std::string intensity_text(const std::optional<double>& g_per_kwh) {
   return g_per_kwh ? fmt::format("{:.0f}", *g_per_kwh) : "-";
@@ -54,8 +43,8 @@ void print_schedule(std::ostream& out, const runner::ScheduleSummary& s) {
                      format_duration(s.waited), pauses, pauses == 1 ? "" : "s", format_duration(s.paused),
                      format_duration(s.run_time), format_duration(s.time_added));
   out << fmt::format("    emissions: {} CO2e against {} had it run at once: {:.1f} % {} ({} {})\n",
-                     mass_text(s.emissions), mass_text(s.at_once), std::abs(s.saving_percent()),
-                     s.saving().grams() >= 0 ? "less" : "more", mass_text(Mass::grams(std::abs(s.saving().grams()))),
+                     format_mass(s.emissions), format_mass(s.at_once), std::abs(s.saving_percent()),
+                     s.saving().grams() >= 0 ? "less" : "more", format_mass(Mass::grams(std::abs(s.saving().grams()))),
                      s.saving().grams() >= 0 ? "avoided" : "added");
   out << fmt::format("      (job energy x the schedule's intensity series{}; coverage {:.0f} %; {} replan{})\n",
                      s.time_scale != 1.0 ? fmt::format(", time scale {}", s.time_scale) : "", 100 * s.coverage,
@@ -105,8 +94,8 @@ int list_action(Context& ctx, const RunsOptions& o) {
                    : "-";
     out << fmt::format("{:<24} {:<24} {:<14} {:<12} {:>8} {:>11} {:<10} {:>11} {:>4}  {}\n", r.id,
                        format_utc(r.started), r.project.empty() ? "-" : r.project, r.phase.empty() ? "-" : r.phase,
-                       format_duration(r.duration), energy_text(r.job_energy()),
-                       sensors::to_string(r.weakest_method()), r.average ? mass_text(r.average->job) : "-",
+                       format_duration(r.duration), format_energy(r.job_energy()),
+                       sensors::to_string(r.weakest_method()), r.average ? format_mass(r.average->job) : "-",
                        r.exit_status, schedule);
   }
   return 0;
@@ -135,14 +124,14 @@ int show_action(Context& ctx, const RunsOptions& o) {
   out << fmt::format("  sensors:  {}\n", r->sensors);
   for (const auto& c : r->components)
     out << fmt::format("  {:<9} job {:>11} of machine {:>11}  {}\n", sensors::to_string(c.component),
-                       energy_text(c.job), energy_text(c.machine), sensors::to_string(c.method));
-  out << fmt::format("  total     job {:>11} of machine {:>11}  {}\n", energy_text(r->job_energy()),
-                     energy_text(r->machine_energy()), sensors::to_string(r->weakest_method()));
+                       format_energy(c.job), format_energy(c.machine), sensors::to_string(c.method));
+  out << fmt::format("  total     job {:>11} of machine {:>11}  {}\n", format_energy(r->job_energy()),
+                     format_energy(r->machine_energy()), sensors::to_string(r->weakest_method()));
   if (r->average)
-    out << fmt::format("  emissions (average): {} CO2e at {:.0f} g/kWh, PUE {:.2f}; {}\n", mass_text(r->average->job),
+    out << fmt::format("  emissions (average): {} CO2e at {:.0f} g/kWh, PUE {:.2f}; {}\n", format_mass(r->average->job),
                        r->average->mean_g_per_kwh, r->pue, r->average->source);
   if (r->marginal)
-    out << fmt::format("  emissions (marginal): {} CO2e at {:.0f} g/kWh\n", mass_text(r->marginal->job),
+    out << fmt::format("  emissions (marginal): {} CO2e at {:.0f} g/kWh\n", format_mass(r->marginal->job),
                        r->marginal->mean_g_per_kwh);
   if (r->schedule) print_schedule(out, *r->schedule);
   for (const auto& n : r->sensor_notes) out << "  note: " << n << "\n";
@@ -184,8 +173,8 @@ int summary_action(Context& ctx, const RunsOptions& o) {
   size_t runs = 0, scheduled = 0;
   for (const auto& g : *groups) {
     out << fmt::format("{:<20} {:>5} {:>9} {:>12} {:>12} {:>11} {:<10}\n", g.key.empty() ? "(none)" : g.key, g.runs,
-                       format_duration(g.duration), energy_text(g.job_energy), energy_text(g.machine_energy),
-                       mass_text(g.emissions), g.weakest_method);
+                       format_duration(g.duration), format_energy(g.job_energy), format_energy(g.machine_energy),
+                       format_mass(g.emissions), g.weakest_method);
     job += g.job_energy;
     machine += g.machine_energy;
     co2 += g.emissions;
@@ -193,13 +182,13 @@ int summary_action(Context& ctx, const RunsOptions& o) {
     scheduled += g.scheduled_runs;
     avoided += g.scheduling_avoided;
   }
-  out << fmt::format("{:<20} {:>5} {:>9} {:>12} {:>12} {:>11}\n", "total", runs, "", energy_text(job),
-                     energy_text(machine), mass_text(co2));
+  out << fmt::format("{:<20} {:>5} {:>9} {:>12} {:>12} {:>11}\n", "total", runs, "", format_energy(job),
+                     format_energy(machine), format_mass(co2));
   if (scheduled)
     out << fmt::format(
         "scheduling: {} of {} run{} carbon-aware; {} CO2e {} against running them at once "
         "(computed on the forecast or series each schedule used, not on measured intensity)\n",
-        scheduled, runs, runs == 1 ? "" : "s", mass_text(Mass::grams(std::abs(avoided.grams()))),
+        scheduled, runs, runs == 1 ? "" : "s", format_mass(Mass::grams(std::abs(avoided.grams()))),
         avoided.grams() >= 0 ? "avoided" : "added");
   return 0;
 }

@@ -99,21 +99,6 @@ nlohmann::json signal_json(const SignalEmissions& s) {
 
 }  // namespace
 
-std::string format_mass(Mass m) {
-  const double g = m.grams();
-  if (std::fabs(g) >= 1e6) return printf_string("%.3f t", g / 1e6);
-  if (std::fabs(g) >= 1e3) return printf_string("%.3f kg", g / 1e3);
-  if (std::fabs(g) >= 10) return printf_string("%.1f g", g);
-  return printf_string("%.3f g", g);
-}
-
-std::string format_energy(Energy e) {
-  const double j = e.joules();
-  if (std::fabs(j) >= 3.6e6) return printf_string("%.3f kWh", e.kilowatt_hours());
-  if (std::fabs(j) >= 3600) return printf_string("%.2f Wh", e.watt_hours());
-  return printf_string("%.1f J", j);
-}
-
 std::string breakdown_to_text(const EmissionsBreakdown& b, const ReportContext& ctx) {
   std::string out;
   out += "Emissions of " + (ctx.energy_source.empty() ? std::string("the energy log") : ctx.energy_source) + "\n";

@@ -8,6 +8,8 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include "base/quantity_format.h"
+
 #include <string>
 
 #include "accounting/emissions.h"
@@ -24,8 +26,10 @@ struct ReportContext {
   UtcTime end{};
 };
 
-std::string format_mass(Mass m);      // "412.3 g", "1.234 kg", "2.50 t"
-std::string format_energy(Energy e);  // "512 J", "1.23 Wh", "4.560 kWh"
+// The one quantity formatter (base/quantity_format.h), named here too for
+// the callers that know it as accounting::format_mass.
+using greenrun::format_energy;
+using greenrun::format_mass;
 
 std::string breakdown_to_text(const EmissionsBreakdown& b, const ReportContext& ctx);
 // One JSON object followed by '\n'.

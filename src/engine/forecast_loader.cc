@@ -1,0 +1,107 @@
+#include "engine/forecast_loader.h"
+
+#include <filesystem>
+
+#include "base/time_format.h"
+#include "intensity/forecast_selection.h"
+#include "intensity/zone_catalogue.h"
+
+namespace greenrun::engine {
+namespace {
+
+Result<std::optional<LoadedForecast>> from_provider(const ForecastQuery& q, const std::string& store_path,
+                                                    const EnvFunction& env, Clock& clock) {
+  if (q.provider == "store") return std::optional<LoadedForecast>{};
+  auto settings = intensity::load_provider_settings(env, std::nullopt);
+  std::string text = q.provider;
+  if (text.empty() && settings && settings->forecast_provider) text = *settings->forecast_provider;
+  if (text.empty() || text == "store") {
+    if (!settings) {
+      LoadedForecast none;
+      none.warnings.push_back(settings.error().message + " (forecast provider settings ignored)");
+      return std::optional<LoadedForecast>{std::move(none)};  // no series: the caller goes on to the store
+    }
+    return std::optional<LoadedForecast>{};
+  }
+  if (!settings) return make_error(ErrorKind::kUsage, settings.error().message);
+  auto spec = intensity::parse_forecast_spec(text, q.zone);
+  if (!spec) return make_error(ErrorKind::kUsage, "--forecast-provider: " + spec.error().message);
+  LoadedForecast f;
+  for (const auto& w : settings->warnings) f.warnings.push_back(w);
+  auto got = intensity::obtain_live_forecast(*spec, *settings, store_path, clock, q.from, q.to);
+  if (!got) return make_error(ErrorKind::kUnavailable, got.error().message);
+  for (auto& w : got->warnings) f.warnings.push_back(std::move(w));
+  f.series = std::move(got->series);
+  f.label = std::move(got->label);
+  f.live_spec = std::move(*spec);
+  f.live_settings = std::move(*settings);
+  return std::optional<LoadedForecast>{std::move(f)};
+}
+
+}  // namespace
+
+Result<LoadedForecast> load_forecast(const ForecastQuery& q, const std::string& store_path, const EnvFunction& env,
+                                     Clock& clock) {
+  if (q.zone.empty())
+    return make_error(ErrorKind::kUsage,
+                      "planning needs a grid zone: give --zone (or --region) or set GREENRUN_ZONE");
+  if (!(q.from < q.to)) return make_error(ErrorKind::kUsage, "the planning window is empty");
+  std::vector<std::string> carried;
+  auto live = from_provider(q, store_path, env, clock);
+  if (!live) return std::unexpected(live.error());
+  if (*live && !(*live)->series.empty()) return std::move(**live);
+  if (*live) carried = std::move((*live)->warnings);
+
+  const auto& cat = intensity::ZoneCatalogue::embedded();
+  std::optional<intensity::IntensitySeries> partial;
+  std::string partial_text;
+  if (std::filesystem::exists(store_path)) {
+    auto store = intensity::IntensityStore::open(store_path);
+    if (!store) return make_error(ErrorKind::kIo, store.error().message);
+    auto sel = intensity::select_stored_forecast(*store, q.zone, q.from, q.to);
+    if (!sel) return make_error(ErrorKind::kIo, sel.error().message);
+    if (sel->chosen) {
+      LoadedForecast f;
+      f.series = std::move(sel->chosen->series);
+      f.label = std::move(sel->chosen->label);
+      f.key = sel->chosen->key;
+      f.warnings = std::move(carried);
+      return f;
+    }
+    if (sel->partial) {
+      partial_text = "stored intensity data for zone " + q.zone + " (" +
+                     std::string(intensity::to_string(sel->partial->key.signal)) + ", " +
+                     format_utc(sel->partial->first) + " .. " + format_utc(sel->partial->last_end) + ")";
+      if (auto s = store->load(sel->partial->key, q.from, q.to); s && !s->empty()) partial = std::move(*s);
+    }
+  }
+  auto typical = cat.typical_series(q.zone, intensity::Signal::kAverageLifecycle, q.from, q.to);
+  if (!typical) {
+    if (!partial_text.empty())
+      return make_error(ErrorKind::kNotFound, partial_text + " does not cover the window " + format_utc(q.from) +
+                                                  " .. " + format_utc(q.to) + " and zone " + q.zone +
+                                                  " has no typical profile to fill the rest");
+    return make_error(ErrorKind::kNotFound,
+                      "no intensity data for zone " + q.zone + " covering " + format_utc(q.from) + " .. " +
+                          format_utc(q.to) + " in the store (" + store_path +
+                          ") and no typical profile: fetch a forecast with `greenrun intensity fetch` or import "
+                          "data with `greenrun intensity import`");
+  }
+  const std::string typical_label = "typical profile, not a forecast (" + typical->provenance().source + ")";
+  LoadedForecast f;
+  f.warnings = std::move(carried);
+  if (partial) {
+    f.series = intensity::layer_series({&*partial, &*typical}, q.from, q.to);
+    f.label = partial_text + " where it has points, the " + typical_label + " elsewhere";
+    f.warnings.push_back(partial_text + " covers only part of the window " + format_utc(q.from) + " .. " +
+                         format_utc(q.to) + ": the rest is the " + typical_label);
+    return f;
+  }
+  f.series = std::move(*typical);
+  f.label = typical_label;
+  f.warnings.push_back("no intensity data for zone " + q.zone + " in the store covers the window: planning on the " +
+                       typical_label);
+  return f;
+}
+
+}  // namespace greenrun::engine

@@ -1,0 +1,112 @@
+// engine::plan: the job and its window read by the same rules as a
+// carbon-aware run, each location's forecast by the one loading policy
+// (forecast_loader.h), and src/scheduling's planners.
+#include <fmt/format.h>
+
+#include "base/quantity_parse.h"
+#include "base/time_format.h"
+#include "engine/forecast_loader.h"
+#include "greenrun/engine.h"
+
+namespace greenrun::engine {
+namespace {
+
+// The end of the window: --window, --deadline or --max-delay (one of them),
+// else 24 h from `from` (never shorter than the job).
+Result<UtcTime> plan_deadline(const PlanRequest& req, UtcTime from) {
+  const int given = req.window.has_value() + req.deadline.has_value() + req.max_delay.has_value();
+  if (given > 1) return make_error(ErrorKind::kUsage, "give one of --window, --deadline and --max-delay");
+  if (req.window) {
+    if (*req.window < req.duration)
+      return make_error(ErrorKind::kUsage, "--window " + format_duration(*req.window) +
+                                               " is shorter than the job (" + format_duration(req.duration) + ")");
+    return from + *req.window;
+  }
+  if (req.deadline) {
+    if (*req.deadline <= from)
+      return make_error(ErrorKind::kUsage, "--deadline " + format_utc(*req.deadline) + " is in the past (now " +
+                                               format_utc(from) + ")");
+    if (*req.deadline - from < req.duration)
+      return make_error(ErrorKind::kFailure, "cannot meet the deadline: the job needs " +
+                                                 format_duration(req.duration) + " but only " +
+                                                 format_duration(*req.deadline - from) + " remain before " +
+                                                 format_utc(*req.deadline));
+    return *req.deadline;
+  }
+  if (req.max_delay) return from + req.duration + req.max_delay->of(req.duration);
+  return std::max(from + std::chrono::hours(24), from + req.duration);
+}
+
+}  // namespace
+
+Result<PlanOutcome> plan(const PlanRequest& req, const Services& services, Observer& observer) {
+  if (req.zones.empty() && req.regions.empty())
+    return make_error(ErrorKind::kUsage, "plan: expected --zone Z or --region PROVIDER:REGION");
+  if (req.duration.count() <= 0) return make_error(ErrorKind::kUsage, "--duration: expected a positive duration");
+  if (req.power && req.energy) return make_error(ErrorKind::kUsage, "give --power or --energy, not both");
+  if (req.modes.empty()) return make_error(ErrorKind::kUsage, "--mode: expected flexible, pause-resume or both");
+  Result<scheduling::Job> job = req.energy ? scheduling::Job::with_energy(req.duration, *req.energy)
+                                           : scheduling::Job::make(req.duration, scheduling::PowerProfile::constant(
+                                                                                     req.power.value_or(Power::kilowatts(1))));
+  if (!job) return as_kind(ErrorKind::kUsage, job.error());
+
+  SystemClock system_clock;
+  Clock& clock = services.clock ? *services.clock : system_clock;
+  PlanOutcome out;
+  out.duration = req.duration;
+  out.power = job->power().mean_power();
+  out.energy = job->energy();
+  out.power_assumed = !req.power && !req.energy;
+  out.from = req.from ? *req.from : clock.utc_now();
+  auto deadline = plan_deadline(req, out.from);
+  if (!deadline) return std::unexpected(deadline.error());
+  out.deadline = *deadline;
+  out.modes = req.modes;
+
+  scheduling::RegionRequest rr;
+  rr.earliest = out.from;
+  rr.deadline = out.deadline;
+  rr.modes = req.modes;
+  if (req.pause_overhead) rr.pause_resume.overhead.time = *req.pause_overhead;
+  if (req.min_segment) {
+    if (req.min_segment->count() < 0) return make_error(ErrorKind::kUsage, "--min-segment: expected a duration such as 30m");
+    rr.pause_resume.min_segment = *req.min_segment;
+  }
+
+  const auto& provider = req.forecast.provider;
+  const bool names_place = provider.find(':') != std::string::npos || provider.starts_with("uk") ||
+                           provider.starts_with("watttime");
+  if (names_place && req.zones.size() + req.regions.size() > 1)
+    return make_error(ErrorKind::kUsage, "--forecast-provider " + provider +
+                                             " names one place; give one --zone or --region (or electricitymaps, "
+                                             "which follows each zone)");
+  const auto& cat = intensity::ZoneCatalogue::embedded();
+  auto add = [&](const std::optional<std::string>& z, const std::optional<std::string>& r) -> Status {
+    auto loc = cat.resolve(z, r);
+    if (!loc) return as_kind(ErrorKind::kNotFound, loc.error());
+    auto f = load_forecast(ForecastQuery{loc->zone, out.from, out.deadline, provider}, services.store_path,
+                           services.env, clock);
+    if (!f) return std::unexpected(f.error());
+    for (const auto& w : f->warnings) observer.on_event({EventKind::kWarning, w});
+    out.locations.push_back(PlannedLocation{std::move(*loc), std::move(f->series), std::move(f->label), {}});
+    return {};
+  };
+  for (const auto& z : req.zones)
+    if (auto s = add(z, std::nullopt); !s) return std::unexpected(s.error());
+  for (const auto& r : req.regions)
+    if (auto s = add(std::nullopt, r); !s) return std::unexpected(s.error());
+
+  std::vector<scheduling::RegionCandidate> cands;
+  for (const auto& l : out.locations) cands.push_back({l.location.description, &l.forecast});
+  auto choice = scheduling::plan_regions(cands, *job, rr);
+  if (!choice) return std::unexpected(choice.error());
+  for (size_t i = 0; i < choice->regions.size(); ++i) {
+    if (choice->regions[i].error) return make_error(ErrorKind::kFailure, *choice->regions[i].error);
+    out.locations[i].plans = std::move(choice->regions[i].plans);
+  }
+  out.best_location = choice->best_region;
+  out.best_plan = choice->best_plan;
+  return out;
+}
+
+}  // namespace greenrun::engine
