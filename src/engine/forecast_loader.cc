@@ -40,8 +40,9 @@ Result<std::optional<LoadedForecast>> from_provider(const ForecastQuery& q, cons
 
 }  // namespace
 
-Result<LoadedForecast> load_forecast(const ForecastQuery& q, const std::string& store_path, const EnvFunction& env,
-                                     Clock& clock) {
+Result<LoadedForecast> load_forecast(const ForecastQuery& q, const std::string& store_path,
+                                     const EnvFunction& given_env, Clock& clock) {
+  const EnvFunction env = given_env ? given_env : EnvFunction(intensity::process_environment());
   if (q.zone.empty())
     return make_error(ErrorKind::kUsage,
                       "planning needs a grid zone: give --zone (or --region) or set GREENRUN_ZONE");

@@ -56,7 +56,7 @@ Result<std::optional<accounting::EmbodiedInput>> embodied_input(const std::optio
   if (r->lifetime.count() <= 0) return make_error(ErrorKind::kUsage, "--lifetime: expected a positive duration");
   if (r->instance) {
     auto inst = accounting::find_instance(*r->instance);
-    if (!inst) return prefixed("--instance: ", inst.error());
+    if (!inst) return make_error(ErrorKind::kUsage, "--instance: " + inst.error().message);
     e = accounting::embodied_input(**inst, r->lifetime);
   } else if (r->hardware) {
     const double kg = r->hardware->kilograms();

@@ -189,7 +189,7 @@ TEST_F(LiveForecastTest, PlanUsesTheLiveForecastAndMinSegmentShapesPauseAndResum
       << err();
   EXPECT_NE(out().find("1 segment, 0 pauses"), std::string::npos) << out();
   // A provider naming one place with two zones is refused.
-  EXPECT_EQ(run({"plan", "--zone", "GB", "--zone", "DE", "--duration", "1h", "--forecast-provider", "uk"}, env), 1);
+  EXPECT_EQ(run({"plan", "--zone", "GB", "--zone", "DE", "--duration", "1h", "--forecast-provider", "uk"}, env), 2);
   EXPECT_NE(err().find("names one place"), std::string::npos) << err();
 }
 

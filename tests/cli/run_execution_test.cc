@@ -213,7 +213,7 @@ TEST_F(RunExecutionTest, BadInputIsAClearErrorAndNothingRuns) {
   EXPECT_EQ(run({"run", "--zone", "NO-SUCH-ZONE", "--sensors", "fake", "--pause-resume", "--max-delay", "1h",
                  "--expected-duration", "1h", "--", "touch", (dir_ / "ran").string()}),
             1);
-  EXPECT_NE(err().find("no forecast for zone NO-SUCH-ZONE"), std::string::npos) << err();
+  EXPECT_NE(err().find("no intensity data for zone NO-SUCH-ZONE"), std::string::npos) << err();
   EXPECT_FALSE(fs::exists(dir_ / "ran"));
 }
 
