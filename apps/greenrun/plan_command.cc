@@ -49,22 +49,29 @@ std::string describe(const Plan& p) {
   return s + " UTC";
 }
 
-// A one-line bar chart of the forecast over [from, to) and a line per plan
-// with its running time marked.
-void chart(std::ostream& out, const intensity::IntensitySeries& s, UtcTime from, UtcTime to,
-           const std::vector<Plan>& plans) {
-  static const char* kBars[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+// The mean of `s` over each of the chart's columns on [from, to).
+std::vector<double> column_means(const intensity::IntensitySeries& s, UtcTime from, UtcTime to) {
   const int64_t span = (to - from).count();
   const int64_t cols = std::min<int64_t>(72, std::max<int64_t>(1, span / (15 * 60'000)));
   std::vector<double> v(static_cast<size_t>(cols));
-  double lo = 1e300, hi = -1e300;
   for (int64_t c = 0; c < cols; ++c) {
     const UtcTime a = from + Duration(span * c / cols), b = from + Duration(span * (c + 1) / cols);
     auto m = s.mean(a, b);
     v[static_cast<size_t>(c)] = m ? m->grams_per_kwh() : 0;
-    lo = std::min(lo, v[static_cast<size_t>(c)]);
-    hi = std::max(hi, v[static_cast<size_t>(c)]);
   }
+  return v;
+}
+
+// A one-line bar chart of the forecast over [from, to) and a line per plan
+// with its running time marked. Bars are scaled to [lo, hi], which the
+// caller shares between locations so their charts compare; the range is
+// printed.
+void chart(std::ostream& out, const intensity::IntensitySeries& s, UtcTime from, UtcTime to,
+           const std::vector<Plan>& plans, double lo, double hi) {
+  static const char* kBars[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+  const auto v = column_means(s, from, to);
+  const int64_t span = (to - from).count();
+  const auto cols = static_cast<int64_t>(v.size());
   out << "  forecast     ";
   for (double x : v) {
     const int k = hi > lo ? static_cast<int>((x - lo) / (hi - lo) * 7.999) : 0;
@@ -229,6 +236,13 @@ int run_plan(const Context& ctx, const PlanFlags& fl) {
                    p.power.watts(), p.energy.kilowatt_hours(),
                    p.power_assumed ? ", power assumed: pass --power or --energy" : "", format_utc(p.from),
                    format_utc(p.deadline));
+  // One scale for every location's chart, so their bars compare.
+  double lo = 1e300, hi = -1e300;
+  for (const auto& l : locs)
+    for (double x : column_means(l.forecast, p.from, p.deadline)) {
+      lo = std::min(lo, x);
+      hi = std::max(hi, x);
+    }
   for (const auto& l : locs) {
     o << "\n" << l.location.description << ": " << l.forecast_label << "\n";
     for (const Plan& q : l.plans) {
@@ -236,7 +250,7 @@ int run_plan(const Context& ctx, const PlanFlags& fl) {
       o << fmt::format("  {:<13} {} CO2e vs {} starting now: saves {} ({:.1f} %)\n", "", format_mass(q.emissions),
                        format_mass(q.baseline), format_mass(q.saving()), q.saving_percent());
     }
-    chart(o, l.forecast, p.from, p.deadline, l.plans);
+    chart(o, l.forecast, p.from, p.deadline, l.plans, lo, hi);
   }
   if (locs.size() > 1)
     o << fmt::format("\nBest: {} with {}: {} CO2e\n", locs[p.best_location].location.description,

@@ -43,7 +43,8 @@ struct ExecutionFlags {
   std::string forecast_provider;  // "" : GREENRUN_FORECAST_PROVIDER / config, else the store
   std::string forecast_refresh = "15m";
   std::string expected_power;  // "" : the command's last run, else a nominal 100 W
-  double time_scale = 0;       // 0: $GREENRUN_TIME_SCALE, else 1
+  std::string min_saving = "1%";
+  std::optional<double> time_scale;  // none: $GREENRUN_TIME_SCALE, else 1
 };
 
 struct RunOptions {
@@ -94,8 +95,9 @@ Result<std::optional<engine::ExecutionRequest>> execution_request(const Executio
     return usage("--expected-duration: " +
                  (expected ? std::string("expected a positive duration") : expected.error().message));
   r.expected_duration = *expected;
-  r.time_scale = f.time_scale;
-  if (r.time_scale == 0) {
+  if (f.time_scale) {
+    r.time_scale = *f.time_scale;
+  } else {
     if (const char* e = std::getenv("GREENRUN_TIME_SCALE"); e && *e) {
       auto v = parse_number(e);
       if (!v) return usage("GREENRUN_TIME_SCALE: " + v.error().message);
@@ -158,6 +160,13 @@ Result<std::optional<engine::ExecutionRequest>> execution_request(const Executio
       return usage("--expected-power: expected a power in watts such as 250 or 250W, got " + f.expected_power);
     r.expected_power = Power::watts(*w);
   }
+  {
+    std::string_view m = trim(f.min_saving);
+    if (!m.empty() && m.back() == '%') m.remove_suffix(1);
+    auto v = parse_number(trim(m));
+    if (!v || !(*v >= 0 && *v <= 100)) return usage("--min-saving: expected 0% to 100%, got " + f.min_saving);
+    r.min_saving_percent = *v;
+  }
   auto every = parse_duration(f.forecast_refresh);
   if (!every || every->count() <= 0)
     return usage("--forecast-refresh: expected a positive duration such as 15m, got " + f.forecast_refresh);
@@ -183,8 +192,8 @@ Result<engine::RunRequest> run_request(const RunOptions& o) {
     engine::EmbodiedRequest e;
     e.instance = o.instance;
     if (o.embodied_kg) {
-      if (!std::isfinite(*o.embodied_kg) || *o.embodied_kg < 0)
-        return usage("--embodied-kg: expected a non-negative number of kg CO2e");
+      if (!std::isfinite(*o.embodied_kg) || *o.embodied_kg < 0 || *o.embodied_kg > 1e7)
+        return usage("--embodied-kg: expected 0 to 10,000,000 kg CO2e");
       e.hardware = Mass::kilograms(*o.embodied_kg);
     }
     e.share = o.share;
@@ -357,6 +366,9 @@ void add_execution_flags(CLI::App& run, ExecutionFlags& f) {
       ->group(g);
   run.add_option("--expected-power", f.expected_power,
                  "The job's mean power in W, for the plan's expected emissions (default: the same command's last run)")
+      ->group(g);
+  run.add_option("--min-saving", f.min_saving,
+                 "Run at once when the plan would save less than this against running at once (default 1%)")
       ->group(g);
   run.add_option("--time-scale", f.time_scale, "Testing: schedule time runs N times faster")->group("");
 }

@@ -148,6 +148,9 @@ struct ExecutionRequest {
   Duration grace = std::chrono::seconds(30);
   ForecastChoice forecast;
   std::optional<Power> expected_power;  // none: the same command's last run, else 100 W (labelled)
+  // Below this expected saving (percent of running at once) the job runs at
+  // once and the run says why: waiting or pausing for 0.1 % is not worth it.
+  double min_saving_percent = 1.0;
   double time_scale = 1.0;              // testing: schedule time runs N times faster
 };
 

@@ -6,6 +6,9 @@
 #include "base/quantity_parse.h"
 #include "base/time_format.h"
 #include "engine/forecast_loader.h"
+#include "engine/location_check.h"
+#include "engine/scheduled_run.h"
+#include "base/quantity_format.h"
 #include "greenrun/engine.h"
 
 namespace greenrun::engine {
@@ -45,6 +48,28 @@ Result<PlanOutcome> plan(const PlanRequest& req, const Services& services, Obser
   if (req.duration.count() <= 0) return make_error(ErrorKind::kUsage, "--duration: expected a positive duration");
   if (req.power && req.energy) return make_error(ErrorKind::kUsage, "give --power or --energy, not both");
   if (req.modes.empty()) return make_error(ErrorKind::kUsage, "--mode: expected flexible, pause-resume or both");
+  const auto too_long = [](const char* flag, Duration d) {
+    return make_error(ErrorKind::kUsage, std::string(flag) + ": expected at most " + format_duration(kMaxWindow) +
+                                             ", got " + format_duration(d));
+  };
+  if (req.duration > kMaxWindow) return too_long("--duration", req.duration);
+  if (req.window && *req.window > kMaxWindow + req.duration) return too_long("--window", *req.window);
+  if (req.max_delay && req.max_delay->of(req.duration) > kMaxWindow)
+    return too_long("--max-delay", req.max_delay->of(req.duration));
+  if (req.pause_overhead && (req.pause_overhead->count() < 0 || *req.pause_overhead > req.duration))
+    return make_error(ErrorKind::kUsage, "--pause-overhead: expected 0 up to the job's duration (" +
+                                             format_duration(req.duration) + "), got " +
+                                             format_duration(*req.pause_overhead));
+  if (req.min_segment && *req.min_segment > req.duration)
+    return make_error(ErrorKind::kUsage, "--min-segment: expected at most the job's duration (" +
+                                             format_duration(req.duration) + "), got " +
+                                             format_duration(*req.min_segment));
+  if (req.power && !(req.power->watts() > 0 && req.power->watts() <= kMaxPower.watts()))
+    return make_error(ErrorKind::kUsage, "--power: expected more than 0 W and at most " + format_power(kMaxPower) +
+                                             ", got " + format_power(*req.power));
+  if (req.energy && !(req.energy->joules() > 0 && *req.energy / req.duration <= kMaxPower))
+    return make_error(ErrorKind::kUsage, "--energy: expected more than 0 and at most " + format_power(kMaxPower) +
+                                             " over the job's duration, got " + format_energy(*req.energy));
   Result<scheduling::Job> job = req.energy ? scheduling::Job::with_energy(req.duration, *req.energy)
                                            : scheduling::Job::make(req.duration, scheduling::PowerProfile::constant(
                                                                                      req.power.value_or(Power::kilowatts(1))));
@@ -80,10 +105,9 @@ Result<PlanOutcome> plan(const PlanRequest& req, const Services& services, Obser
     return make_error(ErrorKind::kUsage, "--forecast-provider " + provider +
                                              " names one place; give one --zone or --region (or electricitymaps, "
                                              "which follows each zone)");
-  const auto& cat = intensity::ZoneCatalogue::embedded();
   auto add = [&](const std::optional<std::string>& z, const std::optional<std::string>& r) -> Status {
-    auto loc = cat.resolve(z, r);
-    if (!loc) return as_kind(ErrorKind::kNotFound, loc.error());
+    auto loc = resolve_location(z, r, services.store_path);
+    if (!loc) return std::unexpected(loc.error());
     auto f = load_forecast(ForecastQuery{loc->zone, out.from, out.deadline, provider}, services.store_path,
                            services.env, clock);
     if (!f) return std::unexpected(f.error());

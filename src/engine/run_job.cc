@@ -12,6 +12,7 @@
 #include "base/quantity_format.h"
 #include "base/quantity_parse.h"
 #include "base/time_format.h"
+#include "engine/location_check.h"
 #include "engine/scheduled_run.h"
 #include "greenrun/engine.h"
 #include "intensity/providers/provider_settings.h"
@@ -178,6 +179,12 @@ Result<RunOutcome> run_unguarded(const RunRequest& req, const Services& services
   if (!embodied) return std::unexpected(embodied.error());
   auto where = runner::where_am_i(runner::LocationRequest::from_environment(req.zone, req.region), region_to_zone);
   if (!where) return std::unexpected(where.error());
+  // A zone greenrun does not know (a typo) is refused before anything runs,
+  // whichever way it was given.
+  if (!where->zone.empty() && !where->cloud_region) {
+    auto known = resolve_location(where->zone, std::nullopt, services.store_path);
+    if (!known) return std::unexpected(Error{where->source + ": " + known.error().message, known.error().kind});
+  }
 
   SystemClock system_clock;
   Clock& clock = services.clock ? *services.clock : system_clock;

@@ -190,11 +190,33 @@ class SamplerMeter final : public runner::EnergyMeter {
 
 }  // namespace
 
+Status within_bounds(const ExecutionRequest& r) {
+  const auto too_long = [](const char* flag, Duration d) {
+    return make_error(ErrorKind::kUsage, std::string(flag) + ": expected at most " + format_duration(kMaxWindow) +
+                                             ", got " + format_duration(d));
+  };
+  if (r.expected_duration > kMaxWindow) return too_long("--expected-duration", r.expected_duration);
+  if (r.start_within && *r.start_within > kMaxWindow) return too_long("--start-within", *r.start_within);
+  if (r.max_delay && r.max_delay->of(r.expected_duration) > kMaxWindow)
+    return too_long("--max-delay", r.max_delay->of(r.expected_duration));
+  if (r.grace > std::chrono::hours(24)) return too_long("--grace", r.grace);
+  if (!(r.time_scale > 0 && r.time_scale <= kMaxTimeScale && std::isfinite(r.time_scale)))
+    return make_error(ErrorKind::kUsage, fmt::format("--time-scale: expected a number above 0 and at most {:g}, got {:g}",
+                                                     kMaxTimeScale, r.time_scale));
+  if (r.expected_power && !(r.expected_power->watts() > 0 && r.expected_power->watts() <= kMaxPower.watts()))
+    return make_error(ErrorKind::kUsage, "--expected-power: expected more than 0 W and at most " +
+                                             format_power(kMaxPower) + ", got " + format_power(*r.expected_power));
+  if (!(r.min_saving_percent >= 0 && r.min_saving_percent <= 100))
+    return make_error(ErrorKind::kUsage, fmt::format("--min-saving: expected 0 to 100 %, got {:g}", r.min_saving_percent));
+  if (r.forecast.refresh < std::chrono::seconds(1) || r.forecast.refresh > std::chrono::hours(24))
+    return make_error(ErrorKind::kUsage, "--forecast-refresh: expected 1s to 24h, got " + format_duration(r.forecast.refresh));
+  return {};
+}
+
 Result<ScheduleRequest> schedule_request(const ExecutionRequest& r, UtcTime now) {
   if (r.expected_duration.count() <= 0)
     return make_error(ErrorKind::kUsage, "--expected-duration: expected a positive duration");
-  if (!(r.time_scale > 0 && std::isfinite(r.time_scale)))
-    return make_error(ErrorKind::kUsage, "--time-scale: expected a positive number");
+  if (auto s = within_bounds(r); !s) return std::unexpected(s.error());
   ScheduleRequest q;
   q.mode = r.mode;
   q.earliest = now;
@@ -225,6 +247,9 @@ Result<ScheduleRequest> schedule_request(const ExecutionRequest& r, UtcTime now)
                                              " needs one of --deadline T and --max-delay (e.g. 100%)");
   q.deadline = r.deadline ? *r.deadline : now + r.expected_duration + r.max_delay->of(r.expected_duration);
   const Duration room = q.deadline - now;
+  if (room > kMaxWindow + r.expected_duration)
+    return make_error(ErrorKind::kUsage, "--deadline: expected at most " + format_duration(kMaxWindow) +
+                                             " beyond the job's own duration, got " + format_utc(q.deadline));
   if (room < r.expected_duration)
     return make_error(ErrorKind::kFailure, "cannot meet the deadline " + format_utc(q.deadline) + ": the job needs " +
                                              format_duration(r.expected_duration) + " but only " +
@@ -324,6 +349,27 @@ Result<std::unique_ptr<ScheduledRun>> ScheduledRun::prepare(const ExecutionReque
   settings.power_basis = power.second;
   auto schedule = ExecutionSchedule::make(*req, forecast->series);
   if (!schedule) return make_error(ErrorKind::kFailure, schedule.error().message);
+  // A schedule that would save too little is not worth its waiting and
+  // pausing: run at once (a Flexible Start with no room), and say why.
+  if (req->mode != Mode::kThreshold) {
+    const auto& p = schedule->initial_plan();
+    const double saving = p.saving_percent();
+    if (saving < request.min_saving_percent) {
+      warnings.push_back(fmt::format("the plan would save {:.2f} % against running at once, below --min-saving "
+                                     "{:g} %: running at once",
+                                     std::max(0.0, saving), request.min_saving_percent));
+      ScheduleRequest at_once = *req;
+      at_once.mode = Mode::kFlexibleStart;
+      at_once.latest_start = now;
+      at_once.deadline = now + req->expected;
+      at_once.threshold.reset();
+      at_once.min_segment = Duration(0);
+      auto direct = ExecutionSchedule::make(at_once, forecast->series);
+      if (!direct) return make_error(ErrorKind::kFailure, direct.error().message);
+      schedule = std::move(direct);
+      settings.pause_mode = "";
+    }
+  }
   for (const auto& w : warnings) observer.on_event({EventKind::kWarning, w});
   const auto& plan = schedule->initial_plan();
   if (req->mode != Mode::kThreshold)

@@ -23,6 +23,13 @@
 
 namespace greenrun::engine {
 
+// Bounds on every window, overhead, power and scale, so absurd input is a
+// usage error naming the flag instead of a hang or exhausted memory.
+inline constexpr Duration kMaxWindow = std::chrono::hours(24 * 366);
+inline constexpr double kMaxTimeScale = 1e6;
+inline constexpr Power kMaxPower = Power::watts(10e6);  // 10 MW: a whole data hall
+[[nodiscard]] Status within_bounds(const ExecutionRequest& request);
+
 // The window of a carbon-aware run from `now` (one rule for plan and run):
 // Flexible Start's latest start, or the deadline (given, or now + expected +
 // max delay). The switching margin is kept free inside the window and never

@@ -7,6 +7,7 @@
 #include "base/time_format.h"
 #include "intensity/importers/importer.h"
 #include "testing/paths.h"
+#include "testing/seed.h"
 
 namespace greenrun::accounting {
 namespace {
@@ -22,10 +23,7 @@ UtcTime at(const char* s) { return *parse_utc(s); }
 Energy J(double j) { return Energy::joules(j); }
 CarbonIntensity g(double v) { return CarbonIntensity::grams_per_kwh(v); }
 
-uint64_t test_seed() {
-  if (const char* env = std::getenv("GREENRUN_TEST_SEED")) return std::stoull(env);
-  return std::random_device{}();
-}
+uint64_t test_seed() { return greenrun::testing::property_seed(); }
 
 // Relative closeness for sums whose order of addition differs.
 void expect_close(double a, double b, double rel = 1e-9) {

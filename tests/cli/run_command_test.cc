@@ -2,6 +2,8 @@
 // counters needed), plus `greenrun runs` in-process on the same store.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <chrono>
 #include <csignal>
 #include <fcntl.h>
@@ -47,6 +49,11 @@ class RunCommandTest : public ::testing::Test {
   std::string file(const fs::path& p) const { return greenrun::testing::read_file(p); }
   std::string stderr_text() const { return file(dir_ / "stderr.txt"); }
   nlohmann::json run_json() const { return nlohmann::json::parse(file(out_ / "run.json")); }
+  // Complete lines in the run's timeline so far.
+  size_t sampled_lines() const {
+    const std::string t = file(out_ / "timeline.jsonl");
+    return static_cast<size_t>(std::count(t.begin(), t.end(), '\n'));
+  }
 
   fs::path dir_, out_;
 };
@@ -105,7 +112,8 @@ TEST_F(RunCommandTest, MissingCommandExits127) {
 TEST_F(RunCommandTest, ForwardsSigtermAndStillReports) {
   const pid_t pid = start({"run", "--sensors", "estimate", "--interval", "100ms", "--out", out_.string(), "--",
                            "sleep", "30"});
-  std::this_thread::sleep_for(400ms);
+  // Signal once the job is running and sampled (its first timeline lines).
+  ASSERT_TRUE(greenrun::testing::eventually([&] { return sampled_lines() >= 2; }, 500)) << stderr_text();
   const auto t0 = std::chrono::steady_clock::now();
   ::kill(pid, SIGTERM);
   EXPECT_EQ(wait_exit(pid), 128 + SIGTERM);
@@ -117,7 +125,7 @@ TEST_F(RunCommandTest, ForwardsSigtermAndStillReports) {
 TEST_F(RunCommandTest, SigkillOfGreenrunLeavesAParseableTimeline) {
   const pid_t pid = start({"run", "--sensors", "estimate", "--interval", "100ms", "--out", out_.string(), "--",
                            "sleep", "30"});
-  std::this_thread::sleep_for(800ms);
+  ASSERT_TRUE(greenrun::testing::eventually([&] { return sampled_lines() >= 3; }, 500)) << stderr_text();
   ::kill(pid, SIGKILL);
   EXPECT_EQ(wait_exit(pid), 128 + SIGKILL);
   ::kill(-pid, SIGKILL);  // the orphaned sleep

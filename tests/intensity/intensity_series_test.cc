@@ -5,6 +5,7 @@
 #include <random>
 
 #include "base/time_format.h"
+#include "testing/seed.h"
 
 namespace greenrun::intensity {
 namespace {
@@ -111,7 +112,7 @@ TEST(IntensitySeries, ResampleLeavesPartlyCoveredBucketsOut) {
 // Property: the prefix-sum mean equals a brute-force time-weighted mean for
 // random windows over a random series with mixed steps.
 TEST(IntensitySeries, MeanMatchesBruteForceOnRandomWindows) {
-  const unsigned seed = std::random_device{}();
+  const unsigned seed = static_cast<unsigned>(greenrun::testing::property_seed());
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937 rng(seed);
   IntensitySeries s("Z", Signal::kMarginal);

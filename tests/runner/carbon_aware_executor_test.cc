@@ -11,6 +11,7 @@
 #include "base/quantity_parse.h"
 #include "base/time_format.h"
 #include "testing/fake_clock.h"
+#include "testing/seed.h"
 
 namespace greenrun::runner {
 namespace {
@@ -255,7 +256,7 @@ TEST(CarbonAwareExecutor, AnImpossibleDeadlineIsAnErrorBeforeAnythingRuns) {
 }
 
 TEST(CarbonAwareExecutor, PropertyPerfectForecastRealisesThePlannedEmissions) {
-  const unsigned seed = std::random_device{}();
+  const unsigned seed = static_cast<unsigned>(greenrun::testing::property_seed());
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937 rng(seed);
   for (int iter = 0; iter < 150; ++iter) {
@@ -288,7 +289,7 @@ TEST(CarbonAwareExecutor, PropertyPerfectForecastRealisesThePlannedEmissions) {
 }
 
 TEST(CarbonAwareExecutor, PropertyTheDeadlineHoldsWhateverTheForecastError) {
-  const unsigned seed = std::random_device{}();
+  const unsigned seed = static_cast<unsigned>(greenrun::testing::property_seed());
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937 rng(seed);
   for (int iter = 0; iter < 150; ++iter) {
@@ -329,7 +330,7 @@ TEST(CarbonAwareExecutor, PropertyTheDeadlineHoldsWhateverTheForecastError) {
 }
 
 TEST(CarbonAwareExecutor, PropertyASlowerJobIsLateByNoMoreThanItsOverrun) {
-  const unsigned seed = std::random_device{}();
+  const unsigned seed = static_cast<unsigned>(greenrun::testing::property_seed());
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937 rng(seed);
   for (int iter = 0; iter < 100; ++iter) {

@@ -6,6 +6,7 @@
 
 #include "sensors/fake_trees.h"
 #include "testing/fake_clock.h"
+#include "testing/seed.h"
 
 namespace greenrun::runner {
 namespace {
@@ -147,7 +148,7 @@ TEST_F(SamplerTest, DropsAFailingSensorWithAWarning) {
 }
 
 TEST_F(SamplerTest, PropertyJobEnergyNeverExceedsMachineEnergy) {
-  const unsigned seed = std::random_device{}();
+  const unsigned seed = static_cast<unsigned>(greenrun::testing::property_seed());
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937 rng(seed);
   auto sampler = make(1s, nullptr);

@@ -13,6 +13,7 @@
 #include "intensity/importers/importer.h"
 #include "intensity/intensity_series.h"
 #include "testing/paths.h"
+#include "testing/seed.h"
 
 namespace greenrun::scheduling::test {
 
@@ -39,10 +40,8 @@ inline intensity::IntensitySeries real_series(const std::string& relative) {
   return r->series.front();
 }
 
-// GREENRUN_TEST_SEED=N reruns a failure; the default is fixed so CI is stable.
-inline uint32_t test_seed() {
-  const char* env = std::getenv("GREENRUN_TEST_SEED");
-  return env && *env ? static_cast<uint32_t>(std::stoul(env)) : 20240607u;
-}
+// GREENRUN_TEST_SEED=N reruns a failure; the default is fixed so CI is
+// stable. Printed either way (testing/seed.h).
+inline uint32_t test_seed() { return static_cast<uint32_t>(greenrun::testing::property_seed(20240607u)); }
 
 }  // namespace greenrun::scheduling::test

@@ -1,4 +1,5 @@
 #include "sensors/rapl/rapl_counter.h"
+#include "testing/seed.h"
 
 #include <gtest/gtest.h>
 
@@ -30,7 +31,7 @@ TEST(RaplDelta, ReadingAboveTheRangeCountsNothing) {
 }
 
 TEST(RaplDelta, PropertyDeltaSurvivesAWrap) {
-  const unsigned seed = std::random_device{}();
+  const unsigned seed = static_cast<unsigned>(greenrun::testing::property_seed());
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937_64 rng(seed);
   for (int i = 0; i < 10000; ++i) {

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,5 +26,8 @@ pid_t start_cli(const std::vector<std::string>& args, const std::filesystem::pat
 
 // Waits for `pid`: its exit code, or 128 + the signal that killed it.
 int wait_exit(pid_t pid);
+// Polls `done` every 20 ms, at most `tries` times (a bound, not a timing
+// assumption: tests wait for a condition, never for a fixed time).
+bool eventually(const std::function<bool()>& done, int tries);
 
 }  // namespace greenrun::testing

@@ -1,0 +1,75 @@
+// A schedule that would save too little runs at once and says why
+// (--min-saving, default 1 %); a schedule that saves more still waits.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+
+#include "base/clock.h"
+#include "intensity/store.h"
+#include "testing/cli_process.h"
+#include "testing/paths.h"
+
+namespace greenrun::cli {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+class MinSavingTest : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = greenrun::testing::make_temp_dir("greenrun-min-saving"); }
+  void TearDown() override { fs::remove_all(dir_); }
+  // Hourly forecast from two hours before the current hour.
+  void store_forecast(const std::vector<double>& pattern) {
+    const UtcTime hour = std::chrono::floor<std::chrono::hours>(SystemClock().utc_now());
+    intensity::IntensitySeries s("DE", intensity::Signal::kAverageLifecycle, intensity::Origin::kForecast);
+    s.set_provenance({"test-forecast", "min_saving_test", ""});
+    for (int i = -2; i < 30; ++i)
+      ASSERT_TRUE(s.append(hour + std::chrono::hours(i), 1h,
+                           CarbonIntensity::grams_per_kwh(pattern[static_cast<size_t>(i + 2) % pattern.size()])));
+    auto store = intensity::IntensityStore::open((dir_ / "greenrun.db").string());
+    ASSERT_TRUE(store) << store.error().message;
+    ASSERT_TRUE(store->import({s}));
+  }
+  int run(const std::vector<std::string>& args) {
+    return greenrun::testing::wait_exit(greenrun::testing::start_cli(args, dir_));
+  }
+  std::string err() const { return greenrun::testing::read_file(dir_ / "stderr.txt"); }
+  std::vector<std::string> flexible(const std::string& min_saving) const {
+    return {"run", "--zone", "DE", "--sensors", "fake", "--out", (dir_ / "out").string(), "--time-scale", "3600",
+            "--start-within", "6h", "--expected-duration", "1h", "--min-saving", min_saving, "--", "true"};
+  }
+  fs::path dir_;
+};
+
+TEST_F(MinSavingTest, AFlatForecastRunsAtOnceAndSaysWhy) {
+  store_forecast({300});
+  ASSERT_EQ(run(flexible("1%")), 0) << err();
+  EXPECT_NE(err().find("below --min-saving 1 %: running at once"), std::string::npos) << err();
+  const auto j = nlohmann::json::parse(greenrun::testing::read_file(dir_ / "out" / "run.json"));
+  ASSERT_TRUE(j.contains("schedule")) << j.dump(2);
+  // Scheduled to start at once: its latest start is the moment it was
+  // planned, before it began (ISO times compare as text).
+  const auto& s = j["schedule"];
+  ASSERT_TRUE(s["request"].contains("latest_start")) << s.dump(2);
+  EXPECT_LE(s["request"]["latest_start"].get<std::string>(), s["began"].get<std::string>()) << s.dump(2);
+}
+
+TEST_F(MinSavingTest, AWorthwhileSavingStillWaits) {
+  // Dirty now, clean in two hours: waiting saves far more than 1 %.
+  store_forecast({900, 900, 900, 900, 100, 100, 100});
+  ASSERT_EQ(run(flexible("1%")), 0) << err();
+  EXPECT_EQ(err().find("--min-saving"), std::string::npos) << err();
+  const auto j = nlohmann::json::parse(greenrun::testing::read_file(dir_ / "out" / "run.json"));
+  // It waited for the clean hours: at least an hour of schedule time.
+  EXPECT_GE(j["schedule"]["waited_s"].get<double>(), 3600) << j["schedule"].dump(2);
+}
+
+TEST_F(MinSavingTest, AMalformedMinSavingIsAUsageError) {
+  EXPECT_EQ(run(flexible("lots")), 2);
+  EXPECT_NE(err().find("greenrun: --min-saving:"), std::string::npos) << err();
+}
+
+}  // namespace
+}  // namespace greenrun::cli
