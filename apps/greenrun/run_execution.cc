@@ -294,7 +294,7 @@ class ScheduledRunImpl final : public ScheduledRun {
     if (report_.exit) return *report_.exit;
     runner::ExitStatus interrupted;
     interrupted.signalled = true;
-    interrupted.signal = SIGINT;
+    interrupted.signal = report_.interrupt_signal > 0 ? report_.interrupt_signal : SIGINT;
     return interrupted;
   }
 
@@ -312,7 +312,7 @@ class ScheduledRunImpl final : public ScheduledRun {
                        scheduling::to_string(q.mode),
                        settings_.pause_mode.empty() ? "" : " (" + settings_.pause_mode + ")", pauses,
                        pauses == 1 ? "" : "s", format_duration(r.waited), format_duration(r.run_time),
-                       format_duration(r.time_added), r.deadline_met ? "; deadline met" : "; DEADLINE MISSED");
+                       format_duration(r.time_added), "; " + r.deadline_summary());
     const double pct = r.at_once.grams() > 0 ? 100.0 * (r.at_once - r.emissions).grams() / r.at_once.grams() : 0;
     err << fmt::format("  schedule emissions ({}): {} against {} had it run at once ({:.1f} % {})\n",
                        settings_.forecast_label, mass_text(r.emissions), mass_text(r.at_once), std::abs(pct),
