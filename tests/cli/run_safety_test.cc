@@ -224,6 +224,7 @@ TEST_F(RunSafetyTest, SigtermOrSighupWhileWaitingIsRecordedAsThatSignal) {
   for (const int sig : {SIGTERM, SIGHUP}) {
     SCOPED_TRACE(sig);
     fs::remove(dir_ / "greenrun.db");
+    fs::remove(dir_ / "stderr.txt");  // or waiting() could see the last run's
     fs::remove_all(out_);
     const pid_t g = start(waiting_flexible_start({"--", "touch", (dir_ / "ran").string()}));
     ASSERT_TRUE(eventually([&] { return waiting(); })) << err();
