@@ -312,7 +312,7 @@ void print_schedule(std::ostream& err, const engine::ScheduleOutcome& s) {
   err << fmt::format("  schedule: {}{}: {} pause{}, waited {} before the start, run time {}, time added {}{}\n",
                      scheduling::to_string(s.mode), s.pause_mode.empty() ? "" : " (" + s.pause_mode + ")", s.pauses,
                      s.pauses == 1 ? "" : "s", format_duration(s.waited), format_duration(s.run_time),
-                     format_duration(s.time_added), s.deadline_met ? "; deadline met" : "; DEADLINE MISSED");
+                     format_duration(s.time_added), "; " + s.deadline_summary);
   const double pct =
       s.at_once.grams() > 0 ? 100.0 * (s.at_once - s.emissions).grams() / s.at_once.grams() : 0;
   err << fmt::format("  schedule emissions ({}): {} CO2e against {} CO2e had it run at once ({:.1f} % {})\n",

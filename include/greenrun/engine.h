@@ -202,6 +202,7 @@ struct ScheduleOutcome {
   Duration run_time{0};
   Duration time_added{0};
   bool deadline_met = true;
+  std::string deadline_summary;  // "deadline met", "DEADLINE MISSED", "the job did not complete: ..."
   bool guard_engaged = false;
   Mass emissions;  // realised, on the schedule's series
   Mass at_once;    // had it run at once

@@ -438,7 +438,7 @@ std::expected<runner::ExitStatus, runner::SpawnError> ScheduledRun::run(runner::
   if (report_.exit) return *report_.exit;
   runner::ExitStatus interrupted;
   interrupted.signalled = true;
-  interrupted.signal = SIGINT;
+  interrupted.signal = report_.interrupt_signal > 0 ? report_.interrupt_signal : SIGINT;
   return interrupted;
 }
 
@@ -456,6 +456,7 @@ ScheduleOutcome ScheduledRun::outcome() const {
   o.run_time = report_.run_time;
   o.time_added = report_.time_added;
   o.deadline_met = report_.deadline_met;
+  o.deadline_summary = report_.deadline_summary();
   o.guard_engaged = report_.guard_engaged;
   o.emissions = report_.emissions;
   o.at_once = report_.at_once;

@@ -51,7 +51,7 @@ class ScheduledRun {
 
   // Runs the job to its end under the schedule; the sampler is started when
   // the job first starts. The job's exit status (SIGINT's 128 + 2 when
-  // interrupted before it ran), or the spawn error.
+  // interrupted before it ran: 128 + the signal received), or the spawn error.
   std::expected<runner::ExitStatus, runner::SpawnError> run(runner::Sampler& sampler, Clock& base,
                                                             const Services& services, Observer& observer);
 

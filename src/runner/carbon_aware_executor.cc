@@ -1,6 +1,7 @@
 #include "runner/carbon_aware_executor.h"
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <ostream>
 
@@ -47,7 +48,12 @@ std::string grams_text(Mass m) {
 int ExecutionReport::shell_status() const {
   if (spawn_error) return spawn_error->exit_status;
   if (exit) return exit->shell_status();
-  return interrupted ? 130 : 1;
+  return interrupted ? 128 + (interrupt_signal > 0 ? interrupt_signal : SIGINT) : 1;
+}
+
+std::string ExecutionReport::deadline_summary() const {
+  if (!incomplete.empty()) return "the job did not complete: " + incomplete;
+  return deadline_met ? "deadline met" : "DEADLINE MISSED";
 }
 
 ScheduleEmissions schedule_emissions(const std::vector<RunSegment>& segments,
@@ -77,6 +83,13 @@ ExecutionReport execute(Clock& clock, ExecutionSchedule& schedule, JobControl& j
   rep.began = clock.utc_now();
   State state = State::kWaiting;
   bool started = false, interrupted = false;
+  bool waited = false;            // a wait happened before the first start
+  bool started_when_due = false;  // Flexible Start: see ExecutionReport::deadline_met
+  // Status lines stop at the first failed write: output must never end a run.
+  std::ostream* status = options.status;
+  auto status_written = [&] {
+    if (status && !*status) status = nullptr;
+  };
   Duration work{0};
   UtcTime last = rep.began;
   UtcTime seg_start = rep.began;
@@ -106,9 +119,10 @@ ExecutionReport execute(Clock& clock, ExecutionSchedule& schedule, JobControl& j
   };
   auto event = [&](UtcTime t, std::string kind, std::string note) {
     rep.events.push_back({t, kind, intensity_at(t), work, note});
-    if (options.status) {
-      if (options.live) *options.status << "\r\033[K";
-      *options.status << "greenrun: " << hm(t) << " UTC " << kind << ": " << note << "\n";
+    if (status) {
+      if (options.live) *status << "\r\033[K";
+      *status << "greenrun: " << hm(t) << " UTC " << kind << ": " << note << "\n";
+      status_written();
     }
   };
   auto advance = [&]() {
@@ -148,6 +162,10 @@ ExecutionReport execute(Clock& clock, ExecutionSchedule& schedule, JobControl& j
       interrupted = true;
       rep.interrupted = true;
       if (!job.has_process()) {
+        rep.interrupt_signal = job.interrupt_signal();
+        const std::string by =
+            rep.interrupt_signal > 0 ? "interrupted by " + signal_name(rep.interrupt_signal) : "interrupted";
+        rep.incomplete = started ? by + " while checkpointed" : by + " before it started";
         event(now, "interrupt", started ? "interrupted while checkpointed: the job is not restarted"
                                         : "interrupted before the job started: it is not started");
         break;
@@ -164,9 +182,14 @@ ExecutionReport execute(Clock& clock, ExecutionSchedule& schedule, JobControl& j
       const bool first = !started;
       if (state == State::kPaused) close_segment(now, false);
       if (first) seg_start = now;
+      if (first) {
+        const Duration allowance = req.mode == scheduling::Mode::kFlexibleStart ? req.margin : Duration(0);
+        started_when_due = !waited || now <= req.latest_start + allowance;
+      }
       auto err = first ? job.start() : job.resume();
       if (err) {
         rep.spawn_error = err;
+        rep.incomplete = "it could not be started: " + err->message;
         event(now, "exit", err->message);
         break;
       }
@@ -189,6 +212,7 @@ ExecutionReport execute(Clock& clock, ExecutionSchedule& schedule, JobControl& j
         state = State::kPaused;
         if (pr.outcome == PauseOutcome::kExited) {
           rep.exit = pr.exit;
+          rep.incomplete = pr.note;
           event(now, "exit", pr.note);
           break;
         }
@@ -205,7 +229,11 @@ ExecutionReport execute(Clock& clock, ExecutionSchedule& schedule, JobControl& j
     wake_utc = std::min(wake_utc, now + std::chrono::hours(1));
     SteadyTime wake = clock.steady_now() + std::chrono::duration_cast<SteadyTime::duration>(wake_utc - now);
     if (meter && started) wake = std::min(wake, meter->next_deadline());
-    if (options.status && options.live) *options.status << "\r\033[K" << status_line(now, d) << std::flush;
+    if (status && options.live) {
+      *status << "\r\033[K" << status_line(now, d) << std::flush;
+      status_written();
+    }
+    if (!started) waited = true;
     auto st = job.wait_until(wake);
     now = advance();
     if (st) {
@@ -217,6 +245,7 @@ ExecutionReport execute(Clock& clock, ExecutionSchedule& schedule, JobControl& j
         interrupted = rep.interrupted = true;
         event(now, "interrupt", "signal forwarded to the job");
       }
+      if (interrupted) rep.incomplete = "interrupted; the signal was forwarded to the job";
       event(now, "exit",
             st->signalled ? "the job was killed by " + signal_name(st->signal)
                           : "the job exited with status " + std::to_string(st->code));
@@ -224,7 +253,7 @@ ExecutionReport execute(Clock& clock, ExecutionSchedule& schedule, JobControl& j
     }
     if (meter && started && clock.steady_now() >= meter->next_deadline()) meter->sample(std::nullopt);
   }
-  if (options.status && options.live) *options.status << "\r\033[K" << std::flush;
+  if (status && options.live) *status << "\r\033[K" << std::flush;
 
   rep.ended = clock.utc_now();
   rep.run_time = work;
@@ -239,9 +268,8 @@ ExecutionReport execute(Clock& clock, ExecutionSchedule& schedule, JobControl& j
   rep.at_once = em.at_once;
   rep.coverage = em.coverage;
   rep.replans = schedule.replans();
-  rep.deadline_met = req.mode == scheduling::Mode::kFlexibleStart
-                         ? (rep.segments.empty() || rep.segments.front().start <= req.latest_start)
-                         : rep.ended <= req.deadline;
+  rep.deadline_met = req.mode == scheduling::Mode::kFlexibleStart ? started && started_when_due
+                                                                  : rep.incomplete.empty() && rep.ended <= req.deadline;
   return rep;
 }
 

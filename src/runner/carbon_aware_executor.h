@@ -12,7 +12,11 @@
 // Interrupts (SIGINT, SIGTERM, SIGHUP to greenrun, see job_controller.h):
 // scheduling stops; a stopped job is resumed (it has been sent the signal)
 // and waited for; a job that is waiting to start or is checkpointed is not
-// started again, and the run ends "interrupted" (shell status 130).
+// started again, and the run ends "interrupted" with shell status 128 + the
+// signal received (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP).
+//
+// Status output never ends a run: once a write to options.status fails (a
+// closed pipe, a full disk) no more status is written.
 //
 // Thread-safety: one thread; the objects passed in must outlive execute().
 #pragma once
@@ -52,7 +56,7 @@ class EnergyMeter {
 
 struct ExecutorOptions {
   Duration forecast_refresh = std::chrono::minutes(15);  // executor clock
-  std::ostream* status = nullptr;  // status lines (stderr); null: none
+  std::ostream* status = nullptr;  // status lines (stderr); null: none; stop at a failed write
   bool live = false;               // stderr is a TTY: redraw one line in place
 };
 
@@ -77,6 +81,12 @@ struct ExecutionReport {
   std::optional<ExitStatus> exit;
   std::optional<SpawnError> spawn_error;
   bool interrupted = false;
+  int interrupt_signal = 0;  // the signal that ended a run with no job process (JobControl::interrupt_signal)
+  // Why the job did not run to its own end, "" when it did: not started
+  // (interrupted while waiting), a spawn error, an exit after the checkpoint
+  // signal that was not a checkpoint (killed by it, or a non-zero status),
+  // or an interrupt.
+  std::string incomplete;
   UtcTime began{};
   UtcTime ended{};
   Duration run_time{0};
@@ -86,14 +96,21 @@ struct ExecutionReport {
   Mass emissions;          // realised, on the schedule's series
   Mass at_once;            // the same work from `began` without pause
   double coverage = 1.0;   // share of the energy with intensity data
+  // Pause and Resume, threshold: the job ran to its own end by the deadline
+  // (false when `incomplete`). Flexible Start: the job started by its latest
+  // start — at its first decision (it could not start earlier), or by the
+  // latest start + the request's margin (the wake-up latency allowance).
   bool deadline_met = true;
   bool guard_engaged = false;
   size_t replans = 0;
   std::vector<std::string> warnings;
 
-  // 128 + signal, the code, 130 when interrupted before the job ran, or the
-  // spawn error's status.
+  // 128 + signal, the code, 128 + interrupt_signal (SIGINT if unknown) when
+  // interrupted with no job process, or the spawn error's status.
   int shell_status() const;
+  // For the run's summary line: "deadline met", "DEADLINE MISSED", or "the
+  // job did not complete: WHY" (`incomplete`).
+  std::string deadline_summary() const;
 };
 
 // Realised and at-once emissions of `segments` over `series` from `began`:

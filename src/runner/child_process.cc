@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "runner/watchdog.h"
+
 namespace greenrun::runner {
 namespace {
 
@@ -93,9 +95,13 @@ std::expected<ChildProcess, SpawnError> ChildProcess::spawn(const std::vector<st
   const pid_t pid = ::fork();
   if (pid == 0) {
     // Child: default dispositions and the caller's mask, then exec.
-    if (options.own_session) ::setsid();
+    if (options.own_session) {
+      ::setsid();
+      Watchdog::announce_from_job(options.watchdog_fd);
+    }
     for (int s : kForwarded) ::signal(s, SIG_DFL);
     ::signal(SIGCHLD, SIG_DFL);
+    ::signal(SIGPIPE, SIG_DFL);
     ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
     ::execvp(args[0], args.data());
     const int e = errno;

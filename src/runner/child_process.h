@@ -22,6 +22,16 @@
 // SIGHUP greenrun gets (terminal ones included) is forwarded to the whole
 // group, followed by SIGCONT so that a stopped job receives it.
 //
+// Dispositions: the child gets the default action for the forwarded signals,
+// SIGCHLD and SIGPIPE (greenrun ignores SIGPIPE so that a closed status
+// stream cannot kill it; the job must see a normal SIGPIPE), others as
+// greenrun has them, and greenrun's signal mask.
+//
+// Watchdog (SpawnOptions::watchdog_fd): the child itself tells the watchdog
+// "running, group G" after its setsid() and before exec, so that a greenrun
+// killed between the fork and its own report never leaves the watchdog
+// believing the job was not started (watchdog.h, kStarting).
+//
 // Thread-safety: one ChildProcess at a time per process (signal handlers use
 // process-wide state); spawn before starting any thread.
 #pragma once
@@ -55,6 +65,8 @@ struct SpawnError {
 
 struct SpawnOptions {
   bool own_session = false;
+  // With own_session: the watchdog's socket (Watchdog::fd()), -1 for none.
+  int watchdog_fd = -1;
 };
 
 class ChildProcess {

@@ -13,14 +13,14 @@ namespace greenrun::runner {
 namespace {
 
 constexpr int kTrapped[3] = {SIGINT, SIGTERM, SIGHUP};
-volatile sig_atomic_t g_trapped = 0;
+volatile sig_atomic_t g_trapped = 0;  // the signal caught, 0 for none
 int g_trap_pipe[2] = {-1, -1};
 // The watchdog's socket while a JobController lives, -1 otherwise.
 volatile sig_atomic_t g_watchdog_fd = -1;
 
-void on_trap(int) {
+void on_trap(int sig) {
   const int saved = errno;
-  g_trapped = 1;
+  g_trapped = sig;
   // Only reached without a job process (ChildProcess forwards the signal
   // otherwise): the job is waiting to start or is checkpointed, and the
   // interrupt ends the run without running it again. Tell the watchdog now,
@@ -78,10 +78,10 @@ JobController::JobController(Clock& clock, const ScaledClock* scaled, JobControl
   sa.sa_flags = SA_RESTART;
   sigemptyset(&sa.sa_mask);
   for (int i = 0; i < 3; ++i) ::sigaction(kTrapped[i], &sa, &old_[i]);
-  // The watchdog is forked now, before the wait for the first start, so that
-  // a greenrun killed while waiting still gets the job started.
+  // The watchdog is forked now, before the wait for the first start, and
+  // born "not started", so that a greenrun killed while waiting still gets
+  // the job started.
   start_watchdog();
-  tell_watchdog(WatchState::kNotStarted);
 }
 
 JobController::~JobController() {
@@ -94,7 +94,7 @@ JobController::~JobController() {
 
 void JobController::start_watchdog() {
   if (!options_.watchdog || watchdog_) return;
-  auto w = Watchdog::start(options_.argv);
+  auto w = Watchdog::start(options_.argv, WatchState::kNotStarted);
   if (!w) {
     warnings_.push_back(w.error().message + " (no watchdog: if greenrun dies, the job is not resumed or restarted)");
     return;
@@ -107,7 +107,8 @@ void JobController::tell_watchdog(WatchState state, pid_t pgid) {
   if (!watchdog_) return;
   // After an interrupt the run ends on purpose: the job is never to be
   // started or restarted by the watchdog.
-  const bool runs_command = state == WatchState::kNotStarted || state == WatchState::kCheckpointed;
+  const bool runs_command =
+      state == WatchState::kNotStarted || state == WatchState::kStarting || state == WatchState::kCheckpointed;
   if (runs_command && interrupted()) state = WatchState::kNone;
   if (auto s = watchdog_->set(state, pgid); !s) warnings_.push_back(s.error().message);
 }
@@ -123,8 +124,14 @@ bool JobController::interrupted() const {
   return g_trapped != 0 || forwarded_before_ + (child_ ? child_->forwarded_signals() : 0) > 0;
 }
 
+int JobController::interrupt_signal() const { return static_cast<int>(g_trapped); }
+
 std::optional<SpawnError> JobController::spawn() {
-  auto c = ChildProcess::spawn(options_.argv, SpawnOptions{.own_session = true});
+  // Said before the fork: a greenrun dying from here on leaves the watchdog
+  // to start the job unless the child has said "running" (child_process.h).
+  tell_watchdog(WatchState::kStarting);
+  auto c = ChildProcess::spawn(options_.argv,
+                               SpawnOptions{.own_session = true, .watchdog_fd = watchdog_ ? watchdog_->fd() : -1});
   if (!c) {
     // The watchdog would fail the same way; the run ends with this error.
     tell_watchdog(WatchState::kNone);

@@ -16,8 +16,10 @@
 //    executor runs it to the end (pause() returns kRefused).
 //
 // Watchdog (options.watchdog, watchdog.h): forked by the constructor, before
-// the wait for the first start, and told the job's state at each transition:
-// not started (construction), running with its group (each spawn), checkpointing
+// the wait for the first start, outside greenrun's session and process group,
+// and told the job's state at each transition: not started (from its fork),
+// starting (before each spawn; the spawned child then says running with its
+// group itself, before exec), running with its group (each spawn), checkpointing
 // (from the checkpoint signal until the exit is seen; back to running after a
 // refusal), checkpointed (exit 0 after the signal), none (the job's end, a
 // spawn error, an interrupt, the destructor). So if greenrun dies, even by
@@ -28,9 +30,9 @@
 // Interrupts: while the controller lives, SIGINT, SIGTERM and SIGHUP sent to
 // greenrun are caught. With a job process they are forwarded to its group
 // followed by SIGCONT (child_process.h); without one (waiting to start, or
-// checkpointed) they set interrupted() and, from the handler, tell the
-// watchdog "none", so the deliberate end is not undone if greenrun is killed
-// before it exits.
+// checkpointed) they set interrupted() and interrupt_signal() and, from the
+// handler, tell the watchdog "none", so the deliberate end is not undone if
+// greenrun is killed before it exits.
 //
 // Thread-safety: one thread; one JobController per process (signal state is
 // process-wide).
@@ -76,6 +78,10 @@ class JobControl {
   // executor's clock reaches `t`, or an interrupt arrives (nullopt).
   virtual std::optional<ExitStatus> wait_until(SteadyTime t) = 0;
   virtual bool interrupted() const = 0;
+  // The signal that interrupted greenrun while no job process existed
+  // (waiting to start, or checkpointed), 0 if none: the run's status is
+  // then 128 + it.
+  virtual int interrupt_signal() const { return 0; }
   virtual bool has_process() const = 0;
   // The process whose tree is measured (0 before the start).
   virtual pid_t measured_root() const = 0;
@@ -106,6 +112,7 @@ class JobController final : public JobControl {
   std::optional<SpawnError> resume() override;
   std::optional<ExitStatus> wait_until(SteadyTime t) override;
   bool interrupted() const override;
+  int interrupt_signal() const override;
   bool has_process() const override { return child_.has_value(); }
   // Stop mode: the job's pid. Checkpoint mode: greenrun's own pid, so that
   // every incarnation (reaped into greenrun's cumulative CPU time) and only

@@ -23,7 +23,7 @@ struct Message {
 // after it only async-signal-safe calls are made.
 struct Plan {
   char* const* argv = nullptr;  // null: no command to run
-  std::string not_started, checkpointed, checkpointing, resumed, exec_failed;
+  std::string not_started, starting, checkpointed, checkpointing, resumed, exec_failed;
 };
 
 // Watchdog-process state, touched only by async-signal-safe code after fork.
@@ -31,8 +31,9 @@ volatile sig_atomic_t g_term = 0;
 void on_term(int) { g_term = 1; }
 
 // Signals a spawned job gets reset to the default (child_process.cc), so an
-// ignored disposition of greenrun's is not passed on for them.
-constexpr int kResetForJob[] = {SIGINT, SIGTERM, SIGHUP, SIGCHLD};
+// ignored disposition of greenrun's is not passed on for them (greenrun
+// ignores SIGPIPE itself so that a closed stderr cannot kill it).
+constexpr int kResetForJob[] = {SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGPIPE};
 
 void say(const std::string& line) {
   const char* p = line.data();
@@ -78,7 +79,7 @@ bool process_running(pid_t pid) {
   say(line);
   ::prctl(PR_SET_PDEATHSIG, 0);
   ::close(fd);
-  ::setsid();
+  // Already in its own session (watchdog_main's setsid): the job leads it.
   // PDEATHSIG may be pending (SIGTERM is blocked outside ppoll): ignoring it
   // discards it, so that unblocking below does not kill the job.
   ::signal(SIGTERM, SIG_IGN);
@@ -95,7 +96,37 @@ bool process_running(pid_t pid) {
   ::_exit(127);
 }
 
-[[noreturn]] void watchdog_main(int fd, pid_t parent, const Plan& plan) {
+// Now + `ms` on the monotonic clock.
+struct timespec monotonic_after(int ms) {
+  struct timespec t {};
+  ::clock_gettime(CLOCK_MONOTONIC, &t);
+  t.tv_sec += ms / 1000;
+  t.tv_nsec += static_cast<long>(ms % 1000) * 1'000'000L;
+  if (t.tv_nsec >= 1'000'000'000L) {
+    t.tv_sec += 1;
+    t.tv_nsec -= 1'000'000'000L;
+  }
+  return t;
+}
+
+// `end` - now, or false when `end` has passed.
+bool time_left(const struct timespec& end, struct timespec& left) {
+  struct timespec now {};
+  ::clock_gettime(CLOCK_MONOTONIC, &now);
+  left.tv_sec = end.tv_sec - now.tv_sec;
+  left.tv_nsec = end.tv_nsec - now.tv_nsec;
+  if (left.tv_nsec < 0) {
+    left.tv_sec -= 1;
+    left.tv_nsec += 1'000'000'000L;
+  }
+  return left.tv_sec > 0 || (left.tv_sec == 0 && left.tv_nsec > 0);
+}
+
+[[noreturn]] void watchdog_main(int fd, pid_t parent, const Plan& plan, WatchState initial) {
+  // Out of greenrun's session and process group first: a kill of that group
+  // or a hangup of its terminal must not reach the watchdog. start() waits
+  // for the byte sent below, so greenrun never runs a job unprotected.
+  ::setsid();
   // What a job spawned by greenrun now would inherit: its mask and the
   // signals it ignores.
   sigset_t job_mask, ignored;
@@ -120,30 +151,46 @@ bool process_running(pid_t pid) {
   for (int s : {SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGTSTP, SIGTTIN, SIGTTOU}) ::signal(s, SIG_IGN);
   ::signal(SIGCHLD, SIG_DFL);
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  {
+    const char ready = 1;
+    [[maybe_unused]] const ssize_t n = ::send(fd, &ready, 1, MSG_NOSIGNAL);
+  }
 
-  Message cur;
+  Message cur{static_cast<int32_t>(initial), 0};
   Message incoming;
   size_t have = 0;
   sigset_t none;
   sigemptyset(&none);
   // greenrun may have died before prctl; then the parent has changed.
   bool parent_gone = ::getppid() != parent;
+  bool draining = false;
+  struct timespec drain_end {};
   for (;;) {
     if (g_term) {
       // PDEATHSIG comes after the reparenting; a SIGTERM while greenrun is
-      // still our parent came from someone else (a kill of the whole
-      // process group): greenrun handles that one and will tell us.
+      // still our parent came from someone else: greenrun handles that one
+      // and will tell us.
       g_term = 0;
       if (::getppid() != parent) parent_gone = true;
     }
-    if (!parent_gone) {
-      struct pollfd p {fd, POLLIN, 0};
-      if (::ppoll(&p, 1, nullptr, &none) < 0) continue;  // EINTR: SIGTERM
+    // Once greenrun has gone, what was said before its death is still in the
+    // socket, and a job being spawned (it holds the socket until its exec)
+    // may still say kRunning: read until end-of-file, for a bounded time.
+    if (parent_gone && !draining) {
+      draining = true;
+      drain_end = monotonic_after(Watchdog::kDrainLimitMs);
     }
-    // Once greenrun has gone, what it said before its death is still in the
-    // socket: read it all, without waiting.
-    const ssize_t n = ::recv(fd, reinterpret_cast<char*>(&incoming) + have, sizeof incoming - have,
-                             parent_gone ? MSG_DONTWAIT : 0);
+    struct pollfd p {fd, POLLIN, 0};
+    if (draining) {
+      struct timespec left {};
+      if (!time_left(drain_end, left)) break;
+      const int r = ::ppoll(&p, 1, &left, &none);
+      if (r == 0) break;  // no end-of-file in time: act on what was said
+      if (r < 0) continue;
+    } else if (::ppoll(&p, 1, nullptr, &none) < 0) {
+      continue;  // EINTR: SIGTERM
+    }
+    const ssize_t n = ::recv(fd, reinterpret_cast<char*>(&incoming) + have, sizeof incoming - have, MSG_DONTWAIT);
     if (n > 0) {
       have += static_cast<size_t>(n);
       if (have == sizeof incoming) {
@@ -152,8 +199,7 @@ bool process_running(pid_t pid) {
       }
       continue;
     }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EAGAIN && !parent_gone) continue;
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     break;  // end of file: greenrun has gone (or closed it after saying kNone)
   }
 
@@ -176,6 +222,8 @@ bool process_running(pid_t pid) {
       run_job(plan, plan.checkpointed, fd, job_mask, ignored);
     case WatchState::kNotStarted:
       run_job(plan, plan.not_started, fd, job_mask, ignored);
+    case WatchState::kStarting:
+      run_job(plan, plan.starting, fd, job_mask, ignored);
     case WatchState::kNone:
       break;
   }
@@ -206,7 +254,9 @@ std::string shell_quote(const std::vector<std::string>& argv) {
   return out;
 }
 
-Result<Watchdog> Watchdog::start(std::vector<std::string> argv) {
+Result<Watchdog> Watchdog::start(std::vector<std::string> argv, WatchState initial) {
+  if (initial != WatchState::kNone && (initial != WatchState::kNotStarted || argv.empty()))
+    return make_error("watchdog: start: the initial state must be none, or not started with a command");
   // Prepared before the fork (no allocation after it in the child).
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
@@ -216,6 +266,8 @@ Result<Watchdog> Watchdog::start(std::vector<std::string> argv) {
   const std::string cmd = shell_quote(argv);
   const std::string tail = ", without scheduling; its energy is not measured: " + cmd + "\n";
   plan.not_started = "greenrun: watchdog: greenrun died before the job's scheduled start; starting it now" + tail;
+  plan.starting =
+      "greenrun: watchdog: greenrun died while starting the job, before the job was running; starting it now" + tail;
   plan.checkpointed = "greenrun: watchdog: greenrun died while the job was checkpointed; restarting it" + tail;
   plan.checkpointing =
       "greenrun: watchdog: greenrun died while the job was checkpointing; it has exited, restarting it" + tail;
@@ -239,11 +291,18 @@ Result<Watchdog> Watchdog::start(std::vector<std::string> argv) {
   }
   if (pid == 0) {
     ::close(p[1]);
-    watchdog_main(p[0], parent, plan);
+    watchdog_main(p[0], parent, plan, initial);
   }
   ::close(p[0]);
   Watchdog w(pid, p[1]);
   w.has_command_ = !argv.empty();
+  // Wait until the watchdog has left our session (it sends one byte then).
+  char ready = 0;
+  ssize_t n;
+  do {
+    n = ::recv(w.fd_, &ready, 1, 0);
+  } while (n < 0 && errno == EINTR);
+  if (n != 1) return make_error("watchdog: it ended before it was ready");
   return w;
 }
 
@@ -267,8 +326,8 @@ Watchdog::~Watchdog() {
 Status Watchdog::set(WatchState state, pid_t pgid) {
   const bool needs_group = state == WatchState::kRunning || state == WatchState::kCheckpointing;
   if (needs_group && pgid <= 0) return make_error("watchdog: set: a process group is required for this state");
-  const bool runs_command =
-      state == WatchState::kNotStarted || state == WatchState::kCheckpointing || state == WatchState::kCheckpointed;
+  const bool runs_command = state == WatchState::kNotStarted || state == WatchState::kStarting ||
+                            state == WatchState::kCheckpointing || state == WatchState::kCheckpointed;
   if (runs_command && !has_command_) return make_error("watchdog: set: no command to run was given to start()");
   const Message m{static_cast<int32_t>(state), needs_group ? static_cast<int32_t>(pgid) : 0};
   ssize_t n;
@@ -284,6 +343,17 @@ void Watchdog::notify_none_from_signal_handler(int fd) {
   const int saved = errno;
   const Message m{};
   [[maybe_unused]] const ssize_t n = ::send(fd, &m, sizeof m, MSG_NOSIGNAL | MSG_DONTWAIT);
+  errno = saved;
+}
+
+void Watchdog::announce_from_job(int fd) {
+  if (fd < 0) return;
+  const int saved = errno;
+  const Message m{static_cast<int32_t>(WatchState::kRunning), static_cast<int32_t>(::getpgrp())};
+  ssize_t n;
+  do {
+    n = ::send(fd, &m, sizeof m, MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
   errno = saved;
 }
 

@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <random>
+#include <sstream>
 
 #include "base/quantity_parse.h"
 #include "base/time_format.h"
@@ -33,6 +35,11 @@ class SimulatedJob final : public JobControl {
   }
   PauseResult pause() override {
     if (refuse_) return {PauseOutcome::kRefused, std::nullopt, "refused"};
+    if (die_on_pause_) {  // no handler for the checkpoint signal
+      running_ = process_ = false;
+      return {PauseOutcome::kExited, ExitStatus{.signalled = true, .code = 0, .signal = SIGUSR1},
+              "the job was killed by SIGUSR1 after SIGUSR1"};
+    }
     running_ = false;
     ++pauses_;
     return {};
@@ -57,7 +64,8 @@ class SimulatedJob final : public JobControl {
     clock_.sleep_until(t);
     return std::nullopt;
   }
-  bool interrupted() const override { return false; }
+  bool interrupted() const override { return interrupt_ != 0; }
+  int interrupt_signal() const override { return interrupt_; }
   bool has_process() const override { return process_; }
   pid_t measured_root() const override { return 1; }
   PauseMode mode() const override { return PauseMode::kStop; }
@@ -67,12 +75,16 @@ class SimulatedJob final : public JobControl {
   int starts() const { return starts_; }
   bool running() const { return running_; }
   void refuse_pauses() { refuse_ = true; }
+  void die_on_pause() { die_on_pause_ = true; }
+  // As if `sig` reached greenrun while no job process exists.
+  void interrupt(int sig) { interrupt_ = sig; }
 
  private:
   FakeClock& clock_;
   Duration duration_;
   Duration done_{0};
-  bool running_ = false, process_ = false, refuse_ = false;
+  bool running_ = false, process_ = false, refuse_ = false, die_on_pause_ = false;
+  int interrupt_ = 0;
   int pauses_ = 0, starts_ = 0;
 };
 
@@ -189,6 +201,144 @@ TEST(CarbonAwareExecutor, FlexibleStartWaitsThenRunsToTheEnd) {
   ASSERT_FALSE(rep.segments.empty());
   EXPECT_EQ(rep.segments.front().start, kT0 + 2h);
   EXPECT_EQ(rep.ended, kT0 + 4h);
+}
+
+ScheduleRequest flexible_start(Duration expected, UtcTime latest_start) {
+  ScheduleRequest r;
+  r.mode = Mode::kFlexibleStart;
+  r.earliest = kT0;
+  r.expected = expected;
+  r.latest_start = latest_start;
+  r.deadline = latest_start + expected;
+  r.power = kPower;
+  return r;
+}
+
+// `--start-within 0s`: the executor's first decision comes after the latest
+// start (it is "now" when the request is made); a job started at its first
+// decision could not have started earlier and met its deadline.
+TEST(CarbonAwareExecutor, AJobStartedAtItsFirstDecisionMeetsAZeroWindow) {
+  FakeClock clock(kT0);
+  auto sched = ExecutionSchedule::make(flexible_start(10min, kT0), hourly({500, 100}));
+  ASSERT_TRUE(sched) << sched.error().message;
+  clock.advance(2min);
+  SimulatedJob job(clock, 10min);
+  const auto rep = execute(clock, *sched, job, nullptr, nullptr, {});
+  ASSERT_FALSE(rep.segments.empty());
+  EXPECT_EQ(rep.segments.front().start, kT0 + 2min);
+  EXPECT_TRUE(rep.deadline_met);
+  EXPECT_EQ(rep.deadline_summary(), "deadline met");
+}
+
+// A job whose every wait before its start oversleeps by hours.
+class Oversleeping final : public JobControl {
+ public:
+  Oversleeping(FakeClock& clock, Duration duration) : inner_(clock, duration), clock_(clock) {}
+  std::optional<SpawnError> start() override { return inner_.start(); }
+  PauseResult pause() override { return inner_.pause(); }
+  std::optional<SpawnError> resume() override { return inner_.resume(); }
+  std::optional<ExitStatus> wait_until(SteadyTime t) override {
+    return inner_.wait_until(inner_.has_process() ? t : clock_.steady_now() + 3h);
+  }
+  bool interrupted() const override { return false; }
+  bool has_process() const override { return inner_.has_process(); }
+  pid_t measured_root() const override { return 1; }
+  PauseMode mode() const override { return PauseMode::kStop; }
+
+ private:
+  SimulatedJob inner_;
+  FakeClock& clock_;
+};
+
+TEST(CarbonAwareExecutor, AFlexibleJobStartedPastItsLatestStartMissedItsDeadline) {
+  FakeClock clock(kT0);
+  auto sched = ExecutionSchedule::make(flexible_start(1h, kT0 + 2h), hourly({500, 400, 100, 100}));
+  ASSERT_TRUE(sched) << sched.error().message;
+  Oversleeping job(clock, 1h);
+  const auto rep = execute(clock, *sched, job, nullptr, nullptr, {});
+  ASSERT_FALSE(rep.segments.empty());
+  EXPECT_EQ(rep.segments.front().start, kT0 + 3h);
+  EXPECT_FALSE(rep.deadline_met);
+  EXPECT_EQ(rep.deadline_summary(), "DEADLINE MISSED");
+}
+
+// Checkpoint mode, a job without a handler for the checkpoint signal: it
+// dies of it at the first pause, well before the deadline. That is not a
+// deadline met: the job did not complete.
+TEST(CarbonAwareExecutor, AJobKilledByItsCheckpointSignalDidNotComplete) {
+  FakeClock clock(kT0);
+  auto sched = ExecutionSchedule::make(pause_resume(2h, kT0 + 6h), hourly({100, 500, 500, 100, 100, 500}));
+  ASSERT_TRUE(sched) << sched.error().message;
+  SimulatedJob job(clock, 2h);
+  job.die_on_pause();
+  const auto rep = execute(clock, *sched, job, nullptr, nullptr, {});
+  ASSERT_TRUE(rep.exit);
+  EXPECT_EQ(rep.shell_status(), 128 + SIGUSR1);
+  EXPECT_LT(rep.ended, kT0 + 6h);
+  EXPECT_FALSE(rep.deadline_met);
+  EXPECT_EQ(rep.deadline_summary(), "the job did not complete: the job was killed by SIGUSR1 after SIGUSR1");
+}
+
+// SIGTERM or SIGHUP while waiting: the run's status is 128 + that signal,
+// not SIGINT's 130.
+TEST(CarbonAwareExecutor, AnInterruptWhileWaitingEndsWithTheSignalReceived) {
+  for (const int sig : {SIGINT, SIGTERM, SIGHUP}) {
+    SCOPED_TRACE(sig);
+    FakeClock clock(kT0);
+    auto sched = ExecutionSchedule::make(flexible_start(1h, kT0 + 3h), hourly({500, 400, 100, 100}));
+    ASSERT_TRUE(sched) << sched.error().message;
+    SimulatedJob job(clock, 1h);
+    job.interrupt(sig);
+    const auto rep = execute(clock, *sched, job, nullptr, nullptr, {});
+    EXPECT_EQ(job.starts(), 0);
+    EXPECT_TRUE(rep.interrupted);
+    EXPECT_FALSE(rep.exit);
+    EXPECT_EQ(rep.interrupt_signal, sig);
+    EXPECT_EQ(rep.shell_status(), 128 + sig);
+    EXPECT_NE(rep.deadline_summary().find("did not complete: interrupted by " + signal_name(sig)), std::string::npos)
+        << rep.deadline_summary();
+  }
+}
+
+// A stream that takes `room` characters and then fails, as stderr does once
+// its pipe's reader has gone; it counts the attempts after that.
+class FailingBuf final : public std::streambuf {
+ public:
+  explicit FailingBuf(size_t room) : room_(room) {}
+  size_t writes_after_failure = 0;
+  std::string text;
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (text.size() >= room_) {
+      ++writes_after_failure;
+      return traits_type::eof();
+    }
+    text += traits_type::to_char_type(c);
+    return c;
+  }
+
+ private:
+  size_t room_;
+};
+
+TEST(CarbonAwareExecutor, AFailingStatusStreamStopsTheStatusLinesNotTheRun) {
+  FakeClock clock(kT0);
+  auto sched = ExecutionSchedule::make(pause_resume(2h, kT0 + 6h), hourly({500, 100, 400, 120, 500, 500}));
+  ASSERT_TRUE(sched) << sched.error().message;
+  SimulatedJob job(clock, 2h);
+  FailingBuf buf(40);
+  std::ostream status(&buf);
+  ExecutorOptions o;
+  o.status = &status;
+  o.live = true;
+  const auto rep = execute(clock, *sched, job, nullptr, nullptr, o);
+  ASSERT_TRUE(rep.exit);
+  EXPECT_EQ(rep.shell_status(), 0);
+  EXPECT_EQ(job.done(), 2h);
+  EXPECT_EQ(rep.events.size(), 5u);  // wait, start, pause, resume, exit: all recorded
+  EXPECT_EQ(buf.text.size(), 40u);
+  EXPECT_EQ(buf.writes_after_failure, 1u) << "status output went on after a failed write";
 }
 
 TEST(CarbonAwareExecutor, AJobRunningLongerThanExpectedIsNeverPausedPastItsEstimate) {

@@ -9,8 +9,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-ExitStatus run_to_end(const std::vector<std::string>& argv) {
-  auto c = ChildProcess::spawn(argv);
+ExitStatus run_to_end(const std::vector<std::string>& argv, SpawnOptions options = {}) {
+  auto c = ChildProcess::spawn(argv, options);
   EXPECT_TRUE(c) << (c ? "" : c.error().message);
   for (;;)
     if (auto s = c->wait_until(std::chrono::steady_clock::now() + 5s)) return *s;
@@ -25,6 +25,22 @@ TEST(ChildProcess, KilledBySignalIs128PlusSignal) {
   const auto s = run_to_end({"sh", "-c", "kill -TERM $$"});
   EXPECT_TRUE(s.signalled);
   EXPECT_EQ(s.shell_status(), 128 + SIGTERM);
+}
+
+// greenrun ignores SIGPIPE (a closed stderr must not kill a run); the job
+// must still die of a write to a closed pipe, as it would without greenrun.
+TEST(ChildProcess, TheJobGetsTheDefaultSigpipeWhileGreenrunIgnoresIt) {
+  struct sigaction ignore {};
+  struct sigaction old {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  ASSERT_EQ(::sigaction(SIGPIPE, &ignore, &old), 0);
+  // A shell keeps a signal ignored on entry ignored: it would exit 3.
+  const auto plain = run_to_end({"sh", "-c", "kill -PIPE $$; exit 3"});
+  const auto own = run_to_end({"sh", "-c", "kill -PIPE $$; exit 3"}, SpawnOptions{.own_session = true});
+  ::sigaction(SIGPIPE, &old, nullptr);
+  EXPECT_EQ(plain.shell_status(), 128 + SIGPIPE);
+  EXPECT_EQ(own.shell_status(), 128 + SIGPIPE);
 }
 
 TEST(ChildProcess, MissingCommandIs127LikeShells) {

@@ -17,6 +17,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include "runner/child_process.h"
 #include "runner/job_controller.h"
 #include "testing/paths.h"
 
@@ -64,6 +65,12 @@ void wait_for_start(JobController& c, SystemClock& clock, const fs::path& log, s
 class WatchdogTest : public ::testing::Test {
  protected:
   ~WatchdogTest() override {
+    // Jobs a failed test may have left behind (stopped, or still running).
+    const std::string l = log();
+    for (auto at = l.find("start pid="); at != std::string::npos; at = l.find("start pid=", at + 1)) {
+      const pid_t job = std::stoi(l.substr(at + 10));
+      if (running(job)) ::kill(job, SIGKILL);
+    }
     if (greenrun_ > 0) {
       ::kill(greenrun_, SIGKILL);
       int st;
@@ -143,6 +150,21 @@ echo $done > "$d/ck"; echo "finished pid=$$ ran=$((done - first)) total=$done" >
     EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) << st;
     greenrun_ = 0;
   }
+
+  // SIGKILL to the stand-in greenrun's whole process group, as `kill -9
+  // -PGID`, a shell's `kill -9 %1` or `timeout -s KILL` do (the stand-in
+  // leads its group: see in_own_group()).
+  void kill_greenrun_group() {
+    ASSERT_GT(greenrun_, 0);
+    ASSERT_EQ(::kill(-greenrun_, SIGKILL), 0);
+    int st = 0;
+    ASSERT_EQ(::waitpid(greenrun_, &st, 0), greenrun_);
+    EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) << st;
+    greenrun_ = 0;
+  }
+  // In the stand-in greenrun: lead a process group of its own, as a shell
+  // makes greenrun do.
+  static void in_own_group() { ::setpgid(0, 0); }
 
   std::string log() const { return greenrun::testing::read_file(dir_ / "log.txt"); }
   std::string stderr_text() const { return greenrun::testing::read_file(dir_ / "stderr.txt"); }
@@ -345,13 +367,103 @@ TEST_F(WatchdogTest, AControllerDestroyedWhileCheckpointedLeavesTheJobCheckpoint
   EXPECT_EQ(stderr_text().find("watchdog"), std::string::npos) << stderr_text();
 }
 
+// Issue 10, item 1: a kill of greenrun's whole process group must not take
+// the watchdog with it, or a stopped job stays stopped for ever.
+TEST_F(WatchdogTest, AKillOfGreenrunsWholeProcessGroupStillResumesTheStoppedJob) {
+  const auto argv = python_job(30);
+  const int32_t job = start_greenrun([&](auto tell) {
+    in_own_group();
+    SystemClock clock;
+    JobController c(clock, nullptr, {argv, PauseMode::kStop});
+    if (c.start()) tell(0);
+    wait_for_start(c, clock, dir_ / "log.txt", 1, 100ms);
+    tell(c.pause().outcome == PauseOutcome::kPaused ? c.pid() : 0);
+    for (;;) ::pause();
+  });
+  ASSERT_GT(job, 0) << stderr_text();
+  kill_greenrun_group();
+  ASSERT_TRUE(eventually([&] { return log_has("total=30"); }))
+      << "the job was left stopped\n" << log() << stderr_text();
+  EXPECT_EQ(count(log(), "start pid="), 1u) << log();
+  EXPECT_NE(log().find("ran=30 total=30"), std::string::npos) << log();
+  EXPECT_NE(stderr_text().find("sent SIGCONT to the job's process group"), std::string::npos) << stderr_text();
+}
+
+TEST_F(WatchdogTest, AKillOfGreenrunsWholeProcessGroupWhileWaitingStillStartsTheJob) {
+  const auto argv = python_job(20);
+  const int32_t watchdog = start_greenrun([&](auto tell) {
+    in_own_group();
+    SystemClock clock;
+    JobController c(clock, nullptr, {argv, PauseMode::kStop});
+    tell(c.watchdog_pid());
+    for (;;) ::pause();
+  });
+  ASSERT_GT(watchdog, 0) << stderr_text();
+  // The watchdog has left greenrun's group and session.
+  EXPECT_NE(::getpgid(watchdog), greenrun_);
+  EXPECT_EQ(::getsid(watchdog), watchdog);
+  kill_greenrun_group();
+  ASSERT_TRUE(eventually([&] { return log_has("total=20"); }))
+      << "the job was never started\n" << log() << stderr_text();
+  EXPECT_NE(log().find("ran=20 total=20"), std::string::npos) << log();
+}
+
+// Issue 10, item 2: greenrun said "starting", forked the job, and died
+// before it could say "running". The job, which told the watchdog itself,
+// must run once — not a second time from the watchdog.
+TEST_F(WatchdogTest, AJobSpawnedJustBeforeGreenrunDiesIsNotStartedAgain) {
+  const auto argv = python_job(20);
+  const int32_t watchdog = start_greenrun([&](auto tell) {
+    auto w = Watchdog::start(argv, WatchState::kNotStarted);
+    if (!w || !w->set(WatchState::kStarting)) tell(0);
+    tell(w->pid());
+    // JobController::spawn's steps, stopped short of its "running".
+    auto c = ChildProcess::spawn(argv, SpawnOptions{.own_session = true, .watchdog_fd = w->fd()});
+    tell(c ? c->pid() : 0);
+    for (;;) ::pause();
+  });
+  ASSERT_GT(watchdog, 0) << stderr_text();
+  const int32_t job = report();
+  ASSERT_GT(job, 0) << stderr_text();
+  kill_greenrun();
+  ASSERT_TRUE(eventually([&] { return log_has("total=20"); })) << log() << stderr_text();
+  // Had the watchdog started the job too, it would be that second run (it
+  // execs the command itself) until its end, logged.
+  ASSERT_TRUE(eventually([&] { return !running(watchdog) && !running(job); })) << log();
+  EXPECT_EQ(count(log(), "start pid="), 1u) << log() << stderr_text();
+  EXPECT_NE(log().find("start pid=" + std::to_string(job) + " "), std::string::npos) << log();
+  EXPECT_EQ(stderr_text().find("starting it now"), std::string::npos) << stderr_text();
+}
+
+// Died after saying "starting" but before the fork: the job does not exist,
+// and the watchdog starts it.
+TEST_F(WatchdogTest, GreenrunDyingWhileStartingBeforeTheForkLeavesTheWatchdogToStartTheJob) {
+  const auto argv = python_job(20);
+  const int32_t watchdog = start_greenrun([&](auto tell) {
+    auto w = Watchdog::start(argv, WatchState::kNotStarted);
+    tell(w && w->set(WatchState::kStarting) ? w->pid() : 0);
+    for (;;) ::pause();
+  });
+  ASSERT_GT(watchdog, 0) << stderr_text();
+  kill_greenrun();
+  ASSERT_TRUE(eventually([&] { return log_has("total=20"); })) << log() << stderr_text();
+  EXPECT_EQ(count(log(), "start pid="), 1u) << log();
+  EXPECT_NE(log().find("start pid=" + std::to_string(watchdog) + " "), std::string::npos) << log();
+  EXPECT_NE(stderr_text().find("greenrun died while starting the job, before the job was running; starting it now"),
+            std::string::npos)
+      << stderr_text();
+}
+
 TEST(Watchdog, RefusesStatesItCannotActOn) {
   auto w = Watchdog::start();
   ASSERT_TRUE(w);
   EXPECT_FALSE(w->set(WatchState::kRunning, 0));
   EXPECT_FALSE(w->set(WatchState::kCheckpointed));  // no command given
   EXPECT_FALSE(w->set(WatchState::kNotStarted));
+  EXPECT_FALSE(w->set(WatchState::kStarting));
   EXPECT_TRUE(w->set(WatchState::kNone));
+  EXPECT_FALSE(Watchdog::start({}, WatchState::kNotStarted));  // nothing to start
+  EXPECT_FALSE(Watchdog::start({"true"}, WatchState::kRunning));
   EXPECT_TRUE(w->protect(::getpid()));  // never signalled: we end cleanly
 }
 

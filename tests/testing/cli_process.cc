@@ -13,7 +13,8 @@
 
 namespace greenrun::testing {
 
-pid_t start_cli(const std::vector<std::string>& args, const std::filesystem::path& dir, const EnvVars& env) {
+pid_t start_cli(const std::vector<std::string>& args, const std::filesystem::path& dir, const EnvVars& env,
+                int stderr_fd) {
   // Built before the fork: the child only calls async-signal-safe functions
   // and setenv.
   std::vector<std::string> full = {cli_path().string()};
@@ -37,7 +38,7 @@ pid_t start_cli(const std::vector<std::string>& args, const std::filesystem::pat
   ::setenv("XDG_CONFIG_HOME", config.c_str(), 1);
   ::setenv("XDG_CACHE_HOME", cache.c_str(), 1);
   for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
-  const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  const int e = stderr_fd >= 0 ? stderr_fd : ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   ::dup2(e, 2);
   const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   ::dup2(o, 1);

@@ -21,8 +21,10 @@ using EnvVars = std::vector<std::pair<std::string, std::string>>;
 // gets GREENRUN_STORE=dir/greenrun.db, GREENRUN_NO_METADATA=1, XDG config and
 // cache folders under `dir`, none of the caller's other GREENRUN_* settings
 // (zone, time scale, forecast provider, provider URLs and credentials), then
-// `env` on top; its stdout and stderr go to dir/stdout.txt and dir/stderr.txt.
-pid_t start_cli(const std::vector<std::string>& args, const std::filesystem::path& dir, const EnvVars& env = {});
+// `env` on top; its stdout and stderr go to dir/stdout.txt and dir/stderr.txt
+// (stderr to `stderr_fd` instead when it is >= 0, e.g. a pipe's write end).
+pid_t start_cli(const std::vector<std::string>& args, const std::filesystem::path& dir, const EnvVars& env = {},
+                int stderr_fd = -1);
 
 // Waits for `pid`: its exit code, or 128 + the signal that killed it.
 int wait_exit(pid_t pid);
