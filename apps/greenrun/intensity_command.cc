@@ -241,6 +241,9 @@ int run_import(const Context& ctx, const ImportFlags& f) {
   intensity::ImportOptions options = std::move(*parsed);
   const std::string path = ctx.store_path();
   auto store = IntensityStore::open(path);
+  if (store && store->read_only())
+    return fail(ctx, path + ": the store is read-only (no permission to write it); check its permissions or give "
+                            "another --store (nothing was imported)");
   if (!store) return fail(ctx, store.error().message);
   if (!f.zone.empty() || !f.region.empty()) {
     auto stored = store->list();
@@ -296,7 +299,7 @@ int run_import(const Context& ctx, const ImportFlags& f) {
 
 int run_list(const Context& ctx, bool as_json) {
   const std::string path = ctx.store_path();
-  auto store = IntensityStore::open(path);
+  auto store = IntensityStore::open_read_only(path);  // reading never writes the store
   if (!store) return fail(ctx, store.error().message);
   auto stored = store->list();
   if (!stored) return fail(ctx, stored.error().message);
@@ -358,7 +361,7 @@ Result<UtcTime> parse_flag_time(const std::string& flag, const std::string& text
 int run_show(const Context& ctx, const ShowFlags& f) {
   if (f.csv && f.json) return fail(ctx, "choose one of --csv and --json");
   const std::string path = ctx.store_path();
-  auto store = IntensityStore::open(path);
+  auto store = IntensityStore::open_read_only(path);  // reading never writes the store
   if (!store) return fail(ctx, store.error().message);
   auto stored = store->list();
   if (!stored) return fail(ctx, stored.error().message);
@@ -515,7 +518,7 @@ int run_show(const Context& ctx, const ShowFlags& f) {
 
 int run_stats(const Context& ctx, bool as_json) {
   const std::string path = ctx.store_path();
-  auto store = IntensityStore::open(path);
+  auto store = IntensityStore::open_read_only(path);  // reading never writes the store
   if (!store) return fail(ctx, store.error().message);
   auto stats = store->stats();
   if (!stats) return fail(ctx, stats.error().message);

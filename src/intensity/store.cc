@@ -462,11 +462,19 @@ Result<IntensityStore> IntensityStore::open(const std::string& path) {
       return make_error(path + ": cannot create the folder " + fs_path.parent_path().string() + ": " +
                         ec.message());
   }
+  {
+    std::error_code ec;
+    if (std::filesystem::is_directory(fs_path, ec))
+      return make_error(path + ": is a directory, not a greenrun store (expected a file such as " +
+                        (fs_path / "greenrun.db").string() + ")");
+  }
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   IntensityStore store(path, db);  // closes the handle on every path below
   if (rc != SQLITE_OK)
     return make_error(path + ": cannot open the store: " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+  // SQLite falls back to read-only when the file lacks write permission.
+  store.read_only_ = sqlite3_db_readonly(db, "main") == 1;
   sqlite3_busy_timeout(db, 5000);
   sqlite3_extended_result_codes(db, 1);
 
@@ -488,6 +496,9 @@ Result<IntensityStore> IntensityStore::open(const std::string& path) {
     if (*tables > 0)
       return make_error(path + ": not a greenrun store (an SQLite database with " + std::to_string(*tables) +
                         " tables of another application)");
+    if (store.read_only_)
+      return make_error(path + ": the store is read-only and not yet a greenrun store (no permission to write "
+                        "it); check its permissions or give another --store");
     // Large pages suit the chunk BLOBs (docs/benchmarks.md); only takes
     // effect before the first table exists.
     if (auto ok = exec(db, path, "PRAGMA page_size = 16384"); !ok) return make_error(ok.error().message);
@@ -497,11 +508,15 @@ Result<IntensityStore> IntensityStore::open(const std::string& path) {
   // last imports may be lost then). The WAL is left for the next open instead
   // of being checkpointed (two fsyncs) on every close; SQLite checkpoints it
   // once it reaches wal_autocheckpoint pages. See docs/formats.md.
+  if (store.read_only_) return store;
   if (auto ok = exec(db, path, "PRAGMA synchronous = NORMAL"); !ok) return make_error(ok.error().message);
   if (auto ok = exec(db, path, "PRAGMA journal_mode = WAL"); !ok) return make_error(ok.error().message);
+  // What a checkpoint leaves of the WAL file is truncated to this.
+  if (auto ok = exec(db, path, "PRAGMA journal_size_limit = 67108864"); !ok) return make_error(ok.error().message);
   sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
   if (*version < kSchemaVersion) {
     if (auto ok = exec(db, path, "BEGIN IMMEDIATE"); !ok) return make_error(ok.error().message);
+    store.created_ = true;
     const std::string setup = std::string(kSchema) + "PRAGMA application_id = " + std::to_string(kApplicationId) +
                               "; PRAGMA user_version = " + std::to_string(kSchemaVersion) + ";";
     if (auto ok = exec(db, path, setup.c_str()); !ok) {
@@ -516,25 +531,88 @@ Result<IntensityStore> IntensityStore::open(const std::string& path) {
   return store;
 }
 
+Result<IntensityStore> IntensityStore::open_read_only(const std::string& path) {
+  if (path.empty()) return make_error("expected a store path, got an empty one");
+  const auto empty_store = [&]() -> Result<IntensityStore> {
+    // Nothing stored yet: an empty in-memory schema answers every read.
+    sqlite3* mem = nullptr;
+    const int rc = sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE, nullptr);
+    IntensityStore empty(path, mem);
+    empty.read_only_ = true;
+    if (rc != SQLITE_OK) return make_error(path + ": cannot open the store: " + sqlite3_errstr(rc));
+    if (auto ok = exec(mem, path, kSchema); !ok) return make_error(ok.error().message);
+    return empty;
+  };
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (status.type() == std::filesystem::file_type::not_found) return empty_store();
+  if (status.type() == std::filesystem::file_type::directory)
+    return make_error(path + ": is a directory, not a greenrun store (expected a file such as " +
+                      (std::filesystem::path(path) / "greenrun.db").string() + ")");
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  IntensityStore store(path, db);
+  store.read_only_ = true;
+  if (rc != SQLITE_OK)
+    return make_error(path + ": cannot open the store: " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_extended_result_codes(db, 1);
+  auto app = query_int(db, path, "PRAGMA application_id");
+  if (!app) return make_error(path + ": not a greenrun store (" + sqlite3_errmsg(db) + ")");
+  auto version = query_int(db, path, "PRAGMA user_version");
+  if (!version) return make_error(version.error().message);
+  if (*app != 0 && *app != kApplicationId)
+    return make_error(path + ": not a greenrun store (it belongs to another application, application_id " +
+                      std::to_string(*app) + ")");
+  if (*version > kSchemaVersion)
+    return make_error(path + ": the store has schema version " + std::to_string(*version) +
+                      ", newer than this greenrun understands (" + std::to_string(kSchemaVersion) +
+                      "); upgrade greenrun");
+  if (*app == 0 || *version < kSchemaVersion) {
+    auto tables = query_int(db, path, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'");
+    if (!tables) return make_error(tables.error().message);
+    if (*tables > 0)
+      return make_error(path + ": not a greenrun store (an SQLite database with " + std::to_string(*tables) +
+                        " tables of another application)");
+    return empty_store();  // an empty database: nothing stored yet
+  }
+  return store;
+}
+
+void IntensityStore::close() {
+  if (!db_) return;
+  // Leave the data in the main file when this connection wrote: copying
+  // PATH alone then copies the whole store, and the WAL does not grow across
+  // commands. Busy (another process reading an older snapshot) leaves the WAL
+  // as it is; it is consistent either way.
+  if (!read_only_ && (created_ || sqlite3_total_changes64(db_) > 0))
+    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  sqlite3_close(db_);
+  db_ = nullptr;
+}
+
 IntensityStore::IntensityStore(IntensityStore&& o) noexcept
-    : path_(std::move(o.path_)), db_(o.db_), clock_(o.clock_) {
+    : path_(std::move(o.path_)), db_(o.db_), clock_(o.clock_), read_only_(o.read_only_), created_(o.created_) {
   o.db_ = nullptr;
 }
 IntensityStore& IntensityStore::operator=(IntensityStore&& o) noexcept {
   if (this != &o) {
-    if (db_) sqlite3_close(db_);
+    close();
     path_ = std::move(o.path_);
     db_ = o.db_;
     clock_ = o.clock_;
+    read_only_ = o.read_only_;
+    created_ = o.created_;
     o.db_ = nullptr;
   }
   return *this;
 }
-IntensityStore::~IntensityStore() {
-  if (db_) sqlite3_close(db_);
-}
+IntensityStore::~IntensityStore() { close(); }
 
 Result<ImportSummary> IntensityStore::import(const std::vector<IntensitySeries>& series) {
+  if (read_only_)
+    return make_error(path_ + ": the store is read-only (no permission to write it); check its permissions or "
+                      "give another --store");
   auto st = prepare_import(db_, path_);
   if (!st) return make_error(st.error().message);
   const std::string now = format_utc((clock_ ? *clock_ : system_clock()).utc_now());
@@ -551,6 +629,9 @@ Result<ImportSummary> IntensityStore::import(const std::vector<IntensitySeries>&
     (void)exec(db_, path_, "ROLLBACK");
     return make_error(ok.error().message);
   }
+  // An import can be large: fold it into the main file now so the WAL stays
+  // bounded (journal_size_limit) even while the connection stays open.
+  sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
   return total;
 }
 

@@ -106,7 +106,17 @@ class IntensityStore {
   // Opens or creates the store (and its folder). Error names the path, e.g.
   // when the file is not a SQLite database, belongs to another application or
   // has a newer schema version than this build knows.
+  // A store file without write permission opens read-only (read_only()):
+  // reads work, import() refuses with "PATH: the store is read-only ...".
+  // A directory is refused ("PATH: is a directory ..."). A connection that
+  // wrote anything checkpoints the WAL (TRUNCATE) after each import and when
+  // it closes, so that the data lives in PATH itself when a command ends.
   [[nodiscard]] static Result<IntensityStore> open(const std::string& path);
+
+  // Opens for reading only: never creates, migrates or writes the file (nor
+  // its folder). A missing file or an empty database reads as an empty store.
+  // Errors as open(): "PATH: not a greenrun store (...)", newer schema.
+  [[nodiscard]] static Result<IntensityStore> open_read_only(const std::string& path);
 
   // The clock that stamps imports (default: the system clock). The clock must
   // outlive the store.
@@ -117,6 +127,8 @@ class IntensityStore {
   ~IntensityStore();
 
   const std::string& path() const { return path_; }
+  // True for open_read_only() and for a file open() could not open for writing.
+  bool read_only() const { return read_only_; }
 
   // Writes every series in one transaction, in order (a later series wins
   // where it overlaps an earlier one with the same key). On error nothing is
@@ -146,10 +158,14 @@ class IntensityStore {
 
  private:
   IntensityStore(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
+  // Checkpoints (TRUNCATE) a connection that wrote, then closes it.
+  void close();
   [[nodiscard]] Result<std::vector<ImportRecord>> imports_where(const std::string& where) const;
   std::string path_;
   sqlite3* db_ = nullptr;
   const Clock* clock_ = nullptr;  // nullptr: the system clock
+  bool read_only_ = false;
+  bool created_ = false;  // open() wrote the schema
 };
 
 }  // namespace greenrun::intensity

@@ -6,7 +6,9 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
+#include <algorithm>
 
 #include "cli.h"
 #include "testing/paths.h"
@@ -358,6 +360,96 @@ TEST_F(IntensityCommandTest, RegionResolvesThroughTheCatalogueForImportAndShow) 
   EXPECT_EQ(unknown.code, 1);
   EXPECT_NE(unknown.err.find("--region azure:nowhere"), std::string::npos) << unknown.err;
   EXPECT_NE(run({"import", p.string(), "--zone", "X", "--region", "azure:westus"}).code, 0);
+}
+
+// ---- refusals (issue 10): tests/intensity/importers/malformed/expectations.txt ----
+
+std::string slurp_bytes(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+TEST_F(IntensityCommandTest, MalformedInputsAreRefusedWithTheirLineAndLeaveTheStoreUnchanged) {
+  const fs::path root = greenrun::testing::source_dir() / "tests/intensity/importers/malformed";
+  const fs::path good = greenrun::testing::source_dir() / "tests/intensity/importers/fixtures/generic.csv";
+  ASSERT_EQ(run({"import", good.string(), "--zone", "DE"}).code, 0);
+  const auto snapshot = [&] {
+    return run({"list", "--json"}).out + run({"stats", "--json"}).out + slurp_bytes(store_);
+  };
+  const std::string before = snapshot();
+  std::ifstream list(root / "expectations.txt");
+  ASSERT_TRUE(list) << root / "expectations.txt";
+  std::string line;
+  std::set<std::string> listed;
+  size_t checked = 0;
+  while (std::getline(list, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const size_t bar1 = line.find(" | "), bar2 = line.find(" | ", bar1 + 3);
+    ASSERT_NE(bar2, std::string::npos) << "expected FILE | FLAGS | FRAGMENT, got " << line;
+    const std::string file = line.substr(0, bar1);
+    const std::string fragment = line.substr(bar2 + 3);
+    std::vector<std::string> args{"import", (root / file).string()};
+    std::istringstream flags(line.substr(bar1 + 3, bar2 - bar1 - 3));
+    for (std::string flag; flags >> flag;) args.push_back(flag);
+    SCOPED_TRACE(file);
+    const CliRun r = run(args);
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find(fragment), std::string::npos) << "expected \"" << fragment << "\" in " << r.err;
+    EXPECT_NE(r.err.find("(nothing was imported)"), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
+    EXPECT_EQ(snapshot(), before) << "the store changed";
+    listed.insert(file);
+    ++checked;
+  }
+  // Every checked-in malformed file has its expectation.
+  for (const auto& e : fs::recursive_directory_iterator(root))
+    if (e.is_regular_file() && e.path().filename() != "expectations.txt") {
+      EXPECT_TRUE(listed.count(fs::relative(e.path(), root).string())) << e.path() << " has no expectation";
+    }
+  EXPECT_GE(checked, 20u);
+}
+
+TEST_F(IntensityCommandTest, ADirectoryOrADeviceIsRefusedInOneLine) {
+  const CliRun d = run({"import", dir_.string()});
+  EXPECT_EQ(d.code, 1);
+  EXPECT_NE(d.err.find(dir_.string() + ": is a directory"), std::string::npos) << d.err;
+  EXPECT_EQ(std::count(d.err.begin(), d.err.end(), '\n'), 1) << d.err;
+  const CliRun z = run({"import", "/dev/zero"});
+  EXPECT_EQ(z.code, 1);
+  EXPECT_NE(z.err.find("/dev/zero: not a regular file"), std::string::npos) << z.err;
+}
+
+TEST_F(IntensityCommandTest, ReadCommandsNeverCreateOrWriteTheStore) {
+  const CliRun list = run({"list"});
+  ASSERT_EQ(list.code, 0) << list.err;
+  EXPECT_NE(list.out.find("no intensity data yet"), std::string::npos) << list.out;
+  EXPECT_EQ(run({"stats"}).code, 0);
+  EXPECT_FALSE(fs::exists(fs::path(store_).parent_path())) << "list/stats created the store";
+
+  const fs::path good = greenrun::testing::source_dir() / "tests/intensity/importers/fixtures/generic.csv";
+  ASSERT_EQ(run({"import", good.string(), "--zone", "DE"}).code, 0);
+  // The writer left the store whole in its main file.
+  if (fs::exists(store_ + "-wal")) {
+    EXPECT_EQ(fs::file_size(store_ + "-wal"), 0u);
+  }
+  const std::string bytes = slurp_bytes(store_);
+  const auto mtime = fs::last_write_time(store_);
+  for (std::vector<std::string> args : {std::vector<std::string>{"list"}, {"stats", "--json"}, {"show", "DE"}}) {
+    const CliRun r = run(args);
+    EXPECT_EQ(r.code, 0) << args[0] << ": " << r.err;
+  }
+  EXPECT_EQ(slurp_bytes(store_), bytes);
+  EXPECT_EQ(fs::last_write_time(store_), mtime);
+
+  // A file that is not a store.
+  std::ofstream(store_, std::ios::trunc) << "not a database, not a database, not a database\n";
+  for (const char* cmd : {"list", "stats"}) {
+    const CliRun r = run({cmd});
+    EXPECT_EQ(r.code, 1) << cmd;
+    EXPECT_NE(r.err.find(store_ + ": not a greenrun store"), std::string::npos) << r.err;
+  }
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -316,6 +317,102 @@ TEST_F(StoreTest, ANewerSchemaVersionIsRefused) {
   auto s = IntensityStore::open(path_);
   ASSERT_FALSE(s);
   EXPECT_NE(s.error().message.find("schema version 99"), std::string::npos) << s.error().message;
+}
+
+TEST_F(StoreTest, AfterAnImportTheWholeStoreIsInItsMainFile) {
+  {
+    IntensityStore store = open();
+    ASSERT_TRUE(store.import({series("DE", "2023-01-01T00:00Z", hours(1), std::vector<double>(24 * 60, 300.0))}));
+  }
+  // The WAL is empty once the writer closed: copying greenrun.db alone copies the store.
+  const fs::path wal = path_ + "-wal";
+  if (fs::exists(wal)) {
+    EXPECT_EQ(fs::file_size(wal), 0u);
+  }
+  const fs::path copy = dir_ / "copy.db";
+  fs::copy_file(path_, copy);
+  auto read = IntensityStore::open_read_only(copy.string());
+  ASSERT_TRUE(read) << read.error().message;
+  auto listed = read->list();
+  ASSERT_TRUE(listed) << listed.error().message;
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].points, 24u * 60);
+}
+
+TEST_F(StoreTest, TheWalStaysBoundedWhileAWriterStaysOpen) {
+  IntensityStore store = open();
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(store.import({series("DE", "2023-01-01T00:00Z", minutes(5), std::vector<double>(20000, 100.0 + i))}));
+  const fs::path wal = path_ + "-wal";
+  if (fs::exists(wal)) {
+    EXPECT_EQ(fs::file_size(wal), 0u) << "checkpointed after each import";
+  }
+}
+
+TEST_F(StoreTest, ReadOnlyOpenNeverCreatesOrWritesTheStore) {
+  auto missing = IntensityStore::open_read_only(path_);
+  ASSERT_TRUE(missing) << missing.error().message;
+  auto listed = missing->list();
+  ASSERT_TRUE(listed) << listed.error().message;
+  EXPECT_TRUE(listed->empty());
+  EXPECT_TRUE(missing->read_only());
+  EXPECT_FALSE(fs::exists(fs::path(path_).parent_path())) << "neither the file nor its folder is created";
+  auto refused = missing->import({series("DE", "2023-01-01T00:00Z", hours(1), {1.0})});
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find(path_ + ": the store is read-only"), std::string::npos)
+      << refused.error().message;
+
+  {
+    IntensityStore store = open();
+    ASSERT_TRUE(store.import({series("DE", "2023-01-01T00:00Z", hours(1), {1.0, 2.0})}));
+  }
+  const auto before = fs::last_write_time(path_);
+  const auto size = fs::file_size(path_);
+  auto read = IntensityStore::open_read_only(path_);
+  ASSERT_TRUE(read) << read.error().message;
+  auto stats = read->stats();
+  ASSERT_TRUE(stats) << stats.error().message;
+  ASSERT_EQ(stats->size(), 1u);
+  EXPECT_EQ(sqlite3_exec(read->connection(), "DELETE FROM chunks", nullptr, nullptr, nullptr), SQLITE_READONLY);
+  EXPECT_EQ(fs::last_write_time(path_), before);
+  EXPECT_EQ(fs::file_size(path_), size);
+}
+
+TEST_F(StoreTest, ReadOnlyOpenRefusesFilesThatAreNotGreenrunStores) {
+  fs::create_directories(fs::path(path_).parent_path());
+  {
+    std::ofstream f(path_, std::ios::binary);
+    for (int i = 0; i < 200; ++i) f << "this is not a database, ";
+  }
+  auto s = IntensityStore::open_read_only(path_);
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message.find(path_ + ": not a greenrun store"), std::string::npos) << s.error().message;
+  auto dir = IntensityStore::open_read_only(dir_.string());
+  ASSERT_FALSE(dir);
+  EXPECT_NE(dir.error().message.find(dir_.string() + ": is a directory, not a greenrun store"), std::string::npos)
+      << dir.error().message;
+  auto dir_rw = IntensityStore::open(dir_.string());
+  ASSERT_FALSE(dir_rw);
+  EXPECT_NE(dir_rw.error().message.find("is a directory, not a greenrun store"), std::string::npos)
+      << dir_rw.error().message;
+}
+
+TEST_F(StoreTest, AStoreWithoutWritePermissionSaysReadOnly) {
+  {
+    IntensityStore store = open();
+    ASSERT_TRUE(store.import({series("DE", "2023-01-01T00:00Z", hours(1), {1.0, 2.0})}));
+  }
+  fs::permissions(path_, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  if (::access(path_.c_str(), W_OK) == 0) GTEST_SKIP() << "running as root: a 0444 file is still writable";
+  auto s = IntensityStore::open(path_);
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_TRUE(s->read_only());
+  auto listed = s->list();
+  ASSERT_TRUE(listed) << listed.error().message;
+  EXPECT_EQ(listed->size(), 1u);
+  auto refused = s->import({series("DE", "2023-02-01T00:00Z", hours(1), {1.0})});
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("the store is read-only"), std::string::npos) << refused.error().message;
 }
 
 // Property: after any sequence of overlapping imports, the store holds, at

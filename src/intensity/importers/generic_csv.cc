@@ -50,6 +50,7 @@ Result<ImportResult> import_generic_csv(std::string_view text, const std::string
     if (trim(line).empty()) continue;
     const size_t ln = lines.line_number();
     auto at = [&](const std::string& msg) { return make_error(name + ":" + std::to_string(ln) + ": " + msg); };
+    if (auto q = check_quotes_closed(line, name, ln); !q) return make_error(q.error().message);
     if (first && line.find(',') == std::string_view::npos && line.find(';') != std::string_view::npos) sep = ';';
     split_csv(line, f, scratch, sep);
     auto t = parse_utc(f[0], options.generic_tz_offset_minutes);

@@ -1,6 +1,13 @@
 #include "intensity/importers/importer.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "base/text_reader.h"
@@ -67,17 +74,26 @@ Result<Format> detect_format(std::string_view text, std::string_view name) {
   const std::string header = to_lower(trim(line));
   if (header.starts_with("datetime (utc)") || (has(header, "zone id") && has(header, "carbon intensity")))
     return Format::kElectricityMapsCsv;
+  // WattTime: the export's own column names, ',' or ';' separated. The cell
+  // names "point_time" and "moer" are WattTime's; "timestamp,value" alone
+  // stays generic unless a "frequency" or "moer version" column says WattTime.
+  const char sep = header.find(',') == std::string::npos && header.find(';') != std::string::npos ? ';' : ',';
   std::vector<std::string_view> f;
   std::string scratch;
-  split_csv(header, f, scratch);
-  bool has_timestamp = false, has_moer = false;
+  split_csv(header, f, scratch, sep);
+  bool has_timestamp = false, has_point_time = false, has_moer = false, has_value = false, has_wt_extra = false;
   for (std::string_view c : f) {
-    if (trim(c) == "timestamp") has_timestamp = true;
-    if (trim(c) == "moer") has_moer = true;
+    const std::string_view cell = trim(c);
+    if (cell == "timestamp") has_timestamp = true;
+    if (cell == "point_time") has_point_time = true;
+    if (cell == "moer") has_moer = true;
+    if (cell == "value") has_value = true;
+    if (cell == "frequency" || cell == "moer version") has_wt_extra = true;
   }
-  if (has_timestamp && has_moer) return Format::kWattTimeCsv;
+  if ((has_timestamp || has_point_time) && has_moer) return Format::kWattTimeCsv;
+  if (has_point_time && has_value) return Format::kWattTimeCsv;
+  if (has_timestamp && has_value && has_wt_extra) return Format::kWattTimeCsv;
   // generic time,value: a first row (or the row after a header) that starts with a time.
-  const char sep = header.find(',') == std::string::npos && header.find(';') != std::string::npos ? ';' : ',';
   split_csv(line, f, scratch, sep);
   if (f.size() >= 2) {
     if (parse_utc(f[0])) return Format::kGenericCsv;
@@ -127,8 +143,45 @@ Result<ImportResult> import_text(std::string_view text, const std::string& name,
   return r;
 }
 
+Result<std::string> read_import_file(const std::string& path, size_t max_bytes) {
+  const auto too_big = [&] {
+    const bool mib = max_bytes >= (size_t{1} << 20);
+    return make_error(path + ": larger than the " + std::to_string(mib ? max_bytes >> 20 : max_bytes) +
+                      (mib ? " MiB" : " bytes") + " an import reads; split it into smaller files (e.g. one per year)");
+  };
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return make_error(path + ": cannot read: " + std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return make_error(path + ": cannot read: " + std::strerror(errno));
+  if (S_ISDIR(st.st_mode))
+    return make_error(path + ": is a directory; expected a carbon-intensity file (give the files in it, e.g. " +
+                      path + "/*.csv)");
+  if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISSOCK(st.st_mode))
+    return make_error(path + ": not a regular file (a device or socket); expected a carbon-intensity file");
+  if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > max_bytes) return too_big();
+  std::string text;
+  if (S_ISREG(st.st_mode)) text.reserve(static_cast<size_t>(st.st_size));
+  char buf[1 << 16];
+  while (true) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return make_error(path + ": cannot read: " + std::strerror(errno));
+    }
+    if (n == 0) break;
+    // A pipe, or a file that grows while read, is bounded here.
+    if (text.size() + static_cast<size_t>(n) > max_bytes) return too_big();
+    text.append(buf, static_cast<size_t>(n));
+  }
+  return text;
+}
+
 Result<ImportResult> import_file(const std::string& path, const ImportOptions& options) {
-  auto text = read_file(path);
+  auto text = read_import_file(path, options.max_file_bytes);
   if (!text) return make_error(text.error().message);
   return import_text(*text, path, options);
 }

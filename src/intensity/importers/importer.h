@@ -19,7 +19,11 @@
 //                    (co2_aoer), lbs/MWh x 0.45359237 (or g/kWh when meta.units
 //                    is g_co2_per_kwh or kg_co2_per_mwh); forecast when meta has
 //                    generated_at or the body is /v3/forecast/historical.
-//   WattTime CSV     zone = --zone (required), marginal, actual.
+//   WattTime CSV     zone = --zone (required), marginal, actual; step from
+//                    `frequency`, else the commonest gap between rows.
+//   Electricity Maps step from the rows' timestamps (the name confirms it).
+// Every value must be finite and within 0..5000 g/kWh (raw_points.h,
+// kMaxPlausibleGPerKwh); a CSV quote never closed is refused at its line.
 //   UK JSON          national: zone GB (or --zone), one actual and one forecast
 //                    series; regional: zone "GB-UKCI-<regionid>", forecast.
 //                    Signal average-direct. A null value is a missing point.
@@ -57,6 +61,12 @@ enum class Format {
 std::string_view to_string(Format f);
 [[nodiscard]] Result<Format> parse_format(std::string_view name);
 
+// The largest file import_file reads (256 MiB; a year of 5-minute
+// Electricity Maps rows is about 20 MiB). Larger inputs are refused with a
+// message naming the file, so that no input (a huge file, /dev/zero, a pipe
+// that never ends) can grow memory without bound.
+inline constexpr size_t kMaxImportFileBytes = size_t{256} << 20;
+
 struct ImportOptions {
   Format format = Format::kAuto;
   // When set, the data's own zone must match (an Electricity Maps "Zone Id"
@@ -86,6 +96,8 @@ struct ImportOptions {
   // WattTime and UK JSON: an answer with no points (nothing published for the
   // range yet) is an empty result instead of an error.
   bool allow_empty = false;
+  // import_file: inputs longer than this are refused (tests lower it).
+  size_t max_file_bytes = kMaxImportFileBytes;
 };
 
 struct ImportResult {
@@ -106,8 +118,9 @@ struct ImportResult {
   std::vector<std::string> notes;
 };
 
-// Guesses the format from the content (never the file name): CSV headers and
-// the JSON keys near the start. Error names what was seen.
+// Guesses the format from the content (never the file name): CSV headers
+// (',' or ';' separated) and the JSON keys near the start; the rules are in
+// docs/formats.md, "Importing carbon-intensity files". Error names what was seen.
 [[nodiscard]] Result<Format> detect_format(std::string_view text,
                                            std::string_view name);
 
@@ -116,8 +129,13 @@ struct ImportResult {
 [[nodiscard]] Result<ImportResult> import_text(std::string_view text,
                                                const std::string& name,
                                                const ImportOptions& options);
+// Reads `path` with every read checked: a directory, a device (/dev/zero) or
+// an input over options.max_file_bytes is refused with one line naming the
+// path; a pipe is read up to the bound.
 [[nodiscard]] Result<ImportResult> import_file(const std::string& path,
                                                const ImportOptions& options);
+// The bounded, checked read behind import_file.
+[[nodiscard]] Result<std::string> read_import_file(const std::string& path, size_t max_bytes);
 
 // Individual importers (import_text dispatches to these).
 [[nodiscard]] Result<ImportResult> import_electricitymaps_csv(

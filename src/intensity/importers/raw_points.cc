@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cmath>
+#include <map>
 
 #include "base/text_reader.h"
 #include "base/time_format.h"
@@ -17,6 +18,38 @@ Result<int64_t> step_from_seconds(double seconds) {
     return make_error(std::string("expected a step between 0.001 s and 366 days, got ") + buf + " s");
   }
   return static_cast<int64_t>(std::llround(seconds * 1000.0));
+}
+
+Status check_plausible(double g_per_kwh) {
+  if (std::isfinite(g_per_kwh) && g_per_kwh >= 0.0 && g_per_kwh <= kMaxPlausibleGPerKwh) return {};
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.10g", g_per_kwh);
+  return make_error(std::string("expected an intensity between 0 and 5000 g/kWh, got ") + buf + " g/kWh");
+}
+
+Status check_quotes_closed(std::string_view record, const std::string& name, size_t line) {
+  size_t quotes = 0;
+  for (char c : record) quotes += c == '"' ? 1 : 0;
+  if (quotes % 2 == 0) return {};
+  return make_error(name + ":" + std::to_string(line) +
+                    ": a quoted field opened on this line is never closed (expected a closing \", got the end of "
+                    "the file)");
+}
+
+int64_t commonest_gap_ms(std::span<const RawPoint> points) {
+  std::map<int64_t, size_t> counts;
+  for (size_t i = 0; i + 1 < points.size(); ++i) {
+    const int64_t gap = points[i + 1].start_ms - points[i].start_ms;
+    if (gap > 0) ++counts[gap];
+  }
+  int64_t best = 0;
+  size_t best_count = 0;
+  for (const auto& [gap, n] : counts)  // ascending, so ties keep the shorter gap
+    if (n > best_count) {
+      best = gap;
+      best_count = n;
+    }
+  return best;
 }
 
 Status fill_missing_durations(std::span<RawPoint> points, const PointLocator& where) {
@@ -54,6 +87,8 @@ Result<size_t> append_points(IntensitySeries& series, std::span<const RawPoint> 
         ++shortened;
       }
     }
+    if (auto plausible = check_plausible(points[i].g_per_kwh); !plausible)
+      return make_error(where(points[i].ref) + ": " + plausible.error().message);
     auto ok = series.append(UtcTime(Duration(points[i].start_ms)), Duration(d),
                             CarbonIntensity::grams_per_kwh(points[i].g_per_kwh), points[i].estimated);
     if (!ok) return make_error(where(points[i].ref) + ": " + ok.error().message);

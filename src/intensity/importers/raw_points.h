@@ -34,6 +34,27 @@ struct RawPoint {
 // durations can never overflow.
 inline constexpr int64_t kMaxStepMs = 366LL * 86400 * 1000;
 
+// The plausibility bound every importer applies (docs/formats.md, "Importing
+// carbon-intensity files"): the dirtiest grids average about 1,000 g/kWh and
+// marginal (MOER) figures reach about 1,500 g/kWh, so a value above this is a
+// unit or data error, not a grid. Values are refused, never clamped.
+inline constexpr double kMaxPlausibleGPerKwh = 5000.0;
+
+// Error unless 0 <= g_per_kwh <= kMaxPlausibleGPerKwh (NaN and infinity
+// refused): "expected an intensity between 0 and 5000 g/kWh, got X g/kWh".
+[[nodiscard]] Status check_plausible(double g_per_kwh);
+
+// A CSV record (as LineReader returns it) whose quotes do not balance: its
+// quoted field was opened and never closed, so LineReader joined every later
+// line into it. Error "<name>:<line>: a quoted field opened on this line is
+// never closed ..." (the line where the quote opened).
+[[nodiscard]] Status check_quotes_closed(std::string_view record, const std::string& name, size_t line);
+
+// The commonest positive gap between consecutive points' starts (ties: the
+// shorter), or 0 when there are fewer than two points. REQUIRES: points in
+// the order read.
+int64_t commonest_gap_ms(std::span<const RawPoint> points);
+
 // Seconds (possibly fractional) to a step; error unless 1 ms <= step <= 366 days.
 [[nodiscard]] Result<int64_t> step_from_seconds(double seconds);
 
@@ -49,7 +70,7 @@ using PointLocator = std::function<std::string(uint32_t ref)>;
 // Appends points in order: each lasts its duration, shortened to the gap to
 // the next point when that starts sooner (mixed steps, rolling windows).
 // Returns how many points were shortened. Errors (duplicate, non-monotonic,
-// negative or non-finite values) name the point's location.
+// values outside the plausibility bound) name the point's location.
 [[nodiscard]] Result<size_t> append_points(IntensitySeries& series, std::span<const RawPoint> points,
                                            const PointLocator& where);
 

@@ -154,7 +154,7 @@ TEST(ElectricityMapsCsv, RejectsBadRowsWithFileAndLine) {
       {header, "x.csv:2: expected data rows"},
       {header + ok + "2022-01-01 01:00:00,Germany,Germany,DE,n/a,1,1,1,x,false,\n",
        "x.csv:3: column 6: expected a number, got \"1\""},  // LCA default; direct is n/a
-      {header + ok + "2022-01-01 01:00:00,Germany,Germany,DE,1,-5,1,1,x,false,\n", "x.csv:3: column 6: expected a non-negative"},
+      {header + ok + "2022-01-01 01:00:00,Germany,Germany,DE,1,-5,1,1,x,false,\n", "x.csv:3: column 6: expected an intensity between 0 and 5000 g/kWh, got -5 g/kWh"},
       {header + ok + ok, "x.csv:3: duplicate timestamp"},
       {header + ok + "2021-12-31 23:00:00,Germany,Germany,DE,1,5,1,1,x,false,\n", "x.csv:3: timestamps must increase"},
       {header + ok + "2022-01-01 01:00:00,France,France,FR,1,5,1,1,x,false,\n", "x.csv:3: expected one zone per file"},
@@ -176,6 +176,127 @@ TEST(ElectricityMapsCsv, RejectsBadRowsWithFileAndLine) {
     EXPECT_NE(r.error().message.find(c.want), std::string::npos) << r.error().message;
     EXPECT_EQ(r.error().message.find('\n'), std::string::npos);
   }
+}
+
+
+// ---- the step comes from the rows, the name only confirms it (issue 10) ----
+
+namespace step_rows {
+
+const char* kHeader =
+    "Datetime (UTC),Country,Zone Name,Zone Id,Carbon Intensity gCO\u2082eq/kWh (direct),"
+    "Carbon Intensity gCO\u2082eq/kWh (LCA),Low Carbon Percentage,Renewable Percentage,Data Source,"
+    "Data Estimated,Data Estimation Method\n";
+
+std::string fmt_hour(int h) { return std::string("2023-01-01 ") + (h < 10 ? "0" : "") + std::to_string(h) + ":00:00"; }
+
+std::string rows(const std::vector<std::string>& times, const std::string& source = "entsoe.eu") {
+  std::string text = kHeader;
+  for (const std::string& t : times) text += t + ",Germany,Germany,DE,300,350,50,40," + source + ",false,\n";
+  return text;
+}
+
+}  // namespace step_rows
+
+TEST(ElectricityMapsCsv, FifteenMinuteFileHasFifteenMinuteStepsWithoutGaps) {
+  auto r = import_electricitymaps_csv(
+      step_rows::rows({"2023-01-01 00:00:00", "2023-01-01 00:15:00", "2023-01-01 00:30:00", "2023-01-01 00:45:00"}),
+      "DE_2023_15_minute.csv", {});
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  const IntensitySeries& s = r->series[0];
+  ASSERT_EQ(s.size(), 4u);
+  for (size_t i = 0; i < s.size(); ++i) EXPECT_EQ(s.point(i).duration, std::chrono::minutes(15)) << i;
+  EXPECT_EQ(s.end() - s.start(), std::chrono::hours(1));
+  EXPECT_TRUE(r->notes.empty());
+}
+
+TEST(ElectricityMapsCsv, MonthlyAndYearlyFilesGetCalendarSteps) {
+  auto monthly = import_electricitymaps_csv(
+      step_rows::rows({"2023-01-01 00:00:00", "2023-02-01 00:00:00", "2023-03-01 00:00:00"}), "DE_2023_monthly.csv",
+      {});
+  ASSERT_TRUE(monthly.has_value()) << monthly.error().message;
+  const IntensitySeries& m = monthly->series[0];
+  ASSERT_EQ(m.size(), 3u);
+  EXPECT_EQ(m.point(0).duration, std::chrono::days(31));
+  EXPECT_EQ(m.point(1).duration, std::chrono::days(28));
+  EXPECT_EQ(m.point(2).duration, std::chrono::days(31));
+  auto yearly = import_electricitymaps_csv(step_rows::rows({"2023-01-01 00:00:00", "2024-01-01 00:00:00"}),
+                                           "DE_yearly.csv", {});
+  ASSERT_TRUE(yearly.has_value()) << yearly.error().message;
+  EXPECT_EQ(yearly->series[0].point(0).duration, std::chrono::days(365));
+  EXPECT_EQ(yearly->series[0].point(1).duration, std::chrono::days(366));  // 2024 is a leap year
+  // One row: only the name can say the step.
+  auto one = import_electricitymaps_csv(step_rows::rows({"2024-01-01 00:00:00"}), "DE_2024_yearly.csv", {});
+  ASSERT_TRUE(one.has_value()) << one.error().message;
+  EXPECT_EQ(one->series[0].point(0).duration, std::chrono::days(366));
+  auto unnamed = import_electricitymaps_csv(step_rows::rows({"2024-01-01 00:00:00"}), "export.csv", {});
+  ASSERT_FALSE(unnamed.has_value());
+  EXPECT_NE(unnamed.error().message.find("export.csv:2: a single row, and the file name does not give its step"),
+            std::string::npos)
+      << unnamed.error().message;
+}
+
+TEST(ElectricityMapsCsv, AMisnamedFileKeepsTheRowsStepAndSaysSo) {
+  auto r = import_electricitymaps_csv(
+      step_rows::rows({"2023-01-01 00:00:00", "2023-01-01 00:15:00", "2023-01-01 00:30:00"}), "DE_2023_hourly.csv",
+      {});
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_EQ(r->series[0].point(0).duration, std::chrono::minutes(15));
+  EXPECT_EQ(r->series[0].point(2).duration, std::chrono::minutes(15));
+  ASSERT_EQ(r->notes.size(), 1u);
+  EXPECT_NE(r->notes[0].find("the file name says a step of 1 h but the rows are 15 min apart"), std::string::npos)
+      << r->notes[0];
+  // A missing row stays a gap: the commonest gap is the step, not the longest.
+  auto gap = import_electricitymaps_csv(
+      step_rows::rows({"2023-01-01 00:00:00", "2023-01-01 01:00:00", "2023-01-01 03:00:00", "2023-01-01 04:00:00"}),
+      "renamed.csv", {});
+  ASSERT_TRUE(gap.has_value()) << gap.error().message;
+  EXPECT_EQ(gap->series[0].point(1).duration, std::chrono::hours(1));
+}
+
+TEST(ElectricityMapsCsv, TheSharedHourlyFilesKeepHourlyStepsWhateverTheirName) {
+  GREENRUN_REQUIRE_SHARED_DATA();
+  const auto path = ::greenrun::testing::shared_data() / "electricitymaps-hourly/green-dcc/GB_2023_hourly.csv";
+  auto text = read_import_file(path.string(), kMaxImportFileBytes);
+  ASSERT_TRUE(text.has_value()) << text.error().message;
+  for (const char* name : {"GB_2023_hourly.csv", "GB_2023_15_minute.csv", "gb.csv"}) {
+    auto r = import_electricitymaps_csv(*text, name, {});
+    ASSERT_TRUE(r.has_value()) << name << ": " << r.error().message;
+    const IntensitySeries& s = r->series[0];
+    EXPECT_EQ(s.size(), 8760u) << name;
+    EXPECT_EQ(s.end() - s.start(), std::chrono::hours(8760)) << name;  // no gaps
+    EXPECT_EQ(s.point(100).duration, std::chrono::hours(1)) << name;
+  }
+}
+
+TEST(ElectricityMapsCsv, AnUnterminatedQuoteInAnIgnoredColumnIsRefusedAtItsLine) {
+  std::vector<std::string> times;
+  for (int h = 0; h < 24; ++h) times.push_back(step_rows::fmt_hour(h));
+  std::string text = step_rows::rows(times);
+  // Line 4 (the third data row) opens a quote in "Data Source" and never closes it.
+  const size_t at = text.find("entsoe.eu", text.find("2023-01-01 02:00:00"));
+  text.insert(at, "\"");
+  auto r = import_electricitymaps_csv(text, "DE_2023_hourly.csv", {});
+  ASSERT_FALSE(r.has_value()) << "imported " << r->series[0].size() << " rows of 24";
+  EXPECT_NE(r.error().message.find("DE_2023_hourly.csv:4: a quoted field opened on this line is never closed"),
+            std::string::npos)
+      << r.error().message;
+}
+
+TEST(ElectricityMapsCsv, ImplausibleValuesAreRefusedWithFileAndLine) {
+  for (const char* v : {"1e308", "5000.5", "-1"}) {
+    std::string text = step_rows::rows({"2023-01-01 00:00:00", "2023-01-01 01:00:00"});
+    const size_t at = text.rfind(",350,");
+    text.replace(at, 5, std::string(",") + v + ",");
+    auto r = import_electricitymaps_csv(text, "DE_2023_hourly.csv", {});
+    ASSERT_FALSE(r.has_value()) << v;
+    EXPECT_NE(r.error().message.find("DE_2023_hourly.csv:3: column 6: expected an intensity between 0 and 5000 g/kWh"),
+              std::string::npos)
+        << r.error().message;
+  }
+  std::string edge = step_rows::rows({"2023-01-01 00:00:00"});
+  edge.replace(edge.rfind(",350,"), 5, ",5000,");
+  EXPECT_TRUE(import_electricitymaps_csv(edge, "DE_2023_hourly.csv", {}).has_value());
 }
 
 }  // namespace

@@ -52,18 +52,23 @@ TEST(GenericCsv, NoHeaderUnitsAndTimeZone) {
 }
 
 TEST(GenericCsv, UnitConversions) {
-  const std::string body = "2024-01-01T00:00:00Z,1\n";
   struct {
     const char* unit;
+    const char* value;
     double g;
-  } cases[] = {{"g/kWh", 1}, {"gCO2eq/kWh", 1}, {"lbs/MWh", 0.45359237}, {"kg/kWh", 1000}, {"t/kWh", 1e6}};
+  } cases[] = {{"g/kWh", "1", 1},
+               {"gCO2eq/kWh", "1", 1},
+               {"lbs/MWh", "1", 0.45359237},
+               {"kg/kWh", "1", 1000},
+               {"t/kWh", "0.000338", 338}};  // Cloud Carbon Footprint's tables (within the 5000 g/kWh bound)
   for (const auto& c : cases) {
+    const std::string body = std::string("2024-01-01T00:00:00Z,") + c.value + "\n";
     auto o = zoned();
     o.generic_unit = c.unit;
     o.generic_step = std::chrono::hours(1);
     auto r = import_generic_csv(body, "u.csv", o);
     ASSERT_TRUE(r.has_value()) << c.unit << ": " << r.error().message;
-    EXPECT_DOUBLE_EQ(r->series[0].point(0).value.grams_per_kwh(), c.g) << c.unit;
+    EXPECT_NEAR(r->series[0].point(0).value.grams_per_kwh(), c.g, 1e-9) << c.unit;
   }
 }
 
@@ -95,6 +100,28 @@ TEST(GenericCsv, BadInput) {
   auto fixed = zoned();
   fixed.generic_step = std::chrono::hours(1);
   expect_error(import_generic_csv("2024-01-01T00:00Z,1\n2024-01-01T00:00Z,2\n", "d.csv", fixed), "d.csv:2: duplicate timestamp");
+}
+
+TEST(GenericCsv, AnUnterminatedQuoteInAnIgnoredColumnIsRefusedAtItsLine) {
+  ImportOptions o;
+  o.zone = "DE";
+  auto r = import_generic_csv("time,value,comment\n2024-03-01T00:00:00Z,312.5,\"oops\n2024-03-01T01:00:00Z,298,x\n"
+                              "2024-03-01T02:00:00Z,290,x\n",
+                              "g.csv", o);
+  ASSERT_FALSE(r.has_value()) << r->series[0].size() << " rows imported";
+  EXPECT_NE(r.error().message.find("g.csv:2: a quoted field opened on this line is never closed"), std::string::npos)
+      << r.error().message;
+}
+
+TEST(GenericCsv, ValuesOutsideThePlausibilityBoundAreRefused) {
+  ImportOptions o;
+  o.zone = "DE";
+  o.generic_unit = "kg/kWh";  // 6 kg/kWh = 6000 g/kWh
+  auto r = import_generic_csv("time,value\n2024-03-01T00:00:00Z,0.3\n2024-03-01T01:00:00Z,6\n", "g.csv", o);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(r.error().message.find("g.csv:3: expected an intensity between 0 and 5000 g/kWh, got 6000 g/kWh"),
+            std::string::npos)
+      << r.error().message;
 }
 
 }  // namespace

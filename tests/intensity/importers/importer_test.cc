@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
@@ -147,6 +150,46 @@ TEST(JsonWalk, AgreesWithNlohmannOnValidity) {
       }
     }
     ASSERT_EQ(walk_json(m, "t", h).has_value(), nlohmann::json::accept(m)) << m;
+  }
+}
+
+TEST(ImportFile, DirectoriesDevicesAndOversizedInputsAreRefusedNamingThePath) {
+  const auto dir = ::greenrun::testing::make_temp_dir("greenrun-import-file");
+  auto d = import_file(dir.string(), {});
+  ASSERT_FALSE(d.has_value());
+  EXPECT_NE(d.error().message.find(dir.string() + ": is a directory"), std::string::npos) << d.error().message;
+
+  auto zero = import_file("/dev/zero", {});  // never read: it would never end
+  ASSERT_FALSE(zero.has_value());
+  EXPECT_NE(zero.error().message.find("/dev/zero: not a regular file"), std::string::npos) << zero.error().message;
+
+  const auto big = dir / "big.csv";
+  {
+    std::ofstream f(big);
+    f << "time,value\n";
+    for (int i = 0; i < 100; ++i) f << "2024-03-01T00:00:00Z,1\n";
+  }
+  ImportOptions o;
+  o.zone = "DE";
+  o.max_file_bytes = 512;
+  auto r = import_file(big.string(), o);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(r.error().message.find(big.string() + ": larger than the 512 bytes an import reads"), std::string::npos)
+      << r.error().message;
+  o.max_file_bytes = kMaxImportFileBytes;
+  EXPECT_EQ(kMaxImportFileBytes, size_t{256} << 20);
+
+  std::filesystem::remove_all(dir);
+}
+
+TEST(PlausibilityBound, RefusesNegativeNanInfinityAndAboveTheMaximum) {
+  EXPECT_TRUE(check_plausible(0.0));
+  EXPECT_TRUE(check_plausible(kMaxPlausibleGPerKwh));
+  for (double v : {-0.001, kMaxPlausibleGPerKwh + 0.001, 1e308, std::numeric_limits<double>::infinity(),
+                   std::numeric_limits<double>::quiet_NaN()}) {
+    auto st = check_plausible(v);
+    ASSERT_FALSE(st) << v;
+    EXPECT_NE(st.error().message.find("expected an intensity between 0 and 5000 g/kWh"), std::string::npos);
   }
 }
 
