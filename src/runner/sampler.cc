@@ -41,6 +41,10 @@ Status Sampler::sample(std::optional<uint64_t> job_ticks_final) {
     job_ticks = *job_ticks_final;
   } else if (job_root_ > 0) {
     auto tree = proc_.tree_cpu(job_root_);
+    if (tree.walk == sensors::TreeWalk::kScanAll)
+      warn_once(
+          "procfs has no task/*/children files: the job's processes were found "
+          "by scanning every process");
     job_ticks = tree.ticks;
     pids = std::move(tree.pids);
   }

@@ -11,6 +11,14 @@
 // delta), clamped to [0, 1]; CPU and DRAM job energy = machine energy x share.
 // Idle power is therefore not charged to the job. GPUs use the sensor's own
 // per-process share when it has one, else the whole GPU counts for the job.
+// The tree's ticks (ProcReader::tree_cpu says which processes count) are
+// kept as a high-water mark, so a sum that drops is never charged twice when
+// it comes back (a child reaped during a walk is missed for one instant,
+// then reappears in its parent's cutime). The price: when a process leaves
+// the tree for good (re-parented away), the tree's next ticks, as many as it
+// took away, are not charged — an under-count, never an over-count.
+// A sample whose tree was found by scanning all of procfs (a kernel without
+// children files) adds a warning, once.
 //
 // Thread-safety: one thread (the run loop) drives it.
 #pragma once

@@ -5,13 +5,15 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 
 #include "testing/paths.h"
 
 namespace greenrun::testing {
 
-inline void write_text(const std::filesystem::path& p, const std::string& text) {
+inline void write_text(const std::filesystem::path& p,
+                       const std::string& text) {
   std::filesystem::create_directories(p.parent_path());
   std::ofstream(p) << text;
 }
@@ -43,9 +45,12 @@ class PowercapTree {
   void set_counter(const std::string& id, uint64_t uj) {
     write_text(root_ / id / "energy_uj", std::to_string(uj) + "\n");
   }
-  void remove_zone(const std::string& id) { std::filesystem::remove_all(root_ / id); }
+  void remove_zone(const std::string& id) {
+    std::filesystem::remove_all(root_ / id);
+  }
   void make_unreadable(const std::string& id) {
-    std::filesystem::permissions(root_ / id / "energy_uj", std::filesystem::perms::owner_write);
+    std::filesystem::permissions(root_ / id / "energy_uj",
+                                 std::filesystem::perms::owner_write);
   }
 
   // One Intel socket as on a laptop/desktop: package with core, uncore and
@@ -79,32 +84,92 @@ class ProcTree {
   }
   std::string root() const { return root_.string(); }
 
-  void set_machine(uint64_t user, uint64_t system, uint64_t idle, uint64_t iowait = 0, uint64_t steal = 0) {
-    write_text(root_ / "stat", "cpu  " + std::to_string(user) + " 0 " + std::to_string(system) + " " +
-                                   std::to_string(idle) + " " + std::to_string(iowait) + " 0 0 " +
-                                   std::to_string(steal) + " 0 0\ncpu0 1 0 1 1 0 0 0 0 0 0\nintr 1\n");
+  void set_machine(uint64_t user, uint64_t system, uint64_t idle,
+                   uint64_t iowait = 0, uint64_t steal = 0) {
+    write_text(root_ / "stat",
+               "cpu  " + std::to_string(user) + " 0 " + std::to_string(system) +
+                   " " + std::to_string(idle) + " " + std::to_string(iowait) +
+                   " 0 0 " + std::to_string(steal) +
+                   " 0 0\ncpu0 1 0 1 1 0 0 0 0 0 0\nintr 1\n");
   }
   // /proc/<pid>/stat with utime, stime, cutime, cstime; `comm` may hold spaces
-  // and parentheses as real ones can.
-  void set_process(int pid, int ppid, uint64_t utime, uint64_t stime, uint64_t cutime = 0, uint64_t cstime = 0,
+  // and parentheses as real ones can. Creates task/<pid>/ (the main thread)
+  // without a children file: add one with set_children, or the tree looks
+  // like a kernel without CONFIG_PROC_CHILDREN.
+  void set_process(int pid, int ppid, uint64_t utime, uint64_t stime,
+                   uint64_t cutime = 0, uint64_t cstime = 0,
                    const std::string& comm = "work (x) y") {
-    write_text(root_ / std::to_string(pid) / "stat",
-               std::to_string(pid) + " (" + comm + ") S " + std::to_string(ppid) + " 1 1 0 -1 4194560 100 0 0 0 " +
-                   std::to_string(utime) + " " + std::to_string(stime) + " " + std::to_string(cutime) + " " +
-                   std::to_string(cstime) + " 20 0 1 0 100 1000 10\n");
-    std::filesystem::create_directories(root_ / std::to_string(pid) / "task" / std::to_string(pid));
+    auto& p = processes_[pid];
+    p = Process{ppid,
+                utime,
+                stime,
+                cutime,
+                cstime,
+                comm,
+                p.threads == 0 ? 1 : p.threads};
+    write_stat(pid);
+    std::filesystem::create_directories(root_ / std::to_string(pid) / "task" /
+                                        std::to_string(pid));
   }
+  // task/<pid>/children of the main thread: pids each followed by a space.
   void set_children(int pid, const std::string& children) {
-    write_text(root_ / std::to_string(pid) / "task" / std::to_string(pid) / "children", children);
+    set_thread_children(pid, pid, children);
   }
-  void remove_process(int pid) { std::filesystem::remove_all(root_ / std::to_string(pid)); }
-  void set_cpuinfo(const std::string& text) { write_text(root_ / "cpuinfo", text); }
+  // Another thread `tid` of `pid` (num_threads counts it) with the children
+  // it forked.
+  void add_thread(int pid, int tid, const std::string& children) {
+    ++processes_.at(pid).threads;
+    write_stat(pid);
+    set_thread_children(pid, tid, children);
+  }
+  void set_thread_children(int pid, int tid, const std::string& children) {
+    write_text(
+        root_ / std::to_string(pid) / "task" / std::to_string(tid) / "children",
+        children);
+  }
+  // The process exits between the reads of one walk: its stat is still
+  // there, its task/ folder is gone.
+  void remove_tasks(int pid) { remove(root_ / std::to_string(pid) / "task"); }
+  void remove_process(int pid) {
+    remove(root_ / std::to_string(pid));
+    processes_.erase(pid);
+  }
+  void set_cpuinfo(const std::string& text) {
+    write_text(root_ / "cpuinfo", text);
+  }
   void set_meminfo(uint64_t kib) {
-    write_text(root_ / "meminfo", "MemTotal:       " + std::to_string(kib) + " kB\nMemFree:         1000 kB\n");
+    write_text(root_ / "meminfo", "MemTotal:       " + std::to_string(kib) +
+                                      " kB\nMemFree:         1000 kB\n");
   }
 
  private:
+  // Files are emptied before they go: a reader holding them open then reads
+  // nothing, as from the procfs files of a process that has gone.
+  static void remove(const std::filesystem::path& dir) {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir, ec))
+      if (e.is_regular_file()) std::ofstream(e.path(), std::ios::trunc);
+    std::filesystem::remove_all(dir, ec);
+  }
+  struct Process {
+    int ppid = 0;
+    uint64_t utime = 0, stime = 0, cutime = 0, cstime = 0;
+    std::string comm;
+    int threads = 0;
+  };
+  void write_stat(int pid) {
+    const Process& p = processes_.at(pid);
+    write_text(root_ / std::to_string(pid) / "stat",
+               std::to_string(pid) + " (" + p.comm + ") S " +
+                   std::to_string(p.ppid) + " 1 1 0 -1 4194560 100 0 0 0 " +
+                   std::to_string(p.utime) + " " + std::to_string(p.stime) +
+                   " " + std::to_string(p.cutime) + " " +
+                   std::to_string(p.cstime) + " 20 0 " +
+                   std::to_string(p.threads) + " 0 100 1000 10\n");
+  }
+
   std::filesystem::path root_;
+  std::map<int, Process> processes_;
 };
 
 // /proc/cpuinfo of a two-socket Xeon Gold 6148 server (2 x 2 threads shown).
@@ -113,7 +178,8 @@ inline std::string xeon_6148_two_sockets_cpuinfo() {
   for (int i = 0; i < 4; ++i) {
     out += "processor\t: " + std::to_string(i) +
            "\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 85\n"
-           "model name\t: Intel(R) Xeon(R) Gold 6148 CPU @ 2.40GHz\nphysical id\t: " +
+           "model name\t: Intel(R) Xeon(R) Gold 6148 CPU @ 2.40GHz\nphysical "
+           "id\t: " +
            std::to_string(i / 2) + "\nflags\t\t: fpu vme de pse tsc msr\n\n";
   }
   return out;
