@@ -60,8 +60,10 @@ struct Flags {
 };
 
 int fail(const Context& ctx, const std::string& message) {
-  *ctx.err << "greenrun: " << message << "\n";
-  return 1;
+  return report_error(ctx, Error{message, ErrorKind::kFailure});
+}
+int usage(const Context& ctx, const std::string& message) {
+  return report_error(ctx, Error{message, ErrorKind::kUsage});
 }
 
 // The zone id that a ZONE / --zone argument names. Stored zone ids are
@@ -359,25 +361,25 @@ Result<UtcTime> parse_flag_time(const std::string& flag, const std::string& text
 }
 
 int run_show(const Context& ctx, const ShowFlags& f) {
-  if (f.csv && f.json) return fail(ctx, "choose one of --csv and --json");
+  if (f.csv && f.json) return usage(ctx, "choose one of --csv and --json");
   const std::string path = ctx.store_path();
   auto store = IntensityStore::open_read_only(path);  // reading never writes the store
   if (!store) return fail(ctx, store.error().message);
   auto stored = store->list();
   if (!stored) return fail(ctx, stored.error().message);
-  if (f.zone.empty() == f.region.empty()) return fail(ctx, "show: give ZONE or --region provider:region (one of them)");
+  if (f.zone.empty() == f.region.empty()) return usage(ctx, "show: give ZONE or --region provider:region (one of them)");
   auto zone = resolve_zone(f.zone, f.region, *stored, path, /*must_exist=*/true);
   if (!zone) return fail(ctx, zone.error().message);
   std::optional<intensity::Signal> want_signal;
   std::optional<intensity::Origin> want_origin;
   if (!f.signal.empty()) {
     auto s = intensity::parse_signal(f.signal);
-    if (!s) return fail(ctx, "--signal: " + s.error().message);
+    if (!s) return usage(ctx, "--signal: " + s.error().message);
     want_signal = *s;
   }
   if (!f.origin.empty()) {
     auto o = intensity::parse_origin(f.origin);
-    if (!o) return fail(ctx, "--origin: " + o.error().message);
+    if (!o) return usage(ctx, "--origin: " + o.error().message);
     want_origin = *o;
   }
   std::vector<const StoredSeriesInfo*> matches;

@@ -31,10 +31,8 @@ struct SimulateFlags {
   bool json = false, csv = false, markdown = false;
 };
 
-int fail(const Context& ctx, const std::string& m) {
-  *ctx.err << "greenrun: " << m << "\n";
-  return 1;
-}
+int fail(const Context& ctx, const std::string& m) { return report_error(ctx, Error{m, ErrorKind::kFailure}); }
+int usage(const Context& ctx, const std::string& m) { return report_error(ctx, Error{m, ErrorKind::kUsage}); }
 
 std::vector<std::string> split_list(std::string_view s) {
   std::vector<std::string> out;
@@ -63,37 +61,37 @@ nlohmann::json row_json(const scheduling::StudyRow& r) {
 }
 
 int run_simulate(const Context& ctx, const SimulateFlags& fl) {
-  if (fl.zones.empty()) return fail(ctx, "simulate: expected --zone Z (repeatable)");
+  if (fl.zones.empty()) return usage(ctx, "simulate: expected --zone Z (repeatable)");
   scheduling::StudyOptions o;
   auto presets = scheduling::select_presets(fl.presets);
-  if (!presets) return fail(ctx, "--presets: " + presets.error().message);
+  if (!presets) return usage(ctx, "--presets: " + presets.error().message);
   o.presets = std::move(*presets);
   for (const auto& w : split_list(fl.windows)) {
     auto ws = scheduling::parse_window(w);
-    if (!ws) return fail(ctx, "--windows: " + ws.error().message);
+    if (!ws) return usage(ctx, "--windows: " + ws.error().message);
     o.windows.push_back(*ws);
   }
   for (const auto& a : split_list(fl.algorithms)) {
     auto m = scheduling::parse_mode(a);
-    if (!m || *m == Mode::kThreshold) return fail(ctx, "--algorithms: expected flexible or pause-resume, got " + a);
+    if (!m || *m == Mode::kThreshold) return usage(ctx, "--algorithms: expected flexible or pause-resume, got " + a);
     o.algorithms.push_back(*m);
   }
   auto rule = scheduling::parse_start_rule(fl.starts);
-  if (!rule) return fail(ctx, "--starts: " + rule.error().message);
+  if (!rule) return usage(ctx, "--starts: " + rule.error().message);
   o.starts = *rule;
   if (!fl.from.empty()) {
     auto t = parse_utc(fl.from);
-    if (!t) return fail(ctx, "--from: " + t.error().message);
+    if (!t) return usage(ctx, "--from: " + t.error().message);
     o.from = *t;
   }
   if (!fl.to.empty()) {
     auto t = parse_utc(fl.to);
-    if (!t) return fail(ctx, "--to: " + t.error().message);
+    if (!t) return usage(ctx, "--to: " + t.error().message);
     o.to = *t;
   }
-  if (o.from && o.to && *o.to <= *o.from) return fail(ctx, "--to must be after --from");
-  if (!(fl.error >= 0)) return fail(ctx, "--error: expected a non-negative share, e.g. 0.05");
-  if (fl.repeat == 0) return fail(ctx, "--repeat: expected at least 1");
+  if (o.from && o.to && *o.to <= *o.from) return usage(ctx, "--to must be after --from");
+  if (!(fl.error >= 0)) return usage(ctx, "--error: expected a non-negative share, e.g. 0.05");
+  if (fl.repeat == 0) return usage(ctx, "--repeat: expected at least 1");
   o.error = fl.error;
   o.repeat = fl.repeat;
   o.seed = fl.seed;

@@ -77,17 +77,18 @@ TEST_F(SimulateCommand, CsvAndMarkdownStateSamplingAndProvenance) {
 }
 
 TEST_F(SimulateCommand, BadInputIsOneLineAndNonZero) {
-  const std::vector<std::vector<std::string>> bad = {
-      {"simulate", "--zone", "FR"},
-      {"simulate", "--zone", "DE", "--presets", "gpt-5"},
-      {"simulate", "--zone", "DE", "--windows", "soon"},
-      {"simulate", "--zone", "DE", "--starts", "weekly"},
-      {"simulate", "--zone", "DE", "--algorithms", "threshold"},
-      {"simulate", "--zone", "DE", "--from", "2022-05-01", "--to", "2022-04-01"},
+  // A malformed flag is a usage error (2); missing data is a failure (1).
+  const std::vector<std::pair<std::vector<std::string>, int>> bad = {
+      {{"simulate", "--zone", "FR"}, 1},
+      {{"simulate", "--zone", "DE", "--presets", "gpt-5"}, 2},
+      {{"simulate", "--zone", "DE", "--windows", "soon"}, 2},
+      {{"simulate", "--zone", "DE", "--starts", "weekly"}, 2},
+      {{"simulate", "--zone", "DE", "--algorithms", "threshold"}, 2},
+      {{"simulate", "--zone", "DE", "--from", "2022-05-01", "--to", "2022-04-01"}, 2},
   };
-  for (const auto& args : bad) {
+  for (const auto& [args, status] : bad) {
     SCOPED_TRACE(args.back());
-    EXPECT_EQ(cli(args), 1);
+    EXPECT_EQ(cli(args), status);
     const std::string e = err_.str();
     EXPECT_EQ(e.rfind("greenrun: ", 0), 0u) << e;
     EXPECT_EQ(std::count(e.begin(), e.end(), '\n'), 1) << e;
