@@ -2,6 +2,7 @@
 // forecast comes from the store or a live provider (--forecast-provider, cached in the store), else the embedded typical profile (labelled
 // "typical profile, not a forecast"), and src/scheduling does the planning.
 #include <algorithm>
+#include <cmath>
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -90,6 +91,14 @@ void chart(std::ostream& out, const intensity::IntensitySeries& s, UtcTime from,
   }
 }
 
+// Numbers in the JSON are rounded to what they mean: grams to the
+// milligram, percentages to 0.01, powers to the milliwatt, energies to the
+// watt-hour's thousandth.
+double rounded(double v, int decimals) {
+  const double k = std::pow(10.0, decimals);
+  return std::round(v * k) / k;
+}
+
 nlohmann::json plan_json(const Plan& p) {
   nlohmann::json j;
   j["mode"] = std::string(scheduling::to_string(p.mode));
@@ -98,14 +107,53 @@ nlohmann::json plan_json(const Plan& p) {
   nlohmann::json segs = nlohmann::json::array();
   for (const auto& s : p.segments)
     segs.push_back({{"start", format_utc(s.start)}, {"end", format_utc(s.end)},
-                    {"restart_seconds", to_seconds(s.restart)}});
+                    {"restart_s", rounded(to_seconds(s.restart), 3)}});
   j["segments"] = segs;
   j["pauses"] = p.pauses();
-  j["emissions_g"] = p.emissions.grams();
-  j["baseline_emissions_g"] = p.baseline.grams();
-  j["saving_g"] = p.saving().grams();
-  j["saving_percent"] = p.saving_percent();
+  j["emissions_g"] = rounded(p.emissions.grams(), 3);
+  j["at_once_g"] = rounded(p.baseline.grams(), 3);
+  j["saving_g"] = rounded(p.saving().grams(), 3);
+  j["saving_percent"] = rounded(p.saving_percent(), 2);
   return j;
+}
+
+// The one shape of `plan --json` ("greenrun.plan/1", docs/formats.md): the
+// job, the window, each location once with its plans, and `best` as a
+// reference into them. Key names and suffixes as in run.json.
+nlohmann::json plan_document(const engine::PlanOutcome& p) {
+  nlohmann::json out;
+  out["schema"] = "greenrun.plan/1";
+  out["job"] = {{"duration_s", rounded(to_seconds(p.duration), 3)},
+                {"power_w", rounded(p.power.watts(), 3)},
+                {"energy_kwh", rounded(p.energy.kilowatt_hours(), 6)},
+                {"power_assumed", p.power_assumed}};
+  out["window"] = {{"from", format_utc(p.from)}, {"deadline", format_utc(p.deadline)}};
+  nlohmann::json modes = nlohmann::json::array();
+  for (const auto m : p.modes) modes.push_back(std::string(scheduling::to_string(m)));
+  out["modes"] = modes;
+  nlohmann::json locations = nlohmann::json::array();
+  for (const auto& l : p.locations) {
+    nlohmann::json r;
+    r["zone"] = l.location.zone;
+    r["region"] = l.location.cloud_region ? nlohmann::json(*l.location.cloud_region) : nlohmann::json(nullptr);
+    r["location"] = l.location.description;
+    r["forecast"] = {{"label", l.forecast_label},
+                     {"origin", std::string(intensity::to_string(l.forecast.origin()))},
+                     {"signal", std::string(intensity::to_string(l.forecast.signal()))},
+                     {"source", l.forecast.provenance().source}};
+    nlohmann::json plans = nlohmann::json::array();
+    for (const Plan& q : l.plans) plans.push_back(plan_json(q));
+    r["plans"] = plans;
+    locations.push_back(r);
+  }
+  out["locations"] = locations;
+  const Plan& best = p.best();
+  out["best"] = {{"location", p.best_location},
+                 {"plan", p.best_plan},
+                 {"zone", p.locations[p.best_location].location.zone},
+                 {"mode", std::string(scheduling::to_string(best.mode))},
+                 {"emissions_g", rounded(best.emissions.grams(), 3)}};
+  return out;
 }
 
 Result<engine::PlanRequest> plan_request(const PlanFlags& fl) {
@@ -198,37 +246,7 @@ int run_plan(const Context& ctx, const PlanFlags& fl) {
   const engine::PlanOutcome& p = *plan;
   const auto& locs = p.locations;
   if (fl.json) {
-    nlohmann::json out;
-    out["mode"] = p.modes.size() > 1 ? "both" : std::string(scheduling::to_string(p.modes[0]));
-    out["job"] = {{"duration_seconds", to_seconds(p.duration)}, {"power_w", p.power.watts()},
-                  {"energy_kwh", p.energy.kilowatt_hours()}, {"power_assumed", p.power_assumed}};
-    out["from"] = format_utc(p.from);
-    out["deadline"] = format_utc(p.deadline);
-    nlohmann::json regions = nlohmann::json::array();
-    for (const auto& l : locs) {
-      nlohmann::json r;
-      r["zone"] = l.location.zone;
-      r["region"] = l.location.cloud_region ? nlohmann::json(*l.location.cloud_region) : nlohmann::json(nullptr);
-      r["location"] = l.location.description;
-      r["forecast"] = {{"label", l.forecast_label},
-                       {"origin", std::string(intensity::to_string(l.forecast.origin()))},
-                       {"signal", std::string(intensity::to_string(l.forecast.signal()))},
-                       {"source", l.forecast.provenance().source}};
-      for (const Plan& q : l.plans) r[std::string(scheduling::to_string(q.mode))] = plan_json(q);
-      regions.push_back(r);
-    }
-    const auto& best_region = regions[p.best_location];
-    const Plan& best = p.best();
-    out["zone"] = best_region["zone"];
-    out["region"] = best_region["region"];
-    out["forecast"] = best_region["forecast"];
-    for (const Plan& q : locs[p.best_location].plans) out[std::string(scheduling::to_string(q.mode))] = plan_json(q);
-    // With one mode the plan's fields are also at the top level.
-    if (p.modes.size() == 1) out.update(plan_json(best));
-    out["best"] = plan_json(best);
-    out["best"]["zone"] = best_region["zone"];
-    out["regions"] = regions;
-    *ctx.out << out.dump(2) << "\n";
+    *ctx.out << plan_document(p).dump(2) << "\n";
     return 0;
   }
   std::ostream& o = *ctx.out;

@@ -44,20 +44,28 @@ TEST_F(PlanCommand, JsonHasBothModesAndPauseResumeNeverLoses) {
                  "--mode", "both", "--from", "2023-05-01T00:00Z", "--json"}),
             0)
       << err_.str();
-  const auto j = nlohmann::json::parse(out_.str());
-  EXPECT_EQ(j["mode"], "both");
+  const auto doc = nlohmann::json::parse(out_.str());
+  EXPECT_EQ(doc["schema"], "greenrun.plan/1");
+  EXPECT_EQ(doc["modes"], nlohmann::json::array({"flexible", "pause-resume"}));
+  ASSERT_EQ(doc["locations"].size(), 1u) << "each location once";
+  nlohmann::json j;
+  for (const auto& p : doc["locations"][0]["plans"]) j[p["mode"].get<std::string>()] = p;
   for (const char* m : {"flexible", "pause-resume"}) {
     ASSERT_TRUE(j.contains(m)) << m;
     EXPECT_TRUE(j[m].contains("segments"));
-    EXPECT_LE(j[m]["emissions_g"].get<double>(), j[m]["baseline_emissions_g"].get<double>());
+    EXPECT_LE(j[m]["emissions_g"].get<double>(), j[m]["at_once_g"].get<double>());
     EXPECT_GE(j[m]["saving_percent"].get<double>(), 0);
   }
-  EXPECT_LE(j["pause-resume"]["emissions_g"].get<double>(), j["flexible"]["emissions_g"].get<double>() + 1e-9);
+  EXPECT_LE(j["pause-resume"]["emissions_g"].get<double>(), j["flexible"]["emissions_g"].get<double>() + 1e-3);
   EXPECT_EQ(j["flexible"]["start"], "2023-05-01T08:00:00Z");
   EXPECT_LE(j["flexible"]["end"].get<std::string>(), "2023-05-02T06:00:00Z");
-  // Energy 3.1 kWh over 6 h: baseline = 3.1 kWh x the mean of the first 6 hours.
-  EXPECT_NEAR(j["flexible"]["baseline_emissions_g"].get<double>(),
-              j["pause-resume"]["baseline_emissions_g"].get<double>(), 1e-6);
+  // Energy 3.1 kWh over 6 h: at once = 3.1 kWh x the mean of the first 6 hours.
+  EXPECT_NEAR(j["flexible"]["at_once_g"].get<double>(), j["pause-resume"]["at_once_g"].get<double>(), 1e-3);
+  // `best` points at one of them.
+  const auto& best = doc["best"];
+  EXPECT_EQ(doc["locations"][best["location"].get<size_t>()]["plans"][best["plan"].get<size_t>()]["mode"],
+            best["mode"]);
+  EXPECT_EQ(doc["job"]["duration_s"], 21600);
 }
 
 TEST_F(PlanCommand, TextShowsThePlanTheSavingAndAChart) {
@@ -78,10 +86,10 @@ TEST_F(PlanCommand, ComparesRegionsAndPicksTheCleanest) {
             0)
       << err_.str();
   const auto j = nlohmann::json::parse(out_.str());
-  ASSERT_EQ(j["regions"].size(), 2u);
-  const double de = j["regions"][0]["flexible"]["emissions_g"], gb = j["regions"][1]["flexible"]["emissions_g"];
+  ASSERT_EQ(j["locations"].size(), 2u);
+  const double de = j["locations"][0]["plans"][0]["emissions_g"], gb = j["locations"][1]["plans"][0]["emissions_g"];
   EXPECT_EQ(j["best"]["zone"], de < gb ? "DE" : "GB");
-  EXPECT_EQ(j["emissions_g"].get<double>(), std::min(de, gb)) << "one mode: the plan's fields at the top level";
+  EXPECT_EQ(j["best"]["emissions_g"].get<double>(), std::min(de, gb));
 }
 
 TEST_F(PlanCommand, BadInputIsOneLineAndNonZero) {
@@ -120,7 +128,7 @@ TEST_F(PlanCommand, APartlyCoveredWindowLayersTheTypicalProfileLikeARunDoes) {
       << err_.str();
   EXPECT_NE(err_.str().find("covers only part of the window"), std::string::npos) << err_.str();
   const auto j = nlohmann::json::parse(out_.str());
-  const std::string label = j["forecast"]["label"];
+  const std::string label = j["locations"][0]["forecast"]["label"];
   EXPECT_NE(label.find("typical profile, not a forecast"), std::string::npos) << label;
   EXPECT_NE(label.find("where it has points"), std::string::npos) << label;
 }
