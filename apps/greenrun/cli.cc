@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "flag_check.h"
 #include "intensity/store.h"
 
 namespace greenrun::cli {
@@ -37,6 +38,10 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_run_command(app, ctx, action);
   add_runs_command(app, ctx, action);
 
+  if (auto unknown = unknown_flag_message(app, args)) {
+    err << "greenrun: " << *unknown << "\n";
+    return 2;
+  }
   std::vector<std::string> rev(args.rbegin(), args.rend());
   if (!rev.empty()) rev.pop_back();  // the program name
   try {
