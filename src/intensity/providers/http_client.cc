@@ -66,8 +66,12 @@ std::string_view trim_view(std::string_view s) {
 
 bool looks_secret(std::string_view name) {
   const std::string n = lower(name);
-  for (const char* w : {"token", "key", "password", "passwd", "secret", "auth", "signature"})
+  for (const char* w : {"token", "key", "password", "passwd", "secret", "auth", "signature", "credential"})
     if (n.find(w) != std::string::npos) return true;
+  // Short names that carry signatures and one-time codes: SAS "sig",
+  // OAuth "code", AWS "X-Amz-Signature"/"X-Amz-Credential" (above).
+  for (const char* w : {"sig", "code", "x-amz-security-token"})
+    if (n == w) return true;
   return false;
 }
 

@@ -40,6 +40,14 @@ TEST(Base64, MatchesRfc4648Vectors) {
 TEST(RedactUrl, RemovesUserInfoAndSecretParameters) {
   EXPECT_EQ(redact_url("https://bob:hunter2@mirror.example/v3/x?zone=DE&auth-token=abc&apiKey=k#f"),
             "https://mirror.example/v3/x?zone=DE&auth-token=***&apiKey=***#f");
+  // Signed URLs: Azure SAS sig=, OAuth code=, AWS presigned credentials.
+  EXPECT_EQ(redact_url("https://x.blob.core.windows.net/c/f?sv=2022&sig=AbC%2Bd&se=2026"),
+            "https://x.blob.core.windows.net/c/f?sv=2022&sig=***&se=2026");
+  EXPECT_EQ(redact_url("https://h/cb?code=4/0AbC&state=s"), "https://h/cb?code=***&state=s");
+  EXPECT_EQ(redact_url("https://b.s3.amazonaws.com/k?X-Amz-Credential=AKIA%2F2026&X-Amz-Date=1&X-Amz-Signature=ff"),
+            "https://b.s3.amazonaws.com/k?X-Amz-Credential=***&X-Amz-Date=1&X-Amz-Signature=***");
+  // A name that only contains "code" or "sig" is kept.
+  EXPECT_EQ(redact_url("https://h/x?postcode=RG10&design=a"), "https://h/x?postcode=RG10&design=a");
   EXPECT_EQ(redact_url("https://api.watttime.org/v3/forecast?region=CAISO_NORTH"),
             "https://api.watttime.org/v3/forecast?region=CAISO_NORTH");
   EXPECT_EQ(url_path("https://u:p@h:8080/login?password=x"), "/login?password=***");
