@@ -12,16 +12,6 @@ namespace {
 
 using sensors::Component;
 
-accounting::Method accounting_method(sensors::Method m) {
-  switch (m) {
-    case sensors::Method::kMeasured: return accounting::Method::kMeasured;
-    case sensors::Method::kIntegrated: return accounting::Method::kIntegrated;
-    case sensors::Method::kEstimated:
-    case sensors::Method::kSimulated: return accounting::Method::kEstimated;
-  }
-  return accounting::Method::kEstimated;
-}
-
 Energy job_energy(const IntervalRecord& iv) {
   Energy e;
   for (const auto& [c, v] : iv.components)
@@ -67,7 +57,7 @@ Result<accounting::EnergyTimeline> energy_timeline(const std::vector<IntervalRec
       if (c == Component::kPlatform) continue;
       auto id = t.component_id(sensors::to_string(c));
       if (!id) return std::unexpected(id.error());
-      out.readings.push_back({*id, share == Share::kJob ? v.job : v.machine, accounting_method(v.method)});
+      out.readings.push_back({*id, share == Share::kJob ? v.job : v.machine, v.method});
     }
     if (out.readings.empty()) continue;
     if (auto s = t.append(std::move(out)); !s)
