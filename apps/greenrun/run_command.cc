@@ -277,7 +277,7 @@ int run_action(Context& ctx, const RunOptions& o) {
   r.sensor_notes = setup->notes;
   for (const auto& [c, t] : totals.components) r.components.push_back({c, t.machine, t.job, t.method, t.devices});
   r.pue = o.pue;
-  r.interval_s = to_seconds(step);
+  r.interval = step;
   r.intervals = totals.intervals;
   r.dropped_deadlines = totals.dropped_deadlines;
   r.warnings = warnings;
@@ -293,6 +293,7 @@ int run_action(Context& ctx, const RunOptions& o) {
     r.cpu_count = ci->logical_cpus;
   }
   if (auto mem = proc.memory_total_bytes()) r.ram_total_gb = static_cast<double>(*mem) / 1e9;
+  r.hostname = runner::host_name();
   r.gpu_model = setup->gpu_model;
   r.gpu_count = setup->gpu_count;
 
@@ -326,7 +327,7 @@ int run_action(Context& ctx, const RunOptions& o) {
                                       [](const runner::IntervalRecord& iv) { return iv.end > iv.start; });
     if (!any_time) {
       // Ended within the first millisecond: nothing to price, said so.
-      r.average = runner::EmissionsFigure{"average-lifecycle", Mass(), 0, "none: no interval was recorded", 0};
+      r.average = runner::EmissionsFigure{"average-lifecycle", Mass(), CarbonIntensity(), "none: no interval was recorded", 0};
       if (prices.fallback)
         r.average->source = prices.fallback->source + ", annual mean, not time-resolved (no interval was recorded)";
       r.warnings.push_back("the run ended within the first millisecond: no energy interval, no emissions");

@@ -89,7 +89,8 @@ ordered_json section(const ExecutionReport& r, const ExecutionSchedule& schedule
 
 std::string execution_json(const ExecutionReport& report, const ExecutionSchedule& schedule,
                            const ExecutionSettings& settings, int indent) {
-  return section(report, schedule, settings).dump(indent);
+  // Never throws on text that is not UTF-8 (type_error 316): bad bytes are replaced.
+  return section(report, schedule, settings).dump(indent, ' ', false, ordered_json::error_handler_t::replace);
 }
 
 Result<ScheduleSummary> execution_record(const ExecutionReport& report, const ExecutionSchedule& schedule,

@@ -110,14 +110,14 @@ EmissionsFigure emissions_figure(const accounting::EmissionsBreakdown& b, bool m
   EmissionsFigure f;
   f.signal = std::string(intensity::to_string(s.signal));
   f.job = s.operational + (marginal ? b.pue_overhead_marginal.value_or(Mass()) : b.pue_overhead);
-  f.mean_g_per_kwh = s.effective_intensity().grams_per_kwh();
+  f.mean_intensity = s.effective_intensity();
   const bool resolved = s.energy_time_resolved.joules() > 0 || s.time_resolved.count() > 0;
   if (resolved)
     f.source = "store: " + s.series_zone + " " + f.signal + " (" + s.series_source + ")";
   if (used && (s.energy_fallback.joules() > 0 || s.time_fallback.count() > 0)) {
     const std::string fb = used->source + ", annual mean, not time-resolved";
     f.source = resolved ? f.source + " + " + fb + " for uncovered time" : fb;
-    if (!resolved && f.mean_g_per_kwh == 0) f.mean_g_per_kwh = used->value.grams_per_kwh();
+    if (!resolved && f.mean_intensity.grams_per_kwh() == 0) f.mean_intensity = used->value;
   }
   if (s.energy.joules() > 0) {
     f.coverage = s.energy_time_resolved / s.energy;
