@@ -386,7 +386,7 @@ TEST_F(RunCommandTest, AnArgumentThatIsNotUtf8IsRecordedEverywhere) {
   EXPECT_EQ(file(dir_ / "stdout.txt"), "ok\xff\n");  // the job's own output, untouched
   const auto j = run_json();
   EXPECT_EQ(j["schema"], "greenrun.run/1");
-  EXPECT_EQ(j["command"], nlohmann::json({"printf", "ok\\xff\\n"}));
+  EXPECT_EQ(j["command"], nlohmann::json({"printf", "ok\\xff\n"}));  // the newline is UTF-8
   EXPECT_EQ(j["escaped"], nlohmann::json::array({"command"}));
   const std::string csv = file(out_ / "emissions.csv");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 2) << csv;  // header and one row
