@@ -68,17 +68,24 @@ std::optional<runner::RunStore> open_store(Context& ctx) {
 int list_action(Context& ctx, const RunsOptions& o) {
   auto store = open_store(ctx);
   if (!store) return 1;
-  auto runs = store->list(o.project, o.limit);
-  if (!runs) {
-    *ctx.err << "greenrun: " << runs.error().message << "\n";
-    return 1;
-  }
   std::ostream& out = *ctx.out;
   if (o.json) {
+    // The whole records, as run.json has them.
+    auto runs = store->list(o.project, o.limit);
+    if (!runs) {
+      *ctx.err << "greenrun: " << runs.error().message << "\n";
+      return 1;
+    }
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& r : *runs) arr.push_back(nlohmann::json::parse(runner::to_json(r, -1)));
     out << arr.dump(2) << "\n";
     return 0;
+  }
+  // The table needs only the store's typed columns.
+  auto runs = store->rows(o.project, o.limit);
+  if (!runs) {
+    *ctx.err << "greenrun: " << runs.error().message << "\n";
+    return 1;
   }
   if (runs->empty()) {
     out << "no runs recorded in " << ctx.store_path() << "\n";
@@ -89,14 +96,13 @@ int list_action(Context& ctx, const RunsOptions& o) {
   for (const auto& r : *runs) {
     // A scheduled run: its mode and the saving against running at once.
     const std::string schedule =
-        r.schedule ? fmt::format("{}, {:.0f}% {}", r.schedule->mode, std::abs(r.schedule->saving_percent()),
-                                 r.schedule->saving().grams() >= 0 ? "less" : "more")
-                   : "-";
+        r.schedule_mode ? fmt::format("{}, {:.0f}% {}", *r.schedule_mode, std::abs(r.schedule_saving_percent()),
+                                      r.schedule_saving().grams() >= 0 ? "less" : "more")
+                        : "-";
     out << fmt::format("{:<24} {:<24} {:<14} {:<12} {:>8} {:>11} {:<10} {:>11} {:>4}  {}\n", r.id,
                        format_utc(r.started), r.project.empty() ? "-" : r.project, r.phase.empty() ? "-" : r.phase,
-                       format_duration(r.duration), format_energy(r.job_energy()),
-                       sensors::to_string(r.weakest_method()), r.average ? format_mass(r.average->job) : "-",
-                       r.exit_status, schedule);
+                       format_duration(r.duration), format_energy(r.job_energy), sensors::to_string(r.method),
+                       r.emissions ? format_mass(*r.emissions) : "-", r.exit_status, schedule);
   }
   return 0;
 }
@@ -129,10 +135,10 @@ int show_action(Context& ctx, const RunsOptions& o) {
                      format_energy(r->machine_energy()), sensors::to_string(r->weakest_method()));
   if (r->average)
     out << fmt::format("  emissions (average): {} CO2e at {:.0f} g/kWh, PUE {:.2f}; {}\n", format_mass(r->average->job),
-                       r->average->mean_g_per_kwh, r->pue, r->average->source);
+                       r->average->mean_intensity.grams_per_kwh(), r->pue, r->average->source);
   if (r->marginal)
     out << fmt::format("  emissions (marginal): {} CO2e at {:.0f} g/kWh\n", format_mass(r->marginal->job),
-                       r->marginal->mean_g_per_kwh);
+                       r->marginal->mean_intensity.grams_per_kwh());
   if (r->schedule) print_schedule(out, *r->schedule);
   for (const auto& n : r->sensor_notes) out << "  note: " << n << "\n";
   for (const auto& w : r->warnings) out << "  warning: " << w << "\n";
@@ -159,7 +165,7 @@ int summary_action(Context& ctx, const RunsOptions& o) {
                      {"machine_energy_j", g.machine_energy.joules()},
                      {"emissions_g", g.emissions.grams()},
                      {"runs_without_emissions", g.runs_without_emissions},
-                     {"weakest_method", g.weakest_method},
+                     {"weakest_method", std::string(sensors::to_string(g.weakest_method))},
                      {"scheduled_runs", g.scheduled_runs},
                      {"scheduling_avoided_g", g.scheduling_avoided.grams()}});
     out << arr.dump(2) << "\n";
@@ -174,7 +180,7 @@ int summary_action(Context& ctx, const RunsOptions& o) {
   for (const auto& g : *groups) {
     out << fmt::format("{:<20} {:>5} {:>9} {:>12} {:>12} {:>11} {:<10}\n", g.key.empty() ? "(none)" : g.key, g.runs,
                        format_duration(g.duration), format_energy(g.job_energy), format_energy(g.machine_energy),
-                       format_mass(g.emissions), g.weakest_method);
+                       format_mass(g.emissions), sensors::to_string(g.weakest_method));
     job += g.job_energy;
     machine += g.machine_energy;
     co2 += g.emissions;

@@ -104,7 +104,7 @@ Result<SignalEmissions> operational_emissions(const EnergyTimeline& timeline, co
     for (const ComponentReading& r : iv.readings) {
       grams[r.component] += r.energy.kilowatt_hours() * mean_g;
       energy[r.component] += r.energy;
-      method[r.component] = method[r.component] ? weakest(*method[r.component], r.method) : r.method;
+      method[r.component] = method[r.component] ? weaker(*method[r.component], r.method) : r.method;
     }
   }
 
@@ -120,6 +120,8 @@ Result<SignalEmissions> operational_emissions(const EnergyTimeline& timeline, co
   auto& why = out.estimate_reasons;
   for (const ComponentEmissions& c : out.components)
     if (c.method == Method::kEstimated) why.push_back(c.component + " energy is estimated from a model");
+    else if (c.method == Method::kSimulated)
+      why.push_back(c.component + " energy is simulated (the fake sensor), not a measurement");
   if (out.energy_fallback.joules() > 0)
     why.push_back(percent(out.energy_fallback, out.energy) +
                   " of the energy is priced at the annual mean, not time-resolved (" + input.fallback->source + ")");

@@ -182,7 +182,9 @@ std::string breakdown_to_json(const EmissionsBreakdown& b, const ReportContext& 
         {"grams_marginal", b.total_marginal ? json(b.total_marginal->grams()) : json(nullptr)},
         {"estimate", b.estimate}}},
   };
-  return j.dump(2) + "\n";
+  // The energy source names a file, whose path may not be UTF-8: replace
+  // its bad bytes instead of throwing type_error 316.
+  return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace greenrun::accounting

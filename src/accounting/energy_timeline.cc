@@ -1,5 +1,6 @@
 #include "accounting/energy_timeline.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -10,20 +11,11 @@
 
 namespace greenrun::accounting {
 
-std::string_view to_string(Method m) {
-  switch (m) {
-    case Method::kMeasured: return "measured";
-    case Method::kIntegrated: return "integrated";
-    case Method::kEstimated: return "estimated";
-  }
-  return "?";
-}
-
 Result<Method> parse_method(std::string_view text) {
   const std::string_view t = trim(text);
-  for (Method m : {Method::kMeasured, Method::kIntegrated, Method::kEstimated})
+  for (Method m : {Method::kMeasured, Method::kIntegrated, Method::kEstimated, Method::kSimulated})
     if (iequals(t, to_string(m))) return m;
-  return make_error("expected a method: measured, integrated or estimated, got \"" + std::string(t) +
+  return make_error("expected a method: measured, integrated, estimated or simulated, got \"" + std::string(t) +
                     "\"");
 }
 
@@ -126,7 +118,7 @@ std::optional<Method> EnergyTimeline::method(uint16_t component) const {
   std::optional<Method> m;
   for (const EnergyInterval& iv : intervals_)
     for (const ComponentReading& r : iv.readings)
-      if (r.component == component) m = m ? weakest(*m, r.method) : r.method;
+      if (r.component == component) m = m ? weaker(*m, r.method) : r.method;
   return m;
 }
 
@@ -143,36 +135,74 @@ void append_number(std::string& out, double v) {
 
 }  // namespace
 
-std::string to_jsonl_line(const EnergyTimeline& timeline, const EnergyInterval& interval) {
+std::string to_jsonl_line(const TimelineLine& line) {
   std::string out;
-  out.reserve(96 + interval.readings.size() * 40);
+  out.reserve(96 + line.entries.size() * 64);
   out += "{\"start\":\"";
-  out += format_utc(interval.start);
+  out += format_utc(line.start);
   out += "\",\"duration_s\":";
-  append_number(out, static_cast<double>(interval.duration.count()) / 1000.0);
-  out += ",\"joules\":{";
-  bool first = true;
-  for (const ComponentReading& r : interval.readings) {
-    if (!first) out += ',';
-    first = false;
+  append_number(out, static_cast<double>(line.duration.count()) / 1000.0);
+  // Component names are [a-z0-9_.-]: they need no escaping.
+  auto object = [&](std::string_view key, auto&& value_of, bool only_with_job) {
+    out += ",\"";
+    out += key;
+    out += "\":{";
+    bool first = true;
+    for (const TimelineLine::Entry& e : line.entries) {
+      if (only_with_job && !e.job) continue;
+      if (!first) out += ',';
+      first = false;
+      out += '"';
+      out += e.component;
+      out += "\":";
+      value_of(e);
+    }
+    out += '}';
+  };
+  object("joules", [&](const TimelineLine::Entry& e) { append_number(out, e.energy.joules()); }, false);
+  object(
+      "method",
+      [&](const TimelineLine::Entry& e) {
+        out += '"';
+        out += to_string(e.method);
+        out += '"';
+      },
+      false);
+  const bool any_job = std::any_of(line.entries.begin(), line.entries.end(), [](const auto& e) { return e.job.has_value(); });
+  if (any_job) object("job_joules", [&](const TimelineLine::Entry& e) { append_number(out, e.job->joules()); }, true);
+  if (line.platform) {
+    out += ",\"platform_joules\":";
+    append_number(out, line.platform->joules());
+    out += ",\"platform_method\":\"";
+    out += to_string(line.platform_method);
     out += '"';
-    out += timeline.component_name(r.component);  // names need no escaping
-    out += "\":";
-    append_number(out, r.energy.joules());
   }
-  out += "},\"method\":{";
-  first = true;
-  for (const ComponentReading& r : interval.readings) {
-    if (!first) out += ',';
-    first = false;
-    out += '"';
-    out += timeline.component_name(r.component);
-    out += "\":\"";
-    out += to_string(r.method);
-    out += '"';
+  if (line.cpu_utilisation) {
+    out += ",\"cpu_utilisation\":";
+    append_number(out, *line.cpu_utilisation);
   }
-  out += "}}\n";
+  if (line.job_cpu_share) {
+    out += ",\"job_cpu_share\":";
+    append_number(out, *line.job_cpu_share);
+  }
+  if (!line.warnings.empty()) {
+    out += ",\"warnings\":";
+    // A warning may quote a path or an argument that is not UTF-8: replace
+    // its bad bytes instead of throwing (type_error 316).
+    out += nlohmann::json(line.warnings).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  out += "}\n";
   return out;
+}
+
+std::string to_jsonl_line(const EnergyTimeline& timeline, const EnergyInterval& interval) {
+  TimelineLine line;
+  line.start = interval.start;
+  line.duration = interval.duration;
+  line.entries.reserve(interval.readings.size());
+  for (const ComponentReading& r : interval.readings)
+    line.entries.push_back({timeline.component_name(r.component), r.energy, std::nullopt, r.method});
+  return to_jsonl_line(line);
 }
 
 std::string to_jsonl(const EnergyTimeline& timeline) {
@@ -200,55 +230,126 @@ Result<Duration> seconds_to_duration(double s) {
   return Duration(ms);
 }
 
-// One JSON Lines record into `timeline`. Errors carry the JSON path.
-Status parse_record(const json& j, EnergyTimeline& timeline) {
+// A number of joules at `path`: finite and non-negative.
+Result<Energy> joules_at(const json& value, const std::string& path) {
+  if (!value.is_number()) return make_error(path + ": expected a number of joules");
+  const double e = value.get<double>();
+  if (!std::isfinite(e)) return make_error(path + ": expected a finite number of joules");
+  if (e < 0) return make_error(path + ": expected a non-negative number of joules, got " + value.dump());
+  return Energy::joules(e);
+}
+
+Result<TimelineLine> parse_line_object(const json& j) {
   if (!j.is_object()) return make_error("expected a JSON object per line");
+  TimelineLine line;
   const auto start_it = j.find("start");
   if (start_it == j.end() || !start_it->is_string())
     return make_error("$.start: expected an ISO 8601 UTC time string");
   auto start = parse_utc(start_it->get_ref<const std::string&>());
   if (!start) return make_error("$.start: " + start.error().message);
+  line.start = *start;
 
   const auto dur_it = j.find("duration_s");
   if (dur_it == j.end() || !dur_it->is_number())
     return make_error("$.duration_s: expected a positive number of seconds");
   auto dur = seconds_to_duration(dur_it->get<double>());
   if (!dur) return make_error("$.duration_s: " + dur.error().message);
+  line.duration = *dur;
 
   const auto joules_it = j.find("joules");
-  if (joules_it == j.end() || !joules_it->is_object() || joules_it->empty())
-    return make_error("$.joules: expected an object of component -> joules with at least one entry");
+  if (joules_it == j.end() || !joules_it->is_object())
+    return make_error("$.joules: expected an object of component -> joules");
   const auto method_it = j.find("method");
   if (method_it == j.end() || !method_it->is_object())
-    return make_error("$.method: expected an object of component -> measured|integrated|estimated");
+    return make_error("$.method: expected an object of component -> measured|integrated|estimated|simulated");
+  const auto job_it = j.find("job_joules");
+  if (job_it != j.end() && !job_it->is_object())
+    return make_error("$.job_joules: expected an object of component -> joules");
+  // Before methods had "simulated", greenrun run wrote simulated figures as
+  // "estimated" with "simulated": true.
+  const auto sim_it = j.find("simulated");
+  const bool legacy_simulated = sim_it != j.end() && sim_it->is_boolean() && sim_it->get<bool>();
 
-  EnergyInterval iv{*start, *dur, {}};
-  iv.readings.reserve(joules_it->size());
+  line.entries.reserve(joules_it->size());
   for (const auto& [key, value] : joules_it->items()) {
-    const std::string path = "$.joules." + key;
-    if (!value.is_number()) return make_error(path + ": expected a number of joules");
-    const double e = value.get<double>();
-    if (!std::isfinite(e)) return make_error(path + ": expected a finite number of joules");
-    if (e < 0) return make_error(path + ": expected a non-negative number of joules, got " + value.dump());
-    auto id = timeline.component_id(key);
-    if (!id) return make_error("$.joules: " + id.error().message);
+    auto e = joules_at(value, "$.joules." + key);
+    if (!e) return std::unexpected(e.error());
     const auto m_it = method_it->find(key);
     if (m_it == method_it->end() || !m_it->is_string())
-      return make_error("$.method." + key + ": expected measured, integrated or estimated for component \"" +
+      return make_error("$.method." + key + ": expected measured, integrated, estimated or simulated for component \"" +
                         key + "\"");
     auto m = parse_method(m_it->get_ref<const std::string&>());
     if (!m) return make_error("$.method." + key + ": " + m.error().message);
-    iv.readings.push_back(ComponentReading{*id, Energy::joules(e), *m});
+    if (legacy_simulated && *m == Method::kEstimated) *m = Method::kSimulated;
+    TimelineLine::Entry entry{key, *e, std::nullopt, *m};
+    if (job_it != j.end()) {
+      if (const auto it = job_it->find(key); it != job_it->end()) {
+        auto job = joules_at(*it, "$.job_joules." + key);
+        if (!job) return std::unexpected(job.error());
+        entry.job = *job;
+      }
+    }
+    line.entries.push_back(std::move(entry));
   }
   for (const auto& [key, value] : method_it->items()) {
     (void)value;
     if (!joules_it->contains(key))
       return make_error("$.method." + key + ": component has a method but no entry in $.joules");
   }
+  if (const auto it = j.find("platform_joules"); it != j.end()) {
+    auto e = joules_at(*it, "$.platform_joules");
+    if (!e) return std::unexpected(e.error());
+    line.platform = *e;
+    if (const auto m_it = j.find("platform_method"); m_it != j.end()) {
+      if (!m_it->is_string()) return make_error("$.platform_method: expected a method name");
+      auto m = parse_method(m_it->get_ref<const std::string&>());
+      if (!m) return make_error("$.platform_method: " + m.error().message);
+      line.platform_method = *m;
+    }
+  }
+  auto fraction = [&](const char* key, std::optional<double>& out) -> Status {
+    const auto it = j.find(key);
+    if (it == j.end()) return {};
+    if (!it->is_number() || !std::isfinite(it->get<double>()))
+      return make_error(std::string("$.") + key + ": expected a number between 0 and 1");
+    out = it->get<double>();
+    return {};
+  };
+  if (auto ok = fraction("cpu_utilisation", line.cpu_utilisation); !ok) return std::unexpected(ok.error());
+  if (auto ok = fraction("job_cpu_share", line.job_cpu_share); !ok) return std::unexpected(ok.error());
+  if (const auto it = j.find("warnings"); it != j.end()) {
+    if (!it->is_array()) return make_error("$.warnings: expected an array of strings");
+    for (size_t i = 0; i < it->size(); ++i) {
+      if (!(*it)[i].is_string()) return make_error("$.warnings[" + std::to_string(i) + "]: expected a string");
+      line.warnings.push_back((*it)[i].get<std::string>());
+    }
+  }
+  return line;
+}
+
+// One JSON Lines record into `timeline`. Errors carry the JSON path.
+Status parse_record(const json& j, EnergyTimeline& timeline) {
+  auto line = parse_line_object(j);
+  if (!line) return std::unexpected(line.error());
+  if (line->entries.empty())
+    return make_error("$.joules: expected an object of component -> joules with at least one entry");
+  EnergyInterval iv{line->start, line->duration, {}};
+  iv.readings.reserve(line->entries.size());
+  for (const TimelineLine::Entry& e : line->entries) {
+    auto id = timeline.component_id(e.component);
+    if (!id) return make_error("$.joules: " + id.error().message);
+    iv.readings.push_back(ComponentReading{*id, e.energy, e.method});
+  }
   return timeline.append(std::move(iv));
 }
 
 }  // namespace
+
+Result<TimelineLine> parse_timeline_line(std::string_view text) {
+  const json j = json::parse(text, nullptr, false);
+  if (j.is_discarded()) return make_error("expected one complete JSON object, got invalid JSON");
+  return parse_line_object(j);
+}
 
 Result<ReadReport> parse_timeline_jsonl(std::string_view text, const std::string& name,
                                         const ReadOptions& options) {

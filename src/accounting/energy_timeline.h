@@ -29,22 +29,21 @@
 
 #include "base/result.h"
 #include "base/units.h"
+#include "sensors/energy_sensor.h"
 
 namespace greenrun::accounting {
 
-// How an energy figure was obtained, from strongest to weakest evidence.
-enum class Method : uint8_t {
-  kMeasured,    // an energy counter (RAPL, NVML total-energy)
-  kIntegrated,  // power samples integrated over time
-  kEstimated,   // a model (TDP x utilisation, per-GB DRAM, ...)
-};
+// How an energy figure was obtained: greenrun's one Method
+// (sensors/energy_sensor.h), measured < integrated < estimated < simulated.
+// to_string and weaker (what a sum of figures obtained by both can honestly
+// claim) are the sensors' own.
+using Method = sensors::Method;
+using sensors::to_string;
+using sensors::weaker;
 
-std::string_view to_string(Method m);  // "measured", "integrated", "estimated"
+// Reads a method as files write it, trimmed and case-insensitive. Error:
+// `expected a method: measured, integrated, estimated or simulated, got "x"`.
 [[nodiscard]] Result<Method> parse_method(std::string_view text);
-
-// The weaker of two methods (estimated > integrated > measured): what a sum
-// of figures obtained by both can honestly claim.
-constexpr Method weakest(Method a, Method b) { return a > b ? a : b; }
 
 // True when `name` is a valid component name (see the header comment).
 bool is_valid_component_name(std::string_view name);
@@ -140,6 +139,45 @@ enum class TimelineFormat { kAuto, kJsonLines, kCsv };
 [[nodiscard]] Result<ReadReport> read_timeline_file(const std::string& path,
                                                     TimelineFormat format = TimelineFormat::kAuto,
                                                     const ReadOptions& options = {});
+
+// ---- The timeline.jsonl line codec ---------------------------------------
+//
+// The one reader and writer of a timeline.jsonl line, shared by accounting
+// (EnergyTimeline, below) and the runner (runner/timeline_writer.h, which
+// appends what the sampler measured). A line is the accounting schema
+// (start, duration_s, joules, method) plus the keys `greenrun run` adds and
+// accounting ignores: job_joules, platform_joules/platform_method (psys,
+// which overlaps cpu and dram and so is never in `joules`), cpu_utilisation,
+// job_cpu_share, warnings. docs/formats.md, "Energy timelines".
+struct TimelineLine {
+  struct Entry {
+    std::string component;       // "cpu", "gpu0", ...
+    Energy energy;               // `joules`: the whole machine's (or device's)
+    std::optional<Energy> job;   // `job_joules`: the job's share, when known
+    Method method = Method::kMeasured;
+  };
+  UtcTime start{};
+  Duration duration{0};
+  std::vector<Entry> entries;  // file order
+  std::optional<Energy> platform;
+  Method platform_method = Method::kMeasured;
+  std::optional<double> cpu_utilisation;  // machine, 0..1
+  std::optional<double> job_cpu_share;    // the job's share of busy CPU time, 0..1
+  std::vector<std::string> warnings;
+};
+
+// Writes one line with its trailing '\n'. Numbers are written in the
+// shortest form that parses back to the same double. Strings that are not
+// valid UTF-8 (warnings) have their bad bytes replaced by U+FFFD; never throws.
+// REQUIRES: component names are valid (is_valid_component_name).
+std::string to_jsonl_line(const TimelineLine& line);
+// Parses one line. Errors name the JSON path and what was expected:
+// `$.joules.cpu: expected a number of joules`. Checks types, finiteness and
+// signs, and that every entry has a method; not the timeline's invariants
+// (ordering, at least one entry), which EnergyTimeline::append enforces.
+// A legacy line marked `"simulated": true` reads its "estimated" figures as
+// simulated.
+[[nodiscard]] Result<TimelineLine> parse_timeline_line(std::string_view text);
 
 // One JSON Lines record for an interval, with its trailing '\n'. Numbers are
 // written in the shortest form that parses back to the same double, so

@@ -111,7 +111,8 @@ void price(RunOutcome& out, const std::string& store_path, const std::string& ti
                                     [](const runner::IntervalRecord& iv) { return iv.end > iv.start; });
   if (!any_time) {
     // Ended within the first millisecond: nothing to price, said so.
-    r.average = runner::EmissionsFigure{"average-lifecycle", Mass(), 0, "none: no interval was recorded", 0};
+    r.average = runner::EmissionsFigure{"average-lifecycle", Mass(), CarbonIntensity(), "none: no interval was recorded",
+                                         0};
     if (prices.fallback)
       r.average->source = prices.fallback->source + ", annual mean, not time-resolved (no interval was recorded)";
     r.warnings.push_back("the run ended within the first millisecond: no energy interval, no emissions");
@@ -269,7 +270,7 @@ Result<RunOutcome> run_unguarded(const RunRequest& req, const Services& services
   r.sensor_notes = setup->notes;
   for (const auto& [c, t] : totals.components) r.components.push_back({c, t.machine, t.job, t.method, t.devices});
   r.pue = req.pue;
-  r.interval_s = to_seconds(step);
+  r.interval = step;
   r.intervals = totals.intervals;
   r.dropped_deadlines = totals.dropped_deadlines;
   r.warnings = warnings;
@@ -285,6 +286,7 @@ Result<RunOutcome> run_unguarded(const RunRequest& req, const Services& services
     r.cpu_count = ci->logical_cpus;
   }
   if (auto mem = proc.memory_total_bytes()) r.ram_total_gb = static_cast<double>(*mem) / 1e9;
+  r.hostname = runner::host_name();
   r.gpu_model = setup->gpu_model;
   r.gpu_count = setup->gpu_count;
   out.sensor_notes = setup->notes;

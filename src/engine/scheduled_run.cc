@@ -334,6 +334,7 @@ Result<std::unique_ptr<ScheduledRun>> ScheduledRun::prepare(const ExecutionReque
   std::vector<std::string> warnings;
   const auto power = expected_power(request.expected_power, services.store_path, command, warnings);
   req->power = power.first;
+  req->min_saving_percent = request.min_saving_percent;
   auto forecast = load_forecast(ForecastQuery{zone, from, to, request.forecast.provider}, services.store_path,
                                 services.env, base);
   if (!forecast) return std::unexpected(forecast.error());
@@ -349,27 +350,10 @@ Result<std::unique_ptr<ScheduledRun>> ScheduledRun::prepare(const ExecutionReque
   settings.power_basis = power.second;
   auto schedule = ExecutionSchedule::make(*req, forecast->series);
   if (!schedule) return make_error(ErrorKind::kFailure, schedule.error().message);
-  // A schedule that would save too little is not worth its waiting and
-  // pausing: run at once (a Flexible Start with no room), and say why.
-  if (req->mode != Mode::kThreshold) {
-    const auto& p = schedule->initial_plan();
-    const double saving = p.saving_percent();
-    if (saving < request.min_saving_percent) {
-      warnings.push_back(fmt::format("the plan would save {:.2f} % against running at once, below --min-saving "
-                                     "{:g} %: running at once",
-                                     std::max(0.0, saving), request.min_saving_percent));
-      ScheduleRequest at_once = *req;
-      at_once.mode = Mode::kFlexibleStart;
-      at_once.latest_start = now;
-      at_once.deadline = now + req->expected;
-      at_once.threshold.reset();
-      at_once.min_segment = Duration(0);
-      auto direct = ExecutionSchedule::make(at_once, forecast->series);
-      if (!direct) return make_error(ErrorKind::kFailure, direct.error().message);
-      schedule = std::move(direct);
-      settings.pause_mode = "";
-    }
-  }
+  if (auto held = schedule->held_back_saving())
+    warnings.push_back(fmt::format("the plan would save {:.2f} % against running at once, below --min-saving {:g} %: "
+                                   "running at once",
+                                   std::max(0.0, *held), request.min_saving_percent));
   for (const auto& w : warnings) observer.on_event({EventKind::kWarning, w});
   const auto& plan = schedule->initial_plan();
   if (req->mode != Mode::kThreshold)

@@ -19,7 +19,11 @@ namespace {
 static_assert(std::endian::native == std::endian::little,
               "chunk BLOBs are little-endian arrays copied with memcpy");
 
-constexpr int kSchemaVersion = 1;
+// The store file's schema version (PRAGMA user_version), for every table in
+// it: 1, the first layout; 2, the `runs` table (runner/run_store.cc) gained
+// the typed schedule columns `runs summary` needs (RunStore migrates a
+// layout-1 table when it opens one; the intensity tables are unchanged).
+constexpr int kSchemaVersion = 2;
 // "GRNR": marks the file as a greenrun store (PRAGMA application_id).
 constexpr int kApplicationId = 0x47524E52;
 constexpr uint32_t kChunkFormat = 1;

@@ -77,7 +77,12 @@ Result<scheduling::Plan> ExecutionSchedule::make_plan(const intensity::Intensity
     if (now > r.latest_start) return make_error("past the latest start " + format_utc(r.latest_start));
     auto job = scheduling::Job::make(r.expected, scheduling::PowerProfile::constant(r.power));
     if (!job) return make_error(job.error().message);
-    return scheduling::plan_flexible_start(f, *job, {now, r.latest_start, std::nullopt});
+    auto p = scheduling::plan_flexible_start(f, *job, {now, r.latest_start, std::nullopt});
+    if (p && p->start() > now && p->saving_percent() < r.min_saving_percent) {
+      held_back_ = p->saving_percent();
+      return scheduling::plan_flexible_start(f, *job, {now, now, std::nullopt});
+    }
+    return p;
   }
   const Duration left = r.expected - work_done;
   if (left.count() <= 0) return make_error("no work left to plan");
@@ -99,7 +104,12 @@ Result<scheduling::Plan> ExecutionSchedule::make_plan(const intensity::Intensity
     const int64_t off = (from - p.start).count() % p.duration.count();
     o.slot = Duration(off == 0 ? p.duration.count() : std::gcd(p.duration.count(), off));
   }
-  return scheduling::plan_pause_resume(f, *job, from, end, o);
+  auto p = scheduling::plan_pause_resume(f, *job, from, end, o);
+  if (p && (p->start() > from || p->pauses() > 0) && p->saving_percent() < r.min_saving_percent) {
+    held_back_ = p->saving_percent();
+    return scheduling::plan_pause_resume(f, *job, from, from + work, o);
+  }
+  return p;
 }
 
 UtcTime ExecutionSchedule::plan_start(UtcTime now) const {

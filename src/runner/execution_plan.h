@@ -57,6 +57,10 @@ struct ScheduleRequest {
   Duration min_segment{0};
   // Re-plan when actual work done differs from the plan's by more than this.
   Duration drift_tolerance = std::chrono::seconds(1);
+  // A plan (initial or re-plan) that would wait or pause for less than this
+  // saving against running straight on from now (percent) is replaced by
+  // running straight on: waiting hours for 0.1 % is not worth it.
+  double min_saving_percent = 0;
 };
 
 struct ScheduleDecision {
@@ -91,6 +95,9 @@ class ExecutionSchedule {
   const scheduling::Plan& initial_plan() const { return initial_; }
   const scheduling::Plan& plan() const { return plan_; }
   size_t replans() const { return replans_; }
+  // The saving (percent) of the last plan that min_saving_percent held back
+  // (the job ran straight on instead); none when no plan was held back.
+  std::optional<double> held_back_saving() const { return held_back_; }
   // The latest instant at which the job must be running to meet the
   // deadline with `work_done` behind it (deadline - left - margin).
   UtcTime guard_instant(Duration work_done) const;
@@ -120,6 +127,7 @@ class ExecutionSchedule {
   std::optional<scheduling::ThresholdPolicy> policy_;
   std::optional<std::string> forced_;
   size_t replans_ = 0;
+  mutable std::optional<double> held_back_;
 };
 
 }  // namespace greenrun::runner

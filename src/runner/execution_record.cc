@@ -47,6 +47,11 @@ ordered_json section(const ExecutionReport& r, const ExecutionSchedule& schedule
     j["planned"] = plan_json(schedule.initial_plan());
     j["planned"]["power_w"] = q.power.watts();
     j["planned"]["power_basis"] = st.power_basis;
+    if (auto held = schedule.held_back_saving()) {
+      // A plan that waited or paused for less than --min-saving was set aside.
+      j["planned"]["held_back_saving_percent"] = *held;
+      j["planned"]["min_saving_percent"] = q.min_saving_percent;
+    }
   }
   ordered_json ev = ordered_json::array();
   for (const auto& e : r.events) {
@@ -89,7 +94,8 @@ ordered_json section(const ExecutionReport& r, const ExecutionSchedule& schedule
 
 std::string execution_json(const ExecutionReport& report, const ExecutionSchedule& schedule,
                            const ExecutionSettings& settings, int indent) {
-  return section(report, schedule, settings).dump(indent);
+  // Never throws on text that is not UTF-8 (type_error 316): bad bytes are replaced.
+  return section(report, schedule, settings).dump(indent, ' ', false, ordered_json::error_handler_t::replace);
 }
 
 Result<ScheduleSummary> execution_record(const ExecutionReport& report, const ExecutionSchedule& schedule,

@@ -12,16 +12,6 @@ namespace {
 
 using sensors::Component;
 
-accounting::Method accounting_method(sensors::Method m) {
-  switch (m) {
-    case sensors::Method::kMeasured: return accounting::Method::kMeasured;
-    case sensors::Method::kIntegrated: return accounting::Method::kIntegrated;
-    case sensors::Method::kEstimated:
-    case sensors::Method::kSimulated: return accounting::Method::kEstimated;
-  }
-  return accounting::Method::kEstimated;
-}
-
 Energy job_energy(const IntervalRecord& iv) {
   Energy e;
   for (const auto& [c, v] : iv.components)
@@ -67,7 +57,7 @@ Result<accounting::EnergyTimeline> energy_timeline(const std::vector<IntervalRec
       if (c == Component::kPlatform) continue;
       auto id = t.component_id(sensors::to_string(c));
       if (!id) return std::unexpected(id.error());
-      out.readings.push_back({*id, share == Share::kJob ? v.job : v.machine, accounting_method(v.method)});
+      out.readings.push_back({*id, share == Share::kJob ? v.job : v.machine, v.method});
     }
     if (out.readings.empty()) continue;
     if (auto s = t.append(std::move(out)); !s)
@@ -120,14 +110,14 @@ EmissionsFigure emissions_figure(const accounting::EmissionsBreakdown& b, bool m
   EmissionsFigure f;
   f.signal = std::string(intensity::to_string(s.signal));
   f.job = s.operational + (marginal ? b.pue_overhead_marginal.value_or(Mass()) : b.pue_overhead);
-  f.mean_g_per_kwh = s.effective_intensity().grams_per_kwh();
+  f.mean_intensity = s.effective_intensity();
   const bool resolved = s.energy_time_resolved.joules() > 0 || s.time_resolved.count() > 0;
   if (resolved)
     f.source = "store: " + s.series_zone + " " + f.signal + " (" + s.series_source + ")";
   if (used && (s.energy_fallback.joules() > 0 || s.time_fallback.count() > 0)) {
     const std::string fb = used->source + ", annual mean, not time-resolved";
     f.source = resolved ? f.source + " + " + fb + " for uncovered time" : fb;
-    if (!resolved && f.mean_g_per_kwh == 0) f.mean_g_per_kwh = used->value.grams_per_kwh();
+    if (!resolved && f.mean_intensity.grams_per_kwh() == 0) f.mean_intensity = used->value;
   }
   if (s.energy.joules() > 0) {
     f.coverage = s.energy_time_resolved / s.energy;

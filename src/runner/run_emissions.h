@@ -30,9 +30,8 @@ namespace greenrun::runner {
 enum class Share { kJob, kMachine };
 
 // The run's intervals as an EnergyTimeline of `share` per component (cpu,
-// dram, gpu; platform/psys is left out because it overlaps them). Simulated
-// figures become "estimated" (accounting has no simulated method; the run
-// record says simulated). Intervals of zero length or without components are
+// dram, gpu; platform/psys is left out because it overlaps them). Methods are
+// kept as they are (one Method; simulated stays simulated). Intervals of zero length or without components are
 // skipped; a start that ms rounding put before the previous end is moved to
 // it. Error: the timeline rejects an interval (names its start).
 [[nodiscard]] Result<accounting::EnergyTimeline> energy_timeline(const std::vector<IntervalRecord>& intervals,

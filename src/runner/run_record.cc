@@ -1,10 +1,17 @@
 #include "runner/run_record.h"
 
+#include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <sys/utsname.h>
+#include <unistd.h>
 
+#include "base/byte_escape.h"
 #include "base/time_format.h"
+
+#ifndef GREENRUN_VERSION
+#error "GREENRUN_VERSION (CMake's project version) must be defined for run_record.cc"
+#endif
 
 namespace greenrun::runner {
 namespace {
@@ -17,21 +24,151 @@ using sensors::Method;
 ordered_json figure_json(const EmissionsFigure& f) {
   return {{"signal", f.signal},
           {"job_g", f.job.grams()},
-          {"mean_g_per_kwh", f.mean_g_per_kwh},
+          {"mean_g_per_kwh", f.mean_intensity.grams_per_kwh()},
           {"source", f.source},
           {"coverage", f.coverage}};
 }
 
-std::optional<EmissionsFigure> figure_from(const ordered_json& j, const char* key) {
-  if (!j.contains(key) || !j[key].is_object()) return std::nullopt;
-  const auto& f = j[key];
+// A byte string as run.json keeps it: as it is when valid UTF-8, else
+// escaped, with `field` added to the "escaped" list.
+struct ByteFields {
+  std::vector<std::string> escaped;
+  std::string text(const std::string& bytes, const char* field) {
+    if (is_valid_utf8(bytes)) return bytes;
+    escaped.emplace_back(field);
+    return escape_bytes(bytes);
+  }
+  std::vector<std::string> texts(const std::vector<std::string>& bytes, const char* field) {
+    bool valid = true;
+    for (const auto& b : bytes) valid = valid && is_valid_utf8(b);
+    if (valid) return bytes;
+    // All of them, so that the list says which fields, not which items.
+    escaped.emplace_back(field);
+    std::vector<std::string> out;
+    out.reserve(bytes.size());
+    for (const auto& b : bytes) out.push_back(escape_bytes(b));
+    return out;
+  }
+};
+
+// ---- Reading: typed getters that name the JSON path ----------------------
+
+struct Reader {
+  const ordered_json& j;  // an object
+  std::string path;       // "$", "$.host", "$.components[2]"
+
+  std::string at(std::string_view key) const { return path + "." + std::string(key); }
+  static std::string got(const ordered_json& v) {
+    std::string text = v.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+    if (text.size() > 40) text = text.substr(0, 37) + "...";
+    return text;
+  }
+  Status expected(std::string_view key, std::string_view what) const {
+    return make_error(at(key) + ": expected " + std::string(what) + ", got " + got(j.at(std::string(key))));
+  }
+  const ordered_json* find(std::string_view key) const {
+    const auto it = j.find(std::string(key));
+    return it == j.end() || it->is_null() ? nullptr : &*it;
+  }
+
+  [[nodiscard]] Status string(std::string_view key, std::string& out, bool required = false) const {
+    const auto* v = find(key);
+    if (!v) return required ? make_error(at(key) + ": expected a string, got nothing") : Status{};
+    if (!v->is_string()) return expected(key, "a string");
+    out = v->get<std::string>();
+    return {};
+  }
+  [[nodiscard]] Status number(std::string_view key, double& out) const {
+    const auto* v = find(key);
+    if (!v) return {};
+    if (!v->is_number() || !std::isfinite(v->get<double>())) return expected(key, "a number");
+    out = v->get<double>();
+    return {};
+  }
+  template <typename Int>
+  [[nodiscard]] Status integer(std::string_view key, Int& out) const {
+    const auto* v = find(key);
+    if (!v) return {};
+    if (!v->is_number_integer()) return expected(key, "an integer");
+    if constexpr (std::is_unsigned_v<Int>) {
+      if (v->is_number_unsigned()) {
+        out = static_cast<Int>(v->get<uint64_t>());
+        return {};
+      }
+      if (v->get<int64_t>() < 0) return expected(key, "a non-negative integer");
+    }
+    out = static_cast<Int>(v->get<int64_t>());
+    return {};
+  }
+  [[nodiscard]] Status boolean(std::string_view key, bool& out) const {
+    const auto* v = find(key);
+    if (!v) return {};
+    if (!v->is_boolean()) return expected(key, "true or false");
+    out = v->get<bool>();
+    return {};
+  }
+  [[nodiscard]] Status strings(std::string_view key, std::vector<std::string>& out) const {
+    const auto* v = find(key);
+    if (!v) return {};
+    if (!v->is_array()) return expected(key, "an array of strings");
+    out.clear();
+    for (size_t i = 0; i < v->size(); ++i) {
+      if (!(*v)[i].is_string())
+        return make_error(at(key) + "[" + std::to_string(i) + "]: expected a string, got " + got((*v)[i]));
+      out.push_back((*v)[i].get<std::string>());
+    }
+    return {};
+  }
+  [[nodiscard]] Status time(std::string_view key, UtcTime& out, bool required = true) const {
+    std::string text;
+    if (auto ok = string(key, text, required); !ok) return ok;
+    if (text.empty() && !required) return {};
+    auto t = parse_utc(text);
+    if (!t) return make_error(at(key) + ": expected a UTC time, got \"" + text + "\"");
+    out = *t;
+    return {};
+  }
+  [[nodiscard]] Status energy(std::string_view key, Energy& out) const {
+    double j_ = 0;
+    if (auto ok = number(key, j_); !ok) return ok;
+    out = Energy::joules(j_);
+    return {};
+  }
+  [[nodiscard]] Status mass(std::string_view key, Mass& out) const {
+    double g = 0;
+    if (auto ok = number(key, g); !ok) return ok;
+    out = Mass::grams(g);
+    return {};
+  }
+  // A nested object, or nullptr when absent; error when not an object.
+  [[nodiscard]] Result<const ordered_json*> object(std::string_view key) const {
+    const auto* v = find(key);
+    if (!v) return nullptr;
+    if (!v->is_object()) return std::unexpected(expected(key, "an object").error());
+    return v;
+  }
+};
+
+#define GREENRUN_TRY(expr)                                  \
+  do {                                                      \
+    if (auto greenrun_ok_ = (expr); !greenrun_ok_)          \
+      return std::unexpected(std::move(greenrun_ok_.error())); \
+  } while (false)
+
+Result<std::optional<EmissionsFigure>> figure_from(const Reader& top, const char* key) {
+  auto obj = top.object(key);
+  if (!obj) return std::unexpected(obj.error());
+  if (!*obj) return std::optional<EmissionsFigure>();
+  const Reader f{**obj, top.at(key)};
   EmissionsFigure e;
-  e.signal = f.value("signal", "");
-  e.job = Mass::grams(f.value("job_g", 0.0));
-  e.mean_g_per_kwh = f.value("mean_g_per_kwh", 0.0);
-  e.source = f.value("source", "");
-  e.coverage = f.value("coverage", 1.0);
-  return e;
+  double g_per_kwh = 0;
+  GREENRUN_TRY(f.string("signal", e.signal));
+  GREENRUN_TRY(f.mass("job_g", e.job));
+  GREENRUN_TRY(f.number("mean_g_per_kwh", g_per_kwh));
+  e.mean_intensity = CarbonIntensity::grams_per_kwh(g_per_kwh);
+  GREENRUN_TRY(f.string("source", e.source));
+  GREENRUN_TRY(f.number("coverage", e.coverage));
+  return std::optional<EmissionsFigure>(std::move(e));
 }
 
 std::string csv_field(const std::string& s) {
@@ -73,12 +210,28 @@ Method RunRecord::weakest_method() const {
   return m;
 }
 
+Power RunRecord::job_power() const {
+  if (duration.count() <= 0) return Power();
+  return job_energy() / duration;
+}
+
+std::string_view greenrun_version() { return GREENRUN_VERSION; }
+
+std::string host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "";
+  return buf;
+}
+
 std::string to_json(const RunRecord& r, int indent) {
+  ByteFields bytes;
   ordered_json j;
+  j["schema"] = std::string(kRunSchema);
+  j["greenrun_version"] = std::string(greenrun_version());
   j["id"] = r.id;
-  j["project"] = r.project;
-  j["phase"] = r.phase;
-  j["command"] = r.command;
+  j["project"] = bytes.text(r.project, "project");
+  j["phase"] = bytes.text(r.phase, "phase");
+  j["command"] = bytes.texts(r.command, "command");
   j["started"] = format_utc(r.started);
   j["ended"] = format_utc(r.ended);
   j["duration_s"] = to_seconds(r.duration);
@@ -127,96 +280,163 @@ std::string to_json(const RunRecord& r, int indent) {
     auto section = ordered_json::parse(r.schedule->json, nullptr, false);
     if (!section.is_discarded()) j["schedule"] = std::move(section);
   }
-  j["interval_s"] = r.interval_s;
+  j["interval_s"] = to_seconds(r.interval);
   j["intervals"] = r.intervals;
   j["dropped_deadlines"] = r.dropped_deadlines;
   j["warnings"] = r.warnings;
-  j["out_dir"] = r.out_dir;
-  j["host"] = {{"cpu_model", r.cpu_model},
+  j["out_dir"] = bytes.text(r.out_dir, "out_dir");
+  j["host"] = {{"hostname", bytes.text(r.hostname, "host.hostname")},
+               {"cpu_model", r.cpu_model},
                {"cpu_count", r.cpu_count},
                {"ram_total_gb", r.ram_total_gb},
                {"gpu_model", r.gpu_model},
                {"gpu_count", r.gpu_count}};
-  return j.dump(indent);
+  if (!bytes.escaped.empty()) j["escaped"] = bytes.escaped;
+  // Every byte string above is valid UTF-8 by now; `replace` keeps any other
+  // text (a warning quoting a path, a sensor note) from throwing
+  // type_error 316 and costs its bad bytes only.
+  return j.dump(indent, ' ', false, ordered_json::error_handler_t::replace);
 }
 
 Result<RunRecord> run_record_from_json(const std::string& text) {
   // Ordered, so that the accounting breakdowns round-trip key for key.
   const auto j = ordered_json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return make_error("run record: expected a JSON object");
-  try {
+  if (j.is_discarded() || !j.is_object()) return make_error("run record: $: expected a JSON object");
+  auto parsed = [&]() -> Result<RunRecord> {
+    const Reader top{j, "$"};
+    std::string schema;
+    GREENRUN_TRY(top.string("schema", schema));
+    if (!schema.empty() && schema != kRunSchema)
+      return make_error("$.schema: expected \"" + std::string(kRunSchema) + "\", got \"" + schema + "\"");
     RunRecord r;
-    r.id = j.at("id").get<std::string>();
-    r.project = j.value("project", "");
-    r.phase = j.value("phase", "");
-    r.command = j.value("command", std::vector<std::string>{});
-    auto started = parse_utc(j.at("started").get<std::string>());
-    auto ended = parse_utc(j.at("ended").get<std::string>());
-    if (!started || !ended) return make_error("run record: $.started/$.ended: expected UTC times");
-    r.started = *started;
-    r.ended = *ended;
-    r.duration = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(j.value("duration_s", 0.0)));
-    r.exit_status = j.value("exit_status", 0);
-    r.zone = j.value("zone", "");
-    r.zone_source = j.value("zone_source", "");
-    if (j.contains("cloud_region")) r.cloud_region = j["cloud_region"].get<std::string>();
-    r.sensors = j.value("sensors", "");
-    r.sensor_notes = j.value("sensor_notes", std::vector<std::string>{});
-    for (const auto& c : j.value("components", ordered_json::array())) {
-      const auto comp = sensors::parse_component(c.value("component", ""));
-      const auto m = sensors::parse_method(c.value("method", ""));
-      if (!comp || !m) return make_error("run record: $.components: unknown component or method");
-      r.components.push_back(ComponentEnergy{*comp, Energy::joules(c.value("machine_j", 0.0)),
-                                             Energy::joules(c.value("job_j", 0.0)), *m,
-                                             c.value("devices", std::vector<std::string>{})});
+    GREENRUN_TRY(top.string("greenrun_version", r.greenrun_version));
+    GREENRUN_TRY(top.string("id", r.id, true));
+    GREENRUN_TRY(top.string("project", r.project));
+    GREENRUN_TRY(top.string("phase", r.phase));
+    GREENRUN_TRY(top.strings("command", r.command));
+    GREENRUN_TRY(top.time("started", r.started));
+    GREENRUN_TRY(top.time("ended", r.ended));
+    double secs = 0;
+    GREENRUN_TRY(top.number("duration_s", secs));
+    r.duration = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(secs));
+    GREENRUN_TRY(top.integer("exit_status", r.exit_status));
+    GREENRUN_TRY(top.string("zone", r.zone));
+    GREENRUN_TRY(top.string("zone_source", r.zone_source));
+    if (top.find("cloud_region")) {
+      std::string region;
+      GREENRUN_TRY(top.string("cloud_region", region));
+      r.cloud_region = std::move(region);
     }
-    r.pue = j.value("pue", 1.0);
-    r.average = figure_from(j, "emissions_average");
-    r.marginal = figure_from(j, "emissions_marginal");
-    if (j.contains("emissions") && j["emissions"].is_object()) {
-      const auto& e = j["emissions"];
+    GREENRUN_TRY(top.string("sensors", r.sensors));
+    GREENRUN_TRY(top.strings("sensor_notes", r.sensor_notes));
+    if (const auto* comps = top.find("components")) {
+      if (!comps->is_array()) return std::unexpected(top.expected("components", "an array").error());
+      for (size_t i = 0; i < comps->size(); ++i) {
+        const std::string path = "$.components[" + std::to_string(i) + "]";
+        if (!(*comps)[i].is_object()) return make_error(path + ": expected an object");
+        const Reader c{(*comps)[i], path};
+        std::string comp_name, method_name;
+        GREENRUN_TRY(c.string("component", comp_name, true));
+        GREENRUN_TRY(c.string("method", method_name, true));
+        const auto comp = sensors::parse_component(comp_name);
+        if (!comp)
+          return make_error(c.at("component") + ": expected cpu, dram, gpu or platform, got \"" + comp_name + "\"");
+        const auto m = sensors::parse_method(method_name);
+        if (!m)
+          return make_error(c.at("method") + ": expected measured, integrated, estimated or simulated, got \"" +
+                            method_name + "\"");
+        ComponentEnergy e{*comp, Energy(), Energy(), *m, {}};
+        GREENRUN_TRY(c.energy("machine_j", e.machine));
+        GREENRUN_TRY(c.energy("job_j", e.job));
+        GREENRUN_TRY(c.strings("devices", e.devices));
+        r.components.push_back(std::move(e));
+      }
+    }
+    GREENRUN_TRY(top.number("pue", r.pue));
+    auto average = figure_from(top, "emissions_average");
+    if (!average) return std::unexpected(average.error());
+    r.average = std::move(*average);
+    auto marginal = figure_from(top, "emissions_marginal");
+    if (!marginal) return std::unexpected(marginal.error());
+    r.marginal = std::move(*marginal);
+    auto emissions = top.object("emissions");
+    if (!emissions) return std::unexpected(emissions.error());
+    if (*emissions) {
+      const auto& e = **emissions;
       if (e.contains("job") && e["job"].is_object()) r.emissions_job_json = e["job"].dump();
       if (e.contains("machine") && e["machine"].is_object()) r.emissions_machine_json = e["machine"].dump();
     }
-    if (j.contains("flexible_start") && j["flexible_start"].is_object()) {
-      const auto& f = j["flexible_start"];
+    auto flexible = top.object("flexible_start");
+    if (!flexible) return std::unexpected(flexible.error());
+    if (*flexible) {
+      const Reader f{**flexible, "$.flexible_start"};
       FlexibleStartFigure& fs = r.flexible_start;
-      fs.computed = f.value("computed", false);
+      GREENRUN_TRY(f.boolean("computed", fs.computed));
       if (fs.computed) {
-        auto best = parse_utc(f.value("best_start", ""));
-        if (!best) return make_error("run record: $.flexible_start.best_start: expected a UTC time");
-        fs.best_start = *best;
-        fs.emissions = Mass::grams(f.value("emissions_g", 0.0));
-        fs.baseline = Mass::grams(f.value("baseline_g", 0.0));
-        fs.saving_percent = f.value("saving_percent", 0.0);
-        fs.basis = f.value("basis", "");
-        fs.source = f.value("source", "");
+        GREENRUN_TRY(f.time("best_start", fs.best_start));
+        GREENRUN_TRY(f.mass("emissions_g", fs.emissions));
+        GREENRUN_TRY(f.mass("baseline_g", fs.baseline));
+        GREENRUN_TRY(f.number("saving_percent", fs.saving_percent));
+        GREENRUN_TRY(f.string("basis", fs.basis));
+        GREENRUN_TRY(f.string("source", fs.source));
       } else {
-        fs.reason = f.value("reason", "");
+        GREENRUN_TRY(f.string("reason", fs.reason));
       }
     }
-    if (j.contains("schedule") && !j["schedule"].is_null()) {
-      auto schedule = schedule_summary_from_json(j["schedule"].dump(), "$.schedule");
-      if (!schedule) return make_error("run record: " + schedule.error().message);
+    if (const auto* s = top.find("schedule")) {
+      auto schedule = schedule_summary_from_json(s->dump(), "$.schedule");
+      if (!schedule) return std::unexpected(schedule.error());
       r.schedule = std::move(*schedule);
     }
-    r.interval_s = j.value("interval_s", 1.0);
-    r.intervals = j.value("intervals", size_t{0});
-    r.dropped_deadlines = j.value("dropped_deadlines", size_t{0});
-    r.warnings = j.value("warnings", std::vector<std::string>{});
-    r.out_dir = j.value("out_dir", "");
-    if (j.contains("host")) {
-      const auto& h = j["host"];
-      r.cpu_model = h.value("cpu_model", "");
-      r.cpu_count = h.value("cpu_count", 0);
-      r.ram_total_gb = h.value("ram_total_gb", 0.0);
-      r.gpu_model = h.value("gpu_model", "");
-      r.gpu_count = h.value("gpu_count", 0);
+    double interval_s = 1.0;
+    GREENRUN_TRY(top.number("interval_s", interval_s));
+    r.interval = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(interval_s));
+    GREENRUN_TRY(top.integer("intervals", r.intervals));
+    GREENRUN_TRY(top.integer("dropped_deadlines", r.dropped_deadlines));
+    GREENRUN_TRY(top.strings("warnings", r.warnings));
+    GREENRUN_TRY(top.string("out_dir", r.out_dir));
+    auto host = top.object("host");
+    if (!host) return std::unexpected(host.error());
+    if (*host) {
+      const Reader h{**host, "$.host"};
+      GREENRUN_TRY(h.string("hostname", r.hostname));
+      GREENRUN_TRY(h.string("cpu_model", r.cpu_model));
+      GREENRUN_TRY(h.integer("cpu_count", r.cpu_count));
+      GREENRUN_TRY(h.number("ram_total_gb", r.ram_total_gb));
+      GREENRUN_TRY(h.string("gpu_model", r.gpu_model));
+      GREENRUN_TRY(h.integer("gpu_count", r.gpu_count));
+    }
+    // The byte strings recorded escaped, back to their bytes.
+    std::vector<std::string> escaped;
+    GREENRUN_TRY(top.strings("escaped", escaped));
+    for (size_t i = 0; i < escaped.size(); ++i) {
+      const std::string& field = escaped[i];
+      auto restore = [&](std::string& value, const std::string& path) -> Status {
+        auto b = unescape_bytes(value);
+        if (!b) return make_error(path + ": " + b.error().message);
+        value = std::move(*b);
+        return {};
+      };
+      if (field == "command") {
+        for (size_t k = 0; k < r.command.size(); ++k)
+          GREENRUN_TRY(restore(r.command[k], "$.command[" + std::to_string(k) + "]"));
+      } else if (field == "project") {
+        GREENRUN_TRY(restore(r.project, "$.project"));
+      } else if (field == "phase") {
+        GREENRUN_TRY(restore(r.phase, "$.phase"));
+      } else if (field == "out_dir") {
+        GREENRUN_TRY(restore(r.out_dir, "$.out_dir"));
+      } else if (field == "host.hostname") {
+        GREENRUN_TRY(restore(r.hostname, "$.host.hostname"));
+      } else {
+        return make_error("$.escaped[" + std::to_string(i) +
+                          "]: expected command, project, phase, out_dir or host.hostname, got \"" + field + "\"");
+      }
     }
     return r;
-  } catch (const nlohmann::json::exception& e) {
-    return make_error(std::string("run record: ") + e.what());
-  }
+  }();
+  if (!parsed) return make_error("run record: " + parsed.error().message);
+  return parsed;
 }
 
 std::string emissions_csv_header() {
@@ -230,6 +450,7 @@ std::string emissions_csv_header() {
 std::string emissions_csv_row(const RunRecord& r) {
   // CodeCarbon: energies in kWh, powers in W, emissions in kg, rate kg/s.
   const double secs = to_seconds(r.duration);
+  const auto watts_of = [&](Energy e) { return secs > 0 ? (e / r.duration).watts() : 0.0; };
   auto find = [&](Component c) -> const ComponentEnergy* {
     for (const auto& x : r.components)
       if (x.component == c) return &x;
@@ -238,7 +459,7 @@ std::string emissions_csv_row(const RunRecord& r) {
   auto kwh = [&](Component c) { const auto* x = find(c); return x ? x->job.kilowatt_hours() : 0.0; };
   auto watts = [&](Component c) {
     const auto* x = find(c);
-    return x && secs > 0 ? x->job.joules() / secs : 0.0;
+    return x ? watts_of(x->job) : 0.0;
   };
   auto method = [&](Component c) { const auto* x = find(c); return x ? std::string(sensors::to_string(x->method)) : ""; };
   const double kg = r.average ? r.average->job.kilograms() : 0.0;
@@ -259,7 +480,7 @@ std::string emissions_csv_row(const RunRecord& r) {
       std::to_string(r.cpu_count), csv_field(r.cpu_model), std::to_string(r.gpu_count), csv_field(r.gpu_model), "", "",
       num(r.ram_total_gb), "process", num(r.pue), method(Component::kCpu), method(Component::kGpu),
       method(Component::kDram), num(r.machine_energy().kilowatt_hours()),
-      r.average ? num(r.average->mean_g_per_kwh) : "", csv_field(r.average ? r.average->source : ""), csv_field(r.zone),
+      r.average ? num(r.average->mean_intensity.grams_per_kwh()) : "", csv_field(r.average ? r.average->source : ""), csv_field(r.zone),
       csv_field(r.phase), std::to_string(r.exit_status)};
   std::string line;
   for (size_t i = 0; i < f.size(); ++i) {

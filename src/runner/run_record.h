@@ -5,11 +5,19 @@
 // `runs` table, and emissions.csv (CodeCarbon's columns where they apply).
 // Schemas: docs/formats.md, "run.json" and "emissions.csv".
 //
+// run.json is versioned: "schema": "greenrun.run/1" (kRunSchema), with the
+// greenrun version that wrote it. Byte strings that may not be UTF-8 (the
+// command's arguments, project, phase, out_dir, host name) are recorded
+// escaped when they are not (base/byte_escape.h: `\xHH`, `\\`) and listed
+// under "escaped"; reading back restores the bytes exactly. No string can
+// make to_json throw.
+//
 // Thread-safety: plain value.
 #pragma once
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
@@ -30,7 +38,7 @@ struct ComponentEnergy {
 struct EmissionsFigure {
   std::string signal;          // "average-lifecycle", "marginal"
   Mass job;                    // job energy x PUE x intensity, interval by interval
-  double mean_g_per_kwh = 0;   // energy-weighted mean intensity used
+  CarbonIntensity mean_intensity;  // energy-weighted mean intensity used
   std::string source;          // "store: electricitymaps-csv DE", "world average (...)"
   double coverage = 1.0;       // share of the run's energy with intensity data
 };
@@ -49,6 +57,9 @@ struct FlexibleStartFigure {
   std::string source;           // the series' provenance
   std::string reason;           // when not computed: why, in one line
 };
+
+// The value of run.json's "schema" key this greenrun writes and reads.
+inline constexpr std::string_view kRunSchema = "greenrun.run/1";
 
 struct RunRecord {
   std::string id;  // "20261127T131500Z-1a2b3c"
@@ -80,12 +91,17 @@ struct RunRecord {
   // schedule->json, which to_json writes as it is (build one with
   // schedule_summary_from_json). Absent for a run that started at once.
   std::optional<ScheduleSummary> schedule;
-  double interval_s = 1.0;
+  Duration interval{1000};  // the sampling interval
   size_t intervals = 0;
   size_t dropped_deadlines = 0;
   std::vector<std::string> warnings;
   std::string out_dir;
-  // Host facts for emissions.csv.
+  // Who wrote the record: the greenrun version (CMake's project version).
+  // to_json writes greenrun_version() whatever this says; reading back keeps
+  // the file's ("" for a record written before run.json was versioned).
+  std::string greenrun_version;
+  // Host facts for run.json's "host" and emissions.csv.
+  std::string hostname;  // host_name() when the run was recorded
   std::string cpu_model;
   int cpu_count = 0;
   double ram_total_gb = 0;
@@ -94,12 +110,26 @@ struct RunRecord {
 
   Energy machine_energy() const;  // sum of components (platform excluded)
   Energy job_energy() const;
+  // job_energy() / duration; zero for a zero duration.
+  Power job_power() const;
   sensors::Method weakest_method() const;
   bool simulated() const { return weakest_method() == sensors::Method::kSimulated; }
 };
 
+// run.json. Never throws: byte strings are escaped (see the header comment),
+// and any other text that is not UTF-8 (a warning quoting a path) has its bad
+// bytes replaced by U+FFFD.
 std::string to_json(const RunRecord& r, int indent = 2);
+// Reads run.json back. Checks "schema" (a record without one, written before
+// run.json was versioned, is read as greenrun.run/1). Errors name the JSON
+// path and what was expected:
+// `run record: $.components[1].machine_j: expected a number, got "x"`.
 [[nodiscard]] Result<RunRecord> run_record_from_json(const std::string& text);
+
+// The version of this greenrun ("0.1.0"): CMake's project version.
+std::string_view greenrun_version();
+// This machine's host name (gethostname); "" when it cannot be read.
+std::string host_name();
 
 // emissions.csv: header and one row (CodeCarbon column names first, then
 // greenrun's method columns).

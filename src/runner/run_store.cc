@@ -1,6 +1,7 @@
 #include "runner/run_store.h"
 
-#include <map>
+#include <algorithm>
+#include <cmath>
 #include <sqlite3.h>
 
 #include "base/time_format.h"
@@ -21,17 +22,100 @@ CREATE TABLE IF NOT EXISTS runs (
   machine_energy_j REAL NOT NULL,
   method TEXT NOT NULL,
   emissions_g REAL,
-  record TEXT NOT NULL
+  record TEXT NOT NULL,
+  schedule_mode TEXT,
+  schedule_emissions_g REAL,
+  schedule_at_once_g REAL
 );
-CREATE INDEX IF NOT EXISTS runs_project ON runs(project, phase);
 )sql";
+
+// After any migration, so that the columns exist. runs_summary covers every
+// column `runs summary` reads: the GROUP BY scans the index alone, never the
+// table's rows with their large `record`s (100,000 runs: docs/benchmarks.md).
+// runs_started serves `runs list` (newest first, LIMIT) without a sort.
+// runs_project (layout 1) is subsumed by runs_summary.
+const char* kIndexes = R"sql(
+DROP INDEX IF EXISTS runs_project;
+CREATE INDEX IF NOT EXISTS runs_summary ON runs(project, phase, duration_s, job_energy_j, machine_energy_j,
+  emissions_g, method, schedule_mode, schedule_emissions_g, schedule_at_once_g);
+CREATE INDEX IF NOT EXISTS runs_started ON runs(started, id);
+)sql";
+
+// Layout 2 (store schema version 2) added these to a layout-1 table.
+const char* kAddScheduleColumns = R"sql(
+ALTER TABLE runs ADD COLUMN schedule_mode TEXT;
+ALTER TABLE runs ADD COLUMN schedule_emissions_g REAL;
+ALTER TABLE runs ADD COLUMN schedule_at_once_g REAL;
+)sql";
+
+// The weakest method of a group: the enum's order, as SQL.
+const char* kMethodRank =
+    "CASE method WHEN 'measured' THEN 0 WHEN 'integrated' THEN 1 WHEN 'estimated' THEN 2 ELSE 3 END";
 
 struct Statement {
   sqlite3_stmt* s = nullptr;
   ~Statement() { sqlite3_finalize(s); }
 };
 
+Status exec(sqlite3* db, const std::string& path, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) == SQLITE_OK) return {};
+  std::string msg = path + ": runs table: " + (err ? err : sqlite3_errmsg(db));
+  sqlite3_free(err);
+  return make_error(msg);
+}
+
+// Seconds as stored (whole milliseconds / 1000, or their sum) to a Duration.
+Duration seconds(double s) { return Duration(std::llround(s * 1000.0)); }
+
+std::string column_text(sqlite3_stmt* s, int i) {
+  const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
+  return t ? std::string(t, static_cast<size_t>(sqlite3_column_bytes(s, i))) : std::string();
+}
+
+Result<bool> has_schedule_columns(sqlite3* db, const std::string& path) {
+  Statement st;
+  if (sqlite3_prepare_v2(db, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'schedule_mode'", -1,
+                         &st.s, nullptr) != SQLITE_OK ||
+      sqlite3_step(st.s) != SQLITE_ROW)
+    return make_error(path + ": runs table: " + sqlite3_errmsg(db));
+  return sqlite3_column_int(st.s, 0) > 0;
+}
+
+// Layout 1 -> 2: the schedule columns, filled from each row's record. The
+// caller holds the write transaction.
+Status migrate_to_layout_2(sqlite3* db, const std::string& path) {
+  if (auto ok = exec(db, path, kAddScheduleColumns); !ok) return ok;
+  Statement select, update;
+  if (sqlite3_prepare_v2(db, "SELECT id, record FROM runs WHERE record LIKE '%\"schedule\"%'", -1, &select.s,
+                         nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v2(db,
+                         "UPDATE runs SET schedule_mode = ?, schedule_emissions_g = ?, schedule_at_once_g = ? "
+                         "WHERE id = ?",
+                         -1, &update.s, nullptr) != SQLITE_OK)
+    return make_error(path + ": runs table: " + sqlite3_errmsg(db));
+  int rc;
+  while ((rc = sqlite3_step(select.s)) == SQLITE_ROW) {
+    const std::string id = column_text(select.s, 0);
+    auto r = run_record_from_json(column_text(select.s, 1));
+    if (!r) return make_error(path + ": runs table: migrating run " + id + ": " + r.error().message);
+    if (!r->schedule) continue;
+    sqlite3_bind_text(update.s, 1, r->schedule->mode.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_double(update.s, 2, r->schedule->emissions.grams());
+    sqlite3_bind_double(update.s, 3, r->schedule->at_once.grams());
+    sqlite3_bind_text(update.s, 4, id.c_str(), -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(update.s) != SQLITE_DONE) return make_error(path + ": runs table: " + sqlite3_errmsg(db));
+    sqlite3_reset(update.s);
+  }
+  if (rc != SQLITE_DONE) return make_error(path + ": runs table: " + sqlite3_errmsg(db));
+  return {};
+}
+
 }  // namespace
+
+double RunRow::schedule_saving_percent() const {
+  return schedule_at_once.grams() > 0 ? 100.0 * schedule_saving().grams() / schedule_at_once.grams() : 0.0;
+}
 
 Result<RunStore> RunStore::open(const std::string& path) {
   auto store = intensity::IntensityStore::open(path);
@@ -39,11 +123,24 @@ Result<RunStore> RunStore::open(const std::string& path) {
   auto owned = std::make_unique<intensity::IntensityStore>(std::move(*store));
   sqlite3* db = owned->connection();
   sqlite3_busy_timeout(db, 5000);
-  char* err = nullptr;
-  if (sqlite3_exec(db, kSchema, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = path + ": cannot create the runs table: " + (err ? err : "");
-    sqlite3_free(err);
-    return make_error(msg);
+  // One write transaction: two greenruns opening a layout-1 store at once
+  // migrate it once.
+  if (auto ok = exec(db, path, "BEGIN IMMEDIATE"); !ok) return std::unexpected(ok.error());
+  auto body = [&]() -> Status {
+    if (auto ok = exec(db, path, kSchema); !ok) return ok;
+    auto has = has_schedule_columns(db, path);
+    if (!has) return std::unexpected(has.error());
+    if (!*has)
+      if (auto ok = migrate_to_layout_2(db, path); !ok) return ok;
+    return exec(db, path, kIndexes);
+  };
+  if (auto ok = body(); !ok) {
+    (void)exec(db, path, "ROLLBACK");
+    return std::unexpected(ok.error());
+  }
+  if (auto ok = exec(db, path, "COMMIT"); !ok) {
+    (void)exec(db, path, "ROLLBACK");
+    return std::unexpected(ok.error());
   }
   return RunStore(path, std::move(owned));
 }
@@ -66,7 +163,8 @@ Status RunStore::insert(const RunRecord& r) {
   Statement st;
   const char* sql =
       "INSERT OR REPLACE INTO runs (id, project, phase, started, duration_s, exit_status, zone, job_energy_j, "
-      "machine_energy_j, method, emissions_g, record) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
+      "machine_energy_j, method, emissions_g, record, schedule_mode, schedule_emissions_g, schedule_at_once_g) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
   if (sqlite3_prepare_v2(db_, sql, -1, &st.s, nullptr) != SQLITE_OK)
     return make_error(path_ + ": " + sqlite3_errmsg(db_));
   const std::string started = format_utc(r.started);
@@ -87,8 +185,59 @@ Status RunStore::insert(const RunRecord& r) {
   else
     sqlite3_bind_null(st.s, 11);
   sqlite3_bind_text(st.s, 12, record.c_str(), -1, SQLITE_TRANSIENT);
+  if (r.schedule) {
+    sqlite3_bind_text(st.s, 13, r.schedule->mode.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_double(st.s, 14, r.schedule->emissions.grams());
+    sqlite3_bind_double(st.s, 15, r.schedule->at_once.grams());
+  } else {
+    for (int i = 13; i <= 15; ++i) sqlite3_bind_null(st.s, i);
+  }
   if (sqlite3_step(st.s) != SQLITE_DONE) return make_error(path_ + ": cannot record run: " + sqlite3_errmsg(db_));
   return {};
+}
+
+Result<std::vector<RunRow>> RunStore::rows(const std::optional<std::string>& project, size_t limit) const {
+  Statement st;
+  const std::string sql =
+      std::string(
+          "SELECT id, started, project, phase, duration_s, exit_status, zone, job_energy_j, machine_energy_j, "
+          "method, emissions_g, schedule_mode, schedule_emissions_g, schedule_at_once_g FROM runs") +
+      (project ? " WHERE project = ?" : "") + " ORDER BY started DESC, id DESC LIMIT ?";
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st.s, nullptr) != SQLITE_OK)
+    return make_error(path_ + ": " + sqlite3_errmsg(db_));
+  int i = 1;
+  if (project) sqlite3_bind_text(st.s, i++, project->c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(st.s, i, static_cast<sqlite3_int64>(limit));
+  std::vector<RunRow> out;
+  int rc;
+  while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {
+    RunRow row;
+    row.id = column_text(st.s, 0);
+    auto started = parse_utc(column_text(st.s, 1));
+    if (!started) return make_error(path_ + ": runs: run " + row.id + ": started: " + started.error().message);
+    row.started = *started;
+    row.project = column_text(st.s, 2);
+    row.phase = column_text(st.s, 3);
+    row.duration = seconds(sqlite3_column_double(st.s, 4));
+    row.exit_status = sqlite3_column_int(st.s, 5);
+    row.zone = column_text(st.s, 6);
+    row.job_energy = Energy::joules(sqlite3_column_double(st.s, 7));
+    row.machine_energy = Energy::joules(sqlite3_column_double(st.s, 8));
+    const std::string method = column_text(st.s, 9);
+    const auto m = sensors::parse_method(method);
+    if (!m) return make_error(path_ + ": runs: run " + row.id + ": method: expected measured, integrated, "
+                              "estimated or simulated, got \"" + method + "\"");
+    row.method = *m;
+    if (sqlite3_column_type(st.s, 10) != SQLITE_NULL) row.emissions = Mass::grams(sqlite3_column_double(st.s, 10));
+    if (sqlite3_column_type(st.s, 11) != SQLITE_NULL) {
+      row.schedule_mode = column_text(st.s, 11);
+      row.schedule_emissions = Mass::grams(sqlite3_column_double(st.s, 12));
+      row.schedule_at_once = Mass::grams(sqlite3_column_double(st.s, 13));
+    }
+    out.push_back(std::move(row));
+  }
+  if (rc != SQLITE_DONE) return make_error(path_ + ": " + sqlite3_errmsg(db_));
+  return out;
 }
 
 Result<std::vector<RunRecord>> RunStore::list(const std::optional<std::string>& project, size_t limit) const {
@@ -137,40 +286,36 @@ Result<RunRecord> RunStore::get(const std::string& id_or_prefix) const {
 Result<std::vector<RunTotals>> RunStore::summary(const std::string& by,
                                                  const std::optional<std::string>& project) const {
   if (by != "project" && by != "phase") return make_error("--by: expected project or phase, got \"" + by + "\"");
-  auto runs = list(project, 1'000'000);
-  if (!runs) return std::unexpected(runs.error());
-  std::map<std::string, RunTotals> groups;
-  for (const auto& r : *runs) {
-    const std::string key = by == "project" ? r.project : r.phase;
-    auto& g = groups[key];
-    g.key = key;
-    ++g.runs;
-    g.job_energy += r.job_energy();
-    g.machine_energy += r.machine_energy();
-    g.duration += r.duration;
-    if (r.average)
-      g.emissions += r.average->job;
-    else
-      ++g.runs_without_emissions;
-    if (r.schedule) {
-      ++g.scheduled_runs;
-      g.scheduling_avoided += r.schedule->saving();
-    }
-    const std::string m(sensors::to_string(r.weakest_method()));
-    if (g.weakest_method.empty()) {
-      g.weakest_method = m;
-    } else {
-      // Keep the weaker of the two names (the enum order).
-      for (auto w : {sensors::Method::kSimulated, sensors::Method::kEstimated, sensors::Method::kIntegrated}) {
-        if (sensors::to_string(w) == m || sensors::to_string(w) == g.weakest_method) {
-          g.weakest_method = std::string(sensors::to_string(w));
-          break;
-        }
-      }
-    }
-  }
+  // `by` is one of two column names, checked above.
+  const std::string sql = "SELECT " + by +
+                          ", count(*), total(duration_s), total(job_energy_j), total(machine_energy_j), "
+                          "total(emissions_g), count(*) - count(emissions_g), max(" +
+                          kMethodRank +
+                          "), count(schedule_mode), total(schedule_at_once_g - schedule_emissions_g) FROM runs" +
+                          (project ? " WHERE project = ?" : "") + " GROUP BY " + by + " ORDER BY " + by;
+  Statement st;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st.s, nullptr) != SQLITE_OK)
+    return make_error(path_ + ": " + sqlite3_errmsg(db_));
+  if (project) sqlite3_bind_text(st.s, 1, project->c_str(), -1, SQLITE_TRANSIENT);
+  static constexpr sensors::Method kByRank[] = {sensors::Method::kMeasured, sensors::Method::kIntegrated,
+                                                sensors::Method::kEstimated, sensors::Method::kSimulated};
   std::vector<RunTotals> out;
-  for (auto& [k, v] : groups) out.push_back(std::move(v));
+  int rc;
+  while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {
+    RunTotals g;
+    g.key = column_text(st.s, 0);
+    g.runs = static_cast<size_t>(sqlite3_column_int64(st.s, 1));
+    g.duration = seconds(sqlite3_column_double(st.s, 2));
+    g.job_energy = Energy::joules(sqlite3_column_double(st.s, 3));
+    g.machine_energy = Energy::joules(sqlite3_column_double(st.s, 4));
+    g.emissions = Mass::grams(sqlite3_column_double(st.s, 5));
+    g.runs_without_emissions = static_cast<size_t>(sqlite3_column_int64(st.s, 6));
+    g.weakest_method = kByRank[std::clamp(sqlite3_column_int(st.s, 7), 0, 3)];
+    g.scheduled_runs = static_cast<size_t>(sqlite3_column_int64(st.s, 8));
+    g.scheduling_avoided = Mass::grams(sqlite3_column_double(st.s, 9));
+    out.push_back(std::move(g));
+  }
+  if (rc != SQLITE_DONE) return make_error(path_ + ": " + sqlite3_errmsg(db_));
   return out;
 }
 

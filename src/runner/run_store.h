@@ -2,8 +2,14 @@
 // IntensityStore, ctx.store_path()). It opens the file through
 // IntensityStore::open, so the file is always a valid greenrun store (the
 // application id and schema checks apply), and adds its table on that
-// connection. One row per `greenrun run`, with the
-// columns `greenrun runs list/summary` need and the whole RunRecord as JSON.
+// connection. One row per `greenrun run`, with typed columns for everything
+// `greenrun runs list/summary` need (so neither parses a record) and the
+// whole RunRecord as run.json text for `runs show` and `--json`.
+//
+// The table's layout is covered by the store's schema version
+// (intensity/store.cc, PRAGMA user_version 2). open() migrates a table of the
+// first layout (no schedule columns) in place, filling the new columns from
+// each row's record, in one transaction. docs/formats.md, "runs table".
 //
 // Thread-safety: one RunStore per thread; SQLite serialises writers across
 // processes (busy timeout 5 s).
@@ -22,6 +28,30 @@ struct sqlite3;
 
 namespace greenrun::runner {
 
+// One row of the table as `runs list` shows it, read from typed columns.
+struct RunRow {
+  std::string id;
+  UtcTime started{};
+  std::string project;
+  std::string phase;
+  Duration duration{0};
+  int exit_status = 0;
+  std::string zone;
+  Energy job_energy;
+  Energy machine_energy;
+  sensors::Method method = sensors::Method::kMeasured;  // the weakest part's
+  std::optional<Mass> emissions;                        // average signal, when known
+  // A carbon-aware run: its mode ("flexible", "pause-resume", "threshold")
+  // and, on the schedule's own series, realised and at-once emissions.
+  std::optional<std::string> schedule_mode;
+  Mass schedule_emissions;
+  Mass schedule_at_once;
+
+  Mass schedule_saving() const { return schedule_at_once - schedule_emissions; }
+  // 100 x saving / at_once; 0 when at_once is 0 (as ScheduleSummary).
+  double schedule_saving_percent() const;
+};
+
 struct RunTotals {
   std::string key;  // project or phase ("" when unnamed)
   size_t runs = 0;
@@ -30,7 +60,7 @@ struct RunTotals {
   Mass emissions;            // average signal, where known
   size_t runs_without_emissions = 0;
   Duration duration{0};
-  std::string weakest_method;
+  sensors::Method weakest_method = sensors::Method::kMeasured;
   // Carbon-aware runs (RunRecord::schedule) and the sum of their at_once -
   // realised emissions, on the series each schedule used.
   size_t scheduled_runs = 0;
@@ -47,12 +77,16 @@ class RunStore {
   ~RunStore();
 
   [[nodiscard]] Status insert(const RunRecord& r);
-  // Newest first; `project` filters when set.
+  // Newest first; `project` filters when set. From the typed columns only.
+  [[nodiscard]] Result<std::vector<RunRow>> rows(const std::optional<std::string>& project = std::nullopt,
+                                                 size_t limit = 1000) const;
+  // Newest first; `project` filters when set. Whole records (parses each).
   [[nodiscard]] Result<std::vector<RunRecord>> list(const std::optional<std::string>& project = std::nullopt,
                                                     size_t limit = 1000) const;
   // By exact id or unique prefix. Error: not found, or ambiguous.
   [[nodiscard]] Result<RunRecord> get(const std::string& id_or_prefix) const;
-  // Totals grouped by "project" or "phase" (optionally within one project).
+  // Totals grouped by "project" or "phase" (optionally within one project),
+  // ordered by key; computed by SQLite over the typed columns.
   [[nodiscard]] Result<std::vector<RunTotals>> summary(const std::string& by,
                                                        const std::optional<std::string>& project = std::nullopt) const;
 

@@ -3,98 +3,54 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include "accounting/energy_timeline.h"
 #include "base/text_reader.h"
 #include "base/time_format.h"
 
 namespace greenrun::runner {
-namespace {
 
 using sensors::Component;
-using sensors::Method;
 
-
-}  // namespace
-
+// The line itself is accounting's codec (accounting/energy_timeline.h):
+// these two only map the runner's per-component view onto it.
 std::string to_json_line(const IntervalRecord& r) {
-  // The accounting schema first (start, duration_s, joules, method: what
-  // `greenrun emissions --energy` reads), then greenrun run's own keys, which
-  // accounting ignores. psys/platform overlaps cpu and dram, so it stays out
-  // of `joules`; the accounting methods have no "simulated", so simulated
-  // figures are written as "estimated" with "simulated": true.
-  nlohmann::ordered_json j;
-  j["start"] = format_utc(r.start);
-  j["duration_s"] = static_cast<double>((r.end - r.start).count()) / 1000.0;
-  // Built apart and moved in: references into an ordered_json (a vector)
-  // dangle when a later key is added.
-  nlohmann::ordered_json joules = nlohmann::ordered_json::object();
-  nlohmann::ordered_json method = nlohmann::ordered_json::object();
-  nlohmann::ordered_json job = nlohmann::ordered_json::object();
-  bool simulated = false;
+  accounting::TimelineLine line;
+  line.start = r.start;
+  line.duration = r.end - r.start;
   for (const auto& [c, v] : r.components) {
-    if (c == Component::kPlatform) continue;
-    const std::string name(sensors::to_string(c));
-    joules[name] = v.machine.joules();
-    simulated = simulated || v.method == Method::kSimulated;
-    method[name] = v.method == Method::kSimulated ? "estimated" : std::string(sensors::to_string(v.method));
-    job[name] = v.job.joules();
+    if (c == Component::kPlatform) {
+      line.platform = v.machine;
+      line.platform_method = v.method;
+      continue;
+    }
+    line.entries.push_back({std::string(sensors::to_string(c)), v.machine, v.job, v.method});
   }
-  j["joules"] = std::move(joules);
-  j["method"] = std::move(method);
-  j["job_joules"] = std::move(job);
-  if (auto p = r.components.find(Component::kPlatform); p != r.components.end()) {
-    j["platform_joules"] = p->second.machine.joules();
-    j["platform_method"] = std::string(sensors::to_string(p->second.method));
-  }
-  if (simulated) j["simulated"] = true;
-  j["cpu_utilisation"] = r.cpu_utilisation;
-  j["job_cpu_share"] = r.job_cpu_share;
-  if (!r.warnings.empty()) j["warnings"] = r.warnings;
-  return j.dump();
+  line.cpu_utilisation = r.cpu_utilisation;
+  line.job_cpu_share = r.job_cpu_share;
+  line.warnings = r.warnings;
+  std::string text = accounting::to_jsonl_line(line);
+  text.pop_back();  // the newline
+  return text;
 }
 
-Result<IntervalRecord> parse_json_line(const std::string& line) {
-  const auto j = nlohmann::json::parse(line, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return make_error("expected a JSON object");
+Result<IntervalRecord> parse_json_line(const std::string& text) {
+  auto line = accounting::parse_timeline_line(text);
+  if (!line) return std::unexpected(line.error());
   IntervalRecord r;
-  if (!j.contains("start") || !j["start"].is_string()) return make_error("$.start: expected a UTC time");
-  auto t = parse_utc(j["start"].get<std::string>());
-  if (!t) return make_error("$.start: " + t.error().message);
-  r.start = *t;
-  if (!j.contains("duration_s") || !j["duration_s"].is_number() || j["duration_s"].get<double>() < 0)
-    return make_error("$.duration_s: expected a non-negative number of seconds");
-  r.end = r.start + Duration(static_cast<int64_t>(j["duration_s"].get<double>() * 1000.0 + 0.5));
-  const bool simulated = j.contains("simulated") && j["simulated"].is_boolean() && j["simulated"].get<bool>();
-  if (!j.contains("joules") || !j["joules"].is_object() || !j.contains("method") || !j["method"].is_object())
-    return make_error("$.joules, $.method: expected objects");
-  for (const auto& [name, v] : j["joules"].items()) {
-    const auto c = sensors::parse_component(name);
-    if (!c) return make_error("$.joules." + name + ": unknown component");
-    const auto& m = j["method"];
-    auto method = m.contains(name) && m[name].is_string() ? sensors::parse_method(m[name].get<std::string>()) : std::nullopt;
-    if (!v.is_number() || !method) return make_error("$.joules." + name + ": expected joules and a method");
-    if (simulated && *method == Method::kEstimated) method = Method::kSimulated;
-    double job = 0;
-    if (j.contains("job_joules") && j["job_joules"].is_object() && j["job_joules"].contains(name) &&
-        j["job_joules"][name].is_number())
-      job = j["job_joules"][name].get<double>();
-    r.components[*c] = ComponentInterval{Energy::joules(v.get<double>()), Energy::joules(job), *method};
+  r.start = line->start;
+  r.end = line->start + line->duration;
+  for (const auto& e : line->entries) {
+    const auto c = sensors::parse_component(e.component);
+    if (!c || *c == Component::kPlatform)
+      return make_error("$.joules." + e.component + ": expected a component cpu, dram or gpu");
+    r.components[*c] = ComponentInterval{e.energy, e.job.value_or(Energy()), e.method};
   }
-  if (j.contains("platform_joules") && j["platform_joules"].is_number()) {
-    const auto m = sensors::parse_method(j.contains("platform_method") && j["platform_method"].is_string()
-                                   ? j["platform_method"].get<std::string>()
-                                   : "measured");
-    r.components[Component::kPlatform] =
-        ComponentInterval{Energy::joules(j["platform_joules"].get<double>()), {}, m.value_or(Method::kMeasured)};
-  }
-  if (j.contains("cpu_utilisation") && j["cpu_utilisation"].is_number())
-    r.cpu_utilisation = j["cpu_utilisation"].get<double>();
-  if (j.contains("job_cpu_share") && j["job_cpu_share"].is_number()) r.job_cpu_share = j["job_cpu_share"].get<double>();
-  if (j.contains("warnings") && j["warnings"].is_array())
-    for (const auto& w : j["warnings"])
-      if (w.is_string()) r.warnings.push_back(w.get<std::string>());
+  if (line->platform) r.components[Component::kPlatform] = ComponentInterval{*line->platform, {}, line->platform_method};
+  r.cpu_utilisation = line->cpu_utilisation.value_or(0);
+  r.job_cpu_share = line->job_cpu_share.value_or(0);
+  r.warnings = std::move(line->warnings);
   return r;
 }
 

@@ -3,12 +3,14 @@
 // as soon as the interval ends — a SIGKILL of greenrun loses at most the
 // interval in progress. Schema: docs/formats.md, "timeline.jsonl".
 //
-// The line format is the accounting part's timeline schema (start,
-// duration_s, joules, method: src/accounting/energy_timeline.h, so `greenrun
-// emissions --energy timeline.jsonl` reads it) plus keys of greenrun run's
-// own that accounting ignores: job_joules, platform_joules/platform_method
-// (psys, never in joules), simulated, cpu_utilisation, job_cpu_share,
-// warnings. `joules` is whole-machine energy; `job_joules` the job's share.
+// The line is written and read by accounting's timeline codec
+// (accounting::to_jsonl_line / parse_timeline_line, the only reader and
+// writer of the format), so `greenrun emissions --energy timeline.jsonl`
+// reads it: start, duration_s, joules, method, and the keys of greenrun run's
+// own that accounting ignores (job_joules, platform_joules/platform_method,
+// cpu_utilisation, job_cpu_share, warnings). `joules` is whole-machine
+// energy; `job_joules` the job's share. This file maps the runner's
+// per-component view (IntervalRecord) onto it and appends lines.
 //
 // Thread-safety: one thread at a time.
 #pragma once

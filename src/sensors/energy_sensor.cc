@@ -14,7 +14,6 @@ std::string_view to_string(Method m) {
   return "unknown";
 }
 
-Method weaker(Method a, Method b) { return std::max(a, b); }
 
 std::string_view to_string(Component c) {
   switch (c) {

@@ -10,6 +10,7 @@
 // Thread-safety: a sensor is used by one thread at a time.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -24,7 +25,10 @@
 namespace greenrun::sensors {
 
 // How a figure was obtained. Every energy figure greenrun reports carries one.
-enum class Method {
+// The one Method of greenrun: sensors label readings with it, accounting
+// (accounting::Method is an alias) and the runner's records carry it as is.
+// Ordered from strongest to weakest evidence.
+enum class Method : uint8_t {
   kMeasured,    // a hardware energy counter (RAPL energy_uj, NVML total energy)
   kIntegrated,  // power samples (NVML power usage) integrated over time
   kEstimated,   // a model: utilisation x TDP, W per GB, ...
@@ -33,7 +37,7 @@ enum class Method {
 std::string_view to_string(Method m);  // "measured", "integrated", "estimated", "simulated"
 // The weakest of two methods (measured < integrated < estimated < simulated):
 // a sum is only as good as its weakest part.
-Method weaker(Method a, Method b);
+constexpr Method weaker(Method a, Method b) { return a > b ? a : b; }
 
 enum class Component { kCpu, kDram, kGpu, kPlatform };
 std::string_view to_string(Component c);  // "cpu", "dram", "gpu", "platform"

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <type_traits>
 
 #include "base/text_reader.h"
 #include "base/time_format.h"
@@ -30,12 +31,15 @@ std::string read_error(const std::string& name, const ReadOptions& options = {})
 }
 
 TEST(Method, NamesRoundTripAndWeakestWins) {
-  for (Method m : {Method::kMeasured, Method::kIntegrated, Method::kEstimated})
+  // accounting's Method is the sensors' one: no lossy mapping of kSimulated.
+  static_assert(std::is_same_v<Method, sensors::Method>);
+  for (Method m : {Method::kMeasured, Method::kIntegrated, Method::kEstimated, Method::kSimulated})
     EXPECT_EQ(*parse_method(to_string(m)), m);
   EXPECT_EQ(*parse_method(" Measured "), Method::kMeasured);
   EXPECT_FALSE(parse_method("guessed"));
-  EXPECT_EQ(weakest(Method::kMeasured, Method::kEstimated), Method::kEstimated);
-  EXPECT_EQ(weakest(Method::kIntegrated, Method::kMeasured), Method::kIntegrated);
+  EXPECT_EQ(weaker(Method::kMeasured, Method::kEstimated), Method::kEstimated);
+  EXPECT_EQ(weaker(Method::kIntegrated, Method::kMeasured), Method::kIntegrated);
+  EXPECT_EQ(weaker(Method::kEstimated, Method::kSimulated), Method::kSimulated);
 }
 
 TEST(EnergyTimeline, ComponentNamesAreValidated) {
@@ -125,7 +129,7 @@ TEST(EnergyTimelineReaders, BrokenFixturesNameFileLineAndWhatWasExpected) {
       {"bad_time.csv", "bad_time.csv:3: column 1:", "month"},
       {"truncated.jsonl", "truncated.jsonl:2:", "truncated last line"},
       {"truncated.csv", "truncated.csv:3:", "expected 4 columns as in the header, got 2 (truncated line?)"},
-      {"missing_method.jsonl", "missing_method.jsonl:1:", "$.method.cpu: expected measured, integrated or estimated"},
+      {"missing_method.jsonl", "missing_method.jsonl:1:", "$.method.cpu: expected measured, integrated, estimated or simulated"},
       {"zero_duration.jsonl", "zero_duration.jsonl:1:", "$.duration_s: expected a positive number of seconds"},
       {"unknown_column.csv", "unknown_column.csv:1: column 3:", "expected start, duration_s, <component>_j"},
   };

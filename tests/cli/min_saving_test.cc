@@ -1,5 +1,6 @@
 // A schedule that would save too little runs at once and says why
-// (--min-saving, default 1 %); a schedule that saves more still waits.
+// (--min-saving, default 1 %); a schedule that saves more still waits, and
+// a flat forecast simply runs at once with nothing to say.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -43,17 +44,20 @@ class MinSavingTest : public ::testing::Test {
   fs::path dir_;
 };
 
-TEST_F(MinSavingTest, AFlatForecastRunsAtOnceAndSaysWhy) {
-  store_forecast({300});
+TEST_F(MinSavingTest, ATinySavingRunsAtOnceAndSaysWhy) {
+  // Waiting for the next hour would save at most 0.7 %.
+  store_forecast({300, 300, 300, 298});
   ASSERT_EQ(run(flexible("1%")), 0) << err();
   EXPECT_NE(err().find("below --min-saving 1 %: running at once"), std::string::npos) << err();
   const auto j = nlohmann::json::parse(greenrun::testing::read_file(dir_ / "out" / "run.json"));
   ASSERT_TRUE(j.contains("schedule")) << j.dump(2);
-  // Scheduled to start at once: its latest start is the moment it was
-  // planned, before it began (ISO times compare as text).
+  // Planned to start at once: the plan's start is the moment it was made,
+  // before the run began (ISO times compare as text), and the record says
+  // which plan was set aside.
   const auto& s = j["schedule"];
-  ASSERT_TRUE(s["request"].contains("latest_start")) << s.dump(2);
-  EXPECT_LE(s["request"]["latest_start"].get<std::string>(), s["began"].get<std::string>()) << s.dump(2);
+  ASSERT_TRUE(s.contains("planned")) << s.dump(2);
+  EXPECT_LE(s["planned"]["segments"][0]["start"].get<std::string>(), s["began"].get<std::string>()) << s.dump(2);
+  EXPECT_EQ(s["planned"]["min_saving_percent"], 1.0) << s.dump(2);
 }
 
 TEST_F(MinSavingTest, AWorthwhileSavingStillWaits) {

@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "intensity/store.h"
 #include "runner/run_emissions.h"
+#include "runner/run_store.h"
 #include "runner/timeline_writer.h"
 #include "testing/cli_process.h"
 #include "testing/paths.h"
@@ -378,6 +379,33 @@ TEST_F(RunCommandTest, RunsListShowAndSummary) {
   std::ostringstream o4, e4;
   EXPECT_EQ(run_cli({"greenrun", "--store", store, "runs", "show", "nope"}, o4, e4), 1);
   EXPECT_NE(e4.str().find("greenrun: no run with id"), std::string::npos);
+}
+
+// Issue 9: an argument that is not UTF-8 made nlohmann::json::dump throw
+// (type_error 316) after the job had run: run.json was left empty, with no
+// emissions.csv and no store row. The argument is now recorded escaped
+// (docs/formats.md, "run.json") and read back byte for byte.
+TEST_F(RunCommandTest, AnArgumentThatIsNotUtf8IsRecordedEverywhere) {
+  const std::string arg = "ok\xff\n";
+  ASSERT_EQ(run({"run", "--sensors", "estimate", "--project", "bytes", "--out", out_.string(), "--", "printf", arg}),
+            0)
+      << stderr_text();
+  EXPECT_EQ(file(dir_ / "stdout.txt"), "ok\xff\n");  // the job's own output, untouched
+  const auto j = run_json();
+  EXPECT_EQ(j["schema"], "greenrun.run/1");
+  EXPECT_EQ(j["command"], nlohmann::json({"printf", "ok\\xff\n"}));  // the newline is UTF-8
+  EXPECT_EQ(j["escaped"], nlohmann::json::array({"command"}));
+  const std::string csv = file(out_ / "emissions.csv");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 2) << csv;  // header and one row
+  const std::string store = (dir_ / "greenrun.db").string();
+  std::ostringstream out, err;
+  ASSERT_EQ(run_cli({"greenrun", "--store", store, "runs", "list"}, out, err), 0) << err.str();
+  EXPECT_NE(out.str().find(j["id"].get<std::string>()), std::string::npos) << out.str();
+  auto runs = runner::RunStore::open(store);
+  ASSERT_TRUE(runs) << runs.error().message;
+  auto back = runs->get(j["id"].get<std::string>());
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->command, (std::vector<std::string>{"printf", arg}));
 }
 
 }  // namespace

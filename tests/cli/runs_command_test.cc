@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 #include <sstream>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -55,7 +56,8 @@ class RunsCommandTest : public ::testing::Test {
     r.sensors = "fake";
     r.components.push_back(
         {sensors::Component::kCpu, Energy::joules(3e6), Energy::joules(2.16e6), sensors::Method::kSimulated, {}});
-    r.average = runner::EmissionsFigure{"average-lifecycle", Mass::grams(150), 250, "store: test DE", 1.0};
+    r.average = runner::EmissionsFigure{"average-lifecycle", Mass::grams(150), CarbonIntensity::grams_per_kwh(250),
+                                        "store: test DE", 1.0};
     if (scheduled) {
       auto s = runner::schedule_summary_from_json(greenrun::testing::kScheduleSection);
       EXPECT_TRUE(s) << s.error().message;
@@ -98,6 +100,30 @@ class RunsCommandTest : public ::testing::Test {
 
   fs::path dir_;
 };
+
+// `runs list` and `runs summary` read the typed columns only: a row whose
+// record does not parse still lists and sums (issue 9: no JSON per row).
+TEST_F(RunsCommandTest, ListAndSummaryReadTheTypedColumnsNotTheRecords) {
+  insert(record("20230101T000000Z-aaaaaa", "2023-01-01T00:00:00Z", true));
+  insert(record("20230102T000000Z-bbbbbb", "2023-01-02T00:00:00Z", false));
+  {
+    auto s = intensity::IntensityStore::open(store());
+    ASSERT_TRUE(s);
+    ASSERT_EQ(sqlite3_exec(s->connection(), "UPDATE runs SET record = '{'", nullptr, nullptr, nullptr), SQLITE_OK);
+  }
+  const std::string list = cli({"runs", "list"});
+  EXPECT_NE(line_with(list, "20230101T000000Z-aaaaaa").find("pause-resume, 63% less"), std::string::npos) << list;
+  EXPECT_NE(line_with(list, "20230102T000000Z-bbbbbb").find("simulated"), std::string::npos) << list;
+  const auto sum = nlohmann::json::parse(cli({"runs", "summary", "--json"}));
+  ASSERT_EQ(sum.size(), 1u);
+  EXPECT_EQ(sum[0]["runs"], 2);
+  EXPECT_EQ(sum[0]["weakest_method"], "simulated");
+  EXPECT_EQ(sum[0]["scheduled_runs"], 1);
+  EXPECT_DOUBLE_EQ(sum[0]["scheduling_avoided_g"].get<double>(), 114);
+  EXPECT_DOUBLE_EQ(sum[0]["emissions_g"].get<double>(), 300);
+  // `show` does need the record, and says which row is bad.
+  cli({"runs", "show", "20230101T000000Z-aaaaaa"}, 1);
+}
 
 TEST_F(RunsCommandTest, ShowPrintsTheScheduleBlockWithEveryEventAndTheSaving) {
   insert(record("20230101T000000Z-aaaaaa", "2023-01-01T00:00:00Z", true));

@@ -60,7 +60,7 @@ class StoreTest : public ::testing::Test {
   std::filesystem::path dir_;
 };
 
-TEST(RunEnergyTimeline, JobOrMachineSharePlatformLeftOutSimulatedAsEstimated) {
+TEST(RunEnergyTimeline, JobOrMachineSharePlatformLeftOutSimulatedKept) {
   const UtcTime t0 = *parse_utc("2024-05-01T10:00:00Z");
   std::vector<IntervalRecord> iv = {interval(t0, 1s, 10, Method::kSimulated), interval(t0 + 1s, 1s, 20)};
   // ms rounding in timeline.jsonl can put a start 1 ms before the previous end.
@@ -73,7 +73,7 @@ TEST(RunEnergyTimeline, JobOrMachineSharePlatformLeftOutSimulatedAsEstimated) {
   EXPECT_EQ(job->components(), std::vector<std::string>{"cpu"});
   EXPECT_DOUBLE_EQ(job->total().joules(), 60);
   EXPECT_DOUBLE_EQ(machine->total().joules(), 120);
-  EXPECT_EQ(job->intervals()[0].readings[0].method, accounting::Method::kEstimated);
+  EXPECT_EQ(job->intervals()[0].readings[0].method, accounting::Method::kSimulated);
   EXPECT_EQ(job->intervals()[2].start, t0 + 2s);
   EXPECT_EQ(job->intervals()[2].duration, 1s);
 }
@@ -144,7 +144,7 @@ TEST(RunEmissions, UncoveredTimeUsesTheLabelledAnnualMean) {
   EXPECT_DOUBLE_EQ(f.coverage, 0.5);
   EXPECT_NE(f.source.find("test mean, annual mean, not time-resolved for uncovered time"), std::string::npos)
       << f.source;
-  EXPECT_NEAR(f.mean_g_per_kwh, (last + 475) / 2, 1e-9);
+  EXPECT_NEAR(f.mean_intensity.grams_per_kwh(), (last + 475) / 2, 1e-9);
 }
 
 TEST(RunEmissions, NoSeriesUsesTheCatalogueAnnualMeanOrTheWorlds) {

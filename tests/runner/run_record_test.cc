@@ -27,7 +27,7 @@ RunRecord measured_run() {
   r.sensors = "fake";
   r.components.push_back({sensors::Component::kCpu, Energy::joules(3e6), Energy::joules(2.16e6),
                           sensors::Method::kSimulated, {"cpu"}});
-  r.average = EmissionsFigure{"average-lifecycle", Mass::grams(150), 250, "store: test DE", 1.0};
+  r.average = EmissionsFigure{"average-lifecycle", Mass::grams(150), CarbonIntensity::grams_per_kwh(250), "store: test DE", 1.0};
   r.flexible_start.reason = "no stored data for the 24 h after the start";
   return r;
 }
@@ -89,6 +89,95 @@ TEST(RunRecord, ABadScheduleIsAnErrorNamingItsJsonPath) {
   r = run_record_from_json(j.dump());
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message, "run record: $.schedule: expected a JSON object");
+}
+
+TEST(RunRecord, RunJsonIsVersionedAndSaysWhoWroteItWhere) {
+  RunRecord r = measured_run();
+  r.hostname = "node-7";
+  r.cpu_model = "AMD EPYC 7763";
+  r.cpu_count = 128;
+  r.gpu_model = "NVIDIA H100";
+  r.gpu_count = 4;
+  const auto j = ordered_json::parse(to_json(r));
+  EXPECT_EQ(j.begin().key(), "schema");
+  EXPECT_EQ(j["schema"], "greenrun.run/1");
+  EXPECT_EQ(j["greenrun_version"], std::string(greenrun_version()));
+  EXPECT_FALSE(greenrun_version().empty());
+  EXPECT_EQ(j["host"]["hostname"], "node-7");
+  EXPECT_EQ(j["host"]["gpu_count"], 4);
+  EXPECT_EQ(j["project"], "bert");
+  EXPECT_EQ(j["exit_status"], 0);
+  EXPECT_FALSE(j.contains("escaped"));
+  auto back = run_record_from_json(j.dump());
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->hostname, "node-7");
+  EXPECT_EQ(back->greenrun_version, greenrun_version());
+  EXPECT_EQ(back->interval, r.interval);
+  EXPECT_DOUBLE_EQ(back->average->mean_intensity.grams_per_kwh(), 250);
+}
+
+TEST(RunRecord, AnotherSchemaIsRefusedNamingThePath) {
+  auto j = ordered_json::parse(to_json(measured_run()));
+  j["schema"] = "greenrun.run/2";
+  auto r = run_record_from_json(j.dump());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, R"(run record: $.schema: expected "greenrun.run/1", got "greenrun.run/2")");
+  // A record from before run.json was versioned has no schema and loads.
+  auto old = run_record_from_json(kOldRunJson);
+  ASSERT_TRUE(old) << old.error().message;
+  EXPECT_EQ(old->greenrun_version, "");
+}
+
+TEST(RunRecord, BadFieldsAreErrorsNamingTheirJsonPath) {
+  const auto base = ordered_json::parse(kOldRunJson);
+  auto expect_error = [&](auto edit, const std::string& message) {
+    auto j = base;
+    edit(j);
+    auto r = run_record_from_json(j.dump());
+    ASSERT_FALSE(r) << j.dump();
+    EXPECT_EQ(r.error().message, message);
+  };
+  expect_error([](ordered_json& j) { j["components"][0]["machine_j"] = "ten"; },
+               R"(run record: $.components[0].machine_j: expected a number, got "ten")");
+  expect_error([](ordered_json& j) { j["components"][0]["method"] = "guessed"; },
+               R"(run record: $.components[0].method: expected measured, integrated, estimated or simulated, got "guessed")");
+  expect_error([](ordered_json& j) { j["command"][0] = 1; }, "run record: $.command[0]: expected a string, got 1");
+  expect_error([](ordered_json& j) { j["host"]["cpu_count"] = 2.5; },
+               "run record: $.host.cpu_count: expected an integer, got 2.5");
+  expect_error([](ordered_json& j) { j["started"] = "noon"; },
+               R"(run record: $.started: expected a UTC time, got "noon")");
+  expect_error([](ordered_json& j) { j.erase("id"); }, "run record: $.id: expected a string, got nothing");
+  expect_error([](ordered_json& j) { j["escaped"] = ordered_json::array({"zone"}); },
+               R"(run record: $.escaped[0]: expected command, project, phase, out_dir or host.hostname, got "zone")");
+  expect_error(
+      [](ordered_json& j) {
+        j["escaped"] = ordered_json::array({"command"});
+        j["command"][0] = "a\\q";
+      },
+               R"(run record: $.command[0]: at byte 1: expected \\ or \xHH after a backslash)");
+  EXPECT_EQ(run_record_from_json("[]").error().message, "run record: $: expected a JSON object");
+}
+
+TEST(RunRecord, BytesThatAreNotUtf8AreRecordedEscapedAndNeverThrow) {
+  RunRecord r = measured_run();
+  r.command = {"printf", "ok\xff\n", "a\\b"};
+  r.out_dir = "/tmp/runs/\xfe";
+  r.warnings = {"cannot read /proc/\xff"};  // not a byte field: replaced, not fatal
+  std::string text;
+  ASSERT_NO_THROW(text = to_json(r));
+  const auto j = ordered_json::parse(text);
+  EXPECT_EQ(j["command"], ordered_json({"printf", "ok\\xff\n", "a\\\\b"}));
+  EXPECT_EQ(j["out_dir"], "/tmp/runs/\\xfe");
+  EXPECT_EQ(j["escaped"], ordered_json({"command", "out_dir"}));
+  EXPECT_EQ(j["project"], "bert");  // valid: as it is
+  auto back = run_record_from_json(text);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->command, r.command);
+  EXPECT_EQ(back->out_dir, r.out_dir);
+  EXPECT_EQ(back->project, r.project);
+  EXPECT_EQ(back->warnings.size(), 1u);
+  // The CSV row does not throw either.
+  EXPECT_NO_THROW((void)emissions_csv_row(r));
 }
 
 }  // namespace

@@ -4,6 +4,10 @@
 
 #include <sqlite3.h>
 
+#include <cstdlib>
+#include <iostream>
+#include <random>
+
 #include "base/time_format.h"
 #include "testing/paths.h"
 #include "testing/schedule_section.h"
@@ -28,7 +32,8 @@ RunRecord run(const std::string& id, const std::string& project, const std::stri
   r.zone_source = "--zone";
   r.components.push_back({Component::kCpu, Energy::joules(cpu_j * 2), Energy::joules(cpu_j), m, {"cpu"}});
   r.components.push_back({Component::kPlatform, Energy::joules(1e6), Energy::joules(1e6), Method::kMeasured, {"psys"}});
-  if (grams) r.average = EmissionsFigure{"average-lifecycle", Mass::grams(*grams), 400, "test", 1.0};
+  if (grams)
+    r.average = EmissionsFigure{"average-lifecycle", Mass::grams(*grams), CarbonIntensity::grams_per_kwh(400), "test", 1.0};
   return r;
 }
 
@@ -94,8 +99,8 @@ TEST_F(RunStoreTest, SummaryTotalsAProjectAcrossItsPhases) {
   EXPECT_DOUBLE_EQ(bert.job_energy.joules(), 600);
   EXPECT_DOUBLE_EQ(bert.emissions.grams(), 4.0);
   EXPECT_EQ(bert.runs_without_emissions, 1u);
-  EXPECT_EQ(bert.weakest_method, "estimated");
-  EXPECT_EQ((*by_project)[1].weakest_method, "simulated");
+  EXPECT_EQ(bert.weakest_method, Method::kEstimated);
+  EXPECT_EQ((*by_project)[1].weakest_method, Method::kSimulated);
   auto phases = store->summary("phase", std::string("bert"));
   ASSERT_TRUE(phases);
   ASSERT_EQ(phases->size(), 2u);
@@ -155,6 +160,188 @@ TEST_F(RunStoreTest, RowsWrittenBeforeSchedulesWereRecordedStillLoad) {
   auto groups = store->summary("project");
   ASSERT_TRUE(groups);
   EXPECT_EQ((*groups)[0].scheduled_runs, 0u);
+}
+
+TEST_F(RunStoreTest, RowsComeFromTheTypedColumns) {
+  auto store = RunStore::open(path());
+  ASSERT_TRUE(store);
+  auto scheduled = run("r1", "bert", "training", 100, 60.0, Method::kMeasured);
+  scheduled.started += std::chrono::hours(1);
+  scheduled.exit_status = 3;
+  auto section = schedule_summary_from_json(greenrun::testing::kScheduleSection);
+  ASSERT_TRUE(section);
+  scheduled.schedule = *section;
+  ASSERT_TRUE(store->insert(scheduled));
+  ASSERT_TRUE(store->insert(run("r2", "vit", "", 50, std::nullopt, Method::kSimulated)));
+  // A record that would not parse: rows() never reads it.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE runs SET record = 'not json'", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  auto rows = store->rows();
+  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_EQ(rows->size(), 2u);
+  const RunRow& a = (*rows)[0];  // newest first
+  EXPECT_EQ(a.id, "r1");
+  EXPECT_EQ(a.started, scheduled.started);
+  EXPECT_EQ(a.duration, std::chrono::minutes(5));
+  EXPECT_EQ(a.exit_status, 3);
+  EXPECT_DOUBLE_EQ(a.job_energy.joules(), 100);
+  EXPECT_DOUBLE_EQ(a.machine_energy.joules(), 200);
+  EXPECT_EQ(a.method, Method::kMeasured);
+  ASSERT_TRUE(a.emissions);
+  EXPECT_DOUBLE_EQ(a.emissions->grams(), 60);
+  EXPECT_EQ(a.schedule_mode, "pause-resume");
+  EXPECT_DOUBLE_EQ(a.schedule_saving().grams(), 114);
+  EXPECT_NEAR(a.schedule_saving_percent(), section->saving_percent(), 1e-9);
+  const RunRow& b = (*rows)[1];
+  EXPECT_EQ(b.method, Method::kSimulated);
+  EXPECT_FALSE(b.emissions);
+  EXPECT_FALSE(b.schedule_mode);
+  auto groups = store->summary("project");
+  ASSERT_TRUE(groups) << groups.error().message;
+  EXPECT_EQ((*groups)[0].scheduled_runs, 1u);
+  EXPECT_DOUBLE_EQ((*groups)[0].scheduling_avoided.grams(), 114);
+  EXPECT_EQ((*groups)[0].duration, std::chrono::minutes(5));
+  EXPECT_FALSE(store->list());  // the whole records do need parsing
+}
+
+// The `runs` table and store version as greenrun wrote them before the
+// schedule columns (store schema version 1).
+constexpr const char* kLayout1Runs = R"sql(
+CREATE TABLE runs (
+  id TEXT PRIMARY KEY,
+  project TEXT NOT NULL,
+  phase TEXT NOT NULL,
+  started TEXT NOT NULL,
+  duration_s REAL NOT NULL,
+  exit_status INTEGER NOT NULL,
+  zone TEXT NOT NULL,
+  job_energy_j REAL NOT NULL,
+  machine_energy_j REAL NOT NULL,
+  method TEXT NOT NULL,
+  emissions_g REAL,
+  record TEXT NOT NULL
+);
+CREATE INDEX runs_project ON runs(project, phase);
+PRAGMA user_version = 1;
+)sql";
+
+int user_version(const std::string& path) {
+  sqlite3* db = nullptr;
+  sqlite3_stmt* st = nullptr;
+  int v = -1;
+  if (sqlite3_open(path.c_str(), &db) == SQLITE_OK &&
+      sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    v = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return v;
+}
+
+TEST_F(RunStoreTest, AStoreOfTheFirstLayoutIsMigratedAndStillListsItsRuns) {
+  {
+    // A version-1 store: the intensity tables, then the old runs table.
+    auto intensity = intensity::IntensityStore::open(path());
+    ASSERT_TRUE(intensity) << intensity.error().message;
+    ASSERT_EQ(sqlite3_exec(intensity->connection(), kLayout1Runs, nullptr, nullptr, nullptr), SQLITE_OK);
+    // Rows as the old insert wrote them: one scheduled, one not.
+    auto scheduled = run("20260301T100000Z-aaaaaa", "bert", "training", 100, 60.0);
+    auto section = schedule_summary_from_json(greenrun::testing::kScheduleSection);
+    ASSERT_TRUE(section);
+    scheduled.schedule = *section;
+    for (const RunRecord& r : {scheduled, run("20260301T100000Z-bbbbbb", "vit", "", 50, 1.0)}) {
+      sqlite3_stmt* st = nullptr;
+      ASSERT_EQ(sqlite3_prepare_v2(intensity->connection(),
+                                   "INSERT INTO runs (id, project, phase, started, duration_s, exit_status, zone, "
+                                   "job_energy_j, machine_energy_j, method, emissions_g, record) "
+                                   "VALUES (?, ?, ?, '2026-03-01T10:00:00Z', 300, 0, 'DE', ?, ?, 'estimated', ?, ?)",
+                                   -1, &st, nullptr),
+                SQLITE_OK);
+      const std::string record = to_json(r, -1);
+      sqlite3_bind_text(st, 1, r.id.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(st, 2, r.project.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(st, 3, r.phase.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_double(st, 4, r.job_energy().joules());
+      sqlite3_bind_double(st, 5, r.machine_energy().joules());
+      sqlite3_bind_double(st, 6, r.average->job.grams());
+      sqlite3_bind_text(st, 7, record.c_str(), -1, SQLITE_TRANSIENT);
+      EXPECT_EQ(sqlite3_step(st), SQLITE_DONE);
+      sqlite3_finalize(st);
+    }
+  }
+  ASSERT_EQ(user_version(path()), 1);
+  auto store = RunStore::open(path());
+  ASSERT_TRUE(store) << store.error().message;
+  EXPECT_EQ(user_version(path()), 2);
+  auto rows = store->rows();
+  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].id, "20260301T100000Z-bbbbbb");
+  EXPECT_FALSE((*rows)[0].schedule_mode);
+  EXPECT_EQ((*rows)[1].schedule_mode, "pause-resume");
+  auto groups = store->summary("project");
+  ASSERT_TRUE(groups) << groups.error().message;
+  ASSERT_EQ(groups->size(), 2u);
+  EXPECT_EQ((*groups)[0].key, "bert");
+  EXPECT_EQ((*groups)[0].scheduled_runs, 1u);
+  EXPECT_DOUBLE_EQ((*groups)[0].scheduling_avoided.grams(), 114);
+  EXPECT_EQ((*groups)[1].scheduled_runs, 0u);
+  auto runs = store->list();
+  ASSERT_TRUE(runs) << runs.error().message;
+  EXPECT_EQ(runs->size(), 2u);
+  // Opening again finds the new layout and changes nothing.
+  ASSERT_TRUE(RunStore::open(path()));
+  EXPECT_EQ(store->rows()->size(), 2u);
+}
+
+uint64_t test_seed() {
+  if (const char* env = std::getenv("GREENRUN_SEED")) return std::strtoull(env, nullptr, 10);
+  return std::random_device{}();
+}
+
+// Property: any byte string given as an argument (or as project, phase or
+// --out folder) round-trips through run.json and the store: the escaped form
+// recorded decodes back to the same bytes. GREENRUN_SEED replays a run.
+TEST_F(RunStoreTest, AnyBytesRoundTripThroughRunJsonAndTheStore) {
+  const uint64_t seed = test_seed();
+  std::cout << "RunStoreTest.AnyBytesRoundTripThroughRunJsonAndTheStore seed " << seed
+            << " (GREENRUN_SEED replays it)\n";
+  SCOPED_TRACE("GREENRUN_SEED=" + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  auto bytes = [&] {
+    std::string s(std::uniform_int_distribution<size_t>(0, 12)(rng), '\0');
+    for (char& c : s) {
+      const int kind = std::uniform_int_distribution<int>(0, 3)(rng);
+      c = kind == 0   ? "\\xf0a\n"[std::uniform_int_distribution<int>(0, 4)(rng)]
+          : kind == 1 ? static_cast<char>(std::uniform_int_distribution<int>(0x80, 0xff)(rng))
+                      : static_cast<char>(std::uniform_int_distribution<int>(1, 0xff)(rng));
+    }
+    return s;
+  };
+  auto store = RunStore::open(path());
+  ASSERT_TRUE(store) << store.error().message;
+  // Few rows, many strings each: a store insert costs far more than a string.
+  for (int i = 0; i < 40; ++i) {
+    RunRecord r = run("run-" + std::to_string(i), bytes(), bytes(), 10, 1.0);
+    r.command = {"printf", bytes(), bytes(), bytes(), bytes(), bytes(), bytes(), bytes()};
+    r.out_dir = "/tmp/" + bytes();
+    r.hostname = bytes();
+    std::string text;
+    ASSERT_NO_THROW(text = to_json(r));
+    auto from_file = run_record_from_json(text);
+    ASSERT_TRUE(from_file) << from_file.error().message;
+    ASSERT_TRUE(store->insert(r));
+    auto from_store = store->get(r.id);
+    ASSERT_TRUE(from_store) << from_store.error().message;
+    for (const RunRecord* back : {&*from_file, &*from_store}) {
+      ASSERT_EQ(back->command, r.command) << text;
+      ASSERT_EQ(back->project, r.project) << text;
+      ASSERT_EQ(back->phase, r.phase) << text;
+      ASSERT_EQ(back->out_dir, r.out_dir) << text;
+      ASSERT_EQ(back->hostname, r.hostname) << text;
+    }
+  }
 }
 
 TEST(RunRecord, EmissionsCsvHasCodeCarbonColumns) {

@@ -30,7 +30,7 @@ TEST(TimelineWriter, LinesRoundTrip) {
   r.warnings.push_back("gpu1 lost");
   const std::string line = to_json_line(r);
   EXPECT_EQ(line.find('\n'), std::string::npos);
-  EXPECT_EQ(line.rfind("{\"start\":\"2026-01-01T00:00:00Z\",\"duration_s\":1.0,\"joules\":{\"cpu\":12.5,\"gpu\":200.0}", 0), 0u)
+  EXPECT_EQ(line.rfind("{\"start\":\"2026-01-01T00:00:00Z\",\"duration_s\":1,\"joules\":{\"cpu\":12.5,\"gpu\":200}", 0), 0u)
       << line;
   auto back = parse_json_line(line);
   ASSERT_TRUE(back) << back.error().message;
@@ -42,12 +42,13 @@ TEST(TimelineWriter, LinesRoundTrip) {
 }
 
 TEST(TimelineWriter, BadLinesSayWhatWasExpected) {
-  EXPECT_EQ(parse_json_line("[1]").error().message, "expected a JSON object");
+  EXPECT_EQ(parse_json_line("[1]").error().message, "expected a JSON object per line");
   EXPECT_EQ(parse_json_line(R"({"start":"x","duration_s":1})").error().message.substr(0, 9), "$.start: ");
   auto bad = parse_json_line(
       R"({"start":"2026-01-01T00:00:00Z","duration_s":1,"joules":{"cpu":1},"method":{"cpu":"guessed"}})");
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().message, "$.joules.cpu: expected joules and a method");
+  EXPECT_EQ(bad.error().message,
+            "$.method.cpu: expected a method: measured, integrated, estimated or simulated, got \"guessed\"");
 }
 
 TEST(TimelineWriter, AppendsAndReadsBackSkippingATornLastLine) {
@@ -70,6 +71,26 @@ TEST(TimelineWriter, AppendsAndReadsBackSkippingATornLastLine) {
   ASSERT_FALSE(broken);
   EXPECT_NE(broken.error().message.find("timeline.jsonl:3: "), std::string::npos) << broken.error().message;
   std::filesystem::remove_all(dir);
+}
+
+TEST(TimelineWriter, ReadsALegacySimulatedLine) {
+  // Written by greenrun before "simulated" was a method.
+  auto r = parse_json_line(
+      R"({"start":"2026-01-01T00:00:00Z","duration_s":1.0,"joules":{"cpu":2.0},"method":{"cpu":"estimated"},)"
+      R"("job_joules":{"cpu":1.0},"simulated":true,"cpu_utilisation":0.5,"job_cpu_share":0.5})");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->components.at(Component::kCpu).method, Method::kSimulated);
+  EXPECT_DOUBLE_EQ(r->components.at(Component::kCpu).job.joules(), 1.0);
+}
+
+TEST(TimelineWriter, AWarningThatIsNotUtf8DoesNotThrow) {
+  auto r = record(0);
+  r.warnings.push_back("cannot read /tmp/\xff");
+  std::string line;
+  ASSERT_NO_THROW(line = to_json_line(r));
+  auto back = parse_json_line(line);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->warnings.size(), 1u);
 }
 
 TEST(TimelineWriter, AccountingReadsTheTimeline) {
@@ -97,6 +118,11 @@ TEST(TimelineWriter, AccountingReadsTheTimeline) {
   ASSERT_TRUE(mine);
   EXPECT_EQ(mine->intervals[1].components.at(Component::kDram).method, Method::kSimulated);
   EXPECT_DOUBLE_EQ(mine->intervals[0].components.at(Component::kPlatform).machine.joules(), 500);
+  // One codec: accounting reads the simulated figure as simulated, not as a
+  // lossy "estimated".
+  const auto dram = report->timeline.find_component("dram");
+  ASSERT_TRUE(dram);
+  EXPECT_EQ(report->timeline.method(*dram), Method::kSimulated);
   std::filesystem::remove_all(dir);
 }
 
