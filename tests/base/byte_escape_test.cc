@@ -1,4 +1,5 @@
 #include "base/byte_escape.h"
+#include "testing/seed.h"
 
 #include <gtest/gtest.h>
 
@@ -9,11 +10,7 @@
 namespace greenrun {
 namespace {
 
-uint64_t test_seed() {
-  if (const char* env = std::getenv("GREENRUN_SEED"))
-    return std::strtoull(env, nullptr, 10);
-  return std::random_device{}();
-}
+uint64_t test_seed() { return greenrun::testing::property_seed(); }
 
 // Bytes that exercise the escaping: high bytes, partial sequences, the
 // backslash and the characters of an escape.
@@ -73,12 +70,10 @@ TEST(ByteEscape, AStrayBackslashIsAnErrorNamingItsOffset) {
 }
 
 // Property: every byte string survives escape -> unescape, and its escaped
-// form is valid UTF-8 (so JSON can carry it). GREENRUN_SEED replays a run.
+// form is valid UTF-8 (so JSON can carry it). GREENRUN_TEST_SEED replays a run.
 TEST(ByteEscape, AnyByteStringRoundTrips) {
   const uint64_t seed = test_seed();
-  std::cout << "ByteEscape.AnyByteStringRoundTrips seed " << seed
-            << " (GREENRUN_SEED replays it)\n";
-  SCOPED_TRACE("GREENRUN_SEED=" + std::to_string(seed));
+  SCOPED_TRACE("GREENRUN_TEST_SEED=" + std::to_string(seed));
   std::mt19937_64 rng(seed);
   for (int i = 0; i < 5000; ++i) {
     const std::string bytes = random_bytes(rng);

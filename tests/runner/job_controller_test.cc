@@ -14,6 +14,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include "testing/cli_process.h"
 #include "testing/paths.h"
 
 namespace greenrun::runner {
@@ -56,8 +57,7 @@ TEST(JobController, StopModeStopsTheWholeGroupAndTheJobEndsWithTheRightTotal) {
   const pid_t pid = c.pid();
   EXPECT_EQ(c.process_group(), pid);
   EXPECT_EQ(c.pause().outcome, PauseOutcome::kPaused);
-  std::this_thread::sleep_for(50ms);
-  EXPECT_EQ(proc_state(pid), 'T');
+  EXPECT_TRUE(greenrun::testing::eventually([&] { return proc_state(pid) == 'T'; }, 250));
   EXPECT_FALSE(c.wait_until(clock.steady_now() + 300ms));  // no progress while stopped
   EXPECT_EQ(proc_state(pid), 'T');
   ASSERT_FALSE(c.resume());
@@ -116,7 +116,9 @@ TEST(JobController, AJobThatDoesNotHandleTheSignalEndsTheRunWithItsStatus) {
   SystemClock clock;
   JobController c(clock, nullptr, {{"sleep", "5"}, PauseMode::kCheckpoint, SIGUSR1, 2s});
   ASSERT_FALSE(c.start());
-  std::this_thread::sleep_for(50ms);
+  // Signal it once it is `sleep` (exec'd), not greenrun's fork.
+  ASSERT_TRUE(greenrun::testing::eventually(
+      [&] { return greenrun::testing::read_file("/proc/" + std::to_string(c.pid()) + "/comm") == "sleep\n"; }, 250));
   const PauseResult p = c.pause();
   ASSERT_EQ(p.outcome, PauseOutcome::kExited);
   EXPECT_EQ(p.exit->shell_status(), 128 + SIGUSR1);
@@ -157,8 +159,7 @@ TEST(Watchdog, ResumesAStoppedJobWhenGreenrunIsKilled) {
   int32_t job = 0;
   ASSERT_EQ(::read(p[0], &job, sizeof job), static_cast<ssize_t>(sizeof job));
   ::close(p[0]);
-  std::this_thread::sleep_for(50ms);
-  EXPECT_EQ(proc_state(job), 'T');
+  EXPECT_TRUE(greenrun::testing::eventually([&] { return proc_state(job) == 'T'; }, 250));
   ::kill(fake_greenrun, SIGKILL);
   int status;
   ::waitpid(fake_greenrun, &status, 0);

@@ -11,6 +11,7 @@
 #include "base/time_format.h"
 #include "testing/paths.h"
 #include "testing/schedule_section.h"
+#include "testing/seed.h"
 
 namespace greenrun::runner {
 namespace {
@@ -295,19 +296,14 @@ TEST_F(RunStoreTest, AStoreOfTheFirstLayoutIsMigratedAndStillListsItsRuns) {
   EXPECT_EQ(store->rows()->size(), 2u);
 }
 
-uint64_t test_seed() {
-  if (const char* env = std::getenv("GREENRUN_SEED")) return std::strtoull(env, nullptr, 10);
-  return std::random_device{}();
-}
+uint64_t test_seed() { return greenrun::testing::property_seed(); }
 
 // Property: any byte string given as an argument (or as project, phase or
 // --out folder) round-trips through run.json and the store: the escaped form
-// recorded decodes back to the same bytes. GREENRUN_SEED replays a run.
+// recorded decodes back to the same bytes. GREENRUN_TEST_SEED replays a run.
 TEST_F(RunStoreTest, AnyBytesRoundTripThroughRunJsonAndTheStore) {
   const uint64_t seed = test_seed();
-  std::cout << "RunStoreTest.AnyBytesRoundTripThroughRunJsonAndTheStore seed " << seed
-            << " (GREENRUN_SEED replays it)\n";
-  SCOPED_TRACE("GREENRUN_SEED=" + std::to_string(seed));
+  SCOPED_TRACE("GREENRUN_TEST_SEED=" + std::to_string(seed));
   std::mt19937_64 rng(seed);
   auto bytes = [&] {
     std::string s(std::uniform_int_distribution<size_t>(0, 12)(rng), '\0');

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "fake_trees.h"
+#include "testing/seed.h"
 
 namespace greenrun::sensors {
 namespace {
@@ -162,10 +163,8 @@ TEST(ProcReader, ScanningIsTheSameTreeAsFollowingChildrenFiles) {
 // Property: on random process forests, following children files, scanning,
 // and summing by brute force over parent links give the same tree.
 TEST(ProcReader, PropertyBothWalksFindTheTreeOfParentLinks) {
-  unsigned seed = std::random_device{}();
-  if (const char* s = std::getenv("GREENRUN_SEED"))
-    seed = static_cast<unsigned>(std::stoul(s));
-  SCOPED_TRACE("seed " + std::to_string(seed) + " (rerun with GREENRUN_SEED)");
+  const auto seed = static_cast<unsigned>(greenrun::testing::property_seed());
+  SCOPED_TRACE("seed " + std::to_string(seed) + " (rerun with GREENRUN_TEST_SEED)");
   std::mt19937 rng(seed);
   for (int round = 0; round < 8; ++round) {
     ProcTree proc;
