@@ -37,6 +37,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "base/units.h"
+#include "intensity/providers/http_client.h"
 #include "intensity/zone_catalogue.h"
 #include "runner/carbon_aware_executor.h"
 #include "runner/run_emissions.h"
@@ -106,6 +107,10 @@ struct Services {
   std::function<std::unique_ptr<runner::JobControl>(const JobSpec& spec, Clock& clock,
                                                     const runner::ScaledClock* scaled)>
       jobs;
+  // The HTTP client live forecasts are fetched with (the first fetch and the
+  // refreshes, which run on a worker thread: it must allow that). Null:
+  // libcurl with the limits for a forecast someone waits on.
+  intensity::HttpClient* http = nullptr;
   // New forecasts while a carbon-aware job runs. Null: the live provider
   // (refetched) or the store (re-read), per the request.
   std::function<std::unique_ptr<runner::ForecastSource>(const intensity::IntensitySeries& current)>

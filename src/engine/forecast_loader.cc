@@ -10,7 +10,7 @@ namespace greenrun::engine {
 namespace {
 
 Result<std::optional<LoadedForecast>> from_provider(const ForecastQuery& q, const std::string& store_path,
-                                                    const EnvFunction& env, Clock& clock) {
+                                                    const EnvFunction& env, Clock& clock, intensity::HttpClient* http) {
   if (q.provider == "store") return std::optional<LoadedForecast>{};
   auto settings = intensity::load_provider_settings(env, std::nullopt);
   std::string text = q.provider;
@@ -28,7 +28,14 @@ Result<std::optional<LoadedForecast>> from_provider(const ForecastQuery& q, cons
   if (!spec) return make_error(ErrorKind::kUsage, "--forecast-provider: " + spec.error().message);
   LoadedForecast f;
   for (const auto& w : settings->warnings) f.warnings.push_back(w);
-  auto got = intensity::obtain_live_forecast(*spec, *settings, store_path, clock, q.from, q.to);
+  Result<intensity::LiveForecast> got = make_error("");
+  if (http) {
+    intensity::RetryPolicy retry;
+    retry.max_attempts = 3;
+    got = intensity::LiveForecastFeed(*spec, *settings, *http, clock, store_path, retry).obtain(q.from, q.to);
+  } else {
+    got = intensity::obtain_live_forecast(*spec, *settings, store_path, clock, q.from, q.to);
+  }
   if (!got) return make_error(ErrorKind::kUnavailable, got.error().message);
   for (auto& w : got->warnings) f.warnings.push_back(std::move(w));
   f.series = std::move(got->series);
@@ -41,14 +48,14 @@ Result<std::optional<LoadedForecast>> from_provider(const ForecastQuery& q, cons
 }  // namespace
 
 Result<LoadedForecast> load_forecast(const ForecastQuery& q, const std::string& store_path,
-                                     const EnvFunction& given_env, Clock& clock) {
+                                     const EnvFunction& given_env, Clock& clock, intensity::HttpClient* http) {
   const EnvFunction env = given_env ? given_env : EnvFunction(intensity::process_environment());
   if (q.zone.empty())
     return make_error(ErrorKind::kUsage,
                       "planning needs a grid zone: give --zone (or --region) or set GREENRUN_ZONE");
   if (!(q.from < q.to)) return make_error(ErrorKind::kUsage, "the planning window is empty");
   std::vector<std::string> carried;
-  auto live = from_provider(q, store_path, env, clock);
+  auto live = from_provider(q, store_path, env, clock, http);
   if (!live) return std::unexpected(live.error());
   if (*live && !(*live)->series.empty()) return std::move(**live);
   if (*live) carried = std::move((*live)->warnings);

@@ -49,7 +49,9 @@ struct LoadedForecast {
 
 using EnvFunction = std::function<std::optional<std::string>(std::string_view)>;
 
+// `http` (may be null: libcurl) fetches from a live provider.
 [[nodiscard]] Result<LoadedForecast> load_forecast(const ForecastQuery& query, const std::string& store_path,
-                                                   const EnvFunction& env, Clock& clock);
+                                                   const EnvFunction& env, Clock& clock,
+                                                   intensity::HttpClient* http = nullptr);
 
 }  // namespace greenrun::engine

@@ -109,7 +109,7 @@ Result<PlanOutcome> plan(const PlanRequest& req, const Services& services, Obser
     auto loc = resolve_location(z, r, services.store_path);
     if (!loc) return std::unexpected(loc.error());
     auto f = load_forecast(ForecastQuery{loc->zone, out.from, out.deadline, provider}, services.store_path,
-                           services.env, clock);
+                           services.env, clock, services.http);
     if (!f) return std::unexpected(f.error());
     for (const auto& w : f->warnings) observer.on_event({EventKind::kWarning, w});
     out.locations.push_back(PlannedLocation{std::move(*loc), std::move(f->series), std::move(f->label), {}});

@@ -70,11 +70,13 @@ intensity::RetryPolicy refresh_retry_policy() {
 // new series when one has arrived and differs from the one in use.
 class LiveForecastSource final : public runner::ForecastSource {
  public:
+  // `http` may be null: a libcurl client of its own.
   LiveForecastSource(intensity::ForecastSpec spec, intensity::ProviderSettings settings, Clock& clock,
                      std::string store_path, UtcTime from, UtcTime to, intensity::IntensitySeries current,
-                     Duration every)
-      : http_(intensity::waited_forecast_curl_options()),
-        feed_(std::move(spec), std::move(settings), http_, clock, std::move(store_path), refresh_retry_policy()),
+                     Duration every, intensity::HttpClient* http)
+      : own_http_(intensity::waited_forecast_curl_options()),
+        feed_(std::move(spec), std::move(settings), http ? *http : own_http_, clock, std::move(store_path),
+              refresh_retry_policy()),
         from_(from),
         to_(to),
         every_(every),
@@ -149,7 +151,7 @@ class LiveForecastSource final : public runner::ForecastSource {
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
   }
 
-  intensity::CurlHttpClient http_;
+  intensity::CurlHttpClient own_http_;
   intensity::LiveForecastFeed feed_;  // used by the worker only
   UtcTime from_, to_;
   Duration every_;
@@ -336,7 +338,7 @@ Result<std::unique_ptr<ScheduledRun>> ScheduledRun::prepare(const ExecutionReque
   req->power = power.first;
   req->min_saving_percent = request.min_saving_percent;
   auto forecast = load_forecast(ForecastQuery{zone, from, to, request.forecast.provider}, services.store_path,
-                                services.env, base);
+                                services.env, base, services.http);
   if (!forecast) return std::unexpected(forecast.error());
   for (auto& w : forecast->warnings) warnings.push_back(std::move(w));
   forecast->warnings.clear();
@@ -396,7 +398,8 @@ std::expected<runner::ExitStatus, runner::SpawnError> ScheduledRun::run(runner::
     o.forecast_refresh = std::min<Duration>(request_.forecast.refresh, std::chrono::minutes(1));
   } else if (forecast_.live_spec && forecast_.live_settings) {
     fetched.emplace(*forecast_.live_spec, *forecast_.live_settings, clock, services.store_path,
-                    schedule_.request().earliest, window_to_, schedule_.forecast(), request_.forecast.refresh);
+                    schedule_.request().earliest, window_to_, schedule_.forecast(), request_.forecast.refresh,
+                    services.http);
     source = &*fetched;
     // Poll often; the source fetches every `refresh` and answers at once.
     o.forecast_refresh = std::min<Duration>(request_.forecast.refresh, std::chrono::minutes(1));
