@@ -11,6 +11,7 @@
 #include "base/time_format.h"
 #include "base/quantity_format.h"
 #include "commands.h"
+#include "greenrun/engine.h"
 #include "runner/run_store.h"
 
 namespace greenrun::cli {
@@ -22,6 +23,7 @@ struct RunsOptions {
   bool json = false;
   std::string id;
   std::string by = "project";
+  std::vector<std::string> files;
 };
 
 std::string intensity_text(const std::optional<double>& g_per_kwh) {
@@ -199,6 +201,15 @@ int summary_action(Context& ctx, const RunsOptions& o) {
   return 0;
 }
 
+int import_action(Context& ctx, const RunsOptions& o) {
+  engine::Services services;
+  services.store_path = ctx.store_path();
+  auto imported = engine::import_runs(o.files, services);
+  if (!imported) return report_error(ctx, imported.error());
+  for (const auto& id : imported->ids) *ctx.out << "imported run " << id << "\n";
+  return 0;
+}
+
 }  // namespace
 
 void add_runs_command(CLI::App& app, Context& ctx, Action& action) {
@@ -220,6 +231,9 @@ void add_runs_command(CLI::App& app, Context& ctx, Action& action) {
   summary->add_option("--project", o->project, "Only this project (e.g. with --by phase)");
   summary->add_flag("--json", o->json, "JSON output");
   summary->callback([&ctx, &action, o] { action = [&ctx, o] { return summary_action(ctx, *o); }; });
+  CLI::App* import = runs->add_subcommand("import", "Add run records (run.json) to the store, e.g. one it could not take");
+  import->add_option("files", o->files, "run.json files")->required();
+  import->callback([&ctx, &action, o] { action = [&ctx, o] { return import_action(ctx, *o); }; });
 }
 
 }  // namespace greenrun::cli

@@ -258,6 +258,17 @@ struct PlanOutcome {
 // spawn_error and nothing recorded.
 [[nodiscard]] Result<RunOutcome> run(const RunRequest& request, const Services& services, Observer& observer);
 
+// Adds run records (run.json files written by run()) to the store: a run
+// whose record the store could not take when it ended (a store locked by a
+// long import, read-only, or of a newer schema) is never lost. Importing the
+// same record again replaces it. Errors name the file (and JSON path); files
+// before the bad one stay imported.
+struct ImportedRuns {
+  std::vector<std::string> ids;
+};
+[[nodiscard]] Result<ImportedRuns> import_runs(const std::vector<std::string>& run_json_paths,
+                                               const Services& services);
+
 // Plans the job at each location. Errors: an invalid request (kUsage), a
 // location with no data (kNotFound), a provider that refuses (kUnavailable
 // falls back with a warning event instead, as documented).

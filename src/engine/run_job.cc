@@ -141,16 +141,47 @@ void guarded(runner::RunRecord& r, const std::string& what, F&& write) {
   }
 }
 
-// run.json, emissions.csv and the store row. Failures are warnings: the
-// record is written wherever it can be.
-void write_record(runner::RunRecord& r, const std::filesystem::path& out_dir, const std::string& store_path) {
-  guarded(r, "the store's run record", [&] {
-    if (auto store = runner::RunStore::open(store_path)) {
-      if (auto s = store->insert(r); !s) r.warnings.push_back(s.error().message);
+// The store row, retried while the store is busy (a long import holds it
+// for seconds); a record the store cannot take stays in run.json and the
+// warning says how to add it later.
+void insert_record(runner::RunRecord& r, const std::filesystem::path& json_path, const std::string& store_path,
+                   Clock& clock) {
+  constexpr int kAttempts = 3;
+  std::string why;
+  for (int attempt = 1; attempt <= kAttempts; ++attempt) {
+    auto store = runner::RunStore::open(store_path);
+    if (store) {
+      auto s = store->insert(r);
+      if (s) return;
+      why = s.error().message;
     } else {
-      r.warnings.push_back(store.error().message);
+      why = store.error().message;
     }
-  });
+    const bool busy = why.find("locked") != std::string::npos || why.find("busy") != std::string::npos;
+    if (!busy || attempt == kAttempts) break;
+    clock.sleep_until(clock.steady_now() + std::chrono::seconds(attempt));
+  }
+  r.warnings.push_back("the store did not take the run record (" + why + "); it is kept in " +
+                       json_path.string() + ": add it with `greenrun runs import " + json_path.string() + "`");
+}
+
+// run.json, emissions.csv and the store row. Failures are warnings: the
+// record is written wherever it can be, run.json first (it is what `runs
+// import` reads when the store could not take the row) and again last, so
+// that it lists every warning.
+void write_record(runner::RunRecord& r, const std::filesystem::path& out_dir, const std::string& store_path,
+                  Clock& clock) {
+  const auto json_path = std::filesystem::absolute(out_dir / "run.json");
+  const auto write_json = [&] {
+    guarded(r, json_path.string(), [&] {
+      const std::string text = runner::to_json(r);
+      std::ofstream json(json_path);
+      json << text << "\n";
+      if (!json) r.warnings.push_back(json_path.string() + ": write failed");
+    });
+  };
+  write_json();
+  guarded(r, "the store's run record", [&] { insert_record(r, json_path, store_path, clock); });
   const auto csv_path = out_dir / "emissions.csv";
   guarded(r, csv_path.string(), [&] {
     const bool fresh = !std::filesystem::exists(csv_path);
@@ -159,14 +190,7 @@ void write_record(runner::RunRecord& r, const std::filesystem::path& out_dir, co
     csv << runner::emissions_csv_row(r) << "\n";
     if (!csv) r.warnings.push_back(csv_path.string() + ": write failed");
   });
-  // Last, so that run.json lists every warning above.
-  const auto json_path = out_dir / "run.json";
-  guarded(r, json_path.string(), [&] {
-    const std::string text = runner::to_json(r);
-    std::ofstream json(json_path);
-    json << text << "\n";
-    if (!json) r.warnings.push_back(json_path.string() + ": write failed");
-  });
+  write_json();
 }
 
 Result<RunOutcome> run_unguarded(const RunRequest& req, const Services& services, Observer& observer) {
@@ -280,7 +304,7 @@ Result<RunOutcome> run_unguarded(const RunRequest& req, const Services& services
   if (totals.dropped_deadlines)
     r.warnings.push_back(fmt::format("{} sampling deadline(s) missed (intervals merged, no energy lost)",
                                      totals.dropped_deadlines));
-  r.out_dir = out_dir.string();
+  r.out_dir = std::filesystem::absolute(out_dir).lexically_normal().string();
   if (auto ci = proc.cpu_info()) {
     r.cpu_model = ci->model_name;
     r.cpu_count = ci->logical_cpus;
@@ -314,7 +338,7 @@ Result<RunOutcome> run_unguarded(const RunRequest& req, const Services& services
       r.warnings.push_back("the schedule could not be recorded: " + schedule.error().message);
     out.schedule = scheduled->outcome();
   }
-  write_record(r, out_dir, services.store_path);
+  write_record(r, out_dir, services.store_path, clock);
   return out;
 }
 
@@ -323,6 +347,23 @@ Result<RunOutcome> run_unguarded(const RunRequest& req, const Services& services
 Duration Delay::of(Duration job) const {
   if (absolute) return *absolute;
   return std::chrono::duration_cast<Duration>(job * (percent.value_or(0) / 100.0));
+}
+
+Result<ImportedRuns> import_runs(const std::vector<std::string>& paths, const Services& services) {
+  if (paths.empty()) return make_error(ErrorKind::kUsage, "runs import: expected one or more run.json files");
+  auto store = runner::RunStore::open(services.store_path);
+  if (!store) return make_error(ErrorKind::kIo, store.error().message);
+  ImportedRuns out;
+  for (const auto& path : paths) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return make_error(ErrorKind::kNotFound, path + ": cannot be read");
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto record = runner::run_record_from_json(text);
+    if (!record) return make_error(ErrorKind::kBadData, path + ": " + record.error().message);
+    if (auto s = store->insert(*record); !s) return make_error(ErrorKind::kIo, path + ": " + s.error().message);
+    out.ids.push_back(record->id);
+  }
+  return out;
 }
 
 Result<RunOutcome> run(const RunRequest& request, const Services& services, Observer& observer) {
