@@ -178,11 +178,14 @@ int summary_action(Context& ctx, const RunsOptions& o) {
   Energy job, machine;
   Mass co2;
   Mass avoided;
-  size_t runs = 0, scheduled = 0;
+  size_t runs = 0, scheduled = 0, unknown = 0;
+  // A group whose runs have no emissions says "unknown", never 0 g.
+  const auto co2_text = [](Mass m, size_t known) { return known == 0 ? std::string("unknown") : format_mass(m); };
   for (const auto& g : *groups) {
     out << fmt::format("{:<20} {:>5} {:>9} {:>12} {:>12} {:>11} {:<10}\n", g.key.empty() ? "(none)" : g.key, g.runs,
                        format_duration(g.duration), format_energy(g.job_energy), format_energy(g.machine_energy),
-                       format_mass(g.emissions), sensors::to_string(g.weakest_method));
+                       co2_text(g.emissions, g.runs - g.runs_without_emissions), sensors::to_string(g.weakest_method));
+    unknown += g.runs_without_emissions;
     job += g.job_energy;
     machine += g.machine_energy;
     co2 += g.emissions;
@@ -191,7 +194,10 @@ int summary_action(Context& ctx, const RunsOptions& o) {
     avoided += g.scheduling_avoided;
   }
   out << fmt::format("{:<20} {:>5} {:>9} {:>12} {:>12} {:>11}\n", "total", runs, "", format_energy(job),
-                     format_energy(machine), format_mass(co2));
+                     format_energy(machine), co2_text(co2, runs - unknown));
+  if (unknown)
+    out << fmt::format("note: {} of {} run{} have no emissions (unknown, not counted as 0 g in CO2e)\n", unknown, runs,
+                       runs == 1 ? "" : "s");
   if (scheduled)
     out << fmt::format(
         "scheduling: {} of {} run{} carbon-aware; {} CO2e {} against running them at once "

@@ -462,7 +462,9 @@ std::string emissions_csv_row(const RunRecord& r) {
     return x ? watts_of(x->job) : 0.0;
   };
   auto method = [&](Component c) { const auto* x = find(c); return x ? std::string(sensors::to_string(x->method)) : ""; };
-  const double kg = r.average ? r.average->job.kilograms() : 0.0;
+  // Emissions not computed are unknown, written as an empty cell, never 0
+  // (a reader summing the column must not count them as clean).
+  const std::optional<double> kg = r.average ? std::optional<double>(r.average->job.kilograms()) : std::nullopt;
   std::string provider, region;
   if (r.cloud_region) {
     const auto colon = r.cloud_region->find(':');
@@ -473,7 +475,8 @@ std::string emissions_csv_row(const RunRecord& r) {
   ::uname(&u);
   const std::string os = std::string(u.sysname) + "-" + u.release + "-" + u.machine;
   std::vector<std::string> f = {
-      format_utc(r.ended), csv_field(r.project), r.id, num(secs), num(kg), num(secs > 0 ? kg / secs : 0),
+      format_utc(r.ended), csv_field(r.project), r.id, num(secs), kg ? num(*kg) : "",
+      kg ? num(secs > 0 ? *kg / secs : 0) : "",
       num(watts(Component::kCpu)), num(watts(Component::kGpu)), num(watts(Component::kDram)),
       num(kwh(Component::kCpu)), num(kwh(Component::kGpu)), num(kwh(Component::kDram)),
       num(r.job_energy().kilowatt_hours() * r.pue), "", "", provider, region, csv_field(os),

@@ -199,6 +199,29 @@ TEST_F(RunsCommandTest, ListMarksScheduledRuns) {
   EXPECT_EQ(plain.back(), '-') << out;
 }
 
+TEST_F(RunsCommandTest, RunsWithoutEmissionsAreUnknownNeverZero) {
+  auto r = record("20230101T000000Z-bbbbbb", "2023-01-01T00:00:00Z", false);
+  r.project = "nopriced";
+  r.average.reset();  // emissions not computed
+  insert(r);
+  const std::string out = cli({"runs", "summary"});
+  EXPECT_NE(line_with(out, "nopriced").find("unknown"), std::string::npos) << out;
+  EXPECT_EQ(line_with(out, "nopriced").find(" 0 g"), std::string::npos) << out;
+  EXPECT_NE(out.find("note: 1 of 1 run have no emissions (unknown, not counted as 0 g in CO2e)"), std::string::npos)
+      << out;
+  const std::string csv = runner::emissions_csv_row(r);
+  // The emissions and emissions_rate cells (5th and 6th) are empty, not 0.
+  std::vector<std::string> cells;
+  size_t at = 0;
+  for (int i = 0; i < 6; ++i) {
+    const size_t comma = csv.find(',', at);
+    cells.push_back(csv.substr(at, comma - at));
+    at = comma + 1;
+  }
+  EXPECT_EQ(cells[4], "") << csv;
+  EXPECT_EQ(cells[5], "") << csv;
+}
+
 TEST_F(RunsCommandTest, SummaryTotalsEmissionsAvoidedByScheduling) {
   insert(record("20230101T000000Z-bbbbbb", "2023-01-01T00:00:00Z", false));
   EXPECT_EQ(cli({"runs", "summary"}).find("scheduling:"), std::string::npos);
