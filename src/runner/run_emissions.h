@@ -66,7 +66,8 @@ EmissionsFigure emissions_figure(const accounting::EmissionsBreakdown& b, bool m
 
 // Flexible Start over `series` for the run's own power profile (the job's
 // attributed energy per interval, merged into at most `max_parts` pieces):
-// candidates from `started` every point of the series up to started + 24 h.
+// every start in [started, started + 24 h], candidates aligned to the series
+// (scheduling/flexible_start.h: the exact optimum).
 // Error: no energy, or the series does not cover [started, started + 24 h +
 // the run's duration) (scheduling's message).
 inline constexpr Duration kFlexibleWindow = std::chrono::hours(24);

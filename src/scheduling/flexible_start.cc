@@ -1,5 +1,6 @@
 #include "scheduling/flexible_start.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "base/time_format.h"
@@ -29,6 +30,33 @@ ProfileSteps profile_steps(const Job& job) {
   return p;
 }
 
+// Every start in [first, last] where the job's emissions, a piecewise-linear
+// function of its start, can bend: where its start or any power interval's
+// boundary meets a boundary of the forecast (b - offset_j), plus first and
+// last. Its minimum over all real starts is at one of them. Sorted, unique.
+std::vector<int64_t> aligned_candidates(const intensity::IntensitySeries& s, const ProfileSteps& p, int64_t first,
+                                        int64_t last) {
+  std::vector<int64_t> out = {first, last};
+  const int64_t reach = last + p.offset.back();
+  const auto add = [&](int64_t b) {
+    for (const int64_t off : p.offset) {
+      const int64_t t = b - off;
+      if (t > first && t < last) out.push_back(t);
+    }
+  };
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto pt = s.point(i);
+    const int64_t a = pt.start.time_since_epoch().count(), b = a + pt.duration.count();
+    if (b < first) continue;
+    if (a > reach) break;
+    add(a);
+    add(b);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 }  // namespace
 
 Mass emissions_at(const intensity::IntensitySeries& forecast, const Job& job, UtcTime start) {
@@ -49,19 +77,26 @@ Result<Plan> plan_flexible_start(const intensity::IntensitySeries& forecast, con
   const ForecastIntegral f(forecast);
   if (auto ok = f.require_covered(request.earliest, request.latest + job.duration()); !ok)
     return make_error(ok.error().message);
-  const Duration step = request.step ? *request.step : f.step_at(request.earliest);
-  if (step.count() <= 0)
-    return make_error("expected a positive candidate step, got " + std::to_string(step.count()) + " ms");
+  if (request.step && request.step->count() <= 0)
+    return make_error("expected a positive candidate step, got " + std::to_string(request.step->count()) + " ms");
 
   const ProfileSteps p = profile_steps(job);
   std::vector<ForecastIntegral::Cursor> cursors(p.offset.size(), ForecastIntegral::Cursor(f));
   std::vector<double> F(p.offset.size());
   const int64_t first = request.earliest.time_since_epoch().count();
   const int64_t last = request.latest.time_since_epoch().count();
+  // Without a step: the starts aligned to the forecast (exact optimum).
+  // With one: the grid earliest + k x step, as asked.
+  std::vector<int64_t> starts;
+  if (request.step) {
+    for (int64_t t = first; t <= last; t += request.step->count()) starts.push_back(t);
+  } else {
+    starts = aligned_candidates(forecast, p, first, last);
+  }
   double best = std::numeric_limits<double>::infinity();
   double baseline = 0;
   int64_t best_start = first;
-  for (int64_t t = first; t <= last; t += step.count()) {
+  for (const int64_t t : starts) {
     for (size_t j = 0; j < p.offset.size(); ++j) F[j] = cursors[j].at(t + p.offset[j]);
     double g = 0;
     for (size_t j = 0; j < p.kw.size(); ++j) g += grams_from_integral(p.kw[j], F[j + 1] - F[j]);

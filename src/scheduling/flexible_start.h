@@ -2,8 +2,12 @@
 // [earliest, latest] that minimises its emissions under the forecast; once
 // started it runs to completion.
 //
-// Candidates are earliest + k x step (step: given, else the duration of the
-// forecast point at `earliest`). Ties go to the earliest candidate. One pass
+// Candidates: without a step, every start where the job's emissions (a
+// piecewise-linear function of its start) can bend — where the job's start
+// or one of its power intervals' ends meets a boundary of the forecast —
+// plus earliest and latest, so the result is the exact optimum over all
+// starts, on the data's own grid. With a step, earliest + k x step. Ties go
+// to the earliest candidate. One pass
 // with monotone cursors over the series: O(n + c x m) for n forecast points, c
 // candidates and m power-profile intervals (m = 1 for constant power), exact
 // under the piecewise-constant, time-weighted semantics.
@@ -23,7 +27,7 @@ namespace greenrun::scheduling {
 struct FlexibleStartRequest {
   UtcTime earliest;
   UtcTime latest;               // latest allowed start (inclusive)
-  std::optional<Duration> step;  // candidate spacing
+  std::optional<Duration> step;  // candidate spacing; none: aligned to the forecast (exact)
 };
 
 // Errors (one line): latest before earliest; step <= 0; the forecast does

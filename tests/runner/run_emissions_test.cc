@@ -204,18 +204,16 @@ TEST(RunFlexibleStart, MatchesBruteForceOverTheNext24Hours) {
   auto plan = flexible_start_over(de, iv, t0, /*max_parts=*/4096);
   ASSERT_TRUE(plan) << plan.error().message;
   const double base = emissions_shifted(de, iv, Duration(0));
+  // The oracle: every start on a one-minute grid over the next 24 h. The
+  // plan's starts are aligned to the data (the run starts off the hour), so
+  // it is never worse than any of them, and its figure is its own start's.
   double best = base;
-  UtcTime best_start = t0;
-  for (int k = 1; k <= 24; ++k) {
-    const double g = emissions_shifted(de, iv, std::chrono::hours(k));
-    if (g < best - 1e-9) {
-      best = g;
-      best_start = t0 + std::chrono::hours(k);
-    }
-  }
+  for (int k = 1; k <= 24 * 60; ++k) best = std::min(best, emissions_shifted(de, iv, std::chrono::minutes(k)));
   EXPECT_NEAR(plan->baseline.grams(), base, 1e-6 * base);
-  EXPECT_NEAR(plan->emissions.grams(), best, 1e-6 * base);
-  EXPECT_EQ(plan->start(), best_start);
+  EXPECT_LE(plan->emissions.grams(), best + 1e-6 * base);
+  EXPECT_NEAR(plan->emissions.grams(), emissions_shifted(de, iv, plan->start() - t0), 1e-6 * base);
+  EXPECT_GE(plan->start(), t0);
+  EXPECT_LE(plan->start(), t0 + std::chrono::hours(24));
   // Merging the profile into fewer parts keeps the energy; the answer moves
   // only by the profile's detail.
   auto coarse = flexible_start_over(de, iv, t0, /*max_parts=*/3);

@@ -55,6 +55,42 @@ TEST(FlexibleStart, MatchesEveryStartOracleOnRandomSeries) {
   }
 }
 
+// Without a step, candidates are aligned to the forecast: from an earliest
+// start that is off the data's grid (10:17:23), the plan is never worse than
+// any start on a one-minute grid, for constant and per-interval power, and
+// the plan's emissions are those of its own start.
+TEST(FlexibleStart, AlignedCandidatesAreNeverWorseThanAnyStart) {
+  const uint32_t seed = test::test_seed();
+  SCOPED_TRACE("seed " + std::to_string(seed) + " (GREENRUN_TEST_SEED)");
+  std::mt19937 rng(seed);
+  for (int iter = 0; iter < 120; ++iter) {
+    SCOPED_TRACE("iteration " + std::to_string(iter));
+    const Duration data_step = minutes(std::uniform_int_distribution<int>(1, 4)(rng) * 15);
+    const auto series = test::random_series(rng, 60, data_step);
+    const UtcTime earliest = series.start() + minutes(std::uniform_int_distribution<int>(0, 120)(rng)) +
+                             std::chrono::seconds(std::uniform_int_distribution<int>(1, 59)(rng));
+    const UtcTime latest = earliest + minutes(std::uniform_int_distribution<int>(0, 400)(rng));
+    std::vector<PowerInterval> parts;
+    Duration dur{0};
+    const int pieces = std::uniform_int_distribution<int>(1, 3)(rng);
+    for (int k = 0; k < pieces; ++k) {
+      const Duration d = minutes(std::uniform_int_distribution<int>(5, 120)(rng)) + std::chrono::seconds(7 * k);
+      parts.push_back({d, Power::watts(std::uniform_int_distribution<int>(1, 500)(rng))});
+      dur += d;
+    }
+    if (latest + dur > series.end()) continue;
+    const Job job = pieces == 1 ? constant_job(dur, parts[0].power.watts()) : *Job::make(dur, *PowerProfile::intervals(parts));
+    auto plan = plan_flexible_start(series, job, {earliest, latest, std::nullopt});
+    ASSERT_TRUE(plan) << plan.error().message;
+    const Plan grid = brute_force(series, job, earliest, latest, std::chrono::seconds(60));
+    EXPECT_LE(plan->emissions.grams(), grid.emissions.grams() + 1e-9 * grid.emissions.grams() + 1e-9);
+    EXPECT_NEAR(plan->emissions.grams(), emissions_at(series, job, plan->start()).grams(),
+                1e-9 * plan->emissions.grams() + 1e-9);
+    EXPECT_GE(plan->start(), earliest);
+    EXPECT_LE(plan->start(), latest);
+  }
+}
+
 TEST(FlexibleStart, HonoursAPerIntervalPowerProfile) {
   const uint32_t seed = test::test_seed();
   SCOPED_TRACE("seed " + std::to_string(seed));
