@@ -40,6 +40,21 @@ Result<UtcTime> plan_deadline(const PlanRequest& req, UtcTime from) {
   return std::max(from + std::chrono::hours(24), from + req.duration);
 }
 
+// A flat hourly series at the zone's annual mean over [from, to), labelled
+// with its source and year; none when the catalogue has no mean for it.
+std::optional<intensity::IntensitySeries> annual_mean_series(const std::string& zone, UtcTime from, UtcTime to) {
+  const intensity::ZoneInfo* info = intensity::ZoneCatalogue::embedded().find_zone(zone);
+  if (info == nullptr || !(info->annual_mean_g_per_kwh > 0)) return std::nullopt;
+  intensity::IntensitySeries s(zone, info->signal, intensity::Origin::kTypical);
+  s.set_provenance({fmt::format("annual mean {:.0f} g/kWh, {}", info->annual_mean_g_per_kwh, info->source),
+                    "zone catalogue", ""});
+  const UtcTime start = std::chrono::floor<std::chrono::hours>(from);
+  for (UtcTime t = start; t < to; t += std::chrono::hours(1))
+    if (!s.append(t, std::chrono::hours(1), CarbonIntensity::grams_per_kwh(info->annual_mean_g_per_kwh)))
+      return std::nullopt;
+  return s;
+}
+
 }  // namespace
 
 Result<PlanOutcome> plan(const PlanRequest& req, const Services& services, Observer& observer) {
@@ -105,12 +120,25 @@ Result<PlanOutcome> plan(const PlanRequest& req, const Services& services, Obser
     return make_error(ErrorKind::kUsage, "--forecast-provider " + provider +
                                              " names one place; give one --zone or --region (or electricitymaps, "
                                              "which follows each zone)");
+  const bool several = req.zones.size() + req.regions.size() > 1;
   auto add = [&](const std::optional<std::string>& z, const std::optional<std::string>& r) -> Status {
     auto loc = resolve_location(z, r, services.store_path);
     if (!loc) return std::unexpected(loc.error());
+    const std::string typed = z ? "--zone " + *z : "--region " + *r;
     auto f = load_forecast(ForecastQuery{loc->zone, out.from, out.deadline, provider}, services.store_path,
                            services.env, clock, services.http);
-    if (!f) return std::unexpected(f.error());
+    if (!f && f.error().kind == ErrorKind::kNotFound && several) {
+      // Comparing places: one without time-resolved data is still ranked, at
+      // its annual mean, labelled so, rather than aborting the comparison.
+      auto flat = annual_mean_series(loc->zone, out.from, out.deadline);
+      if (!flat) return make_error(ErrorKind::kNotFound, typed + ": " + f.error().message);
+      observer.on_event({EventKind::kWarning, typed + ": no time-resolved data for zone " + loc->zone +
+                                                  "; ranked at its annual mean (" + flat->provenance().source + ")"});
+      std::string label = "annual mean, not time-resolved (" + flat->provenance().source + ")";
+      out.locations.push_back(PlannedLocation{std::move(*loc), std::move(*flat), std::move(label), {}});
+      return {};
+    }
+    if (!f) return std::unexpected(Error{typed + ": " + f.error().message, f.error().kind});
     for (const auto& w : f->warnings) observer.on_event({EventKind::kWarning, w});
     out.locations.push_back(PlannedLocation{std::move(*loc), std::move(f->series), std::move(f->label), {}});
     return {};

@@ -92,6 +92,24 @@ TEST_F(PlanCommand, ComparesRegionsAndPicksTheCleanest) {
   EXPECT_EQ(j["best"]["emissions_g"].get<double>(), std::min(de, gb));
 }
 
+TEST_F(PlanCommand, ComparingPlacesRanksOneWithoutTimeResolvedDataAtItsAnnualMean) {
+  // FR (aws:eu-west-3) has no stored data and no typical profile: it is
+  // ranked at its labelled annual mean instead of aborting the comparison.
+  ASSERT_EQ(cli({"plan", "--zone", "DE", "--region", "aws:eu-west-3", "--duration", "2h", "--from",
+                 "2023-05-01T00:00Z", "--json"}),
+            0)
+      << err_.str();
+  EXPECT_NE(err_.str().find("--region aws:eu-west-3: no time-resolved data for zone FR"), std::string::npos)
+      << err_.str();
+  const auto j = nlohmann::json::parse(out_.str());
+  ASSERT_EQ(j["locations"].size(), 2u);
+  const std::string label = j["locations"][1]["forecast"]["label"];
+  EXPECT_NE(label.find("annual mean, not time-resolved"), std::string::npos) << label;
+  // Alone, it is an error naming the place as typed.
+  EXPECT_EQ(cli({"plan", "--region", "aws:eu-west-3", "--duration", "2h", "--from", "2023-05-01T00:00Z"}), 1);
+  EXPECT_NE(err_.str().find("greenrun: --region aws:eu-west-3: "), std::string::npos) << err_.str();
+}
+
 TEST_F(PlanCommand, BadInputIsOneLineAndNonZero) {
   // Usage errors (a flag that cannot be valid) exit 2; a place greenrun does
   // not know exits 1 (errors/kinds in one place: cli.h exit_status_for).
