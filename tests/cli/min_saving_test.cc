@@ -9,6 +9,7 @@
 #include "base/clock.h"
 #include "intensity/store.h"
 #include "testing/cli_process.h"
+#include "testing/stored_forecast.h"
 #include "testing/paths.h"
 
 namespace greenrun::cli {
@@ -21,17 +22,10 @@ class MinSavingTest : public ::testing::Test {
  protected:
   void SetUp() override { dir_ = greenrun::testing::make_temp_dir("greenrun-min-saving"); }
   void TearDown() override { fs::remove_all(dir_); }
-  // Hourly forecast from two hours before the current hour.
-  void store_forecast(const std::vector<double>& pattern) {
-    const UtcTime hour = std::chrono::floor<std::chrono::hours>(SystemClock().utc_now());
-    intensity::IntensitySeries s("DE", intensity::Signal::kAverageLifecycle, intensity::Origin::kForecast);
-    s.set_provenance({"test-forecast", "min_saving_test", ""});
-    for (int i = -2; i < 30; ++i)
-      ASSERT_TRUE(s.append(hour + std::chrono::hours(i), 1h,
-                           CarbonIntensity::grams_per_kwh(pattern[static_cast<size_t>(i + 2) % pattern.size()])));
-    auto store = intensity::IntensityStore::open((dir_ / "greenrun.db").string());
-    ASSERT_TRUE(store) << store.error().message;
-    ASSERT_TRUE(store->import({s}));
+  // Hourly forecast for zone DE (testing/stored_forecast.h).
+  void store_forecast(const std::vector<double>& pattern, int hours = 30) {
+    auto stored = greenrun::testing::store_hourly_forecast(dir_ / "greenrun.db", pattern, hours);
+    ASSERT_TRUE(stored) << stored.error().message;
   }
   int run(const std::vector<std::string>& args) {
     return greenrun::testing::wait_exit(greenrun::testing::start_cli(args, dir_));

@@ -16,6 +16,7 @@
 #include "base/clock.h"
 #include "intensity/store.h"
 #include "testing/cli_process.h"
+#include "testing/stored_forecast.h"
 #include "testing/paths.h"
 
 namespace greenrun::cli {
@@ -32,18 +33,10 @@ class RunExecutionTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  // Hourly forecast from the start of the current hour: the values repeat.
+  // Hourly forecast for zone DE (testing/stored_forecast.h).
   void store_forecast(const std::vector<double>& pattern, int hours = 30) {
-    const UtcTime now = SystemClock().utc_now();
-    const UtcTime hour = std::chrono::floor<std::chrono::hours>(now);
-    intensity::IntensitySeries s("DE", intensity::Signal::kAverageLifecycle, intensity::Origin::kForecast);
-    s.set_provenance({"test-forecast", "run_execution_test", ""});
-    for (int i = -2; i < hours; ++i)
-      ASSERT_TRUE(s.append(hour + std::chrono::hours(i), 1h,
-                           CarbonIntensity::grams_per_kwh(pattern[static_cast<size_t>(i + 2) % pattern.size()])));
-    auto store = intensity::IntensityStore::open((dir_ / "greenrun.db").string());
-    ASSERT_TRUE(store) << store.error().message;
-    ASSERT_TRUE(store->import({s}));
+    auto stored = greenrun::testing::store_hourly_forecast(dir_ / "greenrun.db", pattern, hours);
+    ASSERT_TRUE(stored) << stored.error().message;
   }
 
   pid_t start(const std::vector<std::string>& args) { return greenrun::testing::start_cli(args, dir_); }

@@ -18,6 +18,7 @@
 #include "base/clock.h"
 #include "intensity/store.h"
 #include "testing/cli_process.h"
+#include "testing/stored_forecast.h"
 #include "testing/paths.h"
 
 namespace greenrun::cli {
@@ -48,18 +49,10 @@ class RunSafetyTest : public ::testing::Test {
     fs::remove_all(dir_);
   }
 
-  // Hourly forecast for zone DE from two hours before the current hour:
-  // hour h (0 = the current one) has pattern[(h + 2) % size].
+  // Hourly forecast for zone DE (testing/stored_forecast.h).
   void store_forecast(const std::vector<double>& pattern, int hours = 30) {
-    const UtcTime hour = std::chrono::floor<std::chrono::hours>(SystemClock().utc_now());
-    intensity::IntensitySeries s("DE", intensity::Signal::kAverageLifecycle, intensity::Origin::kForecast);
-    s.set_provenance({"test-forecast", "run_safety_test", ""});
-    for (int i = -2; i < hours; ++i)
-      ASSERT_TRUE(s.append(hour + std::chrono::hours(i), 1h,
-                           CarbonIntensity::grams_per_kwh(pattern[static_cast<size_t>(i + 2) % pattern.size()])));
-    auto store = intensity::IntensityStore::open((dir_ / "greenrun.db").string());
-    ASSERT_TRUE(store) << store.error().message;
-    ASSERT_TRUE(store->import({s}));
+    auto stored = greenrun::testing::store_hourly_forecast(dir_ / "greenrun.db", pattern, hours);
+    ASSERT_TRUE(stored) << stored.error().message;
   }
 
   pid_t start(const std::vector<std::string>& args, int stderr_fd = -1) {

@@ -1,0 +1,26 @@
+#include "testing/stored_forecast.h"
+
+#include "base/clock.h"
+#include "intensity/store.h"
+
+namespace greenrun::testing {
+
+Status store_hourly_forecast(const std::filesystem::path& store, const std::vector<double>& pattern, int hours,
+                             const std::string& zone) {
+  const UtcTime hour = std::chrono::floor<std::chrono::hours>(SystemClock().utc_now());
+  intensity::IntensitySeries s(zone, intensity::Signal::kAverageLifecycle, intensity::Origin::kForecast);
+  s.set_provenance({"test-forecast", "stored_forecast", ""});
+  for (int i = -2; i < hours; ++i) {
+    const double v = pattern[static_cast<size_t>(i + 2) % pattern.size()];
+    if (auto ok = s.append(hour + std::chrono::hours(i), std::chrono::hours(1), CarbonIntensity::grams_per_kwh(v));
+        !ok)
+      return ok;
+  }
+  auto opened = intensity::IntensityStore::open(store.string());
+  if (!opened) return std::unexpected(opened.error());
+  auto imported = opened->import({s});
+  if (!imported) return std::unexpected(imported.error());
+  return {};
+}
+
+}  // namespace greenrun::testing
