@@ -22,6 +22,13 @@ void Sampler::start(pid_t job_root) {
   totals_.end = last_utc_;
   if (auto m = proc_.machine_cpu()) last_machine_ = *m;
   job_ticks_high_ = job_root > 0 ? proc_.tree_cpu(job_root).ticks : 0;
+  // One reading at the start, dropped: each sensor's baseline (a counter, or
+  // the instant power is integrated from) becomes the job's start, not the
+  // moment the sensor was set up — the time between (making the run folder,
+  // spawning, on a loaded machine a good part of a second) is not the job's.
+  // A failing read is left to the first real sample to report.
+  const sensors::SampleInput input{start_steady_, {}, 0};
+  for (auto& sensor : sensors_) (void)sensor->read(input);
 }
 
 void Sampler::warn_once(const std::string& w) {

@@ -64,7 +64,8 @@ class Sampler {
   Sampler(Clock& clock, std::vector<std::unique_ptr<sensors::EnergySensor>> sensors,
           const sensors::ProcReader& proc, TimelineWriter* timeline, Duration interval);
 
-  // Marks the start and primes the CPU time counters for `job_root`.
+  // Marks the start, primes the CPU time counters for `job_root` and reads
+  // every sensor once (dropped), so energy is counted from now on.
   void start(pid_t job_root);
   SteadyTime next_deadline() const { return next_; }
   // Takes one sample now. `job_ticks_final` replaces the tree walk for the

@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "sensors/fake/fake_sensor.h"
 #include "sensors/fake_trees.h"
 #include "testing/fake_clock.h"
 #include "testing/seed.h"
@@ -255,6 +256,30 @@ TEST_F(SamplerTest, PropertyJobEnergyNeverExceedsMachineEnergy) {
         << sensors::to_string(c);
     EXPECT_GE(t.job.joules(), 0.0);
   }
+}
+
+}  // namespace
+}  // namespace greenrun::runner
+
+namespace greenrun::runner {
+namespace {
+
+// Energy is counted from the sampler's start, not from when the sensor was
+// set up: the time between (making the run folder, spawning the job — on a
+// loaded machine a good part of a second) is not the job's.
+TEST(SamplerStart, CountsEnergyFromTheStartNotFromTheSensorsSetUp) {
+  greenrun::testing::FakeClock clock;
+  greenrun::testing::ProcTree proc;
+  proc.set_machine(1000, 0, 9000);
+  sensors::ProcReader reader(proc.root());
+  std::vector<std::unique_ptr<sensors::EnergySensor>> v;
+  v.push_back(std::make_unique<sensors::FakeSensor>(clock.steady_now(), Power::watts(100), Power::watts(0)));
+  Sampler sampler(clock, std::move(v), reader, nullptr, 1s);
+  clock.advance(10s);  // set up long before the job starts
+  sampler.start(0);
+  ASSERT_TRUE(sampler.sample_at_next_deadline());
+  // One second at 100 W x (0.2 + 0.8 x 0 utilisation) = 20 J; not 11 s of it.
+  EXPECT_NEAR(sampler.totals().components.at(sensors::Component::kCpu).machine.joules(), 20.0, 1e-9);
 }
 
 }  // namespace
