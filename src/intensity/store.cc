@@ -147,6 +147,28 @@ Result<int64_t> query_int(sqlite3* db, const std::string& path, const char* sql)
   return make_error(path + ": " + sqlite3_errmsg(db));
 }
 
+// The store's header: its application id (0: not yet stamped) and schema
+// version. Errors: a file that is not SQLite, another application's
+// database, or a schema newer than this greenrun.
+struct StoreHeader {
+  int64_t app = 0;
+  int64_t version = 0;
+};
+Result<StoreHeader> read_header(sqlite3* db, const std::string& path) {
+  auto app = query_int(db, path, "PRAGMA application_id");
+  if (!app) return make_error(path + ": not a greenrun store (" + sqlite3_errmsg(db) + ")");
+  auto version = query_int(db, path, "PRAGMA user_version");
+  if (!version) return make_error(version.error().message);
+  if (*app != 0 && *app != kApplicationId)
+    return make_error(path + ": not a greenrun store (it belongs to another application, application_id " +
+                      std::to_string(*app) + ")");
+  if (*version > kSchemaVersion)
+    return make_error(path + ": the store has schema version " + std::to_string(*version) +
+                      ", newer than this greenrun understands (" + std::to_string(kSchemaVersion) +
+                      "); upgrade greenrun");
+  return StoreHeader{*app, *version};
+}
+
 // One stored point, as packed in a chunk.
 struct Pt {
   int64_t start;
@@ -483,18 +505,10 @@ Result<IntensityStore> IntensityStore::open(const std::string& path) {
   sqlite3_extended_result_codes(db, 1);
 
   // The first read of the header: a file that is not SQLite fails here.
-  auto app = query_int(db, path, "PRAGMA application_id");
-  if (!app) return make_error(path + ": not a greenrun store (" + sqlite3_errmsg(db) + ")");
-  auto version = query_int(db, path, "PRAGMA user_version");
-  if (!version) return make_error(version.error().message);
-  if (*app != 0 && *app != kApplicationId)
-    return make_error(path + ": not a greenrun store (it belongs to another application, application_id " +
-                      std::to_string(*app) + ")");
-  if (*version > kSchemaVersion)
-    return make_error(path + ": the store has schema version " + std::to_string(*version) +
-                      ", newer than this greenrun understands (" + std::to_string(kSchemaVersion) +
-                      "); upgrade greenrun");
-  if (*app == 0) {
+  auto header = read_header(db, path);
+  if (!header) return std::unexpected(header.error());
+  const int64_t app = header->app, version = header->version;
+  if (app == 0) {
     auto tables = query_int(db, path, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'");
     if (!tables) return make_error(tables.error().message);
     if (*tables > 0)
@@ -518,7 +532,7 @@ Result<IntensityStore> IntensityStore::open(const std::string& path) {
   // What a checkpoint leaves of the WAL file is truncated to this.
   if (auto ok = exec(db, path, "PRAGMA journal_size_limit = 67108864"); !ok) return make_error(ok.error().message);
   sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
-  if (*version < kSchemaVersion) {
+  if (version < kSchemaVersion) {
     if (auto ok = exec(db, path, "BEGIN IMMEDIATE"); !ok) return make_error(ok.error().message);
     store.created_ = true;
     const std::string setup = std::string(kSchema) + "PRAGMA application_id = " + std::to_string(kApplicationId) +
@@ -561,18 +575,10 @@ Result<IntensityStore> IntensityStore::open_read_only(const std::string& path) {
     return make_error(path + ": cannot open the store: " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
   sqlite3_busy_timeout(db, 5000);
   sqlite3_extended_result_codes(db, 1);
-  auto app = query_int(db, path, "PRAGMA application_id");
-  if (!app) return make_error(path + ": not a greenrun store (" + sqlite3_errmsg(db) + ")");
-  auto version = query_int(db, path, "PRAGMA user_version");
-  if (!version) return make_error(version.error().message);
-  if (*app != 0 && *app != kApplicationId)
-    return make_error(path + ": not a greenrun store (it belongs to another application, application_id " +
-                      std::to_string(*app) + ")");
-  if (*version > kSchemaVersion)
-    return make_error(path + ": the store has schema version " + std::to_string(*version) +
-                      ", newer than this greenrun understands (" + std::to_string(kSchemaVersion) +
-                      "); upgrade greenrun");
-  if (*app == 0 || *version < kSchemaVersion) {
+  auto header = read_header(db, path);
+  if (!header) return std::unexpected(header.error());
+  const int64_t app = header->app, version = header->version;
+  if (app == 0 || version < kSchemaVersion) {
     auto tables = query_int(db, path, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'");
     if (!tables) return make_error(tables.error().message);
     if (*tables > 0)

@@ -57,13 +57,8 @@ class RunExecutionTest : public ::testing::Test {
     pid_t job = 0;
     const bool stopped = eventually(
         [&] {
-          const std::string l = log();
-          const auto at = l.find("start pid=");
-          if (at == std::string::npos) return false;
-          job = std::stoi(l.substr(at + 10));
-          const std::string stat = file("/proc/" + std::to_string(job) + "/stat");
-          const auto close = stat.rfind(')');
-          return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'T';
+          job = greenrun::testing::started_pid(log());
+          return job != 0 && greenrun::testing::proc_state(job) == 'T';
         },
         200);
     return stopped ? job : 0;
@@ -164,9 +159,8 @@ TEST_F(RunExecutionTest, SigkillOfGreenrunWhileTheJobIsCheckpointedLetsTheWatchd
   const pid_t checkpointed = std::stoi(first.substr(first.find("checkpoint pid=") + 15));
   ASSERT_TRUE(eventually(
       [&] {
-        const std::string stat = file("/proc/" + std::to_string(checkpointed) + "/stat");
-        const auto close = stat.rfind(')');
-        return stat.empty() || (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z');
+        const char state = greenrun::testing::proc_state(checkpointed);
+        return state == '?' || state == 'Z';
       },
       400))
       << "the checkpointed run did not exit\n" << log();

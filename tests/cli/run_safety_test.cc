@@ -28,9 +28,8 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 bool running(pid_t pid) {
-  const std::string stat = greenrun::testing::read_file("/proc/" + std::to_string(pid) + "/stat");
-  const auto close = stat.rfind(')');
-  return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z' && stat[close + 2] != 'X';
+  const char state = greenrun::testing::proc_state(pid);
+  return state != '?' && state != 'Z' && state != 'X';
 }
 
 class RunSafetyTest : public ::testing::Test {
@@ -80,13 +79,8 @@ class RunSafetyTest : public ::testing::Test {
   pid_t stopped_job() const {
     pid_t job = 0;
     const bool stopped = eventually([&] {
-      const std::string l = log();
-      const auto at = l.find("start pid=");
-      if (at == std::string::npos) return false;
-      job = std::stoi(l.substr(at + 10));
-      const std::string stat = file("/proc/" + std::to_string(job) + "/stat");
-      const auto close = stat.rfind(')');
-      return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'T';
+      job = greenrun::testing::started_pid(log());
+      return job != 0 && greenrun::testing::proc_state(job) == 'T';
     });
     return stopped ? job : 0;
   }

@@ -23,12 +23,7 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-// 'T' when stopped, 'S'/'R' otherwise; '?' when gone.
-char proc_state(pid_t pid) {
-  const std::string stat = greenrun::testing::read_file("/proc/" + std::to_string(pid) + "/stat");
-  const auto close = stat.rfind(')');
-  return close == std::string::npos || close + 2 >= stat.size() ? '?' : stat[close + 2];
-}
+using greenrun::testing::proc_state;
 
 struct JobFiles {
   fs::path dir = greenrun::testing::make_temp_dir("greenrun-jobctl");

@@ -52,6 +52,17 @@ int wait_exit(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+char proc_state(pid_t pid) {
+  const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  const auto close = stat.rfind(')');
+  return close == std::string::npos || close + 2 >= stat.size() ? '?' : stat[close + 2];
+}
+
+pid_t started_pid(const std::string& log) {
+  const auto at = log.find("start pid=");
+  return at == std::string::npos ? 0 : std::stoi(log.substr(at + 10));
+}
+
 bool eventually(const std::function<bool()>& done, int tries) {
   for (int i = 0; i < tries; ++i) {
     if (done()) return true;

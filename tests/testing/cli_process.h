@@ -28,6 +28,12 @@ pid_t start_cli(const std::vector<std::string>& args, const std::filesystem::pat
 
 // Waits for `pid`: its exit code, or 128 + the signal that killed it.
 int wait_exit(pid_t pid);
+// The state letter of /proc/PID/stat ('R', 'S', 'T' stopped, 'Z' zombie);
+// '?' when the process is gone.
+char proc_state(pid_t pid);
+// The pid of the first "start pid=N" line in a job's log written by
+// examples/checkpointing_job.py; 0 when there is none yet.
+pid_t started_pid(const std::string& log);
 // Polls `done` every 20 ms, at most `tries` times (a bound, not a timing
 // assumption: tests wait for a condition, never for a fixed time).
 bool eventually(const std::function<bool()>& done, int tries);
