@@ -1,7 +1,10 @@
-// `greenrun runs list [--project P] [--limit N] [--json]`,
+// `greenrun runs list [--project P] [--phase PH] [--since T] [--until T] [--limit N] [--json|--csv]`,
 // `greenrun runs show ID [--json]`,
-// `greenrun runs summary [--by project|phase] [--project P] [--json]`:
-// the runs recorded by `greenrun run` in the store.
+// `greenrun runs summary [--by project|phase|zone|month] [filters] [--json|--csv]`,
+// `greenrun runs import run.json…`:
+// the runs recorded by `greenrun run` in the store, read through the
+// engine's queries (include/greenrun/queries.h). Tables use one unit per
+// column.
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <fmt/format.h>
@@ -11,7 +14,10 @@
 #include "base/time_format.h"
 #include "base/quantity_format.h"
 #include "commands.h"
+#include "base/clock.h"
+#include "base/time_arg.h"
 #include "greenrun/engine.h"
+#include "greenrun/queries.h"
 #include "runner/run_store.h"
 
 namespace greenrun::cli {
@@ -19,8 +25,12 @@ namespace {
 
 struct RunsOptions {
   std::optional<std::string> project;
+  std::optional<std::string> phase;
+  std::optional<std::string> since;
+  std::optional<std::string> until;
   size_t limit = 50;
   bool json = false;
+  bool csv = false;
   std::string id;
   std::string by = "project";
   std::vector<std::string> files;
@@ -58,42 +68,88 @@ void print_schedule(std::ostream& out, const runner::ScheduleSummary& s) {
                        intensity_text(e.intensity_g_per_kwh), format_duration(e.work_done), e.note);
 }
 
-std::optional<runner::RunStore> open_store(Context& ctx) {
-  auto store = runner::RunStore::open(ctx.store_path());
-  if (!store) {
-    *ctx.err << "greenrun: " << store.error().message << "\n";
-    return std::nullopt;
+engine::Services services_for(const Context& ctx) {
+  engine::Services services;
+  services.store_path = ctx.store_path();
+  return services;
+}
+
+Result<engine::RunFilter> filter_of(const RunsOptions& o) {
+  if (o.json && o.csv) return make_error(ErrorKind::kUsage, "choose one of --json and --csv");
+  engine::RunFilter f;
+  f.project = o.project;
+  f.phase = o.phase;
+  f.limit = o.limit;
+  const UtcTime now = SystemClock().utc_now();
+  if (o.since) {
+    auto t = parse_time_arg(*o.since, now);
+    if (!t) return make_error(ErrorKind::kUsage, "--since: " + t.error().message);
+    f.since = *t;
   }
-  return std::move(*store);
+  if (o.until) {
+    auto t = parse_time_arg(*o.until, now);
+    if (!t) return make_error(ErrorKind::kUsage, "--until: " + t.error().message);
+    f.until = *t;
+  }
+  if (f.since && f.until && *f.until <= *f.since)
+    return make_error(ErrorKind::kUsage, "--until must be after --since");
+  return f;
+}
+
+std::string csv_cell(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
 }
 
 int list_action(Context& ctx, const RunsOptions& o) {
-  auto store = open_store(ctx);
-  if (!store) return 1;
+  auto filter = filter_of(o);
+  if (!filter) return report_error(ctx, filter.error());
+  const auto services = services_for(ctx);
   std::ostream& out = *ctx.out;
   if (o.json) {
     // The whole records, as run.json has them.
-    auto runs = store->list(o.project, o.limit);
-    if (!runs) {
-      *ctx.err << "greenrun: " << runs.error().message << "\n";
-      return 1;
-    }
+    auto runs = engine::find_runs(*filter, services);
+    if (!runs) return report_error(ctx, runs.error());
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& r : *runs) arr.push_back(nlohmann::json::parse(runner::to_json(r, -1)));
     out << arr.dump(2) << "\n";
     return 0;
   }
   // The table needs only the store's typed columns.
-  auto runs = store->rows(o.project, o.limit);
-  if (!runs) {
-    *ctx.err << "greenrun: " << runs.error().message << "\n";
-    return 1;
-  }
-  if (runs->empty()) {
-    out << "no runs recorded in " << ctx.store_path() << "\n";
+  auto runs = engine::find_run_rows(*filter, services);
+  if (!runs) return report_error(ctx, runs.error());
+  if (o.csv) {
+    // SI units, unknown emissions as an empty cell (never 0).
+    out << "id,started,project,phase,duration_s,exit_status,zone,job_energy_j,machine_energy_j,method,emissions_g,"
+           "schedule_mode,schedule_emissions_g,schedule_at_once_g\n";
+    for (const auto& r : *runs)
+      out << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_cell(r.id), format_utc(r.started),
+                         csv_cell(r.project), csv_cell(r.phase), to_seconds(r.duration), r.exit_status,
+                         csv_cell(r.zone), r.job_energy.joules(), r.machine_energy.joules(),
+                         sensors::to_string(r.method), r.emissions ? fmt::format("{}", r.emissions->grams()) : "",
+                         r.schedule_mode ? csv_cell(*r.schedule_mode) : "",
+                         r.schedule_mode ? fmt::format("{}", r.schedule_emissions.grams()) : "",
+                         r.schedule_mode ? fmt::format("{}", r.schedule_at_once.grams()) : "");
     return 0;
   }
-  out << fmt::format("{:<24} {:<24} {:<14} {:<12} {:>8} {:>11} {:<10} {:>11} {:>4}  {}\n", "id", "started",
+  if (runs->empty()) {
+    out << "no runs recorded in " << ctx.store_path() << (filter->project || filter->phase || filter->since || filter->until ? " that match" : "") << "\n";
+    return 0;
+  }
+  Energy largest_energy;
+  Mass largest_mass;
+  for (const auto& r : *runs) {
+    largest_energy = std::max(largest_energy, r.job_energy);
+    if (r.emissions) largest_mass = std::max(largest_mass, *r.emissions);
+  }
+  const auto eu = energy_column_unit(largest_energy);
+  const auto mu = mass_column_unit(largest_mass);
+  out << fmt::format("{:<24} {:<24} {:<14} {:<12} {:>8} {:>12} {:<10} {:>11} {:>4}  {}\n", "id", "started",
                      "project", "phase", "duration", "job energy", "method", "CO2e", "exit", "schedule");
   for (const auto& r : *runs) {
     // A scheduled run: its mode and the saving against running at once.
@@ -101,22 +157,17 @@ int list_action(Context& ctx, const RunsOptions& o) {
         r.schedule_mode ? fmt::format("{}, {:.0f}% {}", *r.schedule_mode, std::abs(r.schedule_saving_percent()),
                                       r.schedule_saving().grams() >= 0 ? "less" : "more")
                         : "-";
-    out << fmt::format("{:<24} {:<24} {:<14} {:<12} {:>8} {:>11} {:<10} {:>11} {:>4}  {}\n", r.id,
+    out << fmt::format("{:<24} {:<24} {:<14} {:<12} {:>8} {:>12} {:<10} {:>11} {:>4}  {}\n", r.id,
                        format_utc(r.started), r.project.empty() ? "-" : r.project, r.phase.empty() ? "-" : r.phase,
-                       format_duration(r.duration), format_energy(r.job_energy), sensors::to_string(r.method),
-                       r.emissions ? format_mass(*r.emissions) : "-", r.exit_status, schedule);
+                       format_duration(r.duration), format_in(r.job_energy, eu), sensors::to_string(r.method),
+                       r.emissions ? format_in(*r.emissions, mu) : "unknown", r.exit_status, schedule);
   }
   return 0;
 }
 
 int show_action(Context& ctx, const RunsOptions& o) {
-  auto store = open_store(ctx);
-  if (!store) return 1;
-  auto r = store->get(o.id);
-  if (!r) {
-    *ctx.err << "greenrun: " << r.error().message << "\n";
-    return 1;
-  }
+  auto r = engine::get_run(o.id, services_for(ctx));
+  if (!r) return report_error(ctx, r.error());
   std::ostream& out = *ctx.out;
   if (o.json) {
     out << runner::to_json(*r) << "\n";
@@ -149,13 +200,10 @@ int show_action(Context& ctx, const RunsOptions& o) {
 }
 
 int summary_action(Context& ctx, const RunsOptions& o) {
-  auto store = open_store(ctx);
-  if (!store) return 1;
-  auto groups = store->summary(o.by, o.project);
-  if (!groups) {
-    *ctx.err << "greenrun: " << groups.error().message << "\n";
-    return 1;
-  }
+  auto filter = filter_of(o);
+  if (!filter) return report_error(ctx, filter.error());
+  auto groups = engine::run_totals(o.by, *filter, services_for(ctx));
+  if (!groups) return report_error(ctx, groups.error());
   std::ostream& out = *ctx.out;
   if (o.json) {
     nlohmann::ordered_json arr = nlohmann::ordered_json::array();
@@ -173,6 +221,27 @@ int summary_action(Context& ctx, const RunsOptions& o) {
     out << arr.dump(2) << "\n";
     return 0;
   }
+  if (o.csv) {
+    out << o.by << ",runs,duration_s,job_energy_j,machine_energy_j,emissions_g,runs_without_emissions,weakest_method,"
+                   "scheduled_runs,scheduling_avoided_g\n";
+    for (const auto& g : *groups)
+      out << fmt::format("{},{},{},{},{},{},{},{},{},{}\n", csv_cell(g.key), g.runs, to_seconds(g.duration),
+                         g.job_energy.joules(), g.machine_energy.joules(),
+                         g.runs_without_emissions == g.runs ? std::string() : fmt::format("{}", g.emissions.grams()),
+                         g.runs_without_emissions, sensors::to_string(g.weakest_method), g.scheduled_runs,
+                         g.scheduling_avoided.grams());
+    return 0;
+  }
+  // One unit per column, that of the total.
+  Energy all_job, all_machine;
+  Mass all_co2;
+  for (const auto& g : *groups) {
+    all_job += g.job_energy;
+    all_machine += g.machine_energy;
+    all_co2 += g.emissions;
+  }
+  const auto eu = energy_column_unit(std::max(all_job, all_machine));
+  const auto mu = mass_column_unit(all_co2);
   out << fmt::format("{:<20} {:>5} {:>9} {:>12} {:>12} {:>11} {:<10}\n", o.by, "runs", "duration", "job energy",
                      "machine", "CO2e", "method");
   Energy job, machine;
@@ -180,10 +249,10 @@ int summary_action(Context& ctx, const RunsOptions& o) {
   Mass avoided;
   size_t runs = 0, scheduled = 0, unknown = 0;
   // A group whose runs have no emissions says "unknown", never 0 g.
-  const auto co2_text = [](Mass m, size_t known) { return known == 0 ? std::string("unknown") : format_mass(m); };
+  const auto co2_text = [&mu](Mass m, size_t known) { return known == 0 ? std::string("unknown") : format_in(m, mu); };
   for (const auto& g : *groups) {
     out << fmt::format("{:<20} {:>5} {:>9} {:>12} {:>12} {:>11} {:<10}\n", g.key.empty() ? "(none)" : g.key, g.runs,
-                       format_duration(g.duration), format_energy(g.job_energy), format_energy(g.machine_energy),
+                       format_duration(g.duration), format_in(g.job_energy, eu), format_in(g.machine_energy, eu),
                        co2_text(g.emissions, g.runs - g.runs_without_emissions), sensors::to_string(g.weakest_method));
     unknown += g.runs_without_emissions;
     job += g.job_energy;
@@ -193,8 +262,8 @@ int summary_action(Context& ctx, const RunsOptions& o) {
     scheduled += g.scheduled_runs;
     avoided += g.scheduling_avoided;
   }
-  out << fmt::format("{:<20} {:>5} {:>9} {:>12} {:>12} {:>11}\n", "total", runs, "", format_energy(job),
-                     format_energy(machine), co2_text(co2, runs - unknown));
+  out << fmt::format("{:<20} {:>5} {:>9} {:>12} {:>12} {:>11}\n", "total", runs, "", format_in(job, eu),
+                     format_in(machine, eu), co2_text(co2, runs - unknown));
   if (unknown)
     out << fmt::format("note: {} of {} run{} have no emissions (unknown, not counted as 0 g in CO2e)\n", unknown, runs,
                        runs == 1 ? "" : "s");
@@ -223,7 +292,14 @@ void add_runs_command(CLI::App& app, Context& ctx, Action& action) {
   CLI::App* runs = app.add_subcommand("runs", "Runs recorded by `greenrun run`");
   runs->require_subcommand(1);
   CLI::App* list = runs->add_subcommand("list", "List recorded runs, newest first");
-  list->add_option("--project", o->project, "Only this project");
+  const auto filters = [o](CLI::App* sub) {
+    sub->add_option("--project", o->project, "Only this project");
+    sub->add_option("--phase", o->phase, "Only this phase");
+    sub->add_option("--since", o->since, "Runs that started at or after T (ISO 8601, now-7d ...)");
+    sub->add_option("--until", o->until, "Runs that started before T");
+    sub->add_flag("--csv", o->csv, "CSV output (SI units: s, J, g; unknown emissions empty)");
+  };
+  filters(list);
   list->add_option("--limit", o->limit, "At most this many (default 50)");
   list->add_flag("--json", o->json, "JSON output");
   list->callback([&ctx, &action, o] { action = [&ctx, o] { return list_action(ctx, *o); }; });
@@ -231,10 +307,10 @@ void add_runs_command(CLI::App& app, Context& ctx, Action& action) {
   show->add_option("id", o->id, "Run id or a unique prefix")->required();
   show->add_flag("--json", o->json, "JSON output (the run.json record)");
   show->callback([&ctx, &action, o] { action = [&ctx, o] { return show_action(ctx, *o); }; });
-  CLI::App* summary = runs->add_subcommand("summary", "Totals by project or phase");
-  summary->add_option("--by", o->by, "project or phase (default project)")
-      ->check(CLI::IsMember({"project", "phase"}));
-  summary->add_option("--project", o->project, "Only this project (e.g. with --by phase)");
+  CLI::App* summary = runs->add_subcommand("summary", "Totals by project, phase, zone or month");
+  summary->add_option("--by", o->by, "project, phase, zone or month (UTC; default project)")
+      ->check(CLI::IsMember({"project", "phase", "zone", "month"}));
+  filters(summary);
   summary->add_flag("--json", o->json, "JSON output");
   summary->callback([&ctx, &action, o] { action = [&ctx, o] { return summary_action(ctx, *o); }; });
   CLI::App* import = runs->add_subcommand("import", "Add run records (run.json) to the store, e.g. one it could not take");

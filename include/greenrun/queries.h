@@ -12,7 +12,7 @@
 //                not an error.
 //   forecast()   the forecast a plan would use (the engine's one policy:
 //                live provider, store, typical profile — each labelled).
-//   find_runs(), get_run(), run_totals()   the run records.
+//   find_runs(), find_run_rows(), get_run(), run_totals()   the run records.
 //
 // Errors carry a kind (base/result.h): kUsage for a request that cannot be
 // valid (from >= to), kNotFound for an unknown location or run, kIo for a
@@ -105,8 +105,16 @@ struct RunFilter {
 // By exact id or unique prefix. Errors: kNotFound (none, or ambiguous).
 [[nodiscard]] Result<runner::RunRecord> get_run(const std::string& id_or_prefix, const Services& services);
 
-// Totals grouped by "project" or "phase" (optionally within one project).
-// Error kUsage for another `by`.
+// The same runs as the store's typed columns (no record parsed): what a
+// table of many runs needs.
+[[nodiscard]] Result<std::vector<runner::RunRow>> find_run_rows(const RunFilter& filter, const Services& services);
+
+// Totals grouped by "project", "phase", "zone" or "month" (UTC, "2026-12")
+// over the runs the filter selects (its limit does not apply). Error kUsage
+// for another `by`.
+[[nodiscard]] Result<std::vector<runner::RunTotals>> run_totals(const std::string& by, const RunFilter& filter,
+                                                                const Services& services);
+// The same within one project (or all).
 [[nodiscard]] Result<std::vector<runner::RunTotals>> run_totals(const std::string& by,
                                                                 const std::optional<std::string>& project,
                                                                 const Services& services);

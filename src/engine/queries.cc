@@ -97,24 +97,28 @@ Result<ForecastOutcome> forecast(const ForecastRequest& request, const Services&
                          std::move(loaded->warnings)};
 }
 
+namespace {
+runner::RunQuery to_query(const RunFilter& f) {
+  return runner::RunQuery{f.project, f.phase, f.since, f.until, f.limit};
+}
+}  // namespace
+
 Result<std::vector<runner::RunRecord>> find_runs(const RunFilter& filter, const Services& services) {
   if (!store_exists(services)) return std::vector<runner::RunRecord>{};
   auto store = runner::RunStore::open(services.store_path);
   if (!store) return as_kind(ErrorKind::kIo, store.error());
-  // The store filters by project; phase and dates are filtered here, so ask
-  // it for every run of the project when they are set.
-  const bool more_filters = filter.phase || filter.since || filter.until;
-  auto all = store->list(filter.project, more_filters ? static_cast<size_t>(-1) / 2 : filter.limit);
-  if (!all) return as_kind(ErrorKind::kIo, all.error());
-  std::vector<runner::RunRecord> out;
-  for (auto& r : *all) {
-    if (out.size() >= filter.limit) break;
-    if (filter.phase && r.phase != *filter.phase) continue;
-    if (filter.since && r.started < *filter.since) continue;
-    if (filter.until && r.started >= *filter.until) continue;
-    out.push_back(std::move(r));
-  }
-  return out;
+  auto runs = store->list(to_query(filter));
+  if (!runs) return as_kind(ErrorKind::kIo, runs.error());
+  return runs;
+}
+
+Result<std::vector<runner::RunRow>> find_run_rows(const RunFilter& filter, const Services& services) {
+  if (!store_exists(services)) return std::vector<runner::RunRow>{};
+  auto store = runner::RunStore::open(services.store_path);
+  if (!store) return as_kind(ErrorKind::kIo, store.error());
+  auto rows = store->rows(to_query(filter));
+  if (!rows) return as_kind(ErrorKind::kIo, rows.error());
+  return rows;
 }
 
 Result<runner::RunRecord> get_run(const std::string& id_or_prefix, const Services& services) {
@@ -127,16 +131,23 @@ Result<runner::RunRecord> get_run(const std::string& id_or_prefix, const Service
   return record;
 }
 
-Result<std::vector<runner::RunTotals>> run_totals(const std::string& by, const std::optional<std::string>& project,
+Result<std::vector<runner::RunTotals>> run_totals(const std::string& by, const RunFilter& filter,
                                                   const Services& services) {
-  if (by != "project" && by != "phase")
-    return make_error(ErrorKind::kUsage, "--by: expected project or phase, got " + by);
+  if (by != "project" && by != "phase" && by != "zone" && by != "month")
+    return make_error(ErrorKind::kUsage, "--by: expected project, phase, zone or month, got " + by);
   if (!store_exists(services)) return std::vector<runner::RunTotals>{};
   auto store = runner::RunStore::open(services.store_path);
   if (!store) return as_kind(ErrorKind::kIo, store.error());
-  auto totals = store->summary(by, project);
-  if (!totals) return as_kind(ErrorKind::kIo, totals.error());
+  auto totals = store->summary(by, to_query(filter));
+  if (!totals) return std::unexpected(totals.error());
   return totals;
+}
+
+Result<std::vector<runner::RunTotals>> run_totals(const std::string& by, const std::optional<std::string>& project,
+                                                  const Services& services) {
+  RunFilter filter;
+  filter.project = project;
+  return run_totals(by, filter, services);
 }
 
 }  // namespace greenrun::engine

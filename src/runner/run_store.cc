@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <sqlite3.h>
 
 #include "base/time_format.h"
@@ -117,6 +118,46 @@ double RunRow::schedule_saving_percent() const {
   return schedule_at_once.grams() > 0 ? 100.0 * schedule_saving().grams() / schedule_at_once.grams() : 0.0;
 }
 
+namespace {
+
+// The WHERE clause of a RunQuery, with its values bound in order.
+struct Where {
+  std::string sql;  // "" or " WHERE ..."
+  std::vector<std::string> values;
+};
+
+Where where_clause(const RunQuery& q) {
+  Where w;
+  std::vector<std::string> terms;
+  if (q.project) {
+    terms.push_back("project = ?");
+    w.values.push_back(*q.project);
+  }
+  if (q.phase) {
+    terms.push_back("phase = ?");
+    w.values.push_back(*q.phase);
+  }
+  if (q.since) {
+    terms.push_back("julianday(started) >= julianday(?)");
+    w.values.push_back(format_utc(*q.since));
+  }
+  if (q.until) {
+    terms.push_back("julianday(started) < julianday(?)");
+    w.values.push_back(format_utc(*q.until));
+  }
+  for (size_t i = 0; i < terms.size(); ++i) w.sql += (i ? " AND " : " WHERE ") + terms[i];
+  return w;
+}
+
+// Binds the clause's values from parameter 1; returns the next index.
+int bind(sqlite3_stmt* st, const Where& w) {
+  int i = 1;
+  for (const auto& v : w.values) sqlite3_bind_text(st, i++, v.c_str(), -1, SQLITE_TRANSIENT);
+  return i;
+}
+
+}  // namespace
+
 Result<RunStore> RunStore::open(const std::string& path) {
   auto store = intensity::IntensityStore::open(path);
   if (!store) return std::unexpected(store.error());
@@ -197,17 +238,23 @@ Status RunStore::insert(const RunRecord& r) {
 }
 
 Result<std::vector<RunRow>> RunStore::rows(const std::optional<std::string>& project, size_t limit) const {
+  RunQuery q;
+  q.project = project;
+  q.limit = limit;
+  return rows(q);
+}
+
+Result<std::vector<RunRow>> RunStore::rows(const RunQuery& query) const {
   Statement st;
+  const Where where = where_clause(query);
   const std::string sql =
-      std::string(
-          "SELECT id, started, project, phase, duration_s, exit_status, zone, job_energy_j, machine_energy_j, "
-          "method, emissions_g, schedule_mode, schedule_emissions_g, schedule_at_once_g FROM runs") +
-      (project ? " WHERE project = ?" : "") + " ORDER BY started DESC, id DESC LIMIT ?";
+      "SELECT id, started, project, phase, duration_s, exit_status, zone, job_energy_j, machine_energy_j, "
+      "method, emissions_g, schedule_mode, schedule_emissions_g, schedule_at_once_g FROM runs" +
+      where.sql + " ORDER BY julianday(started) DESC, id DESC LIMIT ?";
   if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st.s, nullptr) != SQLITE_OK)
     return make_error(path_ + ": " + sqlite3_errmsg(db_));
-  int i = 1;
-  if (project) sqlite3_bind_text(st.s, i++, project->c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(st.s, i, static_cast<sqlite3_int64>(limit));
+  const int i = bind(st.s, where);
+  sqlite3_bind_int64(st.s, i, static_cast<sqlite3_int64>(std::min<size_t>(query.limit, INT64_MAX)));
   std::vector<RunRow> out;
   int rc;
   while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {
@@ -241,14 +288,20 @@ Result<std::vector<RunRow>> RunStore::rows(const std::optional<std::string>& pro
 }
 
 Result<std::vector<RunRecord>> RunStore::list(const std::optional<std::string>& project, size_t limit) const {
+  RunQuery q;
+  q.project = project;
+  q.limit = limit;
+  return list(q);
+}
+
+Result<std::vector<RunRecord>> RunStore::list(const RunQuery& query) const {
   Statement st;
-  const std::string sql = std::string("SELECT record FROM runs") + (project ? " WHERE project = ?" : "") +
-                          " ORDER BY started DESC, id DESC LIMIT ?";
+  const Where where = where_clause(query);
+  const std::string sql = "SELECT record FROM runs" + where.sql + " ORDER BY julianday(started) DESC, id DESC LIMIT ?";
   if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st.s, nullptr) != SQLITE_OK)
     return make_error(path_ + ": " + sqlite3_errmsg(db_));
-  int i = 1;
-  if (project) sqlite3_bind_text(st.s, i++, project->c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(st.s, i, static_cast<sqlite3_int64>(limit));
+  const int i = bind(st.s, where);
+  sqlite3_bind_int64(st.s, i, static_cast<sqlite3_int64>(std::min<size_t>(query.limit, INT64_MAX)));
   std::vector<RunRecord> out;
   int rc;
   while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {
@@ -285,18 +338,31 @@ Result<RunRecord> RunStore::get(const std::string& id_or_prefix) const {
 
 Result<std::vector<RunTotals>> RunStore::summary(const std::string& by,
                                                  const std::optional<std::string>& project) const {
-  if (by != "project" && by != "phase") return make_error("--by: expected project or phase, got \"" + by + "\"");
-  // `by` is one of two column names, checked above.
-  const std::string sql = "SELECT " + by +
+  RunQuery q;
+  q.project = project;
+  return summary(by, q);
+}
+
+Result<std::vector<RunTotals>> RunStore::summary(const std::string& by, const RunQuery& query) const {
+  // `by` picks one of four fixed expressions; nothing from the caller reaches the SQL text.
+  std::string key;
+  if (by == "project" || by == "phase" || by == "zone")
+    key = by;
+  else if (by == "month")
+    key = "strftime('%Y-%m', started)";
+  else
+    return make_error(ErrorKind::kUsage, "--by: expected project, phase, zone or month, got \"" + by + "\"");
+  const Where where = where_clause(query);
+  const std::string sql = "SELECT " + key +
                           ", count(*), total(duration_s), total(job_energy_j), total(machine_energy_j), "
                           "total(emissions_g), count(*) - count(emissions_g), max(" +
                           kMethodRank +
                           "), count(schedule_mode), total(schedule_at_once_g - schedule_emissions_g) FROM runs" +
-                          (project ? " WHERE project = ?" : "") + " GROUP BY " + by + " ORDER BY " + by;
+                          where.sql + " GROUP BY 1 ORDER BY 1";
   Statement st;
   if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st.s, nullptr) != SQLITE_OK)
     return make_error(path_ + ": " + sqlite3_errmsg(db_));
-  if (project) sqlite3_bind_text(st.s, 1, project->c_str(), -1, SQLITE_TRANSIENT);
+  (void)bind(st.s, where);
   static constexpr sensors::Method kByRank[] = {sensors::Method::kMeasured, sensors::Method::kIntegrated,
                                                 sensors::Method::kEstimated, sensors::Method::kSimulated};
   std::vector<RunTotals> out;

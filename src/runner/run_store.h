@@ -67,6 +67,16 @@ struct RunTotals {
   Mass scheduling_avoided;
 };
 
+// Which runs a read covers. Dates compare the run's start (SQLite's
+// julianday, so "…:00Z" and "…:00.500Z" order by time, not by text).
+struct RunQuery {
+  std::optional<std::string> project;
+  std::optional<std::string> phase;
+  std::optional<UtcTime> since;  // started at or after
+  std::optional<UtcTime> until;  // started before
+  size_t limit = 1000;           // rows / list only; newest first
+};
+
 class RunStore {
  public:
   // Opens or creates the store file and the `runs` table. Error names the path.
@@ -89,6 +99,12 @@ class RunStore {
   // ordered by key; computed by SQLite over the typed columns.
   [[nodiscard]] Result<std::vector<RunTotals>> summary(const std::string& by,
                                                        const std::optional<std::string>& project = std::nullopt) const;
+  // The same three reads over any RunQuery. summary() groups by "project",
+  // "phase", "zone" or "month" (of the start, UTC: "2026-12"); error (kUsage)
+  // for another `by`.
+  [[nodiscard]] Result<std::vector<RunRow>> rows(const RunQuery& query) const;
+  [[nodiscard]] Result<std::vector<RunRecord>> list(const RunQuery& query) const;
+  [[nodiscard]] Result<std::vector<RunTotals>> summary(const std::string& by, const RunQuery& query) const;
 
  private:
   RunStore(std::string path, std::unique_ptr<intensity::IntensityStore> store)

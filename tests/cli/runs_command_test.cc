@@ -323,5 +323,48 @@ TEST_F(RunsCommandTest, AScheduledRunIsShownWithItsEventsAndSaving) {
   EXPECT_NE(cli({"runs", "summary"}).find("scheduling: 1 of 1 run carbon-aware"), std::string::npos);
 }
 
+TEST_F(RunsCommandTest, FiltersByPhaseAndDateWritesCsvAndTotalsByMonthAndZone) {
+  auto jan = record("20230101T000000Z-aaaaaa", "2023-01-01T00:00:00Z", false);
+  jan.phase = "train";
+  auto feb = record("20230201T000000Z-bbbbbb", "2023-02-01T00:00:00Z", false);
+  feb.phase = "eval";
+  auto unpriced = record("20230202T000000Z-cccccc", "2023-02-02T00:00:00Z", false);
+  unpriced.phase = "eval";
+  unpriced.zone = "FR";
+  unpriced.average.reset();
+  insert(jan);
+  insert(feb);
+  insert(unpriced);
+
+  const std::string eval = cli({"runs", "list", "--phase", "eval"});
+  EXPECT_EQ(eval.find("aaaaaa"), std::string::npos) << eval;
+  EXPECT_NE(eval.find("bbbbbb"), std::string::npos) << eval;
+  EXPECT_NE(line_with(eval, "cccccc").find("unknown"), std::string::npos) << eval;
+
+  const std::string since = cli({"runs", "list", "--since", "2023-01-15", "--until", "2023-02-02"});
+  EXPECT_EQ(since.find("aaaaaa"), std::string::npos) << since;
+  EXPECT_NE(since.find("bbbbbb"), std::string::npos) << since;
+  EXPECT_EQ(since.find("cccccc"), std::string::npos) << since;
+
+  const std::string csv = cli({"runs", "list", "--csv"});
+  EXPECT_EQ(csv.rfind("id,started,project,phase,duration_s,", 0), 0u) << csv;
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4) << csv;
+  // The unpriced run's emissions cell is empty, never 0.
+  const std::string row = line_with(csv, "cccccc");
+  EXPECT_NE(row.find(",simulated,,"), std::string::npos) << row;
+
+  const std::string months = cli({"runs", "summary", "--by", "month", "--csv"});
+  EXPECT_EQ(months.rfind("month,runs,", 0), 0u) << months;
+  EXPECT_NE(months.find("\n2023-01,1,"), std::string::npos) << months;
+  EXPECT_NE(months.find("\n2023-02,2,"), std::string::npos) << months;
+  const std::string zones = cli({"runs", "summary", "--by", "zone"});
+  EXPECT_NE(zones.find("FR"), std::string::npos) << zones;
+  EXPECT_NE(line_with(zones, "FR").find("unknown"), std::string::npos) << zones;
+
+  cli({"runs", "list", "--since", "yesterday"}, 2);
+  cli({"runs", "list", "--json", "--csv"}, 2);
+  cli({"runs", "summary", "--by", "weekday"}, 2);
+}
+
 }  // namespace
 }  // namespace greenrun::cli

@@ -197,7 +197,18 @@ TEST_F(EngineQueries, FindsRunsByProjectPhaseAndDate) {
   ASSERT_EQ(totals->size(), 2u);
   EXPECT_EQ((*totals)[0].key, "cv");
   EXPECT_EQ((*totals)[1].runs, 2u);
-  auto bad = run_totals("zone", std::nullopt, services_);
+  RunFilter december_2nd_on;
+  december_2nd_on.since = *parse_utc("2026-12-02T00:00:00Z");
+  auto by_month = run_totals("month", december_2nd_on, services_);
+  ASSERT_TRUE(by_month) << by_month.error().message;
+  ASSERT_EQ(by_month->size(), 1u);
+  EXPECT_EQ((*by_month)[0].key, "2026-12");
+  EXPECT_EQ((*by_month)[0].runs, 2u);
+  auto rows = find_run_rows(llm_train, services_);
+  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].id, "20261201T000000Z-aaaaaa");
+  auto bad = run_totals("weekday", RunFilter{}, services_);
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().kind, ErrorKind::kUsage);
 }

@@ -107,7 +107,46 @@ TEST_F(RunStoreTest, SummaryTotalsAProjectAcrossItsPhases) {
   ASSERT_EQ(phases->size(), 2u);
   EXPECT_EQ((*phases)[1].key, "training");
   EXPECT_DOUBLE_EQ((*phases)[1].job_energy.joules(), 500);
-  EXPECT_FALSE(store->summary("zone"));
+  auto zones = store->summary("zone");
+  ASSERT_TRUE(zones) << zones.error().message;
+  ASSERT_EQ(zones->size(), 1u);
+  EXPECT_EQ((*zones)[0].key, "DE");
+  auto months = store->summary("month");
+  ASSERT_TRUE(months) << months.error().message;
+  ASSERT_EQ(months->size(), 1u);
+  EXPECT_EQ((*months)[0].key, "2026-03");
+  auto bad = store->summary("zone; DROP TABLE runs");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().kind, ErrorKind::kUsage);
+  EXPECT_TRUE(store->summary("project")) << "the table is still there";
+}
+
+TEST_F(RunStoreTest, QueriesFilterByPhaseAndStartEvenWithMilliseconds) {
+  auto store = RunStore::open(path());
+  ASSERT_TRUE(store);
+  auto a = run("a", "p", "train", 10, 1.0);
+  a.started = *parse_utc("2026-03-01T00:00:00.500Z");  // as text it sorts before "...00Z", in time it is later
+  auto b = run("b", "p", "eval", 10, 1.0);
+  b.started = *parse_utc("2026-03-01T00:00:00Z");
+  ASSERT_TRUE(store->insert(a));
+  ASSERT_TRUE(store->insert(b));
+  RunQuery since;
+  since.since = *parse_utc("2026-03-01T00:00:00.250Z");
+  auto later = store->rows(since);
+  ASSERT_TRUE(later) << later.error().message;
+  ASSERT_EQ(later->size(), 1u);
+  EXPECT_EQ((*later)[0].id, "a");
+  RunQuery all;
+  auto ordered = store->list(all);
+  ASSERT_TRUE(ordered);
+  ASSERT_EQ(ordered->size(), 2u);
+  EXPECT_EQ((*ordered)[0].id, "a") << "newest first, by time";
+  RunQuery eval;
+  eval.phase = "eval";
+  auto totals = store->summary("phase", eval);
+  ASSERT_TRUE(totals);
+  ASSERT_EQ(totals->size(), 1u);
+  EXPECT_EQ((*totals)[0].key, "eval");
 }
 
 TEST_F(RunStoreTest, ScheduledRunsKeepTheirScheduleAndTheSummaryTotalsTheSaving) {
