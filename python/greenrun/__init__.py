@@ -23,11 +23,12 @@ __version__ = _greenrun.version()
 
 def __getattr__(name):
     # The carbon-aware queries load on first use, so `import greenrun` stays fast.
-    if name in ("plan", "intensity", "emissions", "Plan", "IntensityPoint", "Emissions"):
+    if name in ("plan", "intensity", "emissions", "runs", "Plan", "PlanOption", "PlannedLocation", "Intensity",
+                "IntensityPoint", "Emissions"):
         from . import _queries
         return getattr(_queries, name)
     raise AttributeError(f"module 'greenrun' has no attribute {name!r}")
 
 
 __all__ = ["track", "Tracker", "Quantity", "Range", "Record", "Prediction", "Epoch", "BudgetExceeded",
-           "GreenrunWarning", "checkpoint_requested", "on_checkpoint", "plan", "intensity", "emissions"]
+           "GreenrunWarning", "checkpoint_requested", "on_checkpoint", "plan", "intensity", "emissions", "runs"]

@@ -17,6 +17,8 @@
 #include "base/time_format.h"
 #include "greenrun/engine.h"
 #include "greenrun/prediction.h"
+#include "greenrun/pricing.h"
+#include "greenrun/queries.h"
 #include "greenrun/tracker.h"
 #include "intensity/store.h"
 #include "intensity/zone_catalogue.h"
@@ -221,6 +223,157 @@ py::dict predict(const std::vector<std::pair<double, double>>& epochs, size_t to
   return d;
 }
 
+UtcTime utc_from_seconds(double s, const char* name) {
+  if (!std::isfinite(s)) throw py::value_error(std::string(name) + ": expected a time");
+  return UtcTime(std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s)));
+}
+
+engine::Services services_for(const std::optional<std::string>& store) {
+  engine::Services s;
+  s.store_path = intensity::IntensityStore::default_path(store);
+  return s;
+}
+
+py::list points_list(const intensity::IntensitySeries& series) {
+  py::list out;
+  for (const auto& p : series.points()) {
+    py::dict d;
+    d["start"] = unix_seconds(p.start);
+    d["end"] = unix_seconds(p.end());
+    d["g_per_kwh"] = p.value.grams_per_kwh();
+    d["estimated"] = p.estimated;
+    out.append(d);
+  }
+  return out;
+}
+
+py::dict intensity_query(const std::string& location, double from, double to, const std::string& origin,
+                         const std::optional<std::string>& signal, const std::optional<std::string>& store) {
+  engine::IntensityRequest req;
+  req.location = location;
+  req.from = utc_from_seconds(from, "start");
+  req.to = utc_from_seconds(to, "end");
+  if (!(req.from < req.to)) throw py::value_error("start, end: expected start before end");
+  auto o = intensity::parse_origin(origin);
+  if (!o) throw py::value_error("origin: " + o.error().message);
+  req.origin = *o;
+  if (signal) {
+    auto sg = intensity::parse_signal(*signal);
+    if (!sg) throw py::value_error("signal: " + sg.error().message);
+    req.signal = *sg;
+  }
+  std::optional<Result<engine::IntensityOutcome>> r;
+  {
+    py::gil_scoped_release release;
+    r.emplace(engine::intensity(req, services_for(store)));
+  }
+  auto out = value_or_raise(std::move(*r));
+  py::dict d;
+  d["zone"] = out.location.zone;
+  d["location"] = out.location.description;
+  d["label"] = out.label;
+  d["points"] = points_list(out.series);
+  return d;
+}
+
+py::dict price_query(double joules, double from, double to, const std::optional<std::string>& zone,
+                     const std::optional<std::string>& region, double pue, const std::optional<std::string>& store) {
+  engine::PriceRequest req;
+  req.zone = zone;
+  req.region = region;
+  req.energy = Energy::joules(joules);
+  req.from = utc_from_seconds(from, "start");
+  req.to = utc_from_seconds(to, "end");
+  req.pue = pue;
+  std::optional<Result<engine::PricedEnergy>> r;
+  {
+    py::gil_scoped_release release;
+    r.emplace(engine::price_energy(req, services_for(store)));
+  }
+  auto out = value_or_raise(std::move(*r));
+  py::dict d;
+  d["zone"] = out.zone;
+  d["grams"] = out.emissions.grams();
+  d["g_per_kwh"] = out.mean_intensity.grams_per_kwh();
+  d["source"] = out.source;
+  d["coverage"] = out.coverage;
+  d["marginal_grams"] = out.marginal ? py::cast(out.marginal->grams()) : py::none();
+  return d;
+}
+
+py::dict plan_query(const std::vector<std::string>& zones, const std::vector<std::string>& regions, double duration_s,
+                    std::optional<double> power_w, std::optional<double> energy_j, std::optional<double> from,
+                    std::optional<double> window_s, std::optional<double> deadline,
+                    const std::vector<std::string>& modes, const std::string& provider,
+                    const std::optional<std::string>& store) {
+  engine::PlanRequest req;
+  req.zones = zones;
+  req.regions = regions;
+  req.duration = seconds_to_duration(duration_s, "duration");
+  if (power_w) req.power = Power::watts(*power_w);
+  if (energy_j) req.energy = Energy::joules(*energy_j);
+  if (from) req.from = utc_from_seconds(*from, "start");
+  if (window_s) req.window = seconds_to_duration(*window_s, "window");
+  if (deadline) req.deadline = utc_from_seconds(*deadline, "deadline");
+  if (!modes.empty()) {
+    req.modes.clear();
+    for (const auto& m : modes) {
+      auto mode = scheduling::parse_mode(m);
+      if (!mode) throw py::value_error("modes: " + mode.error().message);
+      req.modes.push_back(*mode);
+    }
+  }
+  req.forecast.provider = provider;
+  std::optional<Result<engine::PlanOutcome>> r;
+  std::vector<std::string> events;
+  {
+    py::gil_scoped_release release;
+    struct Collect final : engine::Observer {
+      std::vector<std::string>* out;
+      void on_event(const engine::Event& e) override {
+        if (e.kind == engine::EventKind::kWarning) out->push_back(e.text);
+      }
+    } observer;
+    observer.out = &events;
+    r.emplace(engine::plan(req, services_for(store), observer));
+  }
+  auto out = value_or_raise(std::move(*r));
+  py::dict d;
+  d["duration_s"] = std::chrono::duration<double>(out.duration).count();
+  d["power_w"] = out.power.watts();
+  d["energy_j"] = out.energy.joules();
+  d["power_assumed"] = out.power_assumed;
+  d["from"] = unix_seconds(out.from);
+  d["deadline"] = unix_seconds(out.deadline);
+  d["warnings"] = events;
+  py::list locations;
+  for (size_t li = 0; li < out.locations.size(); ++li) {
+    const auto& l = out.locations[li];
+    py::dict ld;
+    ld["zone"] = l.location.zone;
+    ld["location"] = l.location.description;
+    ld["forecast_label"] = l.forecast_label;
+    py::list plans;
+    for (const auto& p : l.plans) {
+      py::dict pd;
+      pd["mode"] = std::string(scheduling::to_string(p.mode));
+      pd["emissions_g"] = p.emissions.grams();
+      pd["baseline_g"] = p.baseline.grams();
+      pd["saving_percent"] = p.saving_percent();
+      py::list segs;
+      for (const auto& sg : p.segments) segs.append(py::make_tuple(unix_seconds(sg.start), unix_seconds(sg.end)));
+      pd["segments"] = segs;
+      plans.append(pd);
+    }
+    ld["plans"] = plans;
+    locations.append(ld);
+  }
+  d["locations"] = locations;
+  d["best_location"] = out.best_location;
+  d["best_plan"] = out.best_plan;
+  return d;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_greenrun, m) {
@@ -240,6 +393,25 @@ PYBIND11_MODULE(_greenrun, m) {
   });
   m.def("predict_epochs", &predict, py::arg("epochs"), py::arg("total"),
         "Prediction from (duration_s, job_j) per epoch (greenrun/prediction.h), with Carbontracker's rule beside it.");
+  m.def("intensity", &intensity_query, py::arg("location"), py::arg("start"), py::arg("end"),
+        py::arg("origin") = "actual", py::arg("signal") = py::none(), py::arg("store") = py::none());
+  m.def("price_energy", &price_query, py::arg("joules"), py::arg("start"), py::arg("end"), py::arg("zone"),
+        py::arg("region"), py::arg("pue"), py::arg("store"));
+  m.def("plan", &plan_query, py::arg("zones"), py::arg("regions"), py::arg("duration_s"), py::arg("power_w"),
+        py::arg("energy_j"), py::arg("start"), py::arg("window_s"), py::arg("deadline"), py::arg("modes"),
+        py::arg("provider"), py::arg("store"));
+  m.def("find_runs", [](std::optional<std::string> project, std::optional<std::string> phase, size_t limit,
+                        const std::optional<std::string>& store) {
+    engine::RunFilter f;
+    f.project = std::move(project);
+    f.phase = std::move(phase);
+    f.limit = limit;
+    auto runs = value_or_raise(engine::find_runs(f, services_for(store)));
+    std::vector<std::string> out;
+    for (const auto& r : runs) out.push_back(runner::to_json(r, -1));
+    return out;
+  }, py::arg("project") = py::none(), py::arg("phase") = py::none(), py::arg("limit") = 1000,
+     py::arg("store") = py::none());
   py::class_<PyTracker>(m, "Tracker")
       .def(py::init<const py::kwargs&>())
       .def_property_readonly("id", &PyTracker::id)
