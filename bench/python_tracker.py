@@ -35,24 +35,39 @@ def rss_kb():
         for line in f:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
+def other_threads_cpu():
+    # utime + stime of every thread but the main one: the sampling thread.
+    tick, total = os.sysconf("SC_CLK_TCK"), 0
+    for tid in os.listdir("/proc/self/task"):
+        if int(tid) == os.getpid():
+            continue
+        with open(f"/proc/self/task/{tid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
 seconds, track = float(sys.argv[1]), sys.argv[2] == "1"
 import greenrun
 before = rss_kb()
+t0 = time.perf_counter()
 t = greenrun.Tracker(project="bench", zone="DE", interval=1.0) if track else None
 if t: t.start()
-time.sleep(1.2)
+started = time.perf_counter() - t0
+time.sleep(1.5)
 after = rss_kb()
-time.sleep(seconds - 1.2)
+time.sleep(seconds - 1.5)
+thread_cpu = other_threads_cpu()
+t1 = time.perf_counter()
 if t: t.stop()
+stopped = time.perf_counter() - t1
 u = resource.getrusage(resource.RUSAGE_SELF)
-print(u.ru_utime + u.ru_stime, after - before)
+print(u.ru_utime + u.ru_stime, after - before, thread_cpu, started, stopped)
 '''
 
 
 def tracked(seconds, track):
     out = subprocess.run([sys.executable, "-c", CHILD, str(seconds), "1" if track else "0"], check=True,
                          capture_output=True, text=True).stdout.split()
-    return float(out[0]), int(out[1])
+    return [float(x) for x in out]
 
 
 def main():
@@ -67,17 +82,19 @@ def main():
         imp = [wall([sys.executable, "-c", "import greenrun"]) for _ in range(a.runs)]
         print(f"import greenrun: {1000 * (statistics.median(imp) - statistics.median(base)):.1f} ms "
               f"(median of {a.runs}; interpreter alone {1000 * statistics.median(base):.1f} ms)")
-        cpu_on, cpu_off, rss = [], [], []
+        on, off = [], []
         for _ in range(a.runs):
-            c1, r1 = tracked(a.seconds, True)
-            c0, _ = tracked(a.seconds, False)
-            cpu_on.append(c1)
-            cpu_off.append(c0)
-            rss.append(r1)
-        added = statistics.median(cpu_on) - statistics.median(cpu_off)
-        print(f"tracker at 1 s for {a.seconds:g} s: +{added:.3f} CPU-s = {100 * added / a.seconds:.3f} % of a core; "
-              f"+{statistics.median(rss) / 1024:.1f} MB RSS (median of {a.runs}; "
-              f"sensors {os.environ.get('GREENRUN_SENSORS', 'auto')})")
+            on.append(tracked(a.seconds, True))
+            off.append(tracked(a.seconds, False))
+        med = lambda rows, i: statistics.median(r[i] for r in rows)  # noqa: E731
+        added = med(on, 0) - med(off, 0)
+        print(f"tracker at 1 s for {a.seconds:g} s (median of {a.runs}; sensors "
+              f"{os.environ.get('GREENRUN_SENSORS', 'auto')}):")
+        print(f"  whole process: +{added:.3f} CPU-s = {100 * added / a.seconds:.3f} % of a core, "
+              f"start and stop included (start {1000 * med(on, 3):.0f} ms wall with the extension's first load, "
+              f"stop {1000 * med(on, 4):.0f} ms: pricing, run.json, the store row)")
+        print(f"  sampling thread: {med(on, 2):.3f} CPU-s = {100 * med(on, 2) / a.seconds:.3f} % of a core")
+        print(f"  RSS: +{med(on, 1) / 1024:.1f} MB after start and the first sample")
 
 
 if __name__ == "__main__":

@@ -3,9 +3,12 @@ extension target, no sanitizers) and installs it with the pure-Python
 package. Offline: `pip install --no-build-isolation --no-index ./python`.
 
 Environment: GREENRUN_CMAKE_BUILD_DIR (default: a build/python-ext folder at
-the repository root, so a second install reuses it), CMAKE_BUILD_PARALLEL_LEVEL.
+the repository root, so a second install reuses it), GREENRUN_CMAKE_ARGS
+(more -D settings, appended: e.g. -DCMAKE_BUILD_TYPE=Debug),
+CMAKE_BUILD_PARALLEL_LEVEL.
 """
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -27,7 +30,8 @@ class CMakeBuild(build_ext):
         subprocess.check_call(["cmake", "-S", str(ROOT), "-B", str(build_dir), *gen, *launcher,
                                "-DCMAKE_BUILD_TYPE=Release", "-DGREENRUN_BUILD_TESTS=OFF",
                                "-DGREENRUN_BUILD_BENCH=OFF", "-DGREENRUN_SANITIZE=OFF",
-                               f"-DPYTHON_EXECUTABLE={sys.executable}"])
+                               f"-DPYTHON_EXECUTABLE={sys.executable}",
+                               *shlex.split(os.environ.get("GREENRUN_CMAKE_ARGS", ""))])
         subprocess.check_call(["cmake", "--build", str(build_dir), "--target", "_greenrun"])
         built = sorted((build_dir / "python").glob("_greenrun*.so"))
         if not built:

@@ -11,22 +11,30 @@ checkpoint contract — over greenrun's engine (docs/python.md).
                 evaluate()
             run.mark("epoch", epoch)
     print(run.record)   # also in `greenrun runs list`
-"""
-from . import _greenrun
-from ._checkpoint import checkpoint_requested, on_checkpoint
-from ._quantity import Quantity, Range
-from ._record import Prediction, Record
-from ._tracker import BudgetExceeded, Epoch, GreenrunWarning, Tracker, track
 
-__version__ = _greenrun.version()
+`import greenrun` loads only this file, the tracker's front end and the
+checkpoint helpers; the extension (the engine) and the rest load on first use,
+so importing costs a training script next to nothing.
+"""
+from ._checkpoint import checkpoint_requested, on_checkpoint
+from ._tracker import BudgetExceeded, GreenrunWarning, Tracker, track
+
+_LAZY = {
+    "Quantity": "._quantity", "Range": "._quantity",
+    "Record": "._record", "Prediction": "._record", "Epoch": "._record",
+    "plan": "._queries", "intensity": "._queries", "emissions": "._queries", "runs": "._queries",
+    "Plan": "._queries", "PlanOption": "._queries", "PlannedLocation": "._queries", "Intensity": "._queries",
+    "IntensityPoint": "._queries", "Emissions": "._queries",
+}
 
 
 def __getattr__(name):
-    # The carbon-aware queries load on first use, so `import greenrun` stays fast.
-    if name in ("plan", "intensity", "emissions", "runs", "Plan", "PlanOption", "PlannedLocation", "Intensity",
-                "IntensityPoint", "Emissions"):
-        from . import _queries
-        return getattr(_queries, name)
+    if name == "__version__":
+        from . import _greenrun
+        return _greenrun.version()
+    if name in _LAZY:
+        import importlib
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
     raise AttributeError(f"module 'greenrun' has no attribute {name!r}")
 
 

@@ -15,15 +15,14 @@ signal handlers), so the work loop checkpoints at a consistent point.
 """
 from __future__ import annotations
 
-import signal as _signal
-from typing import Callable, List, Optional, Union
-
 _requested = False
-_installed: Optional[int] = None
-_callbacks: List[Callable[[], None]] = []
+_installed = None  # the signal number a handler is installed for
+_callbacks = []
 
 
-def _signal_number(sig: Union[int, str, None]) -> int:
+def _signal_number(sig) -> int:
+    import signal as _signal  # here, not at import: `import greenrun` stays cheap
+
     if sig is None:
         return int(_signal.SIGUSR1)
     if isinstance(sig, bool):
@@ -51,18 +50,19 @@ def _install(sig) -> None:
     global _installed
     num = _signal_number(sig)
     if _installed != num:
+        import signal as _signal
         _signal.signal(num, _handler)
         _installed = num
 
 
-def checkpoint_requested(signal: Union[int, str, None] = None) -> bool:
+def checkpoint_requested(signal=None) -> bool:
     """True once the checkpoint signal has arrived. The first call installs
     the handler (call it early, before the work starts)."""
     _install(signal)
     return _requested
 
 
-def on_checkpoint(fn: Callable[[], None], signal: Union[int, str, None] = None) -> None:
+def on_checkpoint(fn, signal=None) -> None:
     """Calls ``fn()`` when the checkpoint signal arrives (in the main thread,
     as Python runs signal handlers); checkpoint_requested() turns True too."""
     if not callable(fn):

@@ -36,6 +36,17 @@ class Prediction:
 
 
 @dataclass(frozen=True)
+class Epoch:
+    """One finished epoch (Tracker.epoch_end) and, once enough are known, the prediction."""
+
+    epoch: int
+    duration_s: float
+    energy: Quantity
+    prediction: Optional[Prediction]
+    over_budget: bool
+
+
+@dataclass(frozen=True)
 class Record:
     """run.json of a finished run; ``data`` is the whole file."""
 

@@ -15,12 +15,9 @@ import os
 import sys
 import warnings
 import weakref
-from dataclasses import dataclass
-from typing import Callable, Optional
 
-from . import _greenrun
-from ._quantity import Quantity
-from ._record import Prediction, Record
+# The extension and the result types load on first use (start(), a
+# figure), so that `import greenrun` stays cheap.
 
 
 class GreenrunWarning(UserWarning):
@@ -33,18 +30,7 @@ class BudgetExceeded(Exception):
     and the record says so."""
 
 
-@dataclass(frozen=True)
-class Epoch:
-    """One finished epoch and, once enough are known, the prediction."""
-
-    epoch: int
-    duration_s: float
-    energy: Quantity
-    prediction: Optional[Prediction]
-    over_budget: bool
-
-
-_running: "weakref.WeakSet[Tracker]" = weakref.WeakSet()
+_running = weakref.WeakSet()  # trackers started and not stopped
 
 
 def _check(name, value, types, what):
@@ -111,6 +97,7 @@ class Tracker:
         self._started = True
         self._pid = os.getpid()
         try:
+            from . import _greenrun
             self._native = _greenrun.Tracker(**self._kwargs)
         except ValueError:
             raise
@@ -130,6 +117,7 @@ class Tracker:
         native, self._native = self._native, None
         _running.discard(self)
         try:
+            from ._record import Record
             path = native.stop(_exit_status, _note)
             self._record = Record.load(path)
         except Exception as e:
@@ -208,6 +196,8 @@ class Tracker:
         d = self._call("epoch", "epoch_end")
         if d is None:
             return None
+        from ._quantity import Quantity
+        from ._record import Epoch, Prediction
         pred = Prediction.of(d["prediction"]) if d["prediction"] is not None else None
         if pred is not None:
             self._last_prediction = pred
@@ -230,16 +220,18 @@ class Tracker:
         return self._call("live", "live")
 
     @property
-    def energy(self) -> Quantity:
+    def energy(self) -> "Quantity":
         """The job's energy so far (the process tree's share), with its method."""
+        from ._quantity import Quantity
         d = self.live()
         if d is None:
             return Quantity(float("nan"), "J", "unavailable", "not measuring (see the warning)")
         return Quantity(d["job_j"], "J", d["method"], "job share so far")
 
     @property
-    def emissions(self) -> Quantity:
+    def emissions(self) -> "Quantity":
         """Emissions so far (job energy x PUE x intensity), with method and source."""
+        from ._quantity import Quantity
         d = self.live()
         if d is None or d["emissions_g"] is None:
             why = d["emissions_source"] if d else "not measuring (see the warning)"

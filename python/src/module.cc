@@ -121,6 +121,15 @@ class PyTracker {
     py::gil_scoped_release release;
     tracker_ = value_or_raise(engine::Tracker::start(req, services));
   }
+  // Joining the sampling thread without the GIL: it may be waiting for the
+  // GIL in an on_sample callback.
+  ~PyTracker() {
+    py::gil_scoped_release release;
+    tracker_.reset();
+  }
+  PyTracker(const PyTracker&) = delete;
+  PyTracker& operator=(const PyTracker&) = delete;
+
   std::string id() const { return tracker_->id(); }
   std::string out_dir() const { return tracker_->out_dir(); }
   bool active() const {

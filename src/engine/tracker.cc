@@ -477,6 +477,9 @@ Result<RunOutcome> Tracker::stop(int exit_status, const std::string& note) {
   {
     std::lock_guard lock(s.mu);
     if (s.stopped) return usage("stop: the tracker is already stopped");
+    // A line of zero length is not written: let the clock move past the
+    // last sample (the timeline's resolution is 1 ms) so pending marks land.
+    if (s.sampler->has_pending_marks()) s.clock->sleep_until(s.clock->steady_now() + std::chrono::milliseconds(2));
     s.take_sample(true);
     s.stopped = true;
     s.stopping = true;

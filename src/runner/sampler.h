@@ -83,6 +83,7 @@ class Sampler {
   // line written, in its "marks" array (IntervalRecord::extra_json); kept
   // until a line is written.
   void add_mark(std::string json_object);
+  bool has_pending_marks() const { return !pending_marks_.empty(); }
 
   const SamplerTotals& totals() const { return totals_; }
   size_t sensor_count() const { return sensors_.size(); }
