@@ -36,15 +36,14 @@ def rss_kb():
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
 def other_threads_cpu():
-    # utime + stime of every thread but the main one: the sampling thread.
-    tick, total = os.sysconf("SC_CLK_TCK"), 0
+    # CPU time (schedstat, ns) of every thread but the main one: the sampling thread.
+    total = 0
     for tid in os.listdir("/proc/self/task"):
         if int(tid) == os.getpid():
             continue
-        with open(f"/proc/self/task/{tid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])
-    return total / tick
+        with open(f"/proc/self/task/{tid}/schedstat") as f:
+            total += int(f.read().split()[0])
+    return total / 1e9
 seconds, track = float(sys.argv[1]), sys.argv[2] == "1"
 import greenrun
 before = rss_kb()
@@ -93,7 +92,7 @@ def main():
         print(f"  whole process: +{added:.3f} CPU-s = {100 * added / a.seconds:.3f} % of a core, "
               f"start and stop included (start {1000 * med(on, 3):.0f} ms wall with the extension's first load, "
               f"stop {1000 * med(on, 4):.0f} ms: pricing, run.json, the store row)")
-        print(f"  sampling thread: {med(on, 2):.3f} CPU-s = {100 * med(on, 2) / a.seconds:.3f} % of a core")
+        print(f"  sampling thread: {1000 * med(on, 2):.2f} CPU-ms = {100 * med(on, 2) / a.seconds:.4f} % of a core")
         print(f"  RSS: +{med(on, 1) / 1024:.1f} MB after start and the first sample")
 
 

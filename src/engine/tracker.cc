@@ -10,6 +10,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -160,10 +161,19 @@ struct Tracker::State {
   void warn_once(const std::string& w) {
     if (std::find(warnings.begin(), warnings.end(), w) == warnings.end()) warnings.push_back(w);
   }
-  // REQUIRES: mu held.
-  void take_sample(bool now) {
-    auto s = now ? sampler->sample_now() : sampler->sample();
-    if (!s) warn_once(s.error().message);
+  // REQUIRES: mu held. Never throws: an exception from below (a bug, or
+  // memory) becomes a warning, so it can neither end the sampling thread
+  // (std::terminate would kill the training script) nor a caller.
+  void take_sample(bool now) noexcept {
+    try {
+      auto s = now ? sampler->sample_now() : sampler->sample();
+      if (!s) warn_once(s.error().message);
+    } catch (const std::exception& e) {
+      try {
+        warn_once(std::string("a sample failed: ") + e.what());
+      } catch (...) {
+      }
+    }
   }
 };
 
