@@ -3,6 +3,7 @@ notebook-style start/stop, phases, marks, live figures, failures and bad
 input. Fake sensors and a scratch store (conftest.py)."""
 import json
 import os
+import time
 import warnings
 
 import pytest
@@ -171,6 +172,10 @@ def test_a_store_that_cannot_be_written_warns_once_and_the_script_goes_on(scratc
 def test_callbacks_receive_the_record_and_samples(scratch):
     got, samples = [], []
     with greenrun.track(zone="DE", interval=0.02, callback=got.append, on_sample=samples.append) as run:
-        busy(0.2)
+        # Wait (bounded: 10 s) for the sampling thread's first callback.
+        for _ in range(1000):
+            if samples:
+                break
+            time.sleep(0.01)
     assert got == [run.record]
     assert samples and {"start", "end", "job_j", "machine_j", "method"} <= set(samples[0])
