@@ -61,7 +61,7 @@ struct TrackRequest {
   std::string project;
   std::string phase;
   Duration interval = std::chrono::seconds(1);
-  std::optional<std::string> out_dir;  // none: <store folder>/runs/<id>
+  std::optional<std::string> out_dir;  // the runs folder (none: <store folder>/runs); the run's is <it>/<id>
   double pue = 1.0;
   std::string sensors;                // "" : $GREENRUN_SENSORS, else auto
   std::vector<std::string> command;   // recorded as the run's command (the script and its arguments)
@@ -152,6 +152,7 @@ class Tracker {
 
   std::string id_;
   std::string out_dir_;
+  std::string runs_root_;
   RankInfo rank_;
   pid_t owner_pid_ = 0;
   std::unique_ptr<State> state_;

@@ -15,6 +15,7 @@
 
 #include "base/quantity_format.h"
 #include "base/time_format.h"
+#include "greenrun/codecarbon_output.h"
 #include "greenrun/engine.h"
 #include "greenrun/prediction.h"
 #include "greenrun/pricing.h"
@@ -398,6 +399,16 @@ PYBIND11_MODULE(_greenrun, m) {
     d["id"] = std::string(z->id);
     d["name"] = std::string(z->name);
     d["kind"] = std::string(z->kind);
+    return d;
+  });
+  m.def("append_codecarbon_row", [](const std::string& run_json, const std::string& path,
+                                    const std::string& tracking_mode, double wue, const std::string& python_version) {
+    engine::CodecarbonOutput o{path, tracking_mode, wue, python_version};
+    auto w = value_or_raise(engine::append_codecarbon_row(run_json, o));
+    py::dict d;
+    d["header"] = w.header;
+    d["row"] = w.row;
+    d["note"] = w.note ? py::cast(*w.note) : py::none();
     return d;
   });
   m.def("predict_epochs", &predict, py::arg("epochs"), py::arg("total"),

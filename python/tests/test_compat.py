@@ -91,12 +91,13 @@ def test_codecarbon_script_runs_with_one_import_changed(scratch, cli):
 
 
 def test_codecarbon_moves_a_file_with_other_columns_aside(scratch):
-    from greenrun.compat import codecarbon
+    from greenrun.compat.codecarbon import OfflineEmissionsTracker
     path = scratch / "emissions.csv"
     path.write_text("a,b\n1,2\n")
-    row = {c: "" for c in codecarbon.CSV_COLUMNS}
-    row["run_id"] = "x"
-    codecarbon.write_csv(str(path), row)
+    t = OfflineEmissionsTracker(country_iso_code="DEU", output_dir=str(scratch), measure_power_secs=0.05)
+    t.start()
+    sum(i for i in range(20000))
+    t.stop()
     assert (scratch / "emissions.csv.bak").read_text() == "a,b\n1,2\n"
     assert path.read_text().splitlines()[0] == ",".join(CODECARBON_COLUMNS)
 

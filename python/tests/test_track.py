@@ -35,7 +35,8 @@ def test_context_manager_writes_a_record_the_cli_lists(scratch, cli):
     assert rec.data["exit_status"] == 0
     assert rec.energy.unit == "J" and rec.energy.method == "simulated"
     assert rec.data["intervals"] >= 1
-    assert os.path.exists(os.path.join(rec.out_dir, "emissions.csv"))
+    # CodeCarbon's emissions.csv and greenrun_runs.csv are appended in the runs folder.
+    assert os.path.exists(os.path.join(os.path.dirname(rec.out_dir), "emissions.csv"))
     rows = runs_json(cli)
     assert [r["id"] for r in rows] == [rec.id]
 

@@ -19,6 +19,7 @@
 #include "intensity/providers/provider_settings.h"
 #include "intensity/store.h"
 #include "runner/child_process.h"
+#include "runner/codecarbon_csv.h"
 #include "runner/location.h"
 #include "runner/run_store.h"
 #include "runner/sampler.h"
@@ -113,12 +114,10 @@ Result<RunOutcome> run_unguarded(const RunRequest& req, const Services& services
   const UtcTime started = clock.utc_now();
   std::random_device rd;
   const std::string id = runner::make_run_id(started, rd());
-  const std::filesystem::path out_dir = req.out_dir ? std::filesystem::path(*req.out_dir)
-                                                    : std::filesystem::path(services.store_path).parent_path() /
-                                                          "runs" / id;
-  std::error_code ec;
-  std::filesystem::create_directories(out_dir, ec);
-  if (ec) return make_error(ErrorKind::kIo, out_dir.string() + ": cannot create: " + ec.message());
+  auto folders = make_run_folders(req.out_dir, services.store_path, id);
+  if (!folders) return std::unexpected(folders.error());
+  const std::filesystem::path& runs_root = folders->runs_root;
+  const std::filesystem::path& out_dir = folders->out_dir;
   auto timeline = runner::TimelineWriter::create((out_dir / "timeline.jsonl").string());
   if (!timeline) return make_error(ErrorKind::kIo, timeline.error().message);
 
@@ -171,7 +170,7 @@ Result<RunOutcome> run_unguarded(const RunRequest& req, const Services& services
 
   // Emissions by the accounting library, from the timeline read back. A
   // library failure here must not lose the record: it becomes a warning.
-  price_run(out, services.store_path, timeline->path(), *embodied, req.pue != 1.0);
+  price_run(out, services.store_path, *timeline, *embodied, req.pue != 1.0);
   if (scheduled) {
     if (auto schedule = scheduled->record())
       r.schedule = std::move(*schedule);
@@ -179,7 +178,7 @@ Result<RunOutcome> run_unguarded(const RunRequest& req, const Services& services
       r.warnings.push_back("the schedule could not be recorded: " + schedule.error().message);
     out.schedule = scheduled->outcome();
   }
-  write_record(r, out_dir, services.store_path, clock);
+  write_record(r, out_dir, runs_root, services.store_path, clock);
   return out;
 }
 

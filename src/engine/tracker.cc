@@ -231,12 +231,10 @@ Result<std::unique_ptr<Tracker>> Tracker::start(const TrackRequest& req, const S
 
   std::random_device rd;
   t->id_ = runner::make_run_id(s.clock->utc_now(), rd());
-  const std::filesystem::path out_dir = req.out_dir ? std::filesystem::path(*req.out_dir)
-                                                    : std::filesystem::path(services.store_path).parent_path() /
-                                                          "runs" / t->id_;
-  std::error_code ec;
-  std::filesystem::create_directories(out_dir, ec);
-  if (ec) return make_error(ErrorKind::kIo, out_dir.string() + ": cannot create: " + ec.message());
+  auto folders = make_run_folders(req.out_dir, services.store_path, t->id_);
+  if (!folders) return std::unexpected(folders.error());
+  const std::filesystem::path out_dir = folders->out_dir;
+  t->runs_root_ = folders->runs_root.string();
   t->out_dir_ = std::filesystem::absolute(out_dir).lexically_normal().string();
   auto timeline = runner::TimelineWriter::create((out_dir / "timeline.jsonl").string());
   if (!timeline) return make_error(ErrorKind::kIo, timeline.error().message);
@@ -518,7 +516,7 @@ Result<RunOutcome> Tracker::stop(int exit_status, const std::string& note) {
   }
   out.sensor_notes = s.setup.notes;
   out.location_warning = s.where.warning;
-  price_run(out, s.store_path, s.timeline->path(), std::nullopt, s.request.pue != 1.0);
+  price_run(out, s.store_path, *s.timeline, std::nullopt, s.request.pue != 1.0);
   if (!node_owner) r.emissions_machine_json.clear();
 
   // The tracker's own section: phases priced from the timeline read back.
@@ -594,7 +592,7 @@ Result<RunOutcome> Tracker::stop(int exit_status, const std::string& note) {
     if (s.budget_exceeded_at) t["budget"]["exceeded_at_epoch"] = *s.budget_exceeded_at;
   }
   r.tracker_json = t.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
-  write_record(r, out_dir_, s.store_path, *s.clock);
+  write_record(r, out_dir_, runs_root_, s.store_path, *s.clock);
   return out;
 }
 

@@ -8,12 +8,15 @@ _said: set = set()
 
 
 def report(api: str, names, why: str) -> None:
-    names = sorted(n for n in names)
-    if not names:
-        return
-    key = (api, tuple(names), why)
+    """Warns once about `names` (arguments accepted but not used) and why;
+    names=None: `why` alone, a note about what the drop-in did."""
+    if names is not None:
+        names = sorted(names)
+        if not names:
+            return
+    key = (api, tuple(names or ()), why)
     if key in _said:
         return
     _said.add(key)
-    warnings.warn(f"greenrun ({api}): accepted but not used: {', '.join(names)} ({why})", GreenrunWarning,
-                  stacklevel=4)
+    text = f"accepted but not used: {', '.join(names)} ({why})" if names else why
+    warnings.warn(f"greenrun ({api}): {text}", GreenrunWarning, stacklevel=4)

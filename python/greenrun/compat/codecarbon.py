@@ -5,19 +5,19 @@ The run is measured and recorded by greenrun (run.json, the store, `greenrun
 runs list`), and CodeCarbon's emissions.csv is written as CodeCarbon 3.3
 writes it: its 38 columns in its order and units (energies in kWh already
 multiplied by PUE, emissions in kg CO2e, powers in W, RAM in GB of 1024^3
-bytes). Where greenrun does not know a figure (coordinates, GPU and RAM
-utilisation, RAM used) the cell is empty, never an invented number; where it
-differs from CodeCarbon is listed in docs/python-migration.md.
+bytes), by the engine's writer (the same one that appends every greenrun run
+to the runs folder's emissions.csv). Where greenrun does not know a figure
+(GPU and RAM utilisation, RAM used) the cell is empty, never an invented
+number; where it differs from CodeCarbon is listed in
+docs/python-migration.md.
 """
 from __future__ import annotations
 
 import csv
 import functools
-import json
+import io
 import os
 import platform
-import uuid
-from datetime import datetime
 from typing import Optional
 
 from .. import _greenrun
@@ -35,8 +35,7 @@ CSV_COLUMNS = [
 
 # CodeCarbon arguments with a meaning here, and those accepted without one.
 _USED = {"project_name", "measure_power_secs", "output_dir", "output_file", "save_to_file", "tracking_mode",
-         "log_level", "pue", "wue", "country_iso_code", "region", "cloud_provider", "cloud_region",
-         "experiment_id", "on_csv_write", "allow_multiple_runs"}
+         "pue", "wue", "country_iso_code", "cloud_provider", "cloud_region", "allow_multiple_runs"}
 _KNOWN_UNUSED = {"api_call_interval", "api_endpoint", "api_key", "output_methods", "save_to_api", "save_to_logger",
                  "logging_logger", "save_to_prometheus", "save_to_logfire", "prometheus_url", "output_handlers",
                  "gpu_ids", "emissions_endpoint", "experiment_name", "electricitymaps_api_token",
@@ -63,7 +62,7 @@ class EmissionsTracker:
         _unused.report("codecarbon", others, "no API, logger, Prometheus or power override in greenrun's drop-in; "
                                              "greenrun's sensors and store are used")
         if tracking_mode not in ("machine", "process"):
-            raise ValueError(f'tracking_mode: expected "machine" or "process", got {tracking_mode!r}')
+            raise ValueError(f'tracking_mode: expected "machine" or "process", got "{tracking_mode}"')
         if on_csv_write not in ("append", "update"):
             raise ValueError(f'on_csv_write: expected "append" or "update", got {on_csv_write!r}')
         if isinstance(measure_power_secs, bool) or not isinstance(measure_power_secs, (int, float)):
@@ -88,10 +87,10 @@ class EmissionsTracker:
         self._mode = tracking_mode
         self._pue = float(pue)
         self._wue = float(wue)
-        self._experiment_id = experiment_id or ""
-        self._on_csv_write = on_csv_write
-        self._country = country_iso_code
-        self._cloud = (cloud_provider or "", cloud_region or "")
+        if experiment_id:
+            _unused.report("codecarbon", ["experiment_id"], "an id on CodeCarbon's API; the column stays empty")
+        if on_csv_write == "update":
+            _unused.report("codecarbon", ["on_csv_write=update"], "each run appends its own row")
         self._tracker_args = dict(project=project_name, zone=zone, region=greenrun_region, interval=self._interval,
                                   pue=self._pue)
         if log_level is not None:
@@ -117,12 +116,19 @@ class EmissionsTracker:
         self._tracker = None
         if record is None:
             return None
-        row = csv_row(record, self._mode, self._pue, self._wue, self.project_name, self._experiment_id,
-                      self._country, self._cloud)
+        if not self._save_to_file:
+            data = record.data
+            grams = ((data.get("emissions") or {}).get("machine") or {}).get("total", {}).get("grams") \
+                if self._mode == "machine" else (data.get("emissions_average") or {}).get("job_g")
+            self.final_emissions = None if grams is None else grams / 1e3
+            return self.final_emissions
+        try:
+            row = write_row(record, self._output, self._mode, self._wue)
+        except Exception as e:  # the run is recorded; only the CSV failed
+            _unused.report("codecarbon", None, f"{self._output} not written: {e}")
+            return None
         self.final_emissions_data = row
-        if self._save_to_file:
-            write_csv(self._output, row, self._on_csv_write)
-        self.final_emissions = row["emissions"] if row["emissions"] != "" else None
+        self.final_emissions = float(row["emissions"]) if row["emissions"] else None
         return self.final_emissions
 
     def flush(self) -> Optional[float]:
@@ -180,104 +186,13 @@ def track_emissions(fn=None, /, **kwargs):
     return decorate(fn) if fn is not None else decorate
 
 
-# ---- emissions.csv
+# ---- emissions.csv: written by the engine (runner/codecarbon_csv.h), the
+# same code that appends every greenrun run to the runs folder's emissions.csv.
 
-def _mean_cpu_utilisation(out_dir: str) -> str:
-    total, seconds = 0.0, 0.0
-    try:
-        with open(os.path.join(out_dir, "timeline.jsonl"), encoding="utf-8") as f:
-            for line in f:
-                if not line.strip():
-                    continue
-                d = json.loads(line)
-                if "cpu_utilisation" in d:
-                    total += d["cpu_utilisation"] * d["duration_s"]
-                    seconds += d["duration_s"]
-    except (OSError, ValueError):
-        return ""
-    return f"{100 * total / seconds:.1f}" if seconds > 0 else ""
-
-
-def csv_row(record, mode: str, pue: float, wue: float, project: str, experiment_id: str, country, cloud) -> dict:
-    """One emissions.csv row, as CodeCarbon writes it, from a greenrun record."""
-    d = record.data
-    secs = d["duration_s"]
-    share = "machine_j" if mode == "machine" else "job_j"
-    comp = {c["component"]: c[share] for c in d.get("components", [])}
-    cpu_j, gpu_j, ram_j = comp.get("cpu", 0.0), comp.get("gpu", 0.0), comp.get("dram", 0.0)
-    if mode == "machine":
-        machine = (d.get("emissions") or {}).get("machine") or {}
-        grams = (machine.get("total") or {}).get("grams")
-    else:
-        grams = (d.get("emissions_average") or {}).get("job_g")
-    kwh = lambda j: j / 3.6e6 * pue  # noqa: E731  CodeCarbon's energies include PUE
-    energy = kwh(cpu_j) + kwh(gpu_j) + kwh(ram_j)
-    zone = d.get("zone", "")
-    info = _greenrun.zone_info(zone) if zone else None
-    iso3 = zone if info and info["kind"] == "country" else (country.upper() if country else "")
-    host = d.get("host", {})
-    gpu_count = host.get("gpu_count", 0)
-    ended = datetime.fromisoformat(d["ended"].replace("Z", "+00:00")).astimezone()
-    return {
-        "timestamp": ended.strftime("%Y-%m-%dT%H:%M:%S"),
-        "project_name": project,
-        "run_id": str(uuid.uuid5(uuid.NAMESPACE_URL, "greenrun:" + record.id)),
-        "experiment_id": experiment_id,
-        "duration": secs,
-        "emissions": "" if grams is None else grams / 1e3,
-        "emissions_rate": "" if grams is None or secs <= 0 else grams / 1e3 / secs,
-        "cpu_power": cpu_j / secs if secs > 0 else 0.0,
-        "gpu_power": gpu_j / secs if secs > 0 else 0.0,
-        "ram_power": ram_j / secs if secs > 0 else 0.0,
-        "cpu_energy": kwh(cpu_j),
-        "gpu_energy": kwh(gpu_j),
-        "ram_energy": kwh(ram_j),
-        "energy_consumed": energy,
-        "water_consumed": energy * wue,
-        "country_name": info["name"] if info else "",
-        "country_iso_code": iso3,
-        "region": "",
-        "cloud_provider": cloud[0].lower(),
-        "cloud_region": cloud[1],
-        "os": platform.platform(),
-        "python_version": platform.python_version(),
-        "codecarbon_version": "greenrun-" + _greenrun.version(),
-        "cpu_count": host.get("cpu_count", ""),
-        "cpu_model": host.get("cpu_model", ""),
-        "gpu_count": gpu_count,
-        "gpu_model": f"{gpu_count} x {host['gpu_model']}" if gpu_count and host.get("gpu_model") else "",
-        "longitude": "",
-        "latitude": "",
-        "ram_total_size": host.get("ram_total_gb", 0.0) * 1e9 / 1024 ** 3,
-        "tracking_mode": mode,
-        "cpu_utilization_percent": _mean_cpu_utilisation(record.out_dir),
-        "gpu_utilization_percent": "",
-        "ram_utilization_percent": "",
-        "ram_used_gb": "",
-        "on_cloud": "Y" if cloud[0] else "N",
-        "pue": pue,
-        "wue": wue,
-    }
-
-
-def write_csv(path: str, row: dict, on_csv_write: str = "append") -> None:
-    """Appends (or, with "update", replaces the row of the same run_id) as
-    CodeCarbon does; a file with other columns is moved to .bak first."""
+def write_row(record, path: str, tracking_mode: str, wue: float) -> dict:
+    """Appends the record's CodeCarbon row to ``path``; returns it as a dict."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    rows = []
-    if os.path.exists(path):
-        with open(path, newline="", encoding="utf-8") as f:
-            reader = csv.DictReader(f)
-            if reader.fieldnames != CSV_COLUMNS:
-                f.close()
-                os.replace(path, path + ".bak")
-            else:
-                rows = list(reader)
-    if on_csv_write == "update":
-        rows = [r for r in rows if r["run_id"] != row["run_id"]]
-    rows.append(row)
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
-        w.writeheader()
-        for r in rows:
-            w.writerow(r)
+    w = _greenrun.append_codecarbon_row(record.path, path, tracking_mode, float(wue), platform.python_version())
+    if w["note"]:
+        _unused.report("codecarbon", None, w["note"])
+    return next(csv.DictReader(io.StringIO(w["header"] + "\n" + w["row"] + "\n")))
