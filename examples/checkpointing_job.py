@@ -15,7 +15,9 @@ Run it under greenrun, for example:
   greenrun run --pause-resume --max-delay 100% --expected-duration 6h \\
       --pause-mode checkpoint -- python3 examples/checkpointing_job.py --units 21600
 
-Python 3 standard library only.
+The signal handling is greenrun's Python package (`greenrun.checkpoint_requested`,
+docs/python.md); without the package installed, the same contract falls back to
+a three-line handler from the standard library.
 """
 import argparse
 import json
@@ -24,14 +26,16 @@ import signal
 import sys
 import time
 
-stop_requested = False
+try:
+    from greenrun import checkpoint_requested
+except ImportError:  # the package is not installed: the contract by hand
+    _requested = []
 
-
-def on_checkpoint_signal(signum, frame):
-    # Only set a flag: the work loop saves at a unit boundary, so the
-    # checkpoint is always consistent.
-    global stop_requested
-    stop_requested = True
+    def checkpoint_requested(signal_name="SIGUSR1"):
+        if not _requested:
+            signal.signal(getattr(signal, signal_name), lambda *_: _requested.append(True))
+            _requested.append(False)
+        return _requested[-1]
 
 
 def load(path):
@@ -67,14 +71,16 @@ def main():
     p.add_argument("--signal", default="SIGUSR1")
     args = p.parse_args()
 
-    signal.signal(getattr(signal, args.signal), on_checkpoint_signal)
+    # Installs the handler; the loop checks the flag at unit boundaries, so
+    # the checkpoint is always consistent.
+    checkpoint_requested(args.signal)
     done = load(args.checkpoint)
     first = done
     log(args.log, f"start pid={os.getpid()} from={done}")
     while done < args.units:
         time.sleep(args.unit_seconds)  # one unit of "training"
         done += 1
-        if stop_requested and done < args.units:
+        if checkpoint_requested(args.signal) and done < args.units:
             save(args.checkpoint, done)
             log(args.log, f"checkpoint pid={os.getpid()} ran={done - first} at={done}")
             print(f"checkpointed at {done}/{args.units}", flush=True)

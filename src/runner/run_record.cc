@@ -263,6 +263,10 @@ std::string to_json(const RunRecord& r, int indent) {
     auto section = ordered_json::parse(r.schedule->json, nullptr, false);
     if (!section.is_discarded()) j["schedule"] = std::move(section);
   }
+  if (!r.tracker_json.empty()) {
+    auto section = ordered_json::parse(r.tracker_json, nullptr, false);
+    if (!section.is_discarded()) j["tracker"] = std::move(section);
+  }
   j["interval_s"] = to_seconds(r.interval);
   j["intervals"] = r.intervals;
   j["dropped_deadlines"] = r.dropped_deadlines;
@@ -370,6 +374,10 @@ Result<RunRecord> run_record_from_json(const std::string& text) {
       auto schedule = schedule_summary_from_json(s->dump(), "$.schedule");
       if (!schedule) return std::unexpected(schedule.error());
       r.schedule = std::move(*schedule);
+    }
+    if (const auto* t = top.find("tracker")) {
+      if (!t->is_object()) return make_error("$.tracker: expected an object, got " + Reader::got(*t));
+      r.tracker_json = t->dump(-1, ' ', false, ordered_json::error_handler_t::replace);
     }
     double interval_s = 1.0;
     GREENRUN_TRY(top.number("interval_s", interval_s));

@@ -91,6 +91,10 @@ struct RunRecord {
   // schedule->json, which to_json writes as it is (build one with
   // schedule_summary_from_json). Absent for a run that started at once.
   std::optional<ScheduleSummary> schedule;
+  // A run measured from inside its own process (engine::Tracker, the Python
+  // module): its phases, marks, epochs and prediction, rank — a JSON object
+  // kept verbatim under "tracker" (docs/python.md). Empty otherwise.
+  std::string tracker_json;
   Duration interval{1000};  // the sampling interval
   size_t intervals = 0;
   size_t dropped_deadlines = 0;

@@ -120,9 +120,29 @@ Status Sampler::sample(std::optional<uint64_t> job_ticks_final) {
     next_ += interval_;
     ++totals_.dropped_deadlines;
   }
+  if (!pending_marks_.empty() && rec.end > rec.start && !rec.components.empty()) {
+    rec.extra_json = "\"marks\":[";
+    for (size_t i = 0; i < pending_marks_.size(); ++i) rec.extra_json += (i ? "," : "") + pending_marks_[i];
+    rec.extra_json += "]";
+    pending_marks_.clear();
+  }
   if (timeline_) return timeline_->append(rec);
   return {};
 }
+
+Status Sampler::sample_now() {
+  const SteadyTime due = next_;
+  const size_t dropped = totals_.dropped_deadlines;
+  const bool early = clock_.steady_now() < due;
+  auto s = sample();
+  if (early) {
+    next_ = due;
+    totals_.dropped_deadlines = dropped;
+  }
+  return s;
+}
+
+void Sampler::add_mark(std::string json_object) { pending_marks_.push_back(std::move(json_object)); }
 
 Status Sampler::sample_at_next_deadline() {
   clock_.sleep_until(next_);

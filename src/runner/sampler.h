@@ -75,6 +75,15 @@ class Sampler {
   // Sleeps on the clock until the next deadline and samples (for tests and
   // for callers without a child to wait on).
   [[nodiscard]] Status sample_at_next_deadline();
+  // Takes one sample now without moving the deadline grid when it comes
+  // early (a Tracker's epoch boundary): the next sample is still due at the
+  // deadline it was due at.
+  [[nodiscard]] Status sample_now();
+  // A mark (one JSON object: {"at":...,"name":...}) for the next interval
+  // line written, in its "marks" array (IntervalRecord::extra_json); kept
+  // until a line is written.
+  void add_mark(std::string json_object);
+  bool has_pending_marks() const { return !pending_marks_.empty(); }
 
   const SamplerTotals& totals() const { return totals_; }
   size_t sensor_count() const { return sensors_.size(); }
@@ -94,6 +103,7 @@ class Sampler {
   sensors::MachineCpuTimes last_machine_{};
   uint64_t job_ticks_high_ = 0;
   SamplerTotals totals_;
+  std::vector<std::string> pending_marks_;
 };
 
 }  // namespace greenrun::runner

@@ -32,6 +32,10 @@ std::string to_json_line(const IntervalRecord& r) {
   line.warnings = r.warnings;
   std::string text = accounting::to_jsonl_line(line);
   text.pop_back();  // the newline
+  if (!r.extra_json.empty() && !text.empty() && text.back() == '}') {
+    text.pop_back();
+    text += "," + r.extra_json + "}";
+  }
   return text;
 }
 

@@ -39,6 +39,10 @@ struct IntervalRecord {
   double cpu_utilisation = 0;  // machine, 0..1
   double job_cpu_share = 0;    // the job's share of busy CPU time, 0..1
   std::vector<std::string> warnings;
+  // More members for this line, written after the codec's and ignored on
+  // reading: a Tracker's marks and open phases (`"marks":[...]`), without
+  // the braces. Empty for `greenrun run`.
+  std::string extra_json;
 };
 
 std::string to_json_line(const IntervalRecord& r);  // no trailing newline
