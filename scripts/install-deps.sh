@@ -9,6 +9,8 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev libsqlite3-dev
   libcurl4-openssl-dev libcpp-httplib-dev libtomlplusplus-dev
   clang libclang-rt-14-dev
+  # HTML reports embed Chart.js; their browser test drives Chromium (tests/report/).
+  libjs-chart.js chromium chromium-driver python3-selenium
 )
 
 missing=()
