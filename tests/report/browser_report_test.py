@@ -106,10 +106,11 @@ def check(cli, shared, chromium, driver_path, root, webdriver, Service):
     csv = os.path.join(root, "DE_shifted.csv")
     shifted_germany(shared, csv)
     g.run("intensity", "import", csv)
-    runs = [("bert", "train", "DE", "sleep 1"),
-            ("bert", "eval", "DE", "sleep 0.5"),
+    busy = "i=0; while [ $i -lt 60000 ]; do i=$((i+1)); done"
+    runs = [("bert", "train", "DE", busy + "; sleep 0.5"),
+            ("bert", "eval", "DE", busy),
             ("gpt</script><script>window.pwned=1</script>", "train", "FR",
-             "echo '</script><script>window.pwned=2</script><!--'")]
+             busy + "; echo '</script><script>window.pwned=2</script><!--'")]
     outs = []
     for i, (project, phase, zone, script) in enumerate(runs):
         out = os.path.join(root, f"run{i}")
@@ -168,7 +169,7 @@ def check(cli, shared, chromium, driver_path, root, webdriver, Service):
         for i, out in enumerate(outs):
             lines = sum(1 for l in open(os.path.join(out, "timeline.jsonl")) if l.strip())
             c = charts.get(f"power-{i}")
-            expect(c is not None and c["datasets"] and all(d["n"] == lines for d in c["datasets"]),
+            expect(lines > 0 and c is not None and c["datasets"] and all(d["n"] == lines for d in c["datasets"]),
                    f"power-{i} holds {lines} points per component: {c and [d['n'] for d in c['datasets']]}")
         # Intensity: the stored hourly points around the German runs (+1 closing point); none for France.
         for i, (_, _, zone, _) in enumerate(runs):
