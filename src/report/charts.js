@@ -19,10 +19,12 @@
   };
 
   function pad(n) { return (n < 10 ? '0' : '') + n; }
-  // Milliseconds since the epoch as "MM-DD HH:MM" UTC (no date adapter needed).
-  function utcLabel(ms) {
+  // Milliseconds since the epoch as "MM-DD HH:MM" UTC (no date adapter
+  // needed), with seconds when the axis spans less than two hours.
+  function utcLabel(ms, seconds) {
     var d = new Date(ms);
-    return pad(d.getUTCMonth() + 1) + '-' + pad(d.getUTCDate()) + ' ' + pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes());
+    return pad(d.getUTCMonth() + 1) + '-' + pad(d.getUTCDate()) + ' ' + pad(d.getUTCHours()) + ':' +
+           pad(d.getUTCMinutes()) + (seconds ? ':' + pad(d.getUTCSeconds()) : '');
   }
   function title(spec) {
     var t = [spec.title];
@@ -30,7 +32,9 @@
     return t;
   }
   function timeAxis() {
-    return {type: 'linear', ticks: {callback: function (v) { return utcLabel(v); }, maxRotation: 0, autoSkip: true},
+    return {type: 'linear',
+            ticks: {callback: function (v) { return utcLabel(v, this.max - this.min < 7200e3); }, maxRotation: 0,
+                    autoSkip: true},
             title: {display: true, text: 'time (UTC)'}};
   }
   function baseOptions(spec) {
