@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "base/time_format.h"
-#include "runner/run_store.h"
+#include "greenrun/queries.h"
 
 namespace greenrun::report {
 
@@ -25,21 +25,27 @@ std::string RunSelection::describe() const {
 }
 
 Result<std::vector<runner::RunRecord>> select_runs(const std::string& store_path, const RunSelection& selection) {
-  auto store = runner::RunStore::open(store_path);
-  if (!store) return std::unexpected(store.error());
+  engine::Services services;
+  services.store_path = store_path;
   std::vector<runner::RunRecord> runs;
   if (!selection.ids.empty()) {
     for (const auto& id : selection.ids) {
-      auto r = store->get(id);
+      auto r = engine::get_run(id, services);
       if (!r) return std::unexpected(r.error());
       runs.push_back(std::move(*r));
     }
   } else {
-    // The store's own limit is a display default; a report covers everything selected.
-    auto all = store->list(selection.project, 1'000'000);
-    if (!all) return std::unexpected(all.error());
-    runs = std::move(*all);
+    engine::RunFilter filter;
+    filter.project = selection.project;
+    filter.phase = selection.phase;
+    filter.since = selection.since;
+    filter.until = selection.until;
+    filter.limit = 1'000'000;  // a report covers everything selected
+    auto found = engine::find_runs(filter, services);
+    if (!found) return std::unexpected(found.error());
+    runs = std::move(*found);
   }
+  // Named runs are filtered too, so `report ID --project P` never reports another project's run.
   std::erase_if(runs, [&](const runner::RunRecord& r) {
     if (selection.project && r.project != *selection.project) return true;
     if (selection.phase && r.phase != *selection.phase) return true;

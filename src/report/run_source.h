@@ -1,7 +1,5 @@
 // Which runs a report covers: explicit run ids, or a project / phase over a
-// date range, read from greenrun's store. This is the report's one reading of
-// the store, kept small so it can move onto the engine's run queries
-// (include/greenrun/queries.h) without touching the renderers.
+// date range, read through the engine's run queries (include/greenrun/queries.h).
 //
 // Thread-safety: pure functions over their arguments (each call opens the
 // store itself).

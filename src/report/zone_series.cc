@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <fmt/format.h>
 
-#include "intensity/store.h"
+#include "greenrun/queries.h"
 
 namespace greenrun::report {
 
@@ -24,18 +24,21 @@ std::string resolution_of(const intensity::IntensitySeries& s) {
 std::optional<intensity::IntensitySeries> stored_series(const std::string& store_path, const std::string& zone,
                                                         UtcTime from, UtcTime to, std::string* problem) {
   if (zone.empty() || from >= to) return std::nullopt;
-  auto store = intensity::IntensityStore::open_read_only(store_path);
-  if (!store) {
-    if (problem) *problem = store.error().message;
-    return std::nullopt;
-  }
+  engine::Services services;
+  services.store_path = store_path;
   for (const auto origin : {intensity::Origin::kActual, intensity::Origin::kForecast}) {
-    auto s = store->load({zone, intensity::Signal::kAverageLifecycle, origin}, from, to);
-    if (!s) {
-      if (problem) *problem = s.error().message;
+    engine::IntensityRequest request;
+    request.location = zone;
+    request.from = from;
+    request.to = to;
+    request.origin = origin;
+    request.signal = intensity::Signal::kAverageLifecycle;
+    auto got = engine::intensity(request, services);
+    if (!got) {
+      if (problem) *problem = got.error().message;
       return std::nullopt;
     }
-    if (!s->empty()) return std::move(*s);
+    if (!got->series.empty()) return std::move(got->series);
   }
   return std::nullopt;
 }

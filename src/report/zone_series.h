@@ -2,8 +2,9 @@
 // zone the runs used, the average life-cycle series over a window (actual
 // data first, else a stored forecast), its resolution and years.
 //
-// Thread-safety: pure functions; each call opens the store read-only (it
-// never creates or writes the file).
+// Read through the engine's queries (greenrun/queries.h: engine::intensity).
+//
+// Thread-safety: pure functions; each call opens the store itself.
 #pragma once
 
 #include <map>
