@@ -31,8 +31,9 @@
     if (spec.estimate) t.push('ESTIMATE: ' + spec.estimate);
     return t;
   }
-  function timeAxis() {
-    return {type: 'linear',
+  // The time axis spans [lo, hi] exactly (a linear axis would round it out).
+  function timeAxis(lo, hi) {
+    return {type: 'linear', min: lo, max: hi,
             ticks: {callback: function (v) { return utcLabel(v, this.max - this.min < 7200e3); }, maxRotation: 0,
                     autoSkip: true},
             title: {display: true, text: 'time (UTC)'}};
@@ -88,8 +89,15 @@
                        greenrunEnvelope: true});
       }
     });
+    var lo, hi;
+    spec.series.forEach(function (s) {
+      if (!s.points.length) return;
+      var a = s.points[0][0], b = s.points[s.points.length - 1][0];
+      lo = lo === undefined ? a : Math.min(lo, a);
+      hi = hi === undefined ? b : Math.max(hi, b);
+    });
     var o = baseOptions(spec);
-    o.scales = {x: timeAxis(), y: {title: {display: true, text: 'power (W)'}, beginAtZero: true}};
+    o.scales = {x: timeAxis(lo, hi), y: {title: {display: true, text: 'power (W)'}, beginAtZero: true}};
     o.plugins.legend.labels = {filter: function (item, data) { return !data.datasets[item.datasetIndex].greenrunEnvelope; }};
     return new global.Chart(canvas, {type: 'line', data: {datasets: datasets}, options: o});
   }
@@ -97,8 +105,18 @@
   function intensity(canvas, spec) {
     var pts = spec.points.map(function (p) { return {x: p[0], y: p[1]}; });
     if (spec.points.length) pts.push({x: spec.end_ms, y: spec.points[spec.points.length - 1][1]});
+    var lo, hi;
+    if (spec.points.length) {
+      lo = spec.points[0][0];
+      hi = spec.end_ms;
+    } else {
+      spec.spans.forEach(function (s) {
+        lo = lo === undefined ? s.start_ms : Math.min(lo, s.start_ms);
+        hi = hi === undefined ? s.end_ms : Math.max(hi, s.end_ms);
+      });
+    }
     var o = baseOptions(spec);
-    o.scales = {x: timeAxis(), y: {title: {display: true, text: 'g CO2e/kWh'}, beginAtZero: true}};
+    o.scales = {x: timeAxis(lo, hi), y: {title: {display: true, text: 'g CO2e/kWh'}, beginAtZero: true}};
     o.plugins.greenrunSpans = {spans: spec.spans};
     return new global.Chart(canvas, {type: 'line',
       data: {datasets: [{label: spec.series_label, data: pts, borderColor: '#333', pointRadius: 0, borderWidth: 1.5,
