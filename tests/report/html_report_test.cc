@@ -14,6 +14,7 @@
 #include "report/downsample.h"
 #include "report/html_escape.h"
 #include "testing/paths.h"
+#include "testing/schedule_section.h"
 #include "testing/seed.h"
 
 namespace greenrun::report {
@@ -139,6 +140,29 @@ TEST_F(HtmlReportTest, MissingAndTruncatedTimelinesAreSaidInWords) {
   EXPECT_EQ(bad.samples, 1u);
   ASSERT_EQ(bad.problems.size(), 1u);
   EXPECT_NE(bad.problems[0].find("timeline.jsonl:2:"), std::string::npos) << bad.problems[0];
+}
+
+TEST_F(HtmlReportTest, TheExecutedScheduleIsDrawnAsSpans) {
+  auto r = hostile_run(dir_);
+  r.started = *parse_utc("2023-01-01T00:00:00Z");
+  r.ended = *parse_utc("2023-01-01T04:00:00Z");
+  r.duration = 4h;
+  auto s = runner::schedule_summary_from_json(greenrun::testing::kScheduleSection);
+  ASSERT_TRUE(s) << s.error().message;
+  r.schedule = *s;
+  const auto d = load_report_data((dir_ / "greenrun.db").string(), {r}, "test");
+  ASSERT_EQ(d.runs.size(), 1u);
+  std::vector<std::string> got;
+  for (const auto& span : d.runs[0].spans)
+    got.push_back(span.kind + " " + format_utc(UtcTime(Duration(span.start_ms))) + " " +
+                  format_utc(UtcTime(Duration(span.end_ms))));
+  const std::vector<std::string> want = {
+      "wait 2023-01-01T00:00:00Z 2023-01-01T01:00:00Z", "run 2023-01-01T01:00:00Z 2023-01-01T02:00:00Z",
+      "pause 2023-01-01T02:00:00Z 2023-01-01T03:00:00Z", "run 2023-01-01T03:00:00Z 2023-01-01T04:00:00Z",
+      "at-once 2023-01-01T00:00:00Z 2023-01-01T02:00:00Z"};
+  EXPECT_EQ(got, want);
+  // The statement counts its saving: 180 g at once against 66 g.
+  EXPECT_DOUBLE_EQ(d.statement.scheduling_avoided().grams(), 114);
 }
 
 TEST(Downsample, KeepsEverySampleWhenFew) {
