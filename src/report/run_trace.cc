@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <map>
+#include <algorithm>
 
 #include "accounting/energy_timeline.h"
 #include "base/text_reader.h"
@@ -36,7 +36,10 @@ RunTrace read_trace(const runner::RunRecord& record, size_t buckets) {
     std::vector<Sample> samples;
     sensors::Method method = sensors::Method::kMeasured;
   };
-  std::map<std::string, Component> comps;
+  // Few components (cpu, dram, gpu0 ...): a vector searched from the last hit beats a map.
+  std::vector<std::pair<std::string, Component>> comps;
+  const size_t lines_expected = static_cast<size_t>(std::count(text->begin(), text->end(), '\n')) + 1;
+  size_t last = 0;
   std::string_view rest = *text;
   size_t line_no = 0;
   while (!rest.empty()) {
@@ -65,10 +68,19 @@ RunTrace read_trace(const runner::RunRecord& record, size_t buckets) {
     for (const auto& e : parsed->entries) {
       const Energy job = e.job ? *e.job : e.energy;
       line_j += job.joules();
-      auto& c = comps[e.component];
+      if (last >= comps.size() || comps[last].first != e.component) {
+        last = 0;
+        while (last < comps.size() && comps[last].first != e.component) ++last;
+        if (last == comps.size()) {
+          comps.emplace_back(e.component, Component{});
+          comps.back().second.samples.reserve(lines_expected);
+        }
+      }
+      auto& c = comps[last].second;
       c.method = sensors::weaker(c.method, e.method);
       const double watts = dur > 0 ? job.joules() / (static_cast<double>(dur) / 1000.0) : 0.0;
       c.samples.push_back({start, dur, watts});
+      ++last;
     }
     t.job_energy += Energy::joules(line_j);
     if (start >= t.first_ms) {
@@ -81,6 +93,7 @@ RunTrace read_trace(const runner::RunRecord& record, size_t buckets) {
   }
   if (t.samples == 0 && t.problems.empty())
     t.problems.push_back(fmt::format("Run {}: {} holds no sampling interval.", record.id, path));
+  std::sort(comps.begin(), comps.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& [name, c] : comps) {
     if (c.samples.size() > buckets) t.downsampled = true;
     t.series.push_back({name, std::string(sensors::to_string(c.method)), downsample(c.samples, buckets)});
