@@ -142,6 +142,36 @@ TEST_F(HtmlReportTest, MissingAndTruncatedTimelinesAreSaidInWords) {
   EXPECT_NE(bad.problems[0].find("timeline.jsonl:2:"), std::string::npos) << bad.problems[0];
 }
 
+TEST_F(HtmlReportTest, ALargeTimelineReadsInChunksAsOneSequentialRead) {
+  // 20,000 lines (over 1 MB: read on several threads where there are cores),
+  // the 15,001st bad: the 15,000 before it count, in order, and the line is named.
+  std::string lines;
+  const UtcTime t0 = *parse_utc("2026-12-07T00:00:00Z");
+  for (int i = 0; i < 20'000; ++i) {
+    if (i == 15'000) {
+      lines += "{\"start\": oops}\n";
+      continue;
+    }
+    lines += "{\"start\":\"" + format_utc(t0 + std::chrono::seconds(i)) +
+             "\",\"duration_s\":1,\"joules\":{\"cpu\":" + std::to_string(i % 7) +
+             ",\"gpu\":100},\"method\":{\"cpu\":\"measured\",\"gpu\":\"measured\"},\"padding\":\"" +
+             std::string(40, 'x') + "\"}\n";
+  }
+  ASSERT_GT(lines.size(), 1u << 20);
+  write("timeline.jsonl", lines);
+  const auto t = read_trace(hostile_run(dir_), 100'000);
+  EXPECT_EQ(t.samples, 15'000u);
+  double cpu = 0;
+  for (int i = 0; i < 15'000; ++i) cpu += i % 7;
+  EXPECT_DOUBLE_EQ(t.job_energy.joules(), cpu + 100.0 * 15'000);
+  ASSERT_EQ(t.series.size(), 2u);
+  ASSERT_EQ(t.series[0].points.size(), 15'000u);
+  for (size_t i = 1; i < t.series[0].points.size(); ++i)
+    ASSERT_EQ(t.series[0].points[i].t_ms - t.series[0].points[i - 1].t_ms, 1000) << i;
+  ASSERT_EQ(t.problems.size(), 1u);
+  EXPECT_NE(t.problems[0].find("timeline.jsonl:15001:"), std::string::npos) << t.problems[0];
+}
+
 TEST_F(HtmlReportTest, TheExecutedScheduleIsDrawnAsSpans) {
   auto r = hostile_run(dir_);
   r.started = *parse_utc("2023-01-01T00:00:00Z");
