@@ -14,6 +14,22 @@ using intensity::JsonScalar;
 
 // What the walk collects; converted and checked once the line is read.
 struct RawLine {
+  // Reused line after line (thread_local below): clear() keeps the capacity,
+  // so a line costs no allocation here.
+  void clear() {
+    start.reset();
+    duration_s.reset();
+    simulated = simulated_seen = false;
+    joules_seen = method_seen = job_seen = warnings_seen = false;
+    joules.clear();
+    methods.clear();
+    job.clear();
+    platform.reset();
+    platform_method.reset();
+    cpu_utilisation.reset();
+    job_cpu_share.reset();
+    warnings.clear();
+  }
   std::optional<std::string> start;
   std::optional<double> duration_s;
   bool simulated = false;
@@ -150,7 +166,8 @@ std::optional<TimelineLine> scan_timeline_line(std::string_view text) {
   // Strings with escapes are passed through as written by the walker; leave
   // them (rare in timeline lines) to the DOM reader.
   if (text.find('\\') != std::string_view::npos) return std::nullopt;
-  Scanner s;
+  thread_local Scanner s;
+  s.raw.clear();
   if (!intensity::walk_json(text, "line", s)) return std::nullopt;
   RawLine& r = s.raw;
   if (!r.start || !r.duration_s || !r.joules_seen || !r.method_seen) return std::nullopt;
@@ -195,7 +212,7 @@ std::optional<TimelineLine> scan_timeline_line(std::string_view text) {
     if (f && !std::isfinite(*f)) return std::nullopt;
   line.cpu_utilisation = r.cpu_utilisation;
   line.job_cpu_share = r.job_cpu_share;
-  line.warnings = std::move(r.warnings);
+  line.warnings = r.warnings;
   return line;
 }
 
