@@ -43,7 +43,8 @@ struct Fixture {
 const Fixture& fixture() {
   static const Fixture f = [] {
     Fixture x;
-    x.dir = fs::temp_directory_path() / ("greenrun-report-bench-" + std::to_string(::getpid()));
+    x.dir = fs::temp_directory_path() /
+            ("greenrun-report-bench-" + std::to_string(::getpid()));
     fs::create_directories(x.dir);
     x.store = (x.dir / "greenrun.db").string();
     const UtcTime t0 = *parse_utc("2026-01-05T00:00:00Z");
@@ -54,10 +55,14 @@ const Fixture& fixture() {
       line.start = t0 + std::chrono::seconds(i);
       line.duration = 1s;
       const double wave = static_cast<double>((i * 7919) % 1000) / 1000.0;
-      const double c = 40 + 60 * wave, d = 8 + wave, g = (i / 3600) % 2 ? 250 + 50 * wave : 60;
-      line.entries = {{"cpu", Energy::joules(c), Energy::joules(c / 2), sensors::Method::kMeasured},
-                      {"dram", Energy::joules(d), Energy::joules(d / 2), sensors::Method::kEstimated},
-                      {"gpu", Energy::joules(g), Energy::joules(g), sensors::Method::kMeasured}};
+      const double c = 40 + 60 * wave, d = 8 + wave,
+                   g = (i / 3600) % 2 ? 250 + 50 * wave : 60;
+      line.entries = {{"cpu", Energy::joules(c), Energy::joules(c / 2),
+                       sensors::Method::kMeasured},
+                      {"dram", Energy::joules(d), Energy::joules(d / 2),
+                       sensors::Method::kEstimated},
+                      {"gpu", Energy::joules(g), Energy::joules(g),
+                       sensors::Method::kMeasured}};
       cpu += c / 2, dram += d / 2, gpu += g;
       tl << accounting::to_jsonl_line(line);
     }
@@ -75,9 +80,21 @@ const Fixture& fixture() {
     r.sensors = "rapl+nvml";
     r.intervals = kSeconds;
     r.out_dir = x.dir.string();
-    r.components = {{sensors::Component::kCpu, Energy::joules(2 * cpu), Energy::joules(cpu), sensors::Method::kMeasured, {}},
-                    {sensors::Component::kDram, Energy::joules(2 * dram), Energy::joules(dram), sensors::Method::kEstimated, {}},
-                    {sensors::Component::kGpu, Energy::joules(gpu), Energy::joules(gpu), sensors::Method::kMeasured, {"gpu0"}}};
+    r.components = {{sensors::Component::kCpu,
+                     Energy::joules(2 * cpu),
+                     Energy::joules(cpu),
+                     sensors::Method::kMeasured,
+                     {}},
+                    {sensors::Component::kDram,
+                     Energy::joules(2 * dram),
+                     Energy::joules(dram),
+                     sensors::Method::kEstimated,
+                     {}},
+                    {sensors::Component::kGpu,
+                     Energy::joules(gpu),
+                     Energy::joules(gpu),
+                     sensors::Method::kMeasured,
+                     {"gpu0"}}};
     auto store = runner::RunStore::open(x.store);
     if (!store) throw std::runtime_error(store.error().message);
     if (!store->insert(r)) throw std::runtime_error("insert failed");
@@ -91,7 +108,9 @@ void BM_HtmlReportSevenDays(benchmark::State& state) {
   size_t bytes = 0;
   for (auto _ : state) {
     std::ostringstream out, err;
-    if (cli::run_cli({"greenrun", "--store", f.store, "report", "--format", "html"}, out, err) != 0)
+    if (cli::run_cli(
+            {"greenrun", "--store", f.store, "report", "--format", "html"}, out,
+            err) != 0)
       throw std::runtime_error(err.str());
     bytes = out.str().size();
     benchmark::DoNotOptimize(bytes);
@@ -114,7 +133,8 @@ void BM_StatementSevenDays(benchmark::State& state) {
   const auto& f = fixture();
   for (auto _ : state) {
     std::ostringstream out, err;
-    if (cli::run_cli({"greenrun", "--store", f.store, "report"}, out, err) != 0) throw std::runtime_error(err.str());
+    if (cli::run_cli({"greenrun", "--store", f.store, "report"}, out, err) != 0)
+      throw std::runtime_error(err.str());
     benchmark::DoNotOptimize(out);
   }
 }

@@ -32,10 +32,15 @@ int report_action(Context& ctx, const ReportOptions& o) {
   sel.ids = o.ids;
   sel.project = o.project;
   sel.phase = o.phase;
-  for (const auto& [flag, text, slot] : {std::tuple{"--since", &o.since, &sel.since}, {"--until", &o.until, &sel.until}}) {
+  for (const auto& [flag, text, slot] :
+       {std::tuple{"--since", &o.since, &sel.since},
+        {"--until", &o.until, &sel.until}}) {
     if (!*text) continue;
     auto t = parse_utc(**text);
-    if (!t) return report_error(ctx, Error{std::string(flag) + ": " + t.error().message, ErrorKind::kUsage});
+    if (!t)
+      return report_error(ctx,
+                          Error{std::string(flag) + ": " + t.error().message,
+                                ErrorKind::kUsage});
     *slot = *t;
   }
   auto runs = report::select_runs(ctx.store_path(), sel);
@@ -47,11 +52,16 @@ int report_action(Context& ctx, const ReportOptions& o) {
     const auto data = report::load_report_data(ctx.store_path(), *runs, scope);
     text = report::html_report(data);
   } else {
-    const auto s = report::build_statement(*runs, scope, report::zone_facts(ctx.store_path(), *runs));
-    if (o.format == "text") text = report::statement_text(s);
-    else if (o.format == "md") text = report::statement_markdown(s);
-    else if (o.format == "latex") text = report::statement_latex(s);
-    else text = report::statement_json(s);
+    const auto s = report::build_statement(
+        *runs, scope, report::zone_facts(ctx.store_path(), *runs));
+    if (o.format == "text")
+      text = report::statement_text(s);
+    else if (o.format == "md")
+      text = report::statement_markdown(s);
+    else if (o.format == "latex")
+      text = report::statement_latex(s);
+    else
+      text = report::statement_json(s);
   }
   if (!o.out) {
     *ctx.out << text;
@@ -60,8 +70,12 @@ int report_action(Context& ctx, const ReportOptions& o) {
   std::ofstream f(*o.out, std::ios::binary | std::ios::trunc);
   f << text;
   f.close();
-  if (!f) return report_error(ctx, Error{"--out " + *o.out + ": cannot write the report", ErrorKind::kIo});
-  *ctx.err << "greenrun: wrote " << *o.out << " (" << text.size() << " bytes)\n";
+  if (!f)
+    return report_error(
+        ctx,
+        Error{"--out " + *o.out + ": cannot write the report", ErrorKind::kIo});
+  *ctx.err << "greenrun: wrote " << *o.out << " (" << text.size()
+           << " bytes)\n";
   return 0;
 }
 
@@ -69,16 +83,25 @@ int report_action(Context& ctx, const ReportOptions& o) {
 
 void add_report_command(CLI::App& app, Context& ctx, Action& action) {
   auto o = std::make_shared<ReportOptions>();
-  CLI::App* sub = app.add_subcommand("report", "An energy and emissions statement or an HTML report of runs");
-  sub->add_option("runs", o->ids, "Run ids or unique prefixes (default: every run the filters select)");
+  CLI::App* sub = app.add_subcommand(
+      "report", "An energy and emissions statement or an HTML report of runs");
+  sub->add_option(
+      "runs", o->ids,
+      "Run ids or unique prefixes (default: every run the filters select)");
   sub->add_option("--project", o->project, "Only this project");
   sub->add_option("--phase", o->phase, "Only this phase");
-  sub->add_option("--since", o->since, "Runs started at or after this UTC time (2026-11-01 or ISO 8601)");
+  sub->add_option(
+      "--since", o->since,
+      "Runs started at or after this UTC time (2026-11-01 or ISO 8601)");
   sub->add_option("--until", o->until, "Runs started before this UTC time");
-  sub->add_option("--format", o->format, "text, md, latex, json or html (default text)")
+  sub->add_option("--format", o->format,
+                  "text, md, latex, json or html (default text)")
       ->check(CLI::IsMember({"text", "md", "latex", "json", "html"}));
-  sub->add_option("--out", o->out, "Write to this file instead of standard output");
-  sub->callback([&ctx, &action, o] { action = [&ctx, o] { return report_action(ctx, *o); }; });
+  sub->add_option("--out", o->out,
+                  "Write to this file instead of standard output");
+  sub->callback([&ctx, &action, o] {
+    action = [&ctx, o] { return report_action(ctx, *o); };
+  });
 }
 
 }  // namespace greenrun::cli

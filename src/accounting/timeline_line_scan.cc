@@ -34,7 +34,8 @@ struct RawLine {
   std::optional<double> duration_s;
   bool simulated = false;
   bool simulated_seen = false;
-  bool joules_seen = false, method_seen = false, job_seen = false, warnings_seen = false;
+  bool joules_seen = false, method_seen = false, job_seen = false,
+       warnings_seen = false;
   std::vector<std::pair<std::string, double>> joules;
   std::vector<std::pair<std::string, std::string>> methods;
   std::vector<std::pair<std::string, double>> job;
@@ -44,8 +45,20 @@ struct RawLine {
   std::vector<std::string> warnings;
 };
 
-enum class Key { kStart, kDuration, kSimulated, kJoules, kMethod, kJob, kPlatform, kPlatformMethod, kCpuUtil, kJobShare,
-                 kWarnings, kOther };
+enum class Key {
+  kStart,
+  kDuration,
+  kSimulated,
+  kJoules,
+  kMethod,
+  kJob,
+  kPlatform,
+  kPlatformMethod,
+  kCpuUtil,
+  kJobShare,
+  kWarnings,
+  kOther
+};
 
 Key key_of(std::string_view k) {
   if (k == "start") return Key::kStart;
@@ -66,8 +79,10 @@ Key key_of(std::string_view k) {
 Status bail() { return make_error("not on the fast path"); }
 
 template <typename T>
-bool has_key(const std::vector<std::pair<std::string, T>>& v, std::string_view k) {
-  return std::any_of(v.begin(), v.end(), [&](const auto& p) { return p.first == k; });
+bool has_key(const std::vector<std::pair<std::string, T>>& v,
+             std::string_view k) {
+  return std::any_of(v.begin(), v.end(),
+                     [&](const auto& p) { return p.first == k; });
 }
 
 class Scanner final : public intensity::JsonHandler {
@@ -79,18 +94,26 @@ class Scanner final : public intensity::JsonHandler {
     if (d == 0) return is_array ? bail() : Status{};
     if (path.is_index(0)) return bail();
     const Key k = key_of(path.key(0));
-    if (k == Key::kOther) return {};  // unknown keys are ignored, whatever they hold
+    if (k == Key::kOther)
+      return {};  // unknown keys are ignored, whatever they hold
     if (d > 1) return bail();
     bool* seen = nullptr;
     switch (k) {
-      case Key::kJoules: seen = &raw.joules_seen; break;
-      case Key::kMethod: seen = &raw.method_seen; break;
-      case Key::kJob: seen = &raw.job_seen; break;
+      case Key::kJoules:
+        seen = &raw.joules_seen;
+        break;
+      case Key::kMethod:
+        seen = &raw.method_seen;
+        break;
+      case Key::kJob:
+        seen = &raw.job_seen;
+        break;
       case Key::kWarnings:
         if (!is_array || raw.warnings_seen) return bail();
         raw.warnings_seen = true;
         return {};
-      default: return bail();  // a scalar key holding a container
+      default:
+        return bail();  // a scalar key holding a container
     }
     if (is_array || *seen) return bail();
     *seen = true;
@@ -124,7 +147,8 @@ class Scanner final : public intensity::JsonHandler {
         if (!v.is_number() || has_key(raw.job, name)) return bail();
         raw.job.emplace_back(name, v.number);
         return {};
-      default: return bail();
+      default:
+        return bail();
     }
   }
 
@@ -140,20 +164,26 @@ class Scanner final : public intensity::JsonHandler {
         if (!v.is_string() || raw.start) return bail();
         raw.start.emplace(v.text);
         return {};
-      case Key::kDuration: return number(raw.duration_s);
+      case Key::kDuration:
+        return number(raw.duration_s);
       case Key::kSimulated:
         if (raw.simulated_seen) return bail();
         raw.simulated_seen = true;
         if (v.kind == JsonScalar::Kind::kBool) raw.simulated = v.boolean;
         return {};
-      case Key::kPlatform: return number(raw.platform);
-      case Key::kCpuUtil: return number(raw.cpu_utilisation);
-      case Key::kJobShare: return number(raw.job_cpu_share);
+      case Key::kPlatform:
+        return number(raw.platform);
+      case Key::kCpuUtil:
+        return number(raw.cpu_utilisation);
+      case Key::kJobShare:
+        return number(raw.job_cpu_share);
       case Key::kPlatformMethod:
         if (!v.is_string() || raw.platform_method) return bail();
         raw.platform_method.emplace(v.text);
         return {};
-      default: return bail();  // joules, method, job_joules, warnings must be containers
+      default:
+        return bail();  // joules, method, job_joules, warnings must be
+                        // containers
     }
   }
 };
@@ -170,7 +200,8 @@ std::optional<TimelineLine> scan_timeline_line(std::string_view text) {
   s.raw.clear();
   if (!intensity::walk_json(text, "line", s)) return std::nullopt;
   RawLine& r = s.raw;
-  if (!r.start || !r.duration_s || !r.joules_seen || !r.method_seen) return std::nullopt;
+  if (!r.start || !r.duration_s || !r.joules_seen || !r.method_seen)
+    return std::nullopt;
   TimelineLine line;
   auto start = parse_utc(*r.start);
   if (!start) return std::nullopt;
@@ -184,13 +215,17 @@ std::optional<TimelineLine> scan_timeline_line(std::string_view text) {
   line.entries.reserve(r.joules.size());
   for (const auto& [name, joules] : r.joules) {
     if (!valid_joules(joules)) return std::nullopt;
-    const auto m = std::find_if(r.methods.begin(), r.methods.end(), [&](const auto& p) { return p.first == name; });
+    const auto m = std::find_if(r.methods.begin(), r.methods.end(),
+                                [&](const auto& p) { return p.first == name; });
     if (m == r.methods.end()) return std::nullopt;
     auto method = parse_method(m->second);
     if (!method) return std::nullopt;
-    if (r.simulated && *method == Method::kEstimated) *method = Method::kSimulated;
+    if (r.simulated && *method == Method::kEstimated)
+      *method = Method::kSimulated;
     TimelineLine::Entry e{name, Energy::joules(joules), std::nullopt, *method};
-    if (const auto j = std::find_if(r.job.begin(), r.job.end(), [&](const auto& p) { return p.first == name; });
+    if (const auto j =
+            std::find_if(r.job.begin(), r.job.end(),
+                         [&](const auto& p) { return p.first == name; });
         j != r.job.end()) {
       if (!valid_joules(j->second)) return std::nullopt;
       e.job = Energy::joules(j->second);

@@ -25,6 +25,7 @@ namespace greenrun::accounting {
 std::optional<TimelineLine> scan_timeline_line(std::string_view text);
 
 // The DOM reader alone (what parse_timeline_line falls back to).
-[[nodiscard]] Result<TimelineLine> parse_timeline_line_dom(std::string_view text);
+[[nodiscard]] Result<TimelineLine> parse_timeline_line_dom(
+    std::string_view text);
 
 }  // namespace greenrun::accounting

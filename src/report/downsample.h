@@ -15,7 +15,8 @@
 namespace greenrun::report {
 
 struct EnvelopePoint {
-  int64_t t_ms = 0;  // the bucket's (or sample's) start, ms since the Unix epoch
+  int64_t t_ms =
+      0;  // the bucket's (or sample's) start, ms since the Unix epoch
   double mean = 0;
   double min = 0;
   double max = 0;
@@ -29,6 +30,7 @@ struct Sample {
 
 // REQUIRES: samples ordered by t_ms; buckets > 0. Empty buckets are left out
 // (a gap stays a gap).
-std::vector<EnvelopePoint> downsample(const std::vector<Sample>& samples, size_t buckets);
+std::vector<EnvelopePoint> downsample(const std::vector<Sample>& samples,
+                                      size_t buckets);
 
 }  // namespace greenrun::report

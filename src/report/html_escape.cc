@@ -11,10 +11,14 @@ size_t utf8_length(std::string_view s, size_t i) {
   size_t n = 0;
   uint32_t min = 0;
   if (b < 0x80) return 1;
-  if ((b & 0xE0) == 0xC0) n = 2, min = 0x80;
-  else if ((b & 0xF0) == 0xE0) n = 3, min = 0x800;
-  else if ((b & 0xF8) == 0xF0) n = 4, min = 0x10000;
-  else return 0;
+  if ((b & 0xE0) == 0xC0)
+    n = 2, min = 0x80;
+  else if ((b & 0xF0) == 0xE0)
+    n = 3, min = 0x800;
+  else if ((b & 0xF8) == 0xF0)
+    n = 4, min = 0x10000;
+  else
+    return 0;
   if (i + n > s.size()) return 0;
   uint32_t cp = b & (0x7F >> n);
   for (size_t k = 1; k < n; ++k) {
@@ -34,12 +38,28 @@ std::string html_escape(std::string_view text) {
   for (size_t i = 0; i < text.size();) {
     const char c = text[i];
     switch (c) {
-      case '&': out += "&amp;"; ++i; continue;
-      case '<': out += "&lt;"; ++i; continue;
-      case '>': out += "&gt;"; ++i; continue;
-      case '"': out += "&quot;"; ++i; continue;
-      case '\'': out += "&#39;"; ++i; continue;
-      default: break;
+      case '&':
+        out += "&amp;";
+        ++i;
+        continue;
+      case '<':
+        out += "&lt;";
+        ++i;
+        continue;
+      case '>':
+        out += "&gt;";
+        ++i;
+        continue;
+      case '"':
+        out += "&quot;";
+        ++i;
+        continue;
+      case '\'':
+        out += "&#39;";
+        ++i;
+        continue;
+      default:
+        break;
     }
     const size_t n = utf8_length(text, i);
     if (n == 0) {
@@ -48,8 +68,10 @@ std::string html_escape(std::string_view text) {
       continue;
     }
     const auto b = static_cast<unsigned char>(c);
-    if (n == 1 && b < 0x20 && c != '\n' && c != '\t' && c != '\r') out += "\xEF\xBF\xBD";
-    else out.append(text.substr(i, n));
+    if (n == 1 && b < 0x20 && c != '\n' && c != '\t' && c != '\r')
+      out += "\xEF\xBF\xBD";
+    else
+      out.append(text.substr(i, n));
     i += n;
   }
   return out;
@@ -60,10 +82,14 @@ std::string json_for_script(std::string_view json) {
   out.reserve(json.size() + 64);
   for (size_t i = 0; i < json.size(); ++i) {
     const char c = json[i];
-    if (c == '<') out += "\\u003c";
-    else if (c == '>') out += "\\u003e";
-    else if (c == '&') out += "\\u0026";
-    else if (c == '\xE2' && i + 2 < json.size() && json[i + 1] == '\x80' && (json[i + 2] == '\xA8' || json[i + 2] == '\xA9')) {
+    if (c == '<')
+      out += "\\u003c";
+    else if (c == '>')
+      out += "\\u003e";
+    else if (c == '&')
+      out += "\\u0026";
+    else if (c == '\xE2' && i + 2 < json.size() && json[i + 1] == '\x80' &&
+             (json[i + 2] == '\xA8' || json[i + 2] == '\xA9')) {
       out += json[i + 2] == '\xA8' ? "\\u2028" : "\\u2029";
       i += 2;
     } else {

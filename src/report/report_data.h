@@ -27,15 +27,16 @@ namespace greenrun::report {
 
 struct PowerSeries {
   std::string component;  // "cpu", "gpu", ...
-  std::string method;     // the weakest over the trace: "measured", "estimated", ...
+  std::string
+      method;  // the weakest over the trace: "measured", "estimated", ...
   std::vector<EnvelopePoint> points;  // watts, the job's share
 };
 
 struct RunTrace {
-  bool found = false;       // timeline.jsonl could be opened
-  size_t samples = 0;       // lines read
+  bool found = false;  // timeline.jsonl could be opened
+  size_t samples = 0;  // lines read
   bool downsampled = false;
-  Energy job_energy;        // sum over every line read (the full data)
+  Energy job_energy;  // sum over every line read (the full data)
   std::vector<PowerSeries> series;
   // Job energy per hour of the run, for pricing at other start times.
   int64_t first_ms = 0;
@@ -50,10 +51,11 @@ struct TimeSpan {
 };
 
 struct WhatIf {
-  std::string label;   // "+3 h", "FR"
-  double grams = 0;    // operational, before PUE
-  bool actual = false; // the run as it ran (start offset 0, or the run's own zone)
-  std::string basis;   // "stored series", "annual mean (estimate)"
+  std::string label;  // "+3 h", "FR"
+  double grams = 0;   // operational, before PUE
+  bool actual =
+      false;  // the run as it ran (start offset 0, or the run's own zone)
+  std::string basis;  // "stored series", "annual mean (estimate)"
 };
 
 struct RunView {
@@ -79,7 +81,7 @@ struct GroupBar {
 
 struct ReportData {
   Statement statement;
-  std::vector<RunView> runs;   // drawn in detail (the newest kMaxDetailedRuns)
+  std::vector<RunView> runs;  // drawn in detail (the newest kMaxDetailedRuns)
   size_t runs_not_detailed = 0;
   std::vector<GroupBar> by_project;
   std::vector<GroupBar> by_phase;
@@ -91,10 +93,12 @@ inline constexpr size_t kDisplayBuckets = 1500;
 // Reads one run's timeline.jsonl (out_dir/timeline.jsonl). Never fails: a
 // missing file, a torn last line or a bad line (reading stops there) is a
 // sentence in problems.
-RunTrace read_trace(const runner::RunRecord& record, size_t buckets = kDisplayBuckets);
+RunTrace read_trace(const runner::RunRecord& record,
+                    size_t buckets = kDisplayBuckets);
 
 // Everything above for `runs` (oldest first), with the statement.
-ReportData load_report_data(const std::string& store_path, const std::vector<runner::RunRecord>& runs,
+ReportData load_report_data(const std::string& store_path,
+                            const std::vector<runner::RunRecord>& runs,
                             const std::string& scope);
 
 }  // namespace greenrun::report

@@ -24,7 +24,8 @@ std::string RunSelection::describe() const {
   return out;
 }
 
-Result<std::vector<runner::RunRecord>> select_runs(const std::string& store_path, const RunSelection& selection) {
+Result<std::vector<runner::RunRecord>> select_runs(
+    const std::string& store_path, const RunSelection& selection) {
   engine::Services services;
   services.store_path = store_path;
   std::vector<runner::RunRecord> runs;
@@ -45,7 +46,8 @@ Result<std::vector<runner::RunRecord>> select_runs(const std::string& store_path
     if (!found) return std::unexpected(found.error());
     runs = std::move(*found);
   }
-  // Named runs are filtered too, so `report ID --project P` never reports another project's run.
+  // Named runs are filtered too, so `report ID --project P` never reports
+  // another project's run.
   std::erase_if(runs, [&](const runner::RunRecord& r) {
     if (selection.project && r.project != *selection.project) return true;
     if (selection.phase && r.phase != *selection.phase) return true;
@@ -54,7 +56,9 @@ Result<std::vector<runner::RunRecord>> select_runs(const std::string& store_path
     return false;
   });
   std::stable_sort(runs.begin(), runs.end(),
-                   [](const runner::RunRecord& a, const runner::RunRecord& b) { return a.started < b.started; });
+                   [](const runner::RunRecord& a, const runner::RunRecord& b) {
+                     return a.started < b.started;
+                   });
   return runs;
 }
 

@@ -33,19 +33,22 @@ struct Chunk {
   bool ends_file = false;
   std::vector<std::string> names;
   std::vector<Reading> readings;
-  size_t lines = 0;  // lines seen, blank ones included, up to and including a bad one
+  size_t lines =
+      0;  // lines seen, blank ones included, up to and including a bad one
   std::optional<std::string> error;
   bool torn = false;
 };
 
 void parse_chunk(Chunk& c) {
   std::string_view rest = c.text;
-  c.readings.reserve(static_cast<size_t>(std::count(rest.begin(), rest.end(), '\n')) * 3 + 3);
+  c.readings.reserve(
+      static_cast<size_t>(std::count(rest.begin(), rest.end(), '\n')) * 3 + 3);
   uint16_t last = 0;
   while (!rest.empty()) {
     const size_t nl = rest.find('\n');
     const bool has_newline = nl != std::string_view::npos;
-    const std::string_view line = rest.substr(0, has_newline ? nl : rest.size());
+    const std::string_view line =
+        rest.substr(0, has_newline ? nl : rest.size());
     rest = has_newline ? rest.substr(nl + 1) : std::string_view();
     ++c.lines;
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
@@ -63,7 +66,8 @@ void parse_chunk(Chunk& c) {
         while (last < c.names.size() && c.names[last] != e.component) ++last;
         if (last == c.names.size()) c.names.push_back(e.component);
       }
-      c.readings.push_back({start, dur, (e.job ? *e.job : e.energy).joules(), last, e.method, first});
+      c.readings.push_back({start, dur, (e.job ? *e.job : e.energy).joules(),
+                            last, e.method, first});
       first = false;
       ++last;
     }
@@ -95,26 +99,35 @@ std::vector<Chunk> chunks_of(std::string_view text, size_t n) {
 RunTrace read_trace(const runner::RunRecord& record, size_t buckets) {
   RunTrace t;
   if (record.out_dir.empty()) {
-    t.problems.push_back(fmt::format("Run {} records no output folder, so its power over time cannot be drawn.",
-                                     record.id));
+    t.problems.push_back(
+        fmt::format("Run {} records no output folder, so its power over time "
+                    "cannot be drawn.",
+                    record.id));
     return t;
   }
-  const std::string path = (std::filesystem::path(record.out_dir) / "timeline.jsonl").string();
+  const std::string path =
+      (std::filesystem::path(record.out_dir) / "timeline.jsonl").string();
   auto text = read_file(path);
   if (!text) {
-    t.problems.push_back(fmt::format("Run {}: {} cannot be read ({}), so its power over time is not drawn; the "
-                                     "totals come from its record.",
-                                     record.id, path, text.error().message));
+    t.problems.push_back(
+        fmt::format("Run {}: {} cannot be read ({}), so its power over time is "
+                    "not drawn; the "
+                    "totals come from its record.",
+                    record.id, path, text.error().message));
     return t;
   }
   t.found = true;
 
   // Small files in one piece; large ones on up to 8 threads.
-  const size_t threads = text->size() < (1u << 20) ? 1 : std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
+  const size_t threads =
+      text->size() < (1u << 20)
+          ? 1
+          : std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
   std::vector<Chunk> chunks = chunks_of(*text, threads);
   {
     std::vector<std::jthread> workers;
-    for (size_t i = 1; i < chunks.size(); ++i) workers.emplace_back([&c = chunks[i]] { parse_chunk(c); });
+    for (size_t i = 1; i < chunks.size(); ++i)
+      workers.emplace_back([&c = chunks[i]] { parse_chunk(c); });
     if (!chunks.empty()) parse_chunk(chunks[0]);
   }  // joined
 
@@ -131,10 +144,13 @@ RunTrace read_trace(const runner::RunRecord& record, size_t buckets) {
     // This chunk's component numbers to the trace's.
     std::vector<size_t> to_global;
     for (const auto& name : c.names) {
-      auto it = std::find_if(comps.begin(), comps.end(), [&](const Component& x) { return x.name == name; });
+      auto it =
+          std::find_if(comps.begin(), comps.end(),
+                       [&](const Component& x) { return x.name == name; });
       if (it == comps.end()) {
         comps.push_back({name, {}, sensors::Method::kMeasured});
-        comps.back().samples.reserve(total_readings / std::max<size_t>(1, c.names.size()) + 1);
+        comps.back().samples.reserve(
+            total_readings / std::max<size_t>(1, c.names.size()) + 1);
         it = comps.end() - 1;
       }
       to_global.push_back(static_cast<size_t>(it - comps.begin()));
@@ -145,7 +161,8 @@ RunTrace read_trace(const runner::RunRecord& record, size_t buckets) {
       if (t.samples == 0) return;
       t.job_energy += Energy::joules(line_j);
       if (line_start >= t.first_ms) {
-        const auto hour = static_cast<size_t>((line_start - t.first_ms) / 3'600'000);
+        const auto hour =
+            static_cast<size_t>((line_start - t.first_ms) / 3'600'000);
         if (hour < 24 * 366) {
           if (t.hourly_j.size() <= hour) t.hourly_j.resize(hour + 1, 0.0);
           t.hourly_j[hour] += line_j;
@@ -163,29 +180,39 @@ RunTrace read_trace(const runner::RunRecord& record, size_t buckets) {
       line_j += r.job_j;
       auto& comp = comps[to_global[r.component]];
       comp.method = sensors::weaker(comp.method, r.method);
-      const double watts = r.duration_ms > 0 ? r.job_j / (static_cast<double>(r.duration_ms) / 1000.0) : 0.0;
+      const double watts =
+          r.duration_ms > 0
+              ? r.job_j / (static_cast<double>(r.duration_ms) / 1000.0)
+              : 0.0;
       comp.samples.push_back({r.start_ms, r.duration_ms, watts});
     }
     close_line();
     if (c.error) {
       const size_t line_no = line_base + c.lines;
       if (c.torn)
-        t.problems.push_back(fmt::format("Run {}: {} ends in a torn line (line {}), dropped; the run was probably "
-                                         "interrupted while writing.",
-                                         record.id, path, line_no));
+        t.problems.push_back(
+            fmt::format("Run {}: {} ends in a torn line (line {}), dropped; "
+                        "the run was probably "
+                        "interrupted while writing.",
+                        record.id, path, line_no));
       else
-        t.problems.push_back(fmt::format("Run {}: {}:{}: {}; the lines after it are not drawn.", record.id, path,
-                                         line_no, *c.error));
+        t.problems.push_back(
+            fmt::format("Run {}: {}:{}: {}; the lines after it are not drawn.",
+                        record.id, path, line_no, *c.error));
       break;
     }
     line_base += c.lines;
   }
   if (t.samples == 0 && t.problems.empty())
-    t.problems.push_back(fmt::format("Run {}: {} holds no sampling interval.", record.id, path));
-  std::sort(comps.begin(), comps.end(), [](const Component& a, const Component& b) { return a.name < b.name; });
+    t.problems.push_back(
+        fmt::format("Run {}: {} holds no sampling interval.", record.id, path));
+  std::sort(
+      comps.begin(), comps.end(),
+      [](const Component& a, const Component& b) { return a.name < b.name; });
   for (auto& c : comps) {
     if (c.samples.size() > buckets) t.downsampled = true;
-    t.series.push_back({c.name, std::string(sensors::to_string(c.method)), downsample(c.samples, buckets)});
+    t.series.push_back({c.name, std::string(sensors::to_string(c.method)),
+                        downsample(c.samples, buckets)});
   }
   return t;
 }

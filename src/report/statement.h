@@ -33,25 +33,28 @@ namespace greenrun::report {
 
 // What the store knows about a zone's intensity over the runs' span.
 struct ZoneFacts {
-  std::string resolution;  // "hourly", "30 min", "" when no stored series covers the runs
+  std::string resolution;  // "hourly", "30 min", "" when no stored series
+                           // covers the runs
   std::vector<int> years;  // calendar years of the stored points used
 };
 
 struct StatementZone {
-  std::string zone;          // "" = world average (no location known)
+  std::string zone;  // "" = world average (no location known)
   size_t runs = 0;
-  Energy energy;             // the runs' job energy
-  std::vector<std::string> sources;  // the average signal's series sources, distinct
-  std::vector<std::string> origins;  // "actual", "forecast", "typical"
+  Energy energy;  // the runs' job energy
+  std::vector<std::string>
+      sources;  // the average signal's series sources, distinct
+  std::vector<std::string> origins;           // "actual", "forecast", "typical"
   std::vector<std::string> fallback_sources;  // annual means used
-  std::vector<int> years;    // of the runs' start times
-  std::string resolution;    // from ZoneFacts; "" unknown
+  std::vector<int> years;                     // of the runs' start times
+  std::string resolution;                     // from ZoneFacts; "" unknown
 };
 
 struct StatementComponent {
   std::string component;  // "cpu", "dram", "gpu"
   Energy energy;          // the job's
-  sensors::Method method = sensors::Method::kMeasured;  // the weakest over the runs
+  sensors::Method method =
+      sensors::Method::kMeasured;  // the weakest over the runs
 };
 
 struct Statement {
@@ -80,35 +83,44 @@ struct Statement {
   Energy unpriced;
 
   double accelerator_hours = 0;
-  std::vector<std::string> hardware;  // "2 x NVIDIA A100 (gpu); AMD EPYC 7763, 64 threads (cpu)"
+  std::vector<std::string>
+      hardware;  // "2 x NVIDIA A100 (gpu); AMD EPYC 7763, 64 threads (cpu)"
   std::vector<StatementZone> zones;
   double pue_min = 1.0;
   double pue_max = 1.0;
   std::vector<StatementComponent> components;
-  std::vector<std::string> estimate_reasons;  // distinct, as the runs recorded them
+  std::vector<std::string>
+      estimate_reasons;  // distinct, as the runs recorded them
 
-  // Carbon-aware runs: realised against "ran at once", on each schedule's series.
+  // Carbon-aware runs: realised against "ran at once", on each schedule's
+  // series.
   size_t scheduled_runs = 0;
   Mass scheduled_emissions;
   Mass scheduled_at_once;
-  Mass scheduling_avoided() const { return scheduled_at_once - scheduled_emissions; }
-  // Hindsight: the best start within 24 h of each run (a potential, not realised).
+  Mass scheduling_avoided() const {
+    return scheduled_at_once - scheduled_emissions;
+  }
+  // Hindsight: the best start within 24 h of each run (a potential, not
+  // realised).
   size_t flexible_runs = 0;
   Mass flexible_baseline;
   Mass flexible_best;
 
-  std::vector<std::string> recorded_versions;  // the greenrun versions that wrote the runs
-  std::string version;                          // this greenrun's
-  std::vector<std::string> caveats;             // one sentence each
+  std::vector<std::string>
+      recorded_versions;  // the greenrun versions that wrote the runs
+  std::string version;    // this greenrun's
+  std::vector<std::string> caveats;  // one sentence each
   std::vector<Citation> citations;
   std::vector<std::string> problems;  // bad or missing input, one sentence each
 
-  double time_resolved_share() const;  // of the priced and unpriced job energy; 0 when none
+  double time_resolved_share()
+      const;  // of the priced and unpriced job energy; 0 when none
 };
 
 // REQUIRES: nothing; an empty `runs` gives a statement that says so.
-Statement build_statement(const std::vector<runner::RunRecord>& runs, const std::string& scope,
-                          const std::map<std::string, ZoneFacts>& zone_facts = {});
+Statement build_statement(
+    const std::vector<runner::RunRecord>& runs, const std::string& scope,
+    const std::map<std::string, ZoneFacts>& zone_facts = {});
 
 // The statement's rows (label, value) and its one paragraph a paper can
 // print, shared by every rendering (text, Markdown, LaTeX, HTML).
@@ -123,7 +135,8 @@ std::string statement_sentence(const Statement& s);
 // paper wants fixed units (kWh, kg CO2e), which are written with enough digits.
 std::string statement_text(const Statement& s);
 std::string statement_markdown(const Statement& s);
-std::string statement_latex(const Statement& s);  // a snippet to \input, with its own itemize
+std::string statement_latex(
+    const Statement& s);  // a snippet to \input, with its own itemize
 // One JSON object (schema "greenrun.statement/1") with SI numbers, then '\n'.
 std::string statement_json(const Statement& s);
 

@@ -1,7 +1,8 @@
 #include "report/zone_series.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "greenrun/queries.h"
 
@@ -11,8 +12,12 @@ std::string resolution_of(const intensity::IntensitySeries& s) {
   if (s.empty()) return "";
   std::vector<int64_t> steps;
   steps.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) steps.push_back(s.point(i).duration.count());
-  std::nth_element(steps.begin(), steps.begin() + static_cast<std::ptrdiff_t>(steps.size() / 2), steps.end());
+  for (size_t i = 0; i < s.size(); ++i)
+    steps.push_back(s.point(i).duration.count());
+  std::nth_element(
+      steps.begin(),
+      steps.begin() + static_cast<std::ptrdiff_t>(steps.size() / 2),
+      steps.end());
   const int64_t ms = steps[steps.size() / 2];
   if (ms == 3'600'000) return "hourly";
   if (ms == 86'400'000) return "daily";
@@ -21,12 +26,14 @@ std::string resolution_of(const intensity::IntensitySeries& s) {
   return fmt::format("{} s", static_cast<double>(ms) / 1000.0);
 }
 
-std::optional<intensity::IntensitySeries> stored_series(const std::string& store_path, const std::string& zone,
-                                                        UtcTime from, UtcTime to, std::string* problem) {
+std::optional<intensity::IntensitySeries> stored_series(
+    const std::string& store_path, const std::string& zone, UtcTime from,
+    UtcTime to, std::string* problem) {
   if (zone.empty() || from >= to) return std::nullopt;
   engine::Services services;
   services.store_path = store_path;
-  for (const auto origin : {intensity::Origin::kActual, intensity::Origin::kForecast}) {
+  for (const auto origin :
+       {intensity::Origin::kActual, intensity::Origin::kForecast}) {
     engine::IntensityRequest request;
     request.location = zone;
     request.from = from;
@@ -43,8 +50,8 @@ std::optional<intensity::IntensitySeries> stored_series(const std::string& store
   return std::nullopt;
 }
 
-std::map<std::string, ZoneFacts> zone_facts(const std::string& store_path,
-                                            const std::vector<runner::RunRecord>& runs) {
+std::map<std::string, ZoneFacts> zone_facts(
+    const std::string& store_path, const std::vector<runner::RunRecord>& runs) {
   std::map<std::string, std::pair<UtcTime, UtcTime>> spans;
   for (const auto& r : runs) {
     auto [it, fresh] = spans.try_emplace(r.zone, r.started, r.ended);
@@ -61,9 +68,11 @@ std::map<std::string, ZoneFacts> zone_facts(const std::string& store_path,
     ZoneFacts f;
     f.resolution = resolution_of(*s);
     for (size_t i = 0; i < s->size(); ++i) {
-      const auto days = std::chrono::floor<std::chrono::days>(s->point(i).start);
+      const auto days =
+          std::chrono::floor<std::chrono::days>(s->point(i).start);
       const int y = static_cast<int>(std::chrono::year_month_day(days).year());
-      if (std::find(f.years.begin(), f.years.end(), y) == f.years.end()) f.years.push_back(y);
+      if (std::find(f.years.begin(), f.years.end(), y) == f.years.end())
+        f.years.push_back(y);
     }
     out[zone] = std::move(f);
   }

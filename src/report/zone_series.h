@@ -26,11 +26,12 @@ std::string resolution_of(const intensity::IntensitySeries& s);
 // The zone's stored average life-cycle series overlapping [from, to): actual
 // data when the store has any there, else a stored forecast; nullopt when
 // neither (or the store cannot be read — the reason goes to `problem`).
-std::optional<intensity::IntensitySeries> stored_series(const std::string& store_path, const std::string& zone,
-                                                        UtcTime from, UtcTime to, std::string* problem = nullptr);
+std::optional<intensity::IntensitySeries> stored_series(
+    const std::string& store_path, const std::string& zone, UtcTime from,
+    UtcTime to, std::string* problem = nullptr);
 
 // ZoneFacts for every zone the runs used, over each zone's runs' span.
-std::map<std::string, ZoneFacts> zone_facts(const std::string& store_path,
-                                            const std::vector<runner::RunRecord>& runs);
+std::map<std::string, ZoneFacts> zone_facts(
+    const std::string& store_path, const std::vector<runner::RunRecord>& runs);
 
 }  // namespace greenrun::report

@@ -13,14 +13,17 @@
 namespace greenrun::accounting {
 namespace {
 
-void expect_same(const TimelineLine& a, const TimelineLine& b, const std::string& text) {
+void expect_same(const TimelineLine& a, const TimelineLine& b,
+                 const std::string& text) {
   EXPECT_EQ(a.start, b.start) << text;
   EXPECT_EQ(a.duration, b.duration) << text;
   ASSERT_EQ(a.entries.size(), b.entries.size()) << text;
   for (size_t i = 0; i < a.entries.size(); ++i) {
     EXPECT_EQ(a.entries[i].component, b.entries[i].component) << text;
-    EXPECT_EQ(a.entries[i].energy.joules(), b.entries[i].energy.joules()) << text;
-    EXPECT_EQ(a.entries[i].job.has_value(), b.entries[i].job.has_value()) << text;
+    EXPECT_EQ(a.entries[i].energy.joules(), b.entries[i].energy.joules())
+        << text;
+    EXPECT_EQ(a.entries[i].job.has_value(), b.entries[i].job.has_value())
+        << text;
     if (a.entries[i].job && b.entries[i].job) {
       EXPECT_EQ(a.entries[i].job->joules(), b.entries[i].job->joules()) << text;
     }
@@ -42,16 +45,19 @@ TEST(TimelineLineScan, AgreesWithTheDomReaderOnWrittenLines) {
   std::uniform_real_distribution<double> energy(0, 500);
   std::uniform_int_distribution<int> pick(0, 3);
   const char* names[] = {"cpu", "dram", "gpu0", "gpu1"};
-  const Method methods[] = {Method::kMeasured, Method::kIntegrated, Method::kEstimated, Method::kSimulated};
+  const Method methods[] = {Method::kMeasured, Method::kIntegrated,
+                            Method::kEstimated, Method::kSimulated};
   const UtcTime t0 = *parse_utc("2026-01-05T00:00:00Z");
   for (int i = 0; i < 2000; ++i) {
     TimelineLine line;
-    line.start = t0 + std::chrono::milliseconds(static_cast<int64_t>(rng() % 1'000'000'000));
+    line.start = t0 + std::chrono::milliseconds(
+                          static_cast<int64_t>(rng() % 1'000'000'000));
     line.duration = Duration(1 + static_cast<int64_t>(rng() % 100'000));
     const int n = 1 + pick(rng);
     for (int c = 0; c < n; ++c) {
-      TimelineLine::Entry e{names[c], Energy::joules(c == 1 && i % 7 == 0 ? 0.0 : energy(rng)), std::nullopt,
-                            methods[pick(rng)]};
+      TimelineLine::Entry e{
+          names[c], Energy::joules(c == 1 && i % 7 == 0 ? 0.0 : energy(rng)),
+          std::nullopt, methods[pick(rng)]};
       if (rng() % 2) e.job = Energy::joules(e.energy.joules() * 0.5);
       line.entries.push_back(e);
     }
@@ -64,7 +70,8 @@ TEST(TimelineLineScan, AgreesWithTheDomReaderOnWrittenLines) {
     if (rng() % 5 == 0) line.warnings = {"gpu1 lost", "second warning"};
     const std::string text = to_jsonl_line(line);
     const auto fast = scan_timeline_line(text);
-    ASSERT_TRUE(fast) << "seed " << seed << ": the scan refused a line greenrun wrote: " << text;
+    ASSERT_TRUE(fast) << "seed " << seed
+                      << ": the scan refused a line greenrun wrote: " << text;
     const auto dom = parse_timeline_line_dom(text);
     ASSERT_TRUE(dom) << dom.error().message;
     expect_same(*fast, *dom, text + " seed " + std::to_string(seed));
@@ -104,7 +111,9 @@ TEST(TimelineLineScan, AcceptsOnlyWhatTheDomReaderReadsTheSame) {
     const auto fast = scan_timeline_line(text);
     const auto dom = parse_timeline_line_dom(text);
     if (fast) {
-      ASSERT_TRUE(dom) << "the scan accepted a line the DOM reader refuses: " << text << "\n" << dom.error().message;
+      ASSERT_TRUE(dom) << "the scan accepted a line the DOM reader refuses: "
+                       << text << "\n"
+                       << dom.error().message;
       expect_same(*fast, *dom, text);
     }
     // Through the public reader, the answer is always the DOM reader's.
