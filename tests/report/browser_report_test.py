@@ -116,7 +116,9 @@ def check(cli, shared, chromium, driver_path, root, webdriver, Service):
         out = os.path.join(root, f"run{i}")
         g.run("run", "--sensors", "fake", "--interval", "100ms", "--zone", zone, "--project", project,
               "--phase", phase, "--out", out, "--", "sh", "-c", script)
-        outs.append(out)
+        # `--out DIR` holds one folder per run, DIR/<run id>/.
+        (sub,) = [e.path for e in os.scandir(out) if e.is_dir() and os.path.exists(os.path.join(e.path, "run.json"))]
+        outs.append(sub)
     html = os.path.join(root, "report.html")
     g.run("report", "--format", "html", "--out", html)
     summary = json.loads(g.run("runs", "summary", "--json"))

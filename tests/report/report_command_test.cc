@@ -59,8 +59,8 @@ class ReportCommandTest : public ::testing::Test {
              std::string(kBusy) + "; echo '</script><b>x</b>'");
     make_run("broken", "train", "DE", "r4");
     make_run("torn", "train", "DE", "r5");
-    fs::remove(dir_ / "r4" / "timeline.jsonl");
-    const auto torn = dir_ / "r5" / "timeline.jsonl";
+    fs::remove(run_dir("r4") / "timeline.jsonl");
+    const auto torn = run_dir("r5") / "timeline.jsonl";
     fs::resize_file(torn, fs::file_size(torn) - 7);
   }
   static void TearDownTestSuite() {
@@ -81,6 +81,12 @@ class ReportCommandTest : public ::testing::Test {
               0)
         << err();
   }
+  // `--out DIR` holds one folder per run, DIR/<run id>/ (docs/formats.md).
+  static fs::path run_dir(const std::string& out) {
+    for (const auto& e : fs::directory_iterator(dir_ / out))
+      if (e.is_directory() && fs::exists(e.path() / "run.json")) return e.path();
+    return dir_ / out;
+  }
   static std::string out() {
     return greenrun::testing::read_file(dir_ / "stdout.txt");
   }
@@ -89,7 +95,7 @@ class ReportCommandTest : public ::testing::Test {
   }
   static json run_json(const std::string& out_dir) {
     return json::parse(
-        greenrun::testing::read_file(dir_ / out_dir / "run.json"));
+        greenrun::testing::read_file(run_dir(out_dir) / "run.json"));
   }
   static std::string report(const std::vector<std::string>& args,
                             int status = 0) {
