@@ -10,6 +10,8 @@ packages=(
   libcurl4-openssl-dev libcpp-httplib-dev libtomlplusplus-dev
   clang libclang-rt-14-dev
   python3-dev pybind11-dev python3-pybind11 python3-pytest python3-venv python3-setuptools
+  # HTML reports embed Chart.js; their browser test drives Chromium (tests/report/).
+  libjs-chart.js chromium chromium-driver python3-selenium
 )
 
 missing=()

@@ -1,4 +1,5 @@
 #include "accounting/energy_timeline.h"
+#include "accounting/timeline_line_scan.h"
 
 #include <algorithm>
 #include <charconv>
@@ -346,6 +347,13 @@ Status parse_record(const json& j, EnergyTimeline& timeline) {
 }  // namespace
 
 Result<TimelineLine> parse_timeline_line(std::string_view text) {
+  // The scan reads a well-formed line without building a DOM; anything it
+  // does not accept goes to the DOM reader, whose errors name the JSON path.
+  if (auto fast = scan_timeline_line(text)) return std::move(*fast);
+  return parse_timeline_line_dom(text);
+}
+
+Result<TimelineLine> parse_timeline_line_dom(std::string_view text) {
   const json j = json::parse(text, nullptr, false);
   if (j.is_discarded()) return make_error("expected one complete JSON object, got invalid JSON");
   return parse_line_object(j);
