@@ -15,5 +15,6 @@ void add_plan_command(CLI::App& app, Context& ctx, Action& action);
 void add_simulate_command(CLI::App& app, Context& ctx, Action& action);
 void add_run_command(CLI::App& app, Context& ctx, Action& action);
 void add_runs_command(CLI::App& app, Context& ctx, Action& action);
+void add_serve_command(CLI::App& app, Context& ctx, Action& action);
 
 }  // namespace greenrun::cli
