@@ -101,10 +101,11 @@ class PrometheusScrapeTest : public ::testing::Test {
 };
 
 TEST_F(PrometheusScrapeTest, APromQlQueryReturnsTheEnergyOfARunThisTestMade) {
-  // A measured run (the fake sensor: the same everywhere) recorded in the store.
+  // A measured run (the fake sensor: the same everywhere) recorded in the store;
+  // the job burns 0.5 s of CPU so that energy is attributed to it.
   const int ran = greenrun::testing::wait_exit(greenrun::testing::start_cli(
-      {"run", "--sensors", "fake", "--zone", "DE", "--project", "prom-test", "--interval", "50ms", "--", "sleep",
-       "0.3"},
+      {"run", "--sensors", "fake", "--zone", "DE", "--project", "prom-test", "--interval", "50ms", "--", "python3",
+       "-c", "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.5: pass"},
       dir_));
   ASSERT_EQ(ran, 0) << greenrun::testing::read_file(dir_ / "stderr.txt");
   const std::string run_json = greenrun::testing::read_file(
