@@ -74,7 +74,7 @@ struct EmissionsRequest {
   std::optional<UtcTime> to_time;      // none: time; REQUIRES time when set
 };
 
-struct ForecastRequest {
+struct ForecastWindowRequest {
   std::string location;
   std::optional<UtcTime> requested_at;  // none: now (/forecasts/current)
   std::optional<UtcTime> data_start_at;
@@ -146,7 +146,7 @@ class CarbonAwareQueries {
   // minimum, every tie kept.
   [[nodiscard]] QueryResult<std::vector<EmissionsPoint>> best(const EmissionsRequest& request) const;
   // /emissions/forecasts/current (requested_at unset) and /forecasts/batch.
-  [[nodiscard]] QueryResult<EmissionsForecast> forecast(const ForecastRequest& request) const;
+  [[nodiscard]] QueryResult<EmissionsForecast> forecast(const ForecastWindowRequest& request) const;
   // /emissions/average-carbon-intensity: the time-weighted mean over
   // [start, end) of actual data, which must cover it.
   [[nodiscard]] QueryResult<AverageIntensity> average(const AverageRequest& request) const;

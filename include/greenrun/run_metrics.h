@@ -1,8 +1,7 @@
-// What /metrics publishes about runs: the recorded runs (newest first, at
+// What /metrics publishes about recorded runs: the runs (newest first, at
 // most a limit) with their energy per component and method and their
-// emissions, the per-project totals, and the runs in progress in other
-// greenrun processes (their live-status files, docs/server.md). Read from
-// the store at `store_path` and its live/ folder; the server renders it.
+// emissions, and the per-project totals. Read through the engine's queries
+// (queries.h); runs in progress are in live_runs.h. The server renders it.
 //
 // Thread-safety: each call opens its own store connection; safe to call from
 // several threads.
@@ -15,7 +14,7 @@
 #include "base/result.h"
 #include "base/units.h"
 #include "runner/run_record.h"
-#include "runner/run_store.h"
+#include "runner/run_store.h"  // RunTotals
 
 namespace greenrun::engine {
 

@@ -11,7 +11,7 @@
 
 #include "base/time_format.h"
 #include "engine/carbon_aware_snapshot.h"
-#include "intensity/store.h"
+#include "greenrun/queries.h"
 #include "intensity/zone_catalogue.h"
 
 namespace greenrun::engine {
@@ -115,9 +115,10 @@ UtcTime CarbonAwareQueries::now() const {
 QueryResult<std::shared_ptr<const CarbonAwareQueries::Snapshot>> CarbonAwareQueries::reload() const {
   auto snap = std::make_shared<Snapshot>();
   snap->fingerprint = fingerprint(sources_.store_path);
-  auto store = intensity::IntensityStore::open_read_only(sources_.store_path);
-  if (!store) return problem(QueryProblem::Kind::kFailure, "", store.error().message);
-  auto listed = store->list();
+  Services services;
+  services.store_path = sources_.store_path;
+  services.clock = sources_.clock;
+  auto listed = stored_series(services);
   if (!listed) return problem(QueryProblem::Kind::kFailure, "", listed.error().message);
   // The best key per zone and origin.
   std::map<std::pair<std::string, intensity::Origin>, intensity::StoredSeriesInfo> chosen;
@@ -129,11 +130,12 @@ QueryResult<std::shared_ptr<const CarbonAwareQueries::Snapshot>> CarbonAwareQuer
       chosen[k] = info;
   }
   for (const auto& [k, info] : chosen) {
-    auto series = store->load(info.key, info.first, info.last_end);
-    if (!series) return problem(QueryProblem::Kind::kFailure, "", series.error().message);
+    auto got = intensity(IntensityRequest{info.key.zone, info.first, info.last_end, info.key.origin, info.key.signal},
+                         services);
+    if (!got) return problem(QueryProblem::Kind::kFailure, "", got.error().message);
     ZoneData& z = snap->zones[k.first];
     z.zone = info.key.zone;
-    (k.second == intensity::Origin::kForecast ? z.forecast : z.actual) = std::move(*series);
+    (k.second == intensity::Origin::kForecast ? z.forecast : z.actual) = std::move(got->series);
   }
   return std::shared_ptr<const Snapshot>(std::move(snap));
 }

@@ -49,7 +49,7 @@ std::vector<ForecastValue> rolling_windows(const intensity::IntensitySeries& ser
   return out;
 }
 
-QueryResult<EmissionsForecast> CarbonAwareQueries::forecast(const ForecastRequest& request) const {
+QueryResult<EmissionsForecast> CarbonAwareQueries::forecast(const ForecastWindowRequest& request) const {
   if (request.location.empty()) return invalid("location", "The location field is required.");
   if (request.window_minutes < 0)
     return invalid("windowSize", "windowSize must be 0 or a positive number of minutes, got " +

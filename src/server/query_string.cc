@@ -174,10 +174,10 @@ engine::QueryResult<engine::EmissionsRequest> parse_emissions_request(const Quer
   return r;
 }
 
-engine::QueryResult<std::vector<engine::ForecastRequest>> parse_forecast_requests(const QueryParameters& params) {
+engine::QueryResult<std::vector<engine::ForecastWindowRequest>> parse_forecast_requests(const QueryParameters& params) {
   const auto locations = values_of(params, "location");
   if (locations.empty()) return invalid("location", "The location field is required.");
-  engine::ForecastRequest base;
+  engine::ForecastWindowRequest base;
   auto start = optional_time(params, "dataStartAt");
   if (!start) return std::unexpected(start.error());
   auto end = optional_time(params, "dataEndAt");
@@ -191,7 +191,7 @@ engine::QueryResult<std::vector<engine::ForecastRequest>> parse_forecast_request
     if (!w) return std::unexpected(w.error());
     base.window_minutes = *w;
   }
-  std::vector<engine::ForecastRequest> out;
+  std::vector<engine::ForecastWindowRequest> out;
   for (const auto& l : locations) {
     if (l.empty()) return invalid("location", "The location field is required.");
     out.push_back(base);
@@ -217,14 +217,14 @@ engine::QueryResult<engine::AverageRequest> parse_average_request(const QueryPar
   return r;
 }
 
-engine::QueryResult<std::vector<engine::ForecastRequest>> parse_forecast_batch(std::string_view body) {
+engine::QueryResult<std::vector<engine::ForecastWindowRequest>> parse_forecast_batch(std::string_view body) {
   auto doc = json_array(body);
   if (!doc) return std::unexpected(doc.error());
-  std::vector<engine::ForecastRequest> out;
+  std::vector<engine::ForecastWindowRequest> out;
   for (size_t i = 0; i < doc->size(); ++i) {
     const auto& item = (*doc)[i];
     const std::string path = "[" + std::to_string(i) + "].";
-    engine::ForecastRequest r;
+    engine::ForecastWindowRequest r;
     auto location = json_location(item, path);
     if (!location) return std::unexpected(location.error());
     r.location = std::move(*location);

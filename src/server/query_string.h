@@ -43,13 +43,13 @@ std::vector<std::string> values_of(const QueryParameters& params, std::string_vi
                                                                                     bool single);
 // /emissions/forecasts/current: location (repeatable), dataStartAt,
 // dataEndAt, windowSize. One request per location.
-[[nodiscard]] engine::QueryResult<std::vector<engine::ForecastRequest>> parse_forecast_requests(
+[[nodiscard]] engine::QueryResult<std::vector<engine::ForecastWindowRequest>> parse_forecast_requests(
     const QueryParameters& params);
 // /emissions/average-carbon-intensity: location, startTime, endTime.
 [[nodiscard]] engine::QueryResult<engine::AverageRequest> parse_average_request(const QueryParameters& params);
 
 // POST bodies: a JSON array of objects (property names case-insensitive).
-[[nodiscard]] engine::QueryResult<std::vector<engine::ForecastRequest>> parse_forecast_batch(std::string_view body);
+[[nodiscard]] engine::QueryResult<std::vector<engine::ForecastWindowRequest>> parse_forecast_batch(std::string_view body);
 [[nodiscard]] engine::QueryResult<std::vector<engine::AverageRequest>> parse_average_batch(std::string_view body);
 
 // One time value, as the parameters above read it. Problem names `parameter`.
