@@ -10,6 +10,11 @@
 // (Origin::kForecast). A forecast is the points from the one covering the
 // requested instant up to kForecastHorizon later; the forecast's generatedAt
 // is its first point's time (the store keeps no issue time per point).
+// When a live forecast provider is configured, /forecasts/current asks it
+// through the engine's forecast policy (queries.h forecast()) for the next
+// kLiveHorizon; a fetch that fails, or falls back to anything but the
+// provider's own forecast, is a kUnavailable problem naming the reason (an SDK
+// client cannot see a label), bounded by the HTTP client's timeouts.
 //
 // Locations are cloud regions from the embedded ZoneCatalogue ("eastus",
 // "us-east-1", or "azure:westus" where a bare name is ambiguous) and grid zones
@@ -22,6 +27,7 @@
 
 #include <expected>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -32,6 +38,7 @@
 #include "base/clock.h"
 #include "base/units.h"
 #include "intensity/intensity_series.h"
+#include "intensity/providers/http_client.h"
 
 namespace greenrun::engine {
 
@@ -117,6 +124,7 @@ struct AverageIntensity {
 // A forecast horizon: the points from the one covering the requested instant
 // up to this long after it (the longest live provider's horizon).
 inline constexpr Duration kForecastHorizon = std::chrono::hours(72);
+inline constexpr Duration kLiveHorizon = std::chrono::hours(24);
 
 // The rolling windows of rule 3 and 4 (carbon-aware-api.md) over `points`
 // (already filtered to [start, end]): windows of `window` starting at `start`,
@@ -130,6 +138,13 @@ struct QuerySources {
   std::string store_path;
   Clock* clock = nullptr;  // null: the system clock
   Duration refresh_interval = std::chrono::seconds(2);
+  // GREENRUN_* and the config file: a forecast provider named there
+  // ([forecast] provider, GREENRUN_FORECAST_PROVIDER; not "store") answers
+  // /forecasts/current. Null: the process environment.
+  std::function<std::optional<std::string>(std::string_view)> env;
+  intensity::HttpClient* http = nullptr;  // null: libcurl; called under a lock
+  Duration live_refresh = std::chrono::minutes(5);  // a fetched forecast is reused this long
+  Duration live_retry = std::chrono::seconds(30);   // a failed fetch is not retried sooner
 };
 
 class CarbonAwareQueries {
@@ -182,6 +197,15 @@ class CarbonAwareQueries {
   mutable std::shared_ptr<const Snapshot> snapshot_;
   mutable SteadyTime checked_{};
   mutable std::mutex reload_mutex_;          // one reload at a time
+  std::string live_provider_;                // "" : forecasts from the store
+  struct LiveEntry {
+    SteadyTime fetched{};
+    QueryResult<intensity::IntensitySeries> series;
+  };
+  // The live forecast of a zone, fetched or cached (under live_mutex_).
+  QueryResult<intensity::IntensitySeries> live_forecast(const ApiLocation& location, UtcTime now) const;
+  mutable std::mutex live_mutex_;  // one fetch at a time; guards live_cache_
+  mutable std::map<std::string, LiveEntry> live_cache_;
 };
 
 }  // namespace greenrun::engine

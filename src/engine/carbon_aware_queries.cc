@@ -12,6 +12,7 @@
 #include "base/time_format.h"
 #include "engine/carbon_aware_snapshot.h"
 #include "greenrun/queries.h"
+#include "intensity/providers/provider_settings.h"
 #include "intensity/zone_catalogue.h"
 
 namespace greenrun::engine {
@@ -100,6 +101,11 @@ CarbonAwareQueries::~CarbonAwareQueries() = default;
 
 QueryResult<std::unique_ptr<CarbonAwareQueries>> CarbonAwareQueries::open(QuerySources sources) {
   std::unique_ptr<CarbonAwareQueries> q(new CarbonAwareQueries(std::move(sources)));
+  const auto env = q->sources_.env ? intensity::EnvLookup(q->sources_.env) : intensity::process_environment();
+  auto settings = intensity::load_provider_settings(env, std::nullopt);
+  if (!settings) return problem(QueryProblem::Kind::kFailure, "", settings.error().message);
+  if (settings->forecast_provider && *settings->forecast_provider != "store")
+    q->live_provider_ = *settings->forecast_provider;
   auto first = q->reload();
   if (!first) return std::unexpected(first.error());
   q->snapshot_ = std::move(*first);

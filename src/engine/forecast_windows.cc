@@ -7,6 +7,7 @@
 #include "base/time_format.h"
 #include "engine/carbon_aware_snapshot.h"
 #include "greenrun/carbon_aware_queries.h"
+#include "greenrun/queries.h"
 
 namespace greenrun::engine {
 namespace {
@@ -58,14 +59,22 @@ QueryResult<EmissionsForecast> CarbonAwareQueries::forecast(const ForecastWindow
   if (!l) return std::unexpected(l.error());
   const UtcTime at = request.requested_at.value_or(now());
   const auto snap = snapshot();
-  const auto z = snap->zones.find(upper(l->zone));
-  if (z == snap->zones.end() || z->second.forecast.empty())
+  QueryResult<intensity::IntensitySeries> live = intensity::IntensitySeries{};
+  const intensity::IntensitySeries* source = nullptr;
+  if (!request.requested_at && !live_provider_.empty()) {
+    live = live_forecast(*l, at);
+    if (!live) return std::unexpected(live.error());
+    source = &*live;
+  } else if (const auto z = snap->zones.find(upper(l->zone)); z != snap->zones.end() && !z->second.forecast.empty()) {
+    source = &z->second.forecast;
+  }
+  if (!source || source->empty())
     return std::unexpected(QueryProblem{
         QueryProblem::Kind::kNoForecasts, "location",
         "no forecast for " + l->name + " (zone " + l->zone +
-            ") in the store: import one (`greenrun intensity import --origin forecast`) or fetch one "
-            "(`greenrun intensity fetch`)"});
-  const auto& s = z->second.forecast;
+            ") in the store: import one (`greenrun intensity import --origin forecast`), fetch one "
+            "(`greenrun intensity fetch`) or name a provider ([forecast] provider in config.toml)"});
+  const auto& s = *source;
   // The horizon: from the point covering `at` (or the first after it) for kForecastHorizon.
   const size_t first = first_point_ending_after(s, at);
   size_t last = first;
@@ -105,6 +114,40 @@ QueryResult<EmissionsForecast> CarbonAwareQueries::forecast(const ForecastWindow
   }
   f.optimal = minima(f.data);
   return f;
+}
+
+QueryResult<intensity::IntensitySeries> CarbonAwareQueries::live_forecast(const ApiLocation& location,
+                                                                          UtcTime now) const {
+  std::lock_guard lock(live_mutex_);
+  const SteadyTime t = std::chrono::steady_clock::now();
+  const std::string key = upper(location.zone);
+  if (auto it = live_cache_.find(key); it != live_cache_.end()) {
+    const Duration keep = it->second.series ? sources_.live_refresh : sources_.live_retry;
+    if (t - it->second.fetched < keep) return it->second.series;
+  }
+  Services services;
+  services.store_path = sources_.store_path;
+  services.clock = sources_.clock;
+  services.env = sources_.env;
+  services.http = sources_.http;
+  ForecastRequest fr{location.zone, now, now + kLiveHorizon, ForecastChoice{live_provider_}};
+  auto got = engine::forecast(fr, services);
+  QueryResult<intensity::IntensitySeries> entry = intensity::IntensitySeries{};
+  if (!got) {
+    const auto kind = got.error().kind == ErrorKind::kUnavailable ? QueryProblem::Kind::kUnavailable
+                                                                  : QueryProblem::Kind::kFailure;
+    entry = std::unexpected(QueryProblem{kind, "", "forecast provider " + live_provider_ + ": " + got.error().message});
+  } else if (!got->warnings.empty()) {
+    std::string why;
+    for (const auto& w : got->warnings) why += (why.empty() ? "" : "; ") + w;
+    entry = std::unexpected(QueryProblem{QueryProblem::Kind::kUnavailable, "",
+                                         "forecast provider " + live_provider_ + " did not answer (" + why +
+                                             "); no forecast is served rather than a fallback the answer cannot label"});
+  } else {
+    entry = std::move(got->series);
+  }
+  live_cache_[key] = LiveEntry{t, entry};
+  return entry;
 }
 
 }  // namespace greenrun::engine
