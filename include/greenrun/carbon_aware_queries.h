@@ -125,6 +125,10 @@ struct AverageIntensity {
 // up to this long after it (the longest live provider's horizon).
 inline constexpr Duration kForecastHorizon = std::chrono::hours(72);
 inline constexpr Duration kLiveHorizon = std::chrono::hours(24);
+// The most points one emissions() answer holds (a year of 5-minute data is
+// 105,120 points): beyond it the request is refused, naming toTime, so one
+// request cannot make a response of hundreds of megabytes.
+inline constexpr size_t kMaxEmissionsPoints = 200'000;
 
 // The rolling windows of rule 3 and 4 (carbon-aware-api.md) over `points`
 // (already filtered to [start, end]): windows of `window` starting at `start`,
@@ -155,7 +159,8 @@ class CarbonAwareQueries {
 
   // /emissions/bylocation(s): points overlapping [time, toTime] (a point
   // [t, t + d) is kept when t + d > time and t <= toTime), by location then
-  // time. Empty: nothing matched (the server answers 204).
+  // time. Empty: nothing matched (the server answers 204). More than
+  // kMaxEmissionsPoints: a problem naming toTime.
   [[nodiscard]] QueryResult<std::vector<EmissionsPoint>> emissions(const EmissionsRequest& request) const;
   // /emissions/bylocations/best: the points of emissions() whose rating is the
   // minimum, every tie kept.

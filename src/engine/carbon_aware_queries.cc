@@ -246,9 +246,17 @@ QueryResult<std::vector<EmissionsPoint>> CarbonAwareQueries::emissions(const Emi
     resolved.push_back(std::move(*l));
   }
   std::vector<EmissionsPoint> out;
+  bool too_many = false;
   for_each_point(*snapshot(), resolved, *range, [&](size_t l, const intensity::IntensityPoint& p) {
+    if (out.size() == kMaxEmissionsPoints) {
+      too_many = true;
+      return;
+    }
     out.push_back(EmissionsPoint{resolved[l].name, p.start, p.duration, p.value.grams_per_kwh()});
   });
+  if (too_many)
+    return invalid("toTime", "the range holds more than " + std::to_string(kMaxEmissionsPoints) +
+                                 " points for these locations; ask for a shorter range (time, toTime)");
   return out;
 }
 

@@ -160,6 +160,16 @@ void HttpServer::add_routes() {
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });
+  // Answers without a body (no such route, and httplib's own refusals: 413,
+  // 414, 400) get the SDK's error shape too.
+  http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    const std::string what = res.status == 404 ? "no such endpoint: " + req.path
+                             : res.status == 413 ? "the request body is too large"
+                             : res.status == 414 ? "the request target is too long"
+                                                 : "the request could not be read";
+    refuse(res, res.status, what);
+  });
   http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
     refuse(res, 500, "internal error");
   });

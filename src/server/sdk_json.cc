@@ -44,8 +44,8 @@ std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_hand
 
 std::string sdk_time(UtcTime t) {
   const CivilTime c = to_civil(t);
-  const auto ms = std::chrono::floor<std::chrono::seconds>(t);
-  const auto frac = (t - ms).count();
+  const auto whole = std::chrono::floor<std::chrono::seconds>(t);
+  const auto frac = (t - whole).count();
   std::string s = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", c.year, c.month, c.day, c.hour, c.minute, c.second);
   if (frac != 0) s += fmt::format(".{:03}", frac);
   return s + "+00:00";

@@ -124,6 +124,19 @@ TEST_F(CarbonAwareQueriesTest, NoDataInTheRangeIsAnEmptyAnswerNotAnError) {
   EXPECT_TRUE(points->empty());
 }
 
+TEST_F(CarbonAwareQueriesTest, AnAnswerOfMoreThanTheMostPointsIsRefusedNamingToTime) {
+  auto q = open();
+  // 23 x a year of hourly points = 201,480 > kMaxEmissionsPoints.
+  const std::vector<std::string> many(23, "eastus");
+  auto all = q->emissions({many, at("2023-01-01T00:00:00Z"), at("2024-01-01T00:00:00Z")});
+  ASSERT_FALSE(all);
+  EXPECT_EQ(all.error().parameter, "toTime");
+  // best() keeps only the minima, so it answers the same range.
+  auto best = q->best({many, at("2023-01-01T00:00:00Z"), at("2024-01-01T00:00:00Z")});
+  ASSERT_TRUE(best) << best.error().message;
+  EXPECT_EQ(best->size() % 23, 0u);
+}
+
 TEST_F(CarbonAwareQueriesTest, BestKeepsEveryPointAtTheMinimumIncludingTies) {
   auto q = open();
   const auto from = at("2023-06-01T00:00:00Z"), to = at("2023-06-02T00:00:00Z");

@@ -167,6 +167,10 @@ TEST_F(ServeTest, AnswersTheSdkQueriesWithItsShapesAndErrors) {
   ASSERT_EQ(batch.status, 400) << batch.body;
   EXPECT_TRUE(nlohmann::json::parse(batch.body)["errors"].contains("[1].endTime"));
 
+  auto nowhere = get(port, "/emissions/nowhere");
+  ASSERT_EQ(nowhere.status, 404);
+  EXPECT_EQ(nlohmann::json::parse(nowhere.body)["status"], 404);
+
   auto locations = get(port, "/locations");
   ASSERT_EQ(locations.status, 200);
   EXPECT_EQ(nlohmann::json::parse(locations.body)["eastus"]["name"], "eastus");
