@@ -86,7 +86,8 @@ run_wrk() {  # label connections seconds
   rps=$(awk '/Requests\/sec/ {print $2}' "$TMP/wrk.txt")
   p50=$(awk '$1 == "50%" {print $2}' "$TMP/wrk.txt")
   p99=$(awk '$1 == "99%" {print $2}' "$TMP/wrk.txt")
-  echo "sdk-load: $1: $rps requests/s, p50 $p50, p99 $p99 ($2 connections, $3 s); $(grep -E 'Non-2xx|Socket errors' "$TMP/wrk.txt" | xargs)"
+  echo "sdk-load: $1: $rps requests/s, p50 $p50, p99 $p99 ($2 connections, $3 s); $(grep -E 'requests in|Non-2xx|Socket errors' "$TMP/wrk.txt" | xargs)"
+  if [[ -n "${VERBOSE:-}" ]]; then cat "$TMP/wrk.txt"; fi
 }
 
 wrk -t2 -c32 -d3s "$URL" >/dev/null  # warm-up

@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include <sys/socket.h>
+
 #include <charconv>
 #include <condition_variable>
 #include <deque>
@@ -135,6 +137,12 @@ void HttpServer::add_routes() {
   http.set_keep_alive_max_count(1000);
   http.set_payload_max_length(options_.max_body_bytes);
   http.set_tcp_nodelay(true);
+  // Keep the listening socket: cpp-httplib listens with a backlog of 5 (fixed
+  // at its build), so bind() listens again with a deep one.
+  http.set_socket_options([this](int sock) {
+    httplib::default_socket_options(sock);
+    listen_socket_ = sock;
+  });
 
   const ServerOptions o = options_;
   http.set_pre_routing_handler([o](const httplib::Request& req, httplib::Response& res) {
@@ -195,6 +203,10 @@ Result<int> HttpServer::bind() {
   if (port < 0)
     return make_error(ErrorKind::kIo, "--listen " + options_.host + ":" + std::to_string(options_.port) +
                                           ": cannot bind (address in use or not available)");
+  // Linux takes a second listen() as a new backlog: connections arriving in a
+  // burst (a load balancer, 64 clients at once) are queued, not dropped and
+  // retried a second later.
+  if (listen_socket_ >= 0) ::listen(listen_socket_, 1024);
   return port;
 }
 

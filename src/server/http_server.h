@@ -72,6 +72,7 @@ class HttpServer {
   const engine::CarbonAwareQueries& queries_;
   std::function<std::string()> metrics_;
   std::unique_ptr<httplib::Server> http_;
+  int listen_socket_ = -1;  // set while binding (socket options callback)
 };
 
 }  // namespace greenrun::server
