@@ -80,13 +80,22 @@ echo "sdk-load: server pid $SERVER port $PORT; answer: $(head -c 200 "$TMP/answe
 echo "sdk-load: machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 rss() { awk '/VmRSS/ {print $2}' "/proc/$SERVER/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }  # utime + stime of the server
+TICK=$(getconf CLK_TCK)
 run_wrk() {  # label connections seconds
+  local c0 c1
+  c0=$(cpu_ticks)
   wrk -t2 -c"$2" -d"$3"s --latency "$URL" >"$TMP/wrk.txt"
-  local rps p99 p50
+  c1=$(cpu_ticks)
+  local rps p99 p50 n
   rps=$(awk '/Requests\/sec/ {print $2}' "$TMP/wrk.txt")
   p50=$(awk '$1 == "50%" {print $2}' "$TMP/wrk.txt")
   p99=$(awk '$1 == "99%" {print $2}' "$TMP/wrk.txt")
-  echo "sdk-load: $1: $rps requests/s, p50 $p50, p99 $p99 ($2 connections, $3 s); $(grep -E 'requests in|Non-2xx|Socket errors' "$TMP/wrk.txt" | xargs)"
+  n=$(awk '/requests in/ {print $1}' "$TMP/wrk.txt")
+  # The server's own CPU per request: what 2 idle cores would allow, whatever the load.
+  local per
+  per=$(awk -v t=$((c1 - c0)) -v hz="$TICK" -v n="$n" 'BEGIN { if (n > 0) printf "%.1f", 1e6 * t / hz / n; else print "-" }')
+  echo "sdk-load: $1: $rps requests/s, p50 $p50, p99 $p99 ($2 connections, $3 s); server CPU $per us/request; $(grep -E 'requests in|Non-2xx|Socket errors' "$TMP/wrk.txt" | xargs)"
   if [[ -n "${VERBOSE:-}" ]]; then cat "$TMP/wrk.txt"; fi
 }
 
