@@ -11,6 +11,7 @@
 
 #include "base/clock.h"
 #include "base/quantity_parse.h"
+#include "base/time_arg.h"
 #include "base/time_format.h"
 #include "commands.h"
 #include "intensity/providers/fallback.h"
@@ -39,20 +40,11 @@ struct FetchFlags {
   bool dry_run = false;
 };
 
-// "now", "now-24h", "now+2d" or an ISO 8601 time.
+// "now", "now-24h", "now+2d" or an ISO 8601 time (base/time_arg.h).
 Result<UtcTime> parse_when(const std::string& text, UtcTime now, const char* flag) {
-  if (text.starts_with("now")) {
-    const std::string_view rest = std::string_view(text).substr(3);
-    if (rest.empty()) return now;
-    if (rest[0] == '+' || rest[0] == '-') {
-      auto d = parse_duration(rest.substr(1));
-      if (!d) return make_error(std::string(flag) + ": " + d.error().message);
-      return rest[0] == '+' ? now + *d : now - *d;
-    }
-  }
-  auto t = parse_utc(text);
-  if (!t) return make_error(std::string(flag) + ": " + t.error().message + " (or now, now-24h)");
-  return *t;
+  auto t = parse_time_arg(text, now);
+  if (!t) return make_error(ErrorKind::kUsage, std::string(flag) + ": " + t.error().message);
+  return t;
 }
 
 int usage(Context& ctx, const std::string& message) {

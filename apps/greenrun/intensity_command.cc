@@ -14,6 +14,8 @@
 
 #include "base/quantity_parse.h"
 #include "base/text_reader.h"
+#include "base/clock.h"
+#include "base/time_arg.h"
 #include "base/time_format.h"
 #include "commands.h"
 #include "intensity/importers/importer.h"
@@ -355,8 +357,8 @@ int run_list(const Context& ctx, bool as_json) {
 // ---- show -----------------------------------------------------------------
 
 Result<UtcTime> parse_flag_time(const std::string& flag, const std::string& text) {
-  auto t = parse_utc(text);
-  if (!t) return make_error(flag + ": " + t.error().message);
+  auto t = parse_time_arg(text, SystemClock().utc_now());
+  if (!t) return make_error(ErrorKind::kUsage, flag + ": " + t.error().message);
   return *t;
 }
 

@@ -12,6 +12,7 @@
 #include "base/clock.h"
 #include "base/quantity_parse.h"
 #include "base/text_reader.h"
+#include "base/time_arg.h"
 #include "base/time_format.h"
 #include "commands.h"
 #include "greenrun/engine.h"
@@ -176,7 +177,7 @@ Result<engine::PlanRequest> plan_request(const PlanFlags& fl) {
     req.power = *p;
   }
   if (!fl.from.empty()) {
-    auto f = parse_utc(fl.from);
+    auto f = parse_time_arg(fl.from, SystemClock().utc_now());
     if (!f) return usage("--from: " + f.error().message);
     req.from = *f;
   }
@@ -186,7 +187,7 @@ Result<engine::PlanRequest> plan_request(const PlanFlags& fl) {
     req.window = *w;
   }
   if (!fl.deadline.empty()) {
-    auto d = parse_utc(fl.deadline);
+    auto d = parse_time_arg(fl.deadline, SystemClock().utc_now());
     if (!d) return usage("--deadline: " + d.error().message);
     req.deadline = *d;
   }

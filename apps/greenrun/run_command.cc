@@ -16,12 +16,16 @@
 #include <cmath>
 #include <cstdlib>
 #include <fmt/format.h>
+
+#include <filesystem>
 #include <iostream>
 
 #include "accounting/embodied.h"
 #include "base/quantity_format.h"
 #include "base/quantity_parse.h"
 #include "base/text_reader.h"
+#include "base/clock.h"
+#include "base/time_arg.h"
 #include "base/time_format.h"
 #include "commands.h"
 #include "greenrun/engine.h"
@@ -128,7 +132,7 @@ Result<std::optional<engine::ExecutionRequest>> execution_request(const Executio
       return usage(std::string(f.pause_resume ? "--pause-resume" : "--threshold") +
                    " needs one of --deadline T and --max-delay (e.g. 100%)");
     if (!f.deadline.empty()) {
-      auto d = parse_utc(f.deadline);
+      auto d = parse_time_arg(f.deadline, SystemClock().utc_now());
       if (!d) return usage("--deadline: " + d.error().message);
       r.deadline = *d;
     } else {
@@ -305,7 +309,8 @@ void print_summary(std::ostream& err, const engine::RunOutcome& out) {
   if (location_warning) err << "  warning: " << *location_warning << "\n";
   err << "  " << flexible_start_line(r.flexible_start) << "\n";
   for (const auto& w : r.warnings) err << "  warning: " << w << "\n";
-  err << fmt::format("  files: {}/run.json, timeline.jsonl, emissions.csv\n", r.out_dir);
+  const auto runs_root = std::filesystem::path(r.out_dir).parent_path().string();
+  err << fmt::format("  files: {}/run.json, timeline.jsonl; row appended to {}/emissions.csv\n", r.out_dir, runs_root);
 }
 
 void print_schedule(std::ostream& err, const engine::ScheduleOutcome& s) {
@@ -383,7 +388,7 @@ void add_run_command(CLI::App& app, Context& ctx, Action& action) {
   sub->add_option("--project", opts->project, "Project name, for `greenrun runs summary`");
   sub->add_option("--phase", opts->phase, "Phase (model-selection, training, inference, ...)");
   sub->add_option("--interval", opts->interval, "Sampling interval, 10ms to 60s (default 1s)");
-  sub->add_option("--out", opts->out, "Folder for run.json, timeline.jsonl, emissions.csv");
+  sub->add_option("--out", opts->out, "Runs folder: the run's files go to DIR/<run id>/ (run.json, timeline.jsonl) and a row is appended to DIR/emissions.csv (CodeCarbon's columns) and DIR/greenrun_runs.csv (default: runs/ beside the store)");
   sub->add_option("--pue", opts->pue, "Datacenter power usage effectiveness (default 1.0)");
   sub->add_option("--sensors", opts->sensors, "auto, rapl, nvml, estimate or fake (default auto)");
   auto* instance = sub->add_option("--instance", opts->instance,

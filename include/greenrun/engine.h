@@ -174,7 +174,11 @@ struct RunRequest {
   std::string project;
   std::string phase;
   Duration interval = std::chrono::seconds(1);
-  std::optional<std::string> out_dir;  // none: <store folder>/runs/<id>
+  // The runs folder: the run writes run.json and timeline.jsonl in a folder
+  // of its own, <runs folder>/<run id>/, and appends a row to the runs
+  // folder's emissions.csv (CodeCarbon's columns) and greenrun_runs.csv.
+  // None: <store folder>/runs.
+  std::optional<std::string> out_dir;
   double pue = 1.0;
   std::string sensors = "auto";
   std::optional<EmbodiedRequest> embodied;

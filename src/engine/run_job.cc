@@ -20,6 +20,7 @@
 #include "intensity/providers/provider_settings.h"
 #include "intensity/store.h"
 #include "runner/child_process.h"
+#include "runner/codecarbon_csv.h"
 #include "runner/location.h"
 #include "runner/run_store.h"
 #include "runner/sampler.h"
@@ -83,16 +84,20 @@ Result<std::string> region_to_zone(const std::string& provider_region) {
 
 // Prices the measured timeline and fills the record's emissions; every
 // failure becomes a warning (the run's files are written regardless).
-void price(RunOutcome& out, const std::string& store_path, const std::string& timeline_path,
+void price(RunOutcome& out, const std::string& store_path, const runner::TimelineWriter& timeline,
            const std::optional<accounting::EmbodiedInput>& embodied, bool pue_given) {
   runner::RunRecord& r = out.record;
   accounting::ReportContext& report = out.report;
+  const std::string& timeline_path = timeline.path();
   auto file = runner::read_timeline(timeline_path);
   if (!file) {
-    r.warnings.push_back("cannot read the timeline back: " + file.error().message);
+    r.warnings.push_back("cannot read the timeline back: " + file.error().message +
+                         "; the run's emissions are unknown (not 0)");
     r.flexible_start.reason = "the timeline could not be read back";
     return;
   }
+  // Intervals a full disk kept out of the file were kept in memory.
+  for (const auto& iv : timeline.unwritten()) file->intervals.push_back(iv);
   std::optional<intensity::IntensityStore> store;
   if (std::filesystem::exists(store_path)) {
     if (auto s = intensity::IntensityStore::open(store_path)) store = std::move(*s);
@@ -111,6 +116,12 @@ void price(RunOutcome& out, const std::string& store_path, const std::string& ti
       runner::load_run_intensity(sp, r.zone, report.start, std::max(report.end, report.start + Duration(1)));
   const bool any_time = std::any_of(file->intervals.begin(), file->intervals.end(),
                                     [](const runner::IntervalRecord& iv) { return iv.end > iv.start; });
+  if (!any_time && r.job_energy().joules() > 0) {
+    // Energy was measured but no interval reached the pricing: unknown, never 0 g.
+    r.warnings.push_back("the run's energy has no recorded interval to price: its emissions are unknown (not 0)");
+    r.flexible_start.reason = "no interval was recorded";
+    return;
+  }
   if (!any_time) {
     // Ended within the first millisecond: nothing to price, said so.
     r.average = runner::EmissionsFigure{"average-lifecycle", Mass(), CarbonIntensity(), "none: no interval was recorded",
@@ -171,8 +182,8 @@ void insert_record(runner::RunRecord& r, const std::filesystem::path& json_path,
 // record is written wherever it can be, run.json first (it is what `runs
 // import` reads when the store could not take the row) and again last, so
 // that it lists every warning.
-void write_record(runner::RunRecord& r, const std::filesystem::path& out_dir, const std::string& store_path,
-                  Clock& clock) {
+void write_record(runner::RunRecord& r, const std::filesystem::path& out_dir, const std::filesystem::path& runs_root,
+                  const std::string& store_path, Clock& clock) {
   const auto json_path = std::filesystem::absolute(out_dir / "run.json");
   const auto write_json = [&] {
     guarded(r, json_path.string(), [&] {
@@ -184,14 +195,19 @@ void write_record(runner::RunRecord& r, const std::filesystem::path& out_dir, co
   };
   write_json();
   guarded(r, "the store's run record", [&] { insert_record(r, json_path, store_path, clock); });
-  const auto csv_path = out_dir / "emissions.csv";
-  guarded(r, csv_path.string(), [&] {
-    const bool fresh = !std::filesystem::exists(csv_path);
-    std::ofstream csv(csv_path, std::ios::app);
-    if (fresh) csv << runner::emissions_csv_header() << "\n";
-    csv << runner::emissions_csv_row(r) << "\n";
-    if (!csv) r.warnings.push_back(csv_path.string() + ": write failed");
-  });
+  // CodeCarbon's emissions.csv and greenrun's own columns, one row per run,
+  // appended in the runs folder.
+  const auto append = [&](const std::filesystem::path& path, const std::string& header, const std::string& row) {
+    guarded(r, path.string(), [&] {
+      auto done = runner::append_csv_row(path, header, row);
+      if (!done)
+        r.warnings.push_back(done.error().message);
+      else if (*done)
+        r.warnings.push_back(**done);
+    });
+  };
+  append(runs_root / "emissions.csv", runner::codecarbon_header(), runner::codecarbon_row(r));
+  append(runs_root / "greenrun_runs.csv", runner::greenrun_runs_header(), runner::greenrun_runs_row(r));
   write_json();
 }
 
@@ -240,12 +256,18 @@ Result<RunOutcome> run_unguarded(const RunRequest& req, const Services& services
   const UtcTime started = clock.utc_now();
   std::random_device rd;
   const std::string id = runner::make_run_id(started, rd());
-  const std::filesystem::path out_dir = req.out_dir ? std::filesystem::path(*req.out_dir)
-                                                    : std::filesystem::path(services.store_path).parent_path() /
-                                                          "runs" / id;
+  // Each run has a folder of its own under the runs folder (--out, else
+  // <store folder>/runs), which keeps the CSVs every run appends to: two runs
+  // given the same --out never share or overwrite a timeline.
+  const std::filesystem::path runs_root =
+      req.out_dir ? std::filesystem::path(*req.out_dir) : std::filesystem::path(services.store_path).parent_path() / "runs";
+  const std::filesystem::path out_dir = runs_root / id;
   std::error_code ec;
-  std::filesystem::create_directories(out_dir, ec);
-  if (ec) return make_error(ErrorKind::kIo, out_dir.string() + ": cannot create: " + ec.message());
+  std::filesystem::create_directories(runs_root, ec);
+  if (ec) return make_error(ErrorKind::kIo, "--out " + runs_root.string() + ": cannot create: " + ec.message());
+  if (!std::filesystem::create_directory(out_dir, ec) || ec)
+    return make_error(ErrorKind::kIo, out_dir.string() + ": cannot create the run's folder" +
+                                          (ec ? ": " + ec.message() : std::string(" (it exists already)")));
   auto timeline = runner::TimelineWriter::create((out_dir / "timeline.jsonl").string());
   if (!timeline) return make_error(ErrorKind::kIo, timeline.error().message);
 
@@ -341,7 +363,7 @@ Result<RunOutcome> run_unguarded(const RunRequest& req, const Services& services
   report.start = r.started;
   report.end = r.ended;
   try {
-    price(out, services.store_path, timeline->path(), *embodied, req.pue != 1.0);
+    price(out, services.store_path, *timeline, *embodied, req.pue != 1.0);
   } catch (const std::exception& e) {
     out.emissions.reset();
     r.warnings.push_back(std::string("emissions not computed: ") + e.what());
@@ -353,7 +375,7 @@ Result<RunOutcome> run_unguarded(const RunRequest& req, const Services& services
       r.warnings.push_back("the schedule could not be recorded: " + schedule.error().message);
     out.schedule = scheduled->outcome();
   }
-  write_record(r, out_dir, services.store_path, clock);
+  write_record(r, out_dir, runs_root, services.store_path, clock);
   return out;
 }
 

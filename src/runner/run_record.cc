@@ -3,7 +3,6 @@
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "base/byte_escape.h"
@@ -169,22 +168,6 @@ Result<std::optional<EmissionsFigure>> figure_from(const Reader& top, const char
   GREENRUN_TRY(f.string("source", e.source));
   GREENRUN_TRY(f.number("coverage", e.coverage));
   return std::optional<EmissionsFigure>(std::move(e));
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
-std::string num(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.9g", v);
-  return buf;
 }
 
 }  // namespace
@@ -437,60 +420,6 @@ Result<RunRecord> run_record_from_json(const std::string& text) {
   }();
   if (!parsed) return make_error("run record: " + parsed.error().message);
   return parsed;
-}
-
-std::string emissions_csv_header() {
-  return "timestamp,project_name,run_id,duration,emissions,emissions_rate,cpu_power,gpu_power,ram_power,"
-         "cpu_energy,gpu_energy,ram_energy,energy_consumed,country_iso_code,region,cloud_provider,cloud_region,"
-         "os,cpu_count,cpu_model,gpu_count,gpu_model,longitude,latitude,ram_total_size,tracking_mode,pue,"
-         "cpu_method,gpu_method,ram_method,machine_energy_consumed,intensity_g_per_kwh,intensity_source,"
-         "zone,phase,exit_status";
-}
-
-std::string emissions_csv_row(const RunRecord& r) {
-  // CodeCarbon: energies in kWh, powers in W, emissions in kg, rate kg/s.
-  const double secs = to_seconds(r.duration);
-  const auto watts_of = [&](Energy e) { return secs > 0 ? (e / r.duration).watts() : 0.0; };
-  auto find = [&](Component c) -> const ComponentEnergy* {
-    for (const auto& x : r.components)
-      if (x.component == c) return &x;
-    return nullptr;
-  };
-  auto kwh = [&](Component c) { const auto* x = find(c); return x ? x->job.kilowatt_hours() : 0.0; };
-  auto watts = [&](Component c) {
-    const auto* x = find(c);
-    return x ? watts_of(x->job) : 0.0;
-  };
-  auto method = [&](Component c) { const auto* x = find(c); return x ? std::string(sensors::to_string(x->method)) : ""; };
-  // Emissions not computed are unknown, written as an empty cell, never 0
-  // (a reader summing the column must not count them as clean).
-  const std::optional<double> kg = r.average ? std::optional<double>(r.average->job.kilograms()) : std::nullopt;
-  std::string provider, region;
-  if (r.cloud_region) {
-    const auto colon = r.cloud_region->find(':');
-    provider = r.cloud_region->substr(0, colon);
-    region = colon == std::string::npos ? "" : r.cloud_region->substr(colon + 1);
-  }
-  struct utsname u {};
-  ::uname(&u);
-  const std::string os = std::string(u.sysname) + "-" + u.release + "-" + u.machine;
-  std::vector<std::string> f = {
-      format_utc(r.ended), csv_field(r.project), r.id, num(secs), kg ? num(*kg) : "",
-      kg ? num(secs > 0 ? *kg / secs : 0) : "",
-      num(watts(Component::kCpu)), num(watts(Component::kGpu)), num(watts(Component::kDram)),
-      num(kwh(Component::kCpu)), num(kwh(Component::kGpu)), num(kwh(Component::kDram)),
-      num(r.job_energy().kilowatt_hours() * r.pue), "", "", provider, region, csv_field(os),
-      std::to_string(r.cpu_count), csv_field(r.cpu_model), std::to_string(r.gpu_count), csv_field(r.gpu_model), "", "",
-      num(r.ram_total_gb), "process", num(r.pue), method(Component::kCpu), method(Component::kGpu),
-      method(Component::kDram), num(r.machine_energy().kilowatt_hours()),
-      r.average ? num(r.average->mean_intensity.grams_per_kwh()) : "", csv_field(r.average ? r.average->source : ""), csv_field(r.zone),
-      csv_field(r.phase), std::to_string(r.exit_status)};
-  std::string line;
-  for (size_t i = 0; i < f.size(); ++i) {
-    if (i) line += ',';
-    line += f[i];
-  }
-  return line;
 }
 
 std::string make_run_id(UtcTime t, unsigned random) {

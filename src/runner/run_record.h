@@ -2,7 +2,7 @@
 // where, how long, energy per component with its method (machine and job),
 // emissions and their intensity source, and, for a carbon-aware run, the
 // schedule actually executed. Written to run.json, the store's
-// `runs` table, and emissions.csv (CodeCarbon's columns where they apply).
+// `runs` table (emissions.csv: runner/codecarbon_csv.h).
 // Schemas: docs/formats.md, "run.json" and "emissions.csv".
 //
 // run.json is versioned: "schema": "greenrun.run/1" (kRunSchema), with the
@@ -131,10 +131,6 @@ std::string_view greenrun_version();
 // This machine's host name (gethostname); "" when it cannot be read.
 std::string host_name();
 
-// emissions.csv: header and one row (CodeCarbon column names first, then
-// greenrun's method columns).
-std::string emissions_csv_header();
-std::string emissions_csv_row(const RunRecord& r);
 
 // "20261127T131500Z-" + 6 hex digits.
 std::string make_run_id(UtcTime t, unsigned random);

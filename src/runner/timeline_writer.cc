@@ -60,13 +60,23 @@ Result<TimelineWriter> TimelineWriter::create(const std::string& path) {
   return TimelineWriter(path, fd);
 }
 
-TimelineWriter::TimelineWriter(TimelineWriter&& o) noexcept : path_(std::move(o.path_)), fd_(o.fd_) { o.fd_ = -1; }
+TimelineWriter::TimelineWriter(TimelineWriter&& o) noexcept
+    : path_(std::move(o.path_)),
+      fd_(o.fd_),
+      committed_(o.committed_),
+      failed_(o.failed_),
+      unwritten_(std::move(o.unwritten_)) {
+  o.fd_ = -1;
+}
 
 TimelineWriter& TimelineWriter::operator=(TimelineWriter&& o) noexcept {
   if (this != &o) {
     if (fd_ >= 0) ::close(fd_);
     path_ = std::move(o.path_);
     fd_ = o.fd_;
+    committed_ = o.committed_;
+    failed_ = o.failed_;
+    unwritten_ = std::move(o.unwritten_);
     o.fd_ = -1;
   }
   return *this;
@@ -80,6 +90,10 @@ Status TimelineWriter::append(const IntervalRecord& r) {
   // The accounting schema needs a positive duration and at least one
   // component; a zero-length final interval carries no energy.
   if (r.end <= r.start || r.components.empty()) return {};
+  if (failed_) {
+    unwritten_.push_back(r);
+    return {};
+  }
   std::string line = to_json_line(r);
   line.push_back('\n');
   size_t done = 0;
@@ -87,10 +101,19 @@ Status TimelineWriter::append(const IntervalRecord& r) {
     const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return make_error(path_ + ": write failed: " + std::strerror(errno));
+      const int err = errno;
+      // Cut a partly written line off so the file ends on a complete one.
+      const bool repaired = done == 0 || ::ftruncate(fd_, static_cast<off_t>(committed_)) == 0;
+      failed_ = true;
+      unwritten_.push_back(r);
+      return make_error(ErrorKind::kIo, path_ + ": write failed (" + std::strerror(err) + "); " +
+                                            (repaired ? "the file ends at its last complete interval"
+                                                      : "a partial last line could not be cut off") +
+                                            ", and the run's later intervals are kept in memory and priced");
     }
     done += static_cast<size_t>(n);
   }
+  committed_ += static_cast<long long>(line.size());
   return {};
 }
 
@@ -113,6 +136,12 @@ Result<TimelineFile> read_timeline(const std::string& path) {
       }
       return make_error(path + ":" + std::to_string(lines.line_number()) + ": " + r.error().message);
     }
+    if (!out.intervals.empty() && r->start < out.intervals.back().end)
+      return make_error(ErrorKind::kBadData,
+                        path + ":" + std::to_string(lines.line_number()) + ": an interval starting " +
+                            format_utc(r->start) + " overlaps the previous one (ending " +
+                            format_utc(out.intervals.back().end) +
+                            "); expected ordered, non-overlapping intervals (did two runs write one timeline?)");
     out.intervals.push_back(std::move(*r));
   }
   return out;

@@ -56,18 +56,30 @@ class TimelineWriter {
 
   // One write(2) per record. Intervals of zero length or without any
   // component are skipped (the accounting schema has no room for them).
+  //
+  // A write that fails (a full disk, a quota, an I/O error) never loses the
+  // interval or tears the file: the file is cut back to its last complete
+  // line, and this record and every later one are kept in memory
+  // (unwritten()) so the run is still priced in full. Only that first
+  // failure is returned as an error — one warning per run, not per interval.
   [[nodiscard]] Status append(const IntervalRecord& r);
   const std::string& path() const { return path_; }
+  // The intervals that could not be written, in order, after the file's.
+  const std::vector<IntervalRecord>& unwritten() const { return unwritten_; }
 
  private:
   TimelineWriter(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
   std::string path_;
   int fd_ = -1;
+  long long committed_ = 0;  // bytes of complete lines in the file
+  bool failed_ = false;
+  std::vector<IntervalRecord> unwritten_;
 };
 
 // Reads a whole timeline back. A torn last line (greenrun killed mid-write)
 // is skipped and counted in `torn_lines`; any other bad line is an error
-// naming path:line.
+// naming path:line, and so is an interval that starts before the previous
+// one ended (two runs writing one file would otherwise be priced twice).
 struct TimelineFile {
   std::vector<IntervalRecord> intervals;
   size_t torn_lines = 0;

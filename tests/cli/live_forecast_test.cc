@@ -73,7 +73,7 @@ class LiveForecastTest : public ::testing::Test {
   std::string file(const fs::path& p) const { return greenrun::testing::read_file(p); }
   std::string err() const { return file(dir_ / "stderr.txt"); }
   std::string out() const { return file(dir_ / "stdout.txt"); }
-  nlohmann::json schedule() const { return nlohmann::json::parse(file(out_ / "run.json"))["schedule"]; }
+  nlohmann::json schedule() const { return nlohmann::json::parse(file(greenrun::testing::latest_run_folder(out_) / "run.json"))["schedule"]; }
 
   fs::path dir_, out_;
   UtcTime hour_{};

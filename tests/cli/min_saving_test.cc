@@ -43,7 +43,7 @@ TEST_F(MinSavingTest, ATinySavingRunsAtOnceAndSaysWhy) {
   store_forecast({300, 300, 300, 298});
   ASSERT_EQ(run(flexible("1%")), 0) << err();
   EXPECT_NE(err().find("below --min-saving 1 %: running at once"), std::string::npos) << err();
-  const auto j = nlohmann::json::parse(greenrun::testing::read_file(dir_ / "out" / "run.json"));
+  const auto j = nlohmann::json::parse(greenrun::testing::read_file(greenrun::testing::latest_run_folder(dir_ / "out") / "run.json"));
   ASSERT_TRUE(j.contains("schedule")) << j.dump(2);
   // Planned to start at once: the plan's start is the moment it was made,
   // before the run began (ISO times compare as text), and the record says
@@ -59,7 +59,7 @@ TEST_F(MinSavingTest, AWorthwhileSavingStillWaits) {
   store_forecast({900, 900, 900, 900, 100, 100, 100});
   ASSERT_EQ(run(flexible("1%")), 0) << err();
   EXPECT_EQ(err().find("--min-saving"), std::string::npos) << err();
-  const auto j = nlohmann::json::parse(greenrun::testing::read_file(dir_ / "out" / "run.json"));
+  const auto j = nlohmann::json::parse(greenrun::testing::read_file(greenrun::testing::latest_run_folder(dir_ / "out") / "run.json"));
   // It waited for the clean hours: at least an hour of schedule time.
   EXPECT_GE(j["schedule"]["waited_s"].get<double>(), 3600) << j["schedule"].dump(2);
 }

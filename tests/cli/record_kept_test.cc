@@ -37,12 +37,14 @@ TEST_F(RecordKeptTest, ARecordTheStoreRefusesIsKeptAndImportedLater) {
     ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 99;", nullptr, nullptr, nullptr), SQLITE_OK);
     sqlite3_close(db);
   }
-  const fs::path folder = dir_ / "out";
-  ASSERT_EQ(run({"run", "--zone", "DE", "--sensors", "fake", "--out", folder.string(), "--", "true"}), 0) << err();
+  const fs::path runs = dir_ / "out";
+  ASSERT_EQ(run({"run", "--zone", "DE", "--sensors", "fake", "--out", runs.string(), "--", "true"}), 0) << err();
+  const fs::path folder = greenrun::testing::latest_run_folder(runs);
+  ASSERT_FALSE(folder.empty()) << "no run folder under " << runs;
   EXPECT_NE(err().find("greenrun runs import " + (folder / "run.json").string()), std::string::npos) << err();
   const auto record = nlohmann::json::parse(greenrun::testing::read_file(folder / "run.json"));
   const std::string id = record["id"];
-  EXPECT_TRUE(fs::exists(folder / "emissions.csv"));
+  EXPECT_TRUE(fs::exists(runs / "emissions.csv"));
 
   // Later, into a store that can take it (and again: the same record once).
   const std::string other = (dir_ / "other.db").string();

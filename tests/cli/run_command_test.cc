@@ -49,10 +49,10 @@ class RunCommandTest : public ::testing::Test {
   }
   std::string file(const fs::path& p) const { return greenrun::testing::read_file(p); }
   std::string stderr_text() const { return file(dir_ / "stderr.txt"); }
-  nlohmann::json run_json() const { return nlohmann::json::parse(file(out_ / "run.json")); }
+  nlohmann::json run_json() const { return nlohmann::json::parse(file(greenrun::testing::latest_run_folder(out_) / "run.json")); }
   // Complete lines in the run's timeline so far.
   size_t sampled_lines() const {
-    const std::string t = file(out_ / "timeline.jsonl");
+    const std::string t = file(greenrun::testing::latest_run_folder(out_) / "timeline.jsonl");
     return static_cast<size_t>(std::count(t.begin(), t.end(), '\n'));
   }
 
@@ -77,11 +77,11 @@ TEST_F(RunCommandTest, IdleCommandWritesLabelledFilesAndSummary) {
   EXPECT_GE(j["intervals"].get<int>(), 3);
   EXPECT_LE(j["job_energy_j"].get<double>(), j["machine_energy_j"].get<double>());
   EXPECT_GT(j["machine_energy_j"].get<double>(), 0.0);
-  auto tl = runner::read_timeline((out_ / "timeline.jsonl").string());
+  auto tl = runner::read_timeline((greenrun::testing::latest_run_folder(out_) / "timeline.jsonl").string());
   ASSERT_TRUE(tl) << tl.error().message;
   EXPECT_EQ(tl->intervals.size(), j["intervals"].get<size_t>());
   const auto csv = file(out_ / "emissions.csv");
-  EXPECT_EQ(csv.rfind("timestamp,project_name,run_id,duration,emissions,", 0), 0u);
+  EXPECT_EQ(csv.rfind("timestamp,project_name,run_id,experiment_id,duration,emissions,", 0), 0u);
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 2);
   EXPECT_NE(csv.find(",demo,"), std::string::npos);
 }
@@ -130,11 +130,11 @@ TEST_F(RunCommandTest, SigkillOfGreenrunLeavesAParseableTimeline) {
   ::kill(pid, SIGKILL);
   EXPECT_EQ(wait_exit(pid), 128 + SIGKILL);
   ::kill(-pid, SIGKILL);  // the orphaned sleep
-  auto tl = runner::read_timeline((out_ / "timeline.jsonl").string());
+  auto tl = runner::read_timeline((greenrun::testing::latest_run_folder(out_) / "timeline.jsonl").string());
   ASSERT_TRUE(tl) << tl.error().message;
   EXPECT_GE(tl->intervals.size(), 3u);
   EXPECT_EQ(tl->torn_lines, 0u);
-  EXPECT_FALSE(fs::exists(out_ / "run.json"));
+  EXPECT_FALSE(fs::exists(greenrun::testing::latest_run_folder(out_) / "run.json")) << "a record was written";
 }
 
 TEST_F(RunCommandTest, FakeSensorsAreLabelledSimulated) {
@@ -178,7 +178,7 @@ TEST_F(RunCommandTest, AccountingReadsTheTimeline) {
             0);
   std::ostringstream out, err;
   const int rc = run_cli({"greenrun", "--store", (dir_ / "greenrun.db").string(), "emissions", "--energy",
-                          (out_ / "timeline.jsonl").string(), "--zone", "DE"},
+                          (greenrun::testing::latest_run_folder(out_) / "timeline.jsonl").string(), "--zone", "DE"},
                          out, err);
   EXPECT_EQ(rc, 0) << err.str() << out.str();
 }
@@ -317,7 +317,7 @@ TEST_F(RunCommandTest, StoreDataPricesTheRunAndDrivesTheFlexibleStartLine) {
   // The same answer from the library, over the same store and timeline.
   auto db = intensity::IntensityStore::open(store);
   ASSERT_TRUE(db) << db.error().message;
-  auto tl = runner::read_timeline((out_ / "timeline.jsonl").string());
+  auto tl = runner::read_timeline((greenrun::testing::latest_run_folder(out_) / "timeline.jsonl").string());
   ASSERT_TRUE(tl) << tl.error().message;
   const auto expected = runner::flexible_start_hindsight(&*db, "DE", tl->intervals, tl->intervals.front().start);
   ASSERT_TRUE(expected.computed) << expected.reason;
@@ -349,7 +349,7 @@ TEST_F(RunCommandTest, GpuThroughTheStandInNvmlLibrary) {
     EXPECT_EQ(c["method"], "integrated");
     EXPECT_NEAR(c["machine_j"].get<double>(), 200.0 * j["duration_s"].get<double>(), 200.0 * 0.05);
   }
-  EXPECT_TRUE(found) << file(out_ / "run.json");
+  EXPECT_TRUE(found) << file(greenrun::testing::latest_run_folder(out_) / "run.json");
   EXPECT_EQ(j["host"]["gpu_model"], "NVIDIA A100-SXM4-40GB");
 }
 #endif

@@ -98,7 +98,7 @@ TEST_F(RunExecutionTest, StopModePausesInTheDirtyHoursAndTheJobEndsWithTheRightT
   // current hour alone suffices; use a job a little over an hour of schedule.
   store_forecast({300, 300, 100, 900, 900, 100, 100, 900});
   ASSERT_EQ(run(scheduled("stop", 24)), 0) << err();
-  const auto j = nlohmann::json::parse(file(out_ / "run.json"));
+  const auto j = nlohmann::json::parse(file(greenrun::testing::latest_run_folder(out_) / "run.json"));
   ASSERT_TRUE(j.contains("schedule")) << j.dump(2);
   const auto& s = j["schedule"];
   EXPECT_EQ(s["mode"], "pause-resume");
@@ -122,7 +122,7 @@ TEST_F(RunExecutionTest, PausesAndResumesInBothModesWithTheRightTotal) {
     fs::remove(dir_ / "greenrun.db");
     store_forecast({900, 900, 100, 900, 100, 900});
     ASSERT_EQ(run(scheduled(mode, 24)), 0) << err();
-    const auto s = nlohmann::json::parse(file(out_ / "run.json"))["schedule"];
+    const auto s = nlohmann::json::parse(file(greenrun::testing::latest_run_folder(out_) / "run.json"))["schedule"];
     const std::string paused = mode == "stop" ? "pause" : "checkpoint";
     const std::string resumed = mode == "stop" ? "resume" : "restart";
     EXPECT_GE(count(s["events"], paused), 1u) << s["events"].dump(2);
@@ -182,9 +182,9 @@ TEST_F(RunExecutionTest, SigintResumesAStoppedJobAndEndsTheRunCleanly) {
   // The job dies of the forwarded SIGINT (Python's default); greenrun
   // exits with its status after writing the record.
   EXPECT_EQ(wait_exit(g), 128 + SIGINT);
-  ASSERT_TRUE(fs::exists(out_ / "run.json")) << "greenrun itself must not die of SIGINT\n" << err();
+  ASSERT_TRUE(fs::exists(greenrun::testing::latest_run_folder(out_) / "run.json")) << "greenrun itself must not die of SIGINT\n" << err();
   EXPECT_FALSE(fs::exists("/proc/" + std::to_string(job) + "/stat")) << "the job was left behind";
-  const auto s = nlohmann::json::parse(file(out_ / "run.json"))["schedule"];
+  const auto s = nlohmann::json::parse(file(greenrun::testing::latest_run_folder(out_) / "run.json"))["schedule"];
   EXPECT_TRUE(s["interrupted"].get<bool>());
   EXPECT_EQ(count(s["events"], "interrupt"), 1u);
 }
@@ -220,7 +220,7 @@ TEST_F(RunExecutionTest, WithoutAStoredForecastTheTypicalProfileIsUsedWithAWarni
             0)
       << err();
   EXPECT_NE(err().find("typical profile, not a forecast"), std::string::npos) << err();
-  const auto s = nlohmann::json::parse(file(out_ / "run.json"))["schedule"];
+  const auto s = nlohmann::json::parse(file(greenrun::testing::latest_run_folder(out_) / "run.json"))["schedule"];
   EXPECT_EQ(s["mode"], "flexible");
   EXPECT_EQ(s["forecast"]["origin"], "typical");
 }

@@ -62,7 +62,7 @@ class RunSafetyTest : public ::testing::Test {
   std::string err() const { return file(dir_ / "stderr.txt"); }
   std::string log() const { return file(dir_ / "log.txt"); }
   bool log_has(const std::string& s) const { return log().find(s) != std::string::npos; }
-  nlohmann::json record() const { return nlohmann::json::parse(file(out_ / "run.json")); }
+  nlohmann::json record() const { return nlohmann::json::parse(file(greenrun::testing::latest_run_folder(out_) / "run.json")); }
 
   // Polls every 20 ms for at most `limit`.
   static bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit = 10s) {
@@ -176,7 +176,7 @@ TEST_F(RunSafetyTest, AClosedStderrDoesNotKillTheRun) {
   ASSERT_EQ(lines, 2) << head;
   EXPECT_EQ(wait_exit(g), 0) << "greenrun died (141: SIGPIPE)\n" << head;
   EXPECT_NE(log().find("ran=24 total=24"), std::string::npos) << log();
-  ASSERT_TRUE(fs::exists(out_ / "run.json")) << "no record written";
+  ASSERT_TRUE(fs::exists(greenrun::testing::latest_run_folder(out_) / "run.json")) << "no record written";
   const auto r = record();
   EXPECT_EQ(r["exit_status"], 0);
   EXPECT_EQ(r["schedule"]["mode"], "pause-resume");
@@ -217,7 +217,7 @@ TEST_F(RunSafetyTest, SigtermOrSighupWhileWaitingIsRecordedAsThatSignal) {
     ASSERT_TRUE(eventually([&] { return waiting(); })) << err();
     ASSERT_EQ(::kill(g, sig), 0);
     EXPECT_EQ(wait_exit(g), 128 + sig) << err();
-    ASSERT_TRUE(fs::exists(out_ / "run.json")) << err();
+    ASSERT_TRUE(fs::exists(greenrun::testing::latest_run_folder(out_) / "run.json")) << err();
     const auto r = record();
     EXPECT_EQ(r["exit_status"], 128 + sig);
     EXPECT_TRUE(r["schedule"]["interrupted"].get<bool>());

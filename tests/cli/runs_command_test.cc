@@ -19,6 +19,7 @@
 #include "base/time_format.h"
 #include "cli.h"
 #include "intensity/store.h"
+#include "runner/codecarbon_csv.h"
 #include "runner/run_store.h"
 #include "testing/paths.h"
 #include "testing/schedule_section.h"
@@ -209,17 +210,17 @@ TEST_F(RunsCommandTest, RunsWithoutEmissionsAreUnknownNeverZero) {
   EXPECT_EQ(line_with(out, "nopriced").find(" 0 g"), std::string::npos) << out;
   EXPECT_NE(out.find("note: 1 of 1 run have no emissions (unknown, not counted as 0 g in CO2e)"), std::string::npos)
       << out;
-  const std::string csv = runner::emissions_csv_row(r);
-  // The emissions and emissions_rate cells (5th and 6th) are empty, not 0.
+  const std::string csv = runner::codecarbon_row(r);
+  // The emissions and emissions_rate cells (6th and 7th) are empty, not 0.
   std::vector<std::string> cells;
   size_t at = 0;
-  for (int i = 0; i < 6; ++i) {
+  for (int i = 0; i < 7; ++i) {
     const size_t comma = csv.find(',', at);
     cells.push_back(csv.substr(at, comma - at));
     at = comma + 1;
   }
-  EXPECT_EQ(cells[4], "") << csv;
   EXPECT_EQ(cells[5], "") << csv;
+  EXPECT_EQ(cells[6], "") << csv;
 }
 
 TEST_F(RunsCommandTest, SummaryTotalsEmissionsAvoidedByScheduling) {
@@ -283,7 +284,7 @@ TEST_F(RunsCommandTest, AScheduledRunIsShownWithItsEventsAndSaving) {
   const std::string err((std::istreambuf_iterator<char>(err_file)), std::istreambuf_iterator<char>());
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << err;
 
-  std::ifstream run_json(dir_ / "out" / "run.json");
+  std::ifstream run_json(greenrun::testing::latest_run_folder(dir_ / "out") / "run.json");
   const auto record = ordered_json::parse(run_json);
   ASSERT_TRUE(record.contains("schedule")) << record.dump(2);
   const auto& s = record["schedule"];

@@ -34,7 +34,7 @@ TEST_F(ZoneCheckTest, AMistypedZoneIsRefusedBeforeTheJobRunsWithADidYouMean) {
   EXPECT_NE(err().find("--zone: unknown zone \"DEE\""), std::string::npos) << err();
   EXPECT_NE(err().find("DE"), std::string::npos) << err();
   EXPECT_FALSE(fs::exists(ran)) << "the job ran although its zone is unknown";
-  EXPECT_FALSE(fs::exists(dir_ / "out" / "run.json"));
+  EXPECT_FALSE(fs::exists(dir_ / "out")) << "the run's folder was made although its zone is unknown";
   // The same typo through GREENRUN_ZONE names where it came from.
   EXPECT_EQ(greenrun::testing::wait_exit(greenrun::testing::start_cli(
                 {"run", "--sensors", "fake", "--", "touch", ran.string()}, dir_, {{"GREENRUN_ZONE", "NOPE"}})),

@@ -26,15 +26,19 @@ class EngineQueries : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  // Imports the real 2022 GB hourly file (both average signals).
+  // Imports the real 2022 GB hourly file, both average signals.
   void import_gb() {
     const auto file = greenrun::testing::shared_data() / "electricitymaps-hourly/green-dcc/GB_2022_hourly.csv";
-    auto parsed = intensity::import_file(file.string(), intensity::ImportOptions{});
-    ASSERT_TRUE(parsed) << parsed.error().message;
     auto store = intensity::IntensityStore::open(services_.store_path);
     ASSERT_TRUE(store) << store.error().message;
-    auto done = store->import(parsed->series);
-    ASSERT_TRUE(done) << done.error().message;
+    for (auto signal : {intensity::Signal::kAverageLifecycle, intensity::Signal::kAverageDirect}) {
+      intensity::ImportOptions options;
+      options.electricitymaps_signal = signal;
+      auto parsed = intensity::import_file(file.string(), options);
+      ASSERT_TRUE(parsed) << parsed.error().message;
+      auto done = store->import(parsed->series);
+      ASSERT_TRUE(done) << done.error().message;
+    }
   }
 
   static runner::RunRecord record(std::string id, std::string project, std::string phase, const char* started) {

@@ -219,7 +219,9 @@ TEST_F(EngineRunTest, A24HourPauseResumeScheduleFollowsAForecastThatChangesMidRu
   const std::filesystem::path folder = out->record.out_dir;
   EXPECT_TRUE(std::filesystem::exists(folder / "run.json"));
   EXPECT_TRUE(std::filesystem::exists(folder / "timeline.jsonl"));
-  EXPECT_TRUE(std::filesystem::exists(folder / "emissions.csv"));
+  EXPECT_EQ(folder.filename(), out->record.id) << "each run has a folder of its own";
+  EXPECT_TRUE(std::filesystem::exists(folder.parent_path() / "emissions.csv"));
+  EXPECT_TRUE(std::filesystem::exists(folder.parent_path() / "greenrun_runs.csv"));
   auto runs = runner::RunStore::open(services_.store_path);
   ASSERT_TRUE(runs) << runs.error().message;
   auto got = runs->get(out->record.id);

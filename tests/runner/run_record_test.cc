@@ -1,4 +1,5 @@
 #include "runner/run_record.h"
+#include "runner/codecarbon_csv.h"
 
 #include <gtest/gtest.h>
 
@@ -177,7 +178,8 @@ TEST(RunRecord, BytesThatAreNotUtf8AreRecordedEscapedAndNeverThrow) {
   EXPECT_EQ(back->project, r.project);
   EXPECT_EQ(back->warnings.size(), 1u);
   // The CSV row does not throw either.
-  EXPECT_NO_THROW((void)emissions_csv_row(r));
+  EXPECT_NO_THROW((void)codecarbon_row(r));
+  EXPECT_NO_THROW((void)greenrun_runs_row(r));
 }
 
 }  // namespace

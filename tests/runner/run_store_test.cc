@@ -340,24 +340,6 @@ TEST_F(RunStoreTest, AnyBytesRoundTripThroughRunJsonAndTheStore) {
   }
 }
 
-TEST(RunRecord, EmissionsCsvHasCodeCarbonColumns) {
-  const auto header = emissions_csv_header();
-  for (const char* col : {"timestamp", "project_name", "run_id", "duration", "emissions", "emissions_rate", "cpu_power",
-                          "gpu_power", "ram_power", "cpu_energy", "gpu_energy", "ram_energy", "energy_consumed",
-                          "cpu_count", "cpu_model", "ram_total_size", "tracking_mode", "pue", "cpu_method"}) {
-    EXPECT_NE(("," + header + ",").find(std::string(",") + col + ","), std::string::npos) << col;
-  }
-  auto r = run("r1", "bert, large", "training", 3.6e6, 400);
-  const auto row = emissions_csv_row(r);
-  // Same number of fields (a quoted project name keeps its comma).
-  size_t commas_header = std::count(header.begin(), header.end(), ',');
-  size_t commas_row = std::count(row.begin(), row.end(), ',') - 1;
-  EXPECT_EQ(commas_header, commas_row) << row;
-  EXPECT_NE(row.find("\"bert, large\""), std::string::npos);
-  EXPECT_NE(row.find(",1,"), std::string::npos);     // 1 kWh of CPU energy
-  EXPECT_NE(row.find(",0.4,"), std::string::npos);   // 0.4 kg
-}
-
 TEST(RunRecord, IdsSortByTime) {
   const auto t = *parse_utc("2026-11-27T13:15:00Z");
   EXPECT_EQ(make_run_id(t, 0xabcdef), "20261127T131500Z-abcdef");

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
+#include <csignal>
 #include <fstream>
 
 #include "accounting/energy_timeline.h"
@@ -130,6 +133,72 @@ TEST(TimelineWriter, UnwritablePathIsAnError) {
   auto w = TimelineWriter::create("/nonexistent-dir/timeline.jsonl");
   ASSERT_FALSE(w);
   EXPECT_NE(w.error().message.find("/nonexistent-dir/timeline.jsonl: cannot create"), std::string::npos);
+}
+
+TEST(TimelineWriter, AFullDiskKeepsTheIntervalsInMemoryAndWarnsOnce) {
+  // /dev/full refuses every write with ENOSPC, like a disk full from the start.
+  auto w = TimelineWriter::create("/dev/full");
+  ASSERT_TRUE(w) << w.error().message;
+  auto first = w->append(record(0));
+  ASSERT_FALSE(first);
+  EXPECT_NE(first.error().message.find("No space left on device"), std::string::npos) << first.error().message;
+  EXPECT_NE(first.error().message.find("kept in memory"), std::string::npos) << first.error().message;
+  EXPECT_TRUE(w->append(record(1))) << "a second warning for the same failure";
+  EXPECT_TRUE(w->append(record(2)));
+  ASSERT_EQ(w->unwritten().size(), 3u);
+  EXPECT_EQ(w->unwritten()[2].start, record(2).start);
+}
+
+TEST(TimelineWriter, AWriteThatFailsMidLineIsCutBackToTheLastCompleteLine) {
+  // A file-size limit makes the kernel accept part of a line and refuse the
+  // rest (EFBIG), as a disk filling up mid-write does.
+  const auto dir = greenrun::testing::make_temp_dir("greenrun-timeline-full");
+  const std::string path = (dir / "timeline.jsonl").string();
+  const size_t line_bytes = to_json_line(record(0)).size() + 1;
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+  auto* old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit limited = saved;
+  limited.rlim_cur = static_cast<rlim_t>(2 * line_bytes + line_bytes / 2);  // two and a half lines
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limited), 0);
+  std::vector<Status> results;
+  {
+    auto w = TimelineWriter::create(path);
+    ASSERT_TRUE(w);
+    for (int i = 0; i < 5; ++i) results.push_back(w->append(record(i)));
+    ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &saved), 0);
+    std::signal(SIGXFSZ, old_handler);
+    EXPECT_EQ(w->unwritten().size(), 3u);
+  }
+  EXPECT_TRUE(results[0] && results[1]);
+  EXPECT_FALSE(results[2]);
+  EXPECT_TRUE(results[3] && results[4]) << "one warning per run, not per interval";
+  EXPECT_EQ(std::filesystem::file_size(path), 2 * line_bytes) << "the torn third line was not cut off";
+  auto back = read_timeline(path);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->intervals.size(), 2u);
+  EXPECT_EQ(back->torn_lines, 0u);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(TimelineWriter, OverlappingIntervalsAreRefusedWithTheirLine) {
+  // Two runs writing one file interleave their intervals: pricing both would
+  // count each job's energy twice.
+  const auto dir = greenrun::testing::make_temp_dir("greenrun-timeline-overlap");
+  const std::string path = (dir / "timeline.jsonl").string();
+  {
+    std::ofstream f(path);
+    auto other = record(0);
+    other.start += std::chrono::milliseconds(500);
+    other.end += std::chrono::milliseconds(500);
+    f << to_json_line(record(0)) << "\n" << to_json_line(other) << "\n" << to_json_line(record(1)) << "\n";
+  }
+  auto back = read_timeline(path);
+  ASSERT_FALSE(back);
+  EXPECT_NE(back.error().message.find(path + ":2: an interval starting 2026-01-01T00:00:00.500Z overlaps"),
+            std::string::npos)
+      << back.error().message;
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

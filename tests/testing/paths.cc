@@ -41,4 +41,23 @@ std::string read_file(const std::filesystem::path& p) {
   return ss.str();
 }
 
+std::filesystem::path latest_run_folder(const std::filesystem::path& root) {
+  std::error_code ec;
+  std::filesystem::path found;
+  std::filesystem::file_time_type newest{};
+  for (const auto& entry : std::filesystem::directory_iterator(root, ec)) {
+    if (!entry.is_directory()) continue;
+    for (const char* name : {"run.json", "timeline.jsonl"}) {
+      const auto t = std::filesystem::last_write_time(entry.path() / name, ec);
+      if (ec) continue;
+      if (found.empty() || t > newest) {
+        found = entry.path();
+        newest = t;
+      }
+      break;
+    }
+  }
+  return found;
+}
+
 }  // namespace greenrun::testing

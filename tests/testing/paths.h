@@ -16,6 +16,12 @@ std::filesystem::path source_dir();
 std::filesystem::path cli_path();
 // A new empty folder under the system temp folder, removed by the caller.
 std::filesystem::path make_temp_dir(const std::string& prefix);
+// The run folder (DIR/<run id>/, holding run.json and timeline.jsonl) that
+// the latest run under the runs folder `root` (its --out) wrote: the one
+// whose run.json, else timeline.jsonl, changed last. Runs in one test run
+// one after another, so "last" is the latest run. An empty path when there
+// is none yet.
+std::filesystem::path latest_run_folder(const std::filesystem::path& root);
 // The whole file ("" when it cannot be read).
 std::string read_file(const std::filesystem::path& p);
 
