@@ -108,8 +108,11 @@ TEST_F(PrometheusScrapeTest, APromQlQueryReturnsTheEnergyOfARunThisTestMade) {
        "-c", "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.5: pass"},
       dir_));
   ASSERT_EQ(ran, 0) << greenrun::testing::read_file(dir_ / "stderr.txt");
-  const std::string run_json = greenrun::testing::read_file(
-      fs::directory_iterator(dir_ / "runs")->path() / "run.json");
+  // The run's folder: <store folder>/runs/<run id>/ (beside the CSVs runs append to).
+  fs::path run_folder;
+  for (const auto& e : fs::directory_iterator(dir_ / "runs"))
+    if (e.is_directory()) run_folder = e.path();
+  const std::string run_json = greenrun::testing::read_file(run_folder / "run.json");
   const auto record = nlohmann::json::parse(run_json);
   const std::string id = record["id"];
   double job_joules = 0;
