@@ -38,6 +38,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_run_command(app, ctx, action);
   add_runs_command(app, ctx, action);
   add_report_command(app, ctx, action);
+  add_serve_command(app, ctx, action);
 
   if (auto unknown = unknown_flag_message(app, args)) {
     err << "greenrun: " << *unknown << "\n";

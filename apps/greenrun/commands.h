@@ -16,5 +16,6 @@ void add_simulate_command(CLI::App& app, Context& ctx, Action& action);
 void add_run_command(CLI::App& app, Context& ctx, Action& action);
 void add_runs_command(CLI::App& app, Context& ctx, Action& action);
 void add_report_command(CLI::App& app, Context& ctx, Action& action);
+void add_serve_command(CLI::App& app, Context& ctx, Action& action);
 
 }  // namespace greenrun::cli

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <unistd.h>
 
 #include "accounting/embodied.h"
 #include "base/quantity_format.h"
@@ -16,6 +17,7 @@
 #include "engine/run_recording.h"
 #include "engine/scheduled_run.h"
 #include "greenrun/engine.h"
+#include "greenrun/live_runs.h"
 #include "intensity/providers/provider_settings.h"
 #include "intensity/store.h"
 #include "runner/child_process.h"
@@ -123,9 +125,20 @@ Result<RunOutcome> run_unguarded(const RunRequest& req, const Services& services
 
   RunOutcome out;
   runner::Sampler sampler(clock, std::move(setup->sensors), proc, &*timeline, step);
+  // Other processes (greenrun serve) see the run while it runs; the file goes when it ends.
+  LiveRun live_run;
+  live_run.id = id;
+  live_run.pid = ::getpid();
+  live_run.project = req.project;
+  live_run.phase = req.phase;
+  live_run.zone = where->zone;
+  live_run.started = live_run.updated = started;
+  live_run.mode = req.execution ? std::string(scheduling::to_string(req.execution->mode)) : "";
+  live_run.state = req.execution ? "waiting" : "running";
+  LiveStatusFile live(services.store_path, std::move(live_run));
   runner::ExitStatus status;
   if (scheduled) {
-    auto st = scheduled->run(sampler, clock, services, observer);
+    auto st = scheduled->run(sampler, clock, services, observer, &live);
     if (!st) {
       out.spawn_error = st.error();
       return out;
@@ -148,8 +161,10 @@ Result<RunOutcome> run_unguarded(const RunRequest& req, const Services& services
         break;
       }
       if (auto s = sampler.sample(); !s) warnings.push_back(s.error().message);
+      live.sampled(sampler.totals(), clock.utc_now());
     }
   }
+  for (const auto& w : live.warnings()) warnings.push_back(w);
   const auto& totals = sampler.totals();
 
   runner::RunRecord& r = out.record;

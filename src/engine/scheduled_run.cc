@@ -168,13 +168,14 @@ class LiveForecastSource final : public runner::ForecastSource {
 // The Sampler on the base clock, seen from the executor's (scaled) clock.
 class SamplerMeter final : public runner::EnergyMeter {
  public:
-  SamplerMeter(runner::Sampler& s, const runner::ScaledClock& clock, bool final_ticks_from_wait)
-      : sampler_(s), clock_(clock), final_ticks_(final_ticks_from_wait) {}
+  SamplerMeter(runner::Sampler& s, const runner::ScaledClock& clock, bool final_ticks_from_wait, LiveStatusFile* live)
+      : sampler_(s), clock_(clock), final_ticks_(final_ticks_from_wait), live_(live) {}
   void begin(pid_t root) override { sampler_.start(root); }
   SteadyTime next_deadline() const override { return clock_.from_base(sampler_.next_deadline()); }
   void sample(const std::optional<runner::ExitStatus>& final) override {
     auto s = final && final_ticks_ ? sampler_.sample(final->cpu_ticks()) : sampler_.sample();
     if (!s) errors.push_back(s.error().message);
+    if (live_) live_->sampled(sampler_.totals(), clock_.utc_now());
   }
   Energy job_energy() const override {
     Energy e;
@@ -188,6 +189,7 @@ class SamplerMeter final : public runner::EnergyMeter {
   runner::Sampler& sampler_;
   const runner::ScaledClock& clock_;
   bool final_ticks_;
+  LiveStatusFile* live_;
 };
 
 }  // namespace
@@ -372,7 +374,7 @@ Result<std::unique_ptr<ScheduledRun>> ScheduledRun::prepare(const ExecutionReque
 
 std::expected<runner::ExitStatus, runner::SpawnError> ScheduledRun::run(runner::Sampler& sampler, Clock& base,
                                                                         const Services& services,
-                                                                        Observer& observer) {
+                                                                        Observer& observer, LiveStatusFile* live) {
   runner::ScaledClock clock(base, request_.time_scale);
   JobSpec spec{command_, true, request_.pause_mode, request_.checkpoint_signal, request_.grace};
   std::unique_ptr<runner::JobControl> job;
@@ -386,7 +388,7 @@ std::expected<runner::ExitStatus, runner::SpawnError> ScheduledRun::run(runner::
     o.grace = request_.grace;
     job = std::make_unique<runner::JobController>(clock, &clock, std::move(o));
   }
-  SamplerMeter meter(sampler, clock, request_.pause_mode == runner::PauseMode::kStop);
+  SamplerMeter meter(sampler, clock, request_.pause_mode == runner::PauseMode::kStop, live);
   std::unique_ptr<runner::ForecastSource> scripted;
   std::optional<StoreForecastSource> stored;
   std::optional<LiveForecastSource> fetched;
@@ -411,6 +413,10 @@ std::expected<runner::ExitStatus, runner::SpawnError> ScheduledRun::run(runner::
   EventStream status(observer);
   o.status = &status;
   o.live = observer.wants_progress();
+  if (live)
+    o.on_state = [live, &clock](std::string_view state, std::optional<UtcTime> next) {
+      live->schedule_state(state, next, clock.utc_now());
+    };
   report_ = runner::execute(clock, schedule_, *job, &meter, source, o);
   status.flush();
   if (fetched) {

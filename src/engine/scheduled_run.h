@@ -16,6 +16,7 @@
 
 #include "engine/forecast_loader.h"
 #include "greenrun/engine.h"
+#include "greenrun/live_runs.h"
 #include "runner/execution_plan.h"
 #include "runner/execution_record.h"
 #include "runner/sampler.h"
@@ -52,8 +53,10 @@ class ScheduledRun {
   // Runs the job to its end under the schedule; the sampler is started when
   // the job first starts. The job's exit status (SIGINT's 128 + 2 when
   // interrupted before it ran: 128 + the signal received), or the spawn error.
+  // `live` (may be null) shows the state, the next decision and the energy so far.
   std::expected<runner::ExitStatus, runner::SpawnError> run(runner::Sampler& sampler, Clock& base,
-                                                            const Services& services, Observer& observer);
+                                                            const Services& services, Observer& observer,
+                                                            LiveStatusFile* live = nullptr);
 
   [[nodiscard]] Result<runner::ScheduleSummary> record() const;
   ScheduleOutcome outcome() const;

@@ -229,6 +229,9 @@ ExecutionReport execute(Clock& clock, ExecutionSchedule& schedule, JobControl& j
     wake_utc = std::min(wake_utc, now + std::chrono::hours(1));
     SteadyTime wake = clock.steady_now() + std::chrono::duration_cast<SteadyTime::duration>(wake_utc - now);
     if (meter && started) wake = std::min(wake, meter->next_deadline());
+    if (options.on_state)
+      options.on_state(state == State::kRunning ? "running" : state == State::kPaused ? "paused" : "waiting",
+                       d.recheck >= now + std::chrono::hours(24 * 365) ? std::nullopt : std::optional(d.recheck));
     if (status && options.live) {
       *status << "\r\033[K" << status_line(now, d) << std::flush;
       status_written();

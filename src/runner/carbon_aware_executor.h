@@ -22,6 +22,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,6 +59,10 @@ struct ExecutorOptions {
   Duration forecast_refresh = std::chrono::minutes(15);  // executor clock
   std::ostream* status = nullptr;  // status lines (stderr); null: none; stop at a failed write
   bool live = false;               // stderr is a TTY: redraw one line in place
+  // Called at each decision with the state ("waiting", "running", "paused")
+  // and the next time the schedule decides (none: it runs to the end); the
+  // engine's live-status file shows them (docs/server.md, "Runs in progress").
+  std::function<void(std::string_view state, std::optional<UtcTime> next_decision)> on_state;
 };
 
 struct ScheduleEvent {
