@@ -9,6 +9,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev libsqlite3-dev
   libcurl4-openssl-dev libcpp-httplib-dev libtomlplusplus-dev
   clang libclang-rt-14-dev
+  tzdata
 )
 
 missing=()
