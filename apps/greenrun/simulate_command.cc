@@ -64,10 +64,16 @@ nlohmann::json row_json(const scheduling::StudyRow& r) {
 
 int run_simulate(const Context& ctx, const SimulateFlags& fl) {
   if (fl.zones.empty()) return usage(ctx, "simulate: expected --zone Z (repeatable)");
-  if (!fl.jobs.file.empty()) {
+  const bool schedule = fl.starts.starts_with("daily@") || fl.starts.starts_with("weekdays@") ||
+                        fl.starts.starts_with("cron:");
+  if (!fl.jobs.file.empty() || schedule) {
     if (fl.zones.size() != 1) return usage(ctx, "simulate --jobs: expected exactly one --zone");
     JobsFlags j = fl.jobs;
     j.zone = fl.zones.front();
+    j.presets = fl.presets;
+    j.starts = fl.starts;
+    j.from = fl.from;
+    j.to = fl.to;
     j.error = fl.error;
     j.repeat = fl.repeat;
     j.seed = fl.seed;
@@ -211,7 +217,8 @@ void add_simulate_command(CLI::App& app, Context& ctx, Action& action) {
                   "Slack: delay allowed beyond the job's own duration (the job ends by start + duration + "
                   "slack), hours or % of the job, e.g. 6h,24h,25%,100% (--windows is the old name)");
   cmd->add_option("--algorithms", f->algorithms, "flexible,pause-resume");
-  cmd->add_option("--starts", f->starts, "every-step, hourly or monthly:1,7,13,19,25@00:00 (default)");
+  cmd->add_option("--starts", f->starts, "every-step, hourly or monthly:1,7,13,19,25@00:00 (default); or a workload of the presets "
+                  "replayed as jobs: daily@01:00, weekdays@01:00, cron:MIN HOUR DOM MON DOW (with --tz, --rules)");
   cmd->add_option("--from", f->from, "First start time (UTC; default: the data's start)");
   cmd->add_option("--to", f->to, "Start times before this (UTC; default: the data's end)");
   cmd->add_option("--error", f->error,

@@ -11,6 +11,7 @@
 #include "base/time_format.h"
 #include "intensity/store.h"
 #include "plan_json.h"
+#include "scheduling/presets.h"
 #include "scheduling/replay.h"
 
 namespace greenrun::cli {
@@ -150,16 +151,34 @@ int run_simulate_jobs(const Context& ctx, const JobsFlags& fl) {
   auto node_power = parse_power(fl.node_power);
   if (!node_power) return usage("--node-power: " + node_power.error().message);
 
-  // The log.
-  auto text = read_file(fl.file);
-  if (!text) return fail(as_kind(ErrorKind::kIo, text.error()).error());
-  scheduling::JobLogOptions lo;
-  lo.tz = o.tz;
-  lo.node_power = *node_power;
-  auto log = scheduling::parse_job_log(*text, fl.file, lo);
-  if (!log) return fail(log.error());
+  // The log: a file, or presets started by a schedule.
+  Result<scheduling::JobLog> log = make_error("");
+  if (!fl.file.empty()) {
+    auto text = read_file(fl.file);
+    if (!text) return fail(as_kind(ErrorKind::kIo, text.error()).error());
+    scheduling::JobLogOptions lo;
+    lo.tz = o.tz;
+    lo.node_power = *node_power;
+    log = scheduling::parse_job_log(*text, fl.file, lo);
+    if (!log) return fail(log.error());
+  } else {
+    auto sched = scheduling::parse_start_schedule(fl.starts);
+    if (!sched) return usage("--starts: " + sched.error().message);
+    auto presets = scheduling::select_presets(fl.presets);
+    if (!presets) return usage("--presets: " + presets.error().message);
+    if (fl.from.empty() || fl.to.empty())
+      return usage("--starts " + fl.starts +
+                   ": expected --from and --to (the span of nominal start times)");
+    auto from = parse_local(fl.from, o.tz);
+    if (!from) return usage("--from: " + from.error().message);
+    auto to = parse_local(fl.to, o.tz);
+    if (!to) return usage("--to: " + to.error().message);
+    if (*to <= *from) return usage("--to must be after --from");
+    log = scheduling::synthetic_log(*presets, *sched, *from, *to, o.tz);
+  }
+  const std::string source = fl.file.empty() ? "--starts " + fl.starts : fl.file;
   if (log->jobs.empty())
-    return fail(Error{fl.file + ": no jobs to replay", ErrorKind::kBadData});
+    return fail(Error{source + ": no jobs to replay", ErrorKind::kBadData});
 
   // The data: the zone's actual series over the log's span plus a margin for
   // windows (a week) and the threshold's look-back (a day).
@@ -207,7 +226,7 @@ int run_simulate_jobs(const Context& ctx, const JobsFlags& fl) {
     return fail(Error{"stored data for zone " + fl.zone + " (" +
                           format_utc(actual_info->first) + " .. " +
                           format_utc(actual_info->last_end) +
-                          ") does not overlap the log (" + fl.file + ")",
+                          ") does not overlap the log (" + source + ")",
                       ErrorKind::kNotFound});
   std::optional<intensity::IntensitySeries> forecast;
   if (fl.plan_on == "forecast") {
@@ -237,12 +256,12 @@ int run_simulate_jobs(const Context& ctx, const JobsFlags& fl) {
             "as last stored)"
           : "the actual series (perfect foresight) unless a setting adds error";
   for (const auto& x : r->excluded)
-    *ctx.err << "warning: " << fl.file << ":" << x.line << ": job " << x.id
+    *ctx.err << "warning: " << source << ":" << x.line << ": job " << x.id
              << " excluded: " << x.reason << "\n";
   if (fl.json) {
     nlohmann::json j;
     j["schema"] = "greenrun.replay/1";
-    j["log"] = {{"file", fl.file},
+    j["log"] = {{"file", source},
                 {"format", log->format},
                 {"jobs", log->jobs.size()},
                 {"steps_ignored", log->steps_ignored}};
@@ -292,7 +311,7 @@ int run_simulate_jobs(const Context& ctx, const JobsFlags& fl) {
   }
   const bool md = fl.markdown, csv = fl.csv;
   const std::string pre = csv ? "# " : md ? "- " : "";
-  out << pre << "log: " << fl.file << " (" << log->format << ", "
+  out << pre << "log: " << source << " (" << log->format << ", "
       << log->jobs.size() << " jobs"
       << (log->steps_ignored
               ? ", " + std::to_string(log->steps_ignored) + " job steps ignored"

@@ -1,4 +1,5 @@
-// `greenrun simulate --jobs FILE`: replays a job log (scheduling/replay.h)
+// `greenrun simulate --jobs FILE` (or --starts daily@01:00 for presets):
+// replays a job log (scheduling/replay.h)
 // on a zone's stored actual series and renders per-job outcomes and totals
 // as text, JSON (greenrun.replay/1), CSV or Markdown. Parsing and rendering
 // only; the replay is scheduling::replay_jobs.
@@ -12,7 +13,9 @@
 namespace greenrun::cli {
 
 struct JobsFlags {
-  std::string file;
+  std::string file;                  // or a synthetic workload:
+  std::string presets, starts;       // presets x a start schedule (daily@01:00, ...)
+  std::string from, to;              // in [from, to)
   std::string zone;
   std::string tz = "UTC";
   std::string policies = "at-once,flexible,pause-resume";

@@ -4,6 +4,7 @@
 
 #include "base/quantity_parse.h"
 #include "base/text_reader.h"
+#include "base/time_format.h"
 
 namespace greenrun::scheduling {
 namespace {
@@ -287,6 +288,24 @@ Result<Duration> parse_slurm_duration(std::string_view text) {
   }
   return std::chrono::duration_cast<Duration>(std::chrono::days(days)) +
          Duration(static_cast<int64_t>(seconds * 1000 + 0.5));
+}
+
+JobLog synthetic_log(std::span<const Preset> presets, const StartSchedule& schedule, UtcTime from,
+                     UtcTime to, const TimeZone& tz) {
+  JobLog log;
+  log.name = schedule.text;
+  log.format = "synthetic";
+  const auto times = schedule_times(schedule, from, to, tz);
+  for (const Preset& p : presets)
+    for (UtcTime t : times) {
+      LoggedJob j;
+      j.id = p.name + "@" + format_utc(t);
+      j.submit = t;
+      j.duration = p.duration;
+      j.power = p.energy / p.duration;
+      log.jobs.push_back(std::move(j));
+    }
+  return log;
 }
 
 Result<JobLog> parse_job_log(std::string_view text, const std::string& name,

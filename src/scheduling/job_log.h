@@ -23,6 +23,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,7 @@
 #include "base/time_zone.h"
 #include "base/units.h"
 #include "scheduling/job_rule.h"
+#include "scheduling/presets.h"
 
 namespace greenrun::scheduling {
 
@@ -68,6 +70,12 @@ struct JobLogOptions {
 [[nodiscard]] Result<JobLog> parse_job_log(std::string_view text,
                                            const std::string& name,
                                            const JobLogOptions& options);
+
+// A synthetic log: every preset started at every time of `schedule` in
+// [from, to) in `tz` (ids "<preset>@<time>", at the preset's mean power).
+// Combined with an around: rule, windows may reach before the nominal time.
+JobLog synthetic_log(std::span<const Preset> presets, const StartSchedule& schedule, UtcTime from,
+                     UtcTime to, const TimeZone& tz);
 
 // Slurm's "[D-]HH:MM:SS", "MM:SS" or "MM" (Elapsed, TimeLimit).
 [[nodiscard]] Result<Duration> parse_slurm_duration(std::string_view text);

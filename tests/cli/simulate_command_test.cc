@@ -198,5 +198,32 @@ TEST_F(SimulateCommand, BadJobLogsAreOneLineErrors) {
   EXPECT_NE(err_.str().find("missing.csv"), std::string::npos);
 }
 
+
+// A synthetic workload: a preset started daily at 01:00 Berlin time,
+// replayed with windows reaching up to 4 h before the nominal time.
+TEST_F(SimulateCommand, ReplaysPresetsOnALocalDailySchedule) {
+  ASSERT_EQ(cli({"simulate", "--zone", "DE", "--presets", "bert-finetune", "--starts", "daily@01:00", "--tz",
+                 "Europe/Berlin", "--from", "2022-03-20", "--to", "2022-04-03", "--rules", "around:0h", "--rules",
+                 "around:4h", "--policies", "flexible", "--json"}),
+            0)
+      << err_.str();
+  const auto j = nlohmann::json::parse(out_.str());
+  EXPECT_EQ(j["log"]["format"], "synthetic");
+  ASSERT_EQ(j["settings"].size(), 2u);
+  const auto& none = j["settings"][0];
+  const auto& wide = j["settings"][1];
+  ASSERT_EQ(none["jobs"].size(), 14u);
+  EXPECT_EQ(none["jobs"][0]["start"], "2022-03-20T00:00:00Z");  // 01:00 CET
+  EXPECT_EQ(none["jobs"][7]["start"], "2022-03-27T00:00:00Z");  // 01:00 CET, before the change at 02:00
+  EXPECT_EQ(none["jobs"][8]["start"], "2022-03-27T23:00:00Z");  // 01:00 CEST
+  EXPECT_EQ(none["totals"]["saving_g"], 0.0);
+  EXPECT_GE(wide["totals"]["saving_g"].get<double>(), 0.0);
+  bool earlier = false;
+  for (const auto& job : wide["jobs"]) earlier |= job["delay_s"].get<double>() < 0;
+  EXPECT_TRUE(earlier) << "some job starts before its nominal time";
+  EXPECT_EQ(cli({"simulate", "--zone", "DE", "--starts", "daily@01:00"}), 2);
+  EXPECT_NE(err_.str().find("expected --from and --to"), std::string::npos) << err_.str();
+}
+
 }  // namespace
 }  // namespace greenrun::cli
