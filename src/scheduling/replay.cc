@@ -250,8 +250,7 @@ Result<ReplayResult> replay_jobs(const intensity::IntensitySeries& actual,
       Duration planned = j.duration;
       Duration slot{0};
       if (policy == Policy::kPauseResume) {
-        slot = Duration(gcd_ms(o.pause_slot, j.duration));
-        if (slot < std::chrono::minutes(1)) slot = o.pause_slot;
+        slot = o.pause_slot;
         planned =
             slot * ((j.duration.count() + slot.count() - 1) / slot.count());
         if (w.deadline - w.open < planned) {

@@ -18,9 +18,11 @@
 //  - A window shorter than the job: infeasible, run at once, counted.
 //  - A job that is not interruptible runs Flexible Start under Pause and
 //    Resume or threshold (counted as a fallback).
-//  - Pause and Resume plans in slots of `pause_slot` (default 5 min, or the
-//    gcd with the job when finer): the job is rounded up to whole slots for
-//    planning, and its last segment trimmed back to the real duration.
+//  - Pause and Resume plans in slots of `pause_slot` (default 15 min) from
+//    the window's opening: the job is rounded up to whole slots for
+//    planning, and its last segment trimmed back to the real duration (a
+//    log's durations are to the second; slots of their gcd with the data
+//    step would make the overhead programme thousands of times larger).
 //  - Data that does not cover a job's windows (every setting's, and at once)
 //    excludes the job from every setting, counted and listed with its line.
 //  - With forecast error, repetition r uses seed + r (printed); totals are
@@ -66,7 +68,7 @@ struct ReplayOptions {
   // Planned on this instead of the actual series (a stored forecast); a
   // setting with error > 0 plans on the noisy actuals instead.
   const intensity::IntensitySeries* forecast = nullptr;
-  Duration pause_slot = std::chrono::minutes(5);
+  Duration pause_slot = std::chrono::minutes(15);
   bool keep_jobs = true;  // per-job outcomes (first repetition)
 };
 
