@@ -51,9 +51,6 @@ Window window_for(const LoggedJob& j, const ReplaySetting& s,
   return {j.earliest.value_or(w.open), w.deadline};
 }
 
-int64_t gcd_ms(Duration a, Duration b) {
-  return std::gcd(a.count(), b.count());
-}
 
 }  // namespace
 
