@@ -13,6 +13,7 @@ packages=(
   # HTML reports embed Chart.js; their browser test drives Chromium (tests/report/).
   libjs-chart.js chromium chromium-driver python3-selenium
   prometheus  # tests/server: a real Prometheus scrapes `greenrun serve` (scripts/prometheus-up.sh)
+  tzdata
 )
 
 missing=()

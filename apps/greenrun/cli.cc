@@ -35,6 +35,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_emissions_command(app, ctx, action);
   add_plan_command(app, ctx, action);
   add_simulate_command(app, ctx, action);
+  add_forecast_command(app, ctx, action);
   add_run_command(app, ctx, action);
   add_runs_command(app, ctx, action);
   add_report_command(app, ctx, action);

@@ -13,6 +13,7 @@ void add_zones_commands(CLI::App& app, Context& ctx, Action& action);
 void add_emissions_command(CLI::App& app, Context& ctx, Action& action);
 void add_plan_command(CLI::App& app, Context& ctx, Action& action);
 void add_simulate_command(CLI::App& app, Context& ctx, Action& action);
+void add_forecast_command(CLI::App& app, Context& ctx, Action& action);
 void add_run_command(CLI::App& app, Context& ctx, Action& action);
 void add_runs_command(CLI::App& app, Context& ctx, Action& action);
 void add_report_command(CLI::App& app, Context& ctx, Action& action);

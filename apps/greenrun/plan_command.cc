@@ -15,6 +15,7 @@
 #include "base/time_arg.h"
 #include "base/time_format.h"
 #include "commands.h"
+#include "plan_json.h"
 #include "greenrun/engine.h"
 #include "base/quantity_format.h"
 #include "intensity/zone_catalogue.h"
@@ -90,32 +91,6 @@ void chart(std::ostream& out, const intensity::IntensitySeries& s, UtcTime from,
     }
     out << "\n";
   }
-}
-
-// Numbers in the JSON are rounded to what they mean: grams to the
-// milligram, percentages to 0.01, powers to the milliwatt, energies to the
-// watt-hour's thousandth.
-double rounded(double v, int decimals) {
-  const double k = std::pow(10.0, decimals);
-  return std::round(v * k) / k;
-}
-
-nlohmann::json plan_json(const Plan& p) {
-  nlohmann::json j;
-  j["mode"] = std::string(scheduling::to_string(p.mode));
-  j["start"] = format_utc(p.start());
-  j["end"] = format_utc(p.end());
-  nlohmann::json segs = nlohmann::json::array();
-  for (const auto& s : p.segments)
-    segs.push_back({{"start", format_utc(s.start)}, {"end", format_utc(s.end)},
-                    {"restart_s", rounded(to_seconds(s.restart), 3)}});
-  j["segments"] = segs;
-  j["pauses"] = p.pauses();
-  j["emissions_g"] = rounded(p.emissions.grams(), 3);
-  j["at_once_g"] = rounded(p.baseline.grams(), 3);
-  j["saving_g"] = rounded(p.saving().grams(), 3);
-  j["saving_percent"] = rounded(p.saving_percent(), 2);
-  return j;
 }
 
 // The one shape of `plan --json` ("greenrun.plan/1", docs/formats.md): the
@@ -287,7 +262,9 @@ void add_plan_command(CLI::App& app, Context& ctx, Action& action) {
   cmd->add_option("--duration", flags->duration, "How long the job runs, e.g. 6h")->required();
   cmd->add_option("--power", flags->power, "Constant power, e.g. 300W (default 1 kW, labelled as assumed)");
   cmd->add_option("--energy", flags->energy, "Total energy, e.g. 3.1kWh");
-  cmd->add_option("--window", flags->window, "The job must run within this time from --from (default 24h)");
+  cmd->add_option("--window", flags->window,
+                  "The window holds the whole job: it must end by --from + W (default 24h); slack beyond the "
+                  "job's duration is --max-delay");
   cmd->add_option("--deadline", flags->deadline, "The job must end by this UTC time");
   cmd->add_option("--max-delay", flags->max_delay, "Delay allowed, as a duration or % of the job (100%: may take twice as long)");
   cmd->add_option("--mode", flags->mode, "flexible, pause-resume or both (default both)");

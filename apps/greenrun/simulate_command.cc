@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "intensity/store.h"
 #include "scheduling/study.h"
+#include "simulate_jobs.h"
 
 namespace greenrun::cli {
 namespace {
@@ -25,10 +26,11 @@ struct SimulateFlags {
   std::string algorithms = "flexible,pause-resume";
   std::string starts = "monthly:1,7,13,19,25@00:00";
   std::string from, to;
-  double error = 0;
+  std::string error = "0";
   unsigned repeat = 10;
   uint64_t seed = 1;
   bool json = false, csv = false, markdown = false;
+  JobsFlags jobs;  // --jobs FILE: replay a job log instead
 };
 
 int fail(const Context& ctx, const std::string& m) { return report_error(ctx, Error{m, ErrorKind::kFailure}); }
@@ -62,6 +64,24 @@ nlohmann::json row_json(const scheduling::StudyRow& r) {
 
 int run_simulate(const Context& ctx, const SimulateFlags& fl) {
   if (fl.zones.empty()) return usage(ctx, "simulate: expected --zone Z (repeatable)");
+  const bool schedule = fl.starts.starts_with("daily@") || fl.starts.starts_with("weekdays@") ||
+                        fl.starts.starts_with("cron:");
+  if (!fl.jobs.file.empty() || schedule) {
+    if (fl.zones.size() != 1) return usage(ctx, "simulate --jobs: expected exactly one --zone");
+    JobsFlags j = fl.jobs;
+    j.zone = fl.zones.front();
+    j.presets = fl.presets;
+    j.starts = fl.starts;
+    j.from = fl.from;
+    j.to = fl.to;
+    j.error = fl.error;
+    j.repeat = fl.repeat;
+    j.seed = fl.seed;
+    j.json = fl.json;
+    j.csv = fl.csv;
+    j.markdown = fl.markdown;
+    return run_simulate_jobs(ctx, j);
+  }
   scheduling::StudyOptions o;
   auto presets = scheduling::select_presets(fl.presets);
   if (!presets) return usage(ctx, "--presets: " + presets.error().message);
@@ -90,9 +110,11 @@ int run_simulate(const Context& ctx, const SimulateFlags& fl) {
     o.to = *t;
   }
   if (o.from && o.to && *o.to <= *o.from) return usage(ctx, "--to must be after --from");
-  if (!(fl.error >= 0)) return usage(ctx, "--error: expected a non-negative share, e.g. 0.05");
+  auto error = parse_number(fl.error);
+  if (!error || !(*error >= 0))
+    return usage(ctx, "--error: expected a non-negative share, e.g. 0.05 (a list only with --jobs)");
   if (fl.repeat == 0) return usage(ctx, "--repeat: expected at least 1");
-  o.error = fl.error;
+  o.error = *error;
   o.repeat = fl.repeat;
   o.seed = fl.seed;
 
@@ -191,14 +213,33 @@ void add_simulate_command(CLI::App& app, Context& ctx, Action& action) {
   CLI::App* cmd = app.add_subcommand("simulate", "Simulate carbon-aware scheduling over stored data (Dodge et al. 2022 protocol)");
   cmd->add_option("--zone", f->zones, "Grid zone with data in the store (repeatable)")->required();
   cmd->add_option("--presets", f->presets, "all, NAME,NAME or a jobs .csv (name,duration,energy)");
-  cmd->add_option("--windows", f->windows, "Windows: hours or % of the job, e.g. 6h,24h,25%,100%");
+  cmd->add_option("--slack,--windows", f->windows,
+                  "Slack: delay allowed beyond the job's own duration (the job ends by start + duration + "
+                  "slack), hours or % of the job, e.g. 6h,24h,25%,100% (--windows is the old name)");
   cmd->add_option("--algorithms", f->algorithms, "flexible,pause-resume");
-  cmd->add_option("--starts", f->starts, "every-step, hourly or monthly:1,7,13,19,25@00:00 (default)");
+  cmd->add_option("--starts", f->starts, "every-step, hourly or monthly:1,7,13,19,25@00:00 (default); or a workload of the presets "
+                  "replayed as jobs: daily@01:00, weekdays@01:00, cron:MIN HOUR DOM MON DOW (with --tz, --rules)");
   cmd->add_option("--from", f->from, "First start time (UTC; default: the data's start)");
   cmd->add_option("--to", f->to, "Start times before this (UTC; default: the data's end)");
-  cmd->add_option("--error", f->error, "Forecast error: sigma as a share of the mean intensity, e.g. 0.05");
+  cmd->add_option("--error", f->error,
+                  "Forecast error: sigma as a share of the mean intensity, e.g. 0.05 (with --jobs a list: 0,0.05,0.1)");
   cmd->add_option("--repeat", f->repeat, "Repetitions with forecast error (default 10)");
   cmd->add_option("--seed", f->seed, "Seed of the forecast error (default 1)");
+  cmd->add_option("--jobs", f->jobs.file,
+                  "Replay a job log: CSV id,submit,duration,power|energy[,earliest][,deadline|rule][,interruptible] "
+                  "or a Slurm sacct --parsable2 export");
+  cmd->add_option("--tz", f->jobs.tz, "With --jobs: the site's time zone for local times and rules (default UTC)");
+  cmd->add_option("--policies", f->jobs.policies, "With --jobs: at-once,flexible,pause-resume,threshold");
+  cmd->add_option("--rule", f->jobs.rule,
+                  "With --jobs: the window of jobs with no deadline or rule: slack:6h, within:24h, around:3h, "
+                  "around:2h/4h, next-workday@09:00, weekly:mon,thu@09:00 (default slack:0h)");
+  cmd->add_option("--rules", f->jobs.rules, "With --jobs: a rule for every job, one setting each (repeatable)");
+  cmd->add_option("--pause-overhead", f->jobs.pause_overhead, "With --jobs: time lost per pause, e.g. 2m");
+  cmd->add_option("--threshold", f->jobs.threshold,
+                  "With --jobs: the threshold policy's threshold, pNN of the last 24 h or g/kWh (default p30)");
+  cmd->add_option("--node-power", f->jobs.node_power, "With a sacct log: power per node when ConsumedEnergy is absent");
+  cmd->add_option("--plan-on", f->jobs.plan_on, "With --jobs: plan on the actual series or the stored forecast");
+  cmd->add_flag("--per-job", f->jobs.per_job, "With --jobs: one row per job and setting (text, CSV, Markdown)");
   auto* j = cmd->add_flag("--json", f->json, "JSON output");
   auto* c = cmd->add_flag("--csv", f->csv, "CSV output");
   auto* m = cmd->add_flag("--markdown", f->markdown, "Markdown output");

@@ -95,5 +95,135 @@ TEST_F(SimulateCommand, BadInputIsOneLineAndNonZero) {
   }
 }
 
+
+// `simulate --jobs`: a job log replayed on the stored DE series, with the
+// same per-job keys as `plan --json`.
+TEST_F(SimulateCommand, ReplaysAJobLogWithPlanKeysAndTotals) {
+  const auto log = dir_ / "jobs.csv";
+  std::ofstream(log) << "id,submit,duration,power,rule,interruptible\n"
+                        "train,2022-03-01T18:00,6h,1500W,next-workday@09:00,true\n"
+                        "eval,2022-03-02T09:30,45m,300W,,\n"
+                        "late,2022-03-03T10:00,5h,800W,within:2h,true\n"
+                        "future,2024-01-01T00:00,1h,100W,,\n";
+  ASSERT_EQ(cli({"simulate", "--zone", "DE", "--jobs", log.string(), "--tz", "Europe/Berlin", "--rule", "slack:8h",
+                 "--policies", "at-once,flexible,pause-resume,threshold", "--json"}),
+            0)
+      << err_.str();
+  const auto j = nlohmann::json::parse(out_.str());
+  EXPECT_EQ(j["schema"], "greenrun.replay/1");
+  EXPECT_EQ(j["tz"], "Europe/Berlin");
+  ASSERT_EQ(j["excluded"].size(), 1u);
+  EXPECT_EQ(j["excluded"][0]["id"], "future");
+  EXPECT_EQ(j["excluded"][0]["line"], 5);
+  EXPECT_NE(err_.str().find("jobs.csv:5: job future excluded"), std::string::npos) << err_.str();
+  ASSERT_EQ(j["settings"].size(), 4u);
+  for (const auto& s : j["settings"]) {
+    SCOPED_TRACE(s["label"].get<std::string>());
+    ASSERT_EQ(s["jobs"].size(), 3u);
+    for (const char* k : {"jobs", "infeasible", "emissions_g", "at_once_g", "saving_g", "saving_percent",
+                          "mean_saving_percent", "mean_intensity_g_per_kwh", "delay_h", "pauses"})
+      EXPECT_TRUE(s["totals"].contains(k)) << k;
+    EXPECT_EQ(s["totals"]["infeasible"], 1) << "late: 5 h in a 2 h window";
+    for (const auto& job : s["jobs"]) {
+      for (const char* k : {"id", "mode", "start", "end", "segments", "pauses", "emissions_g", "at_once_g", "saving_g",
+                            "saving_percent", "delay_s", "feasible"})
+        EXPECT_TRUE(job.contains(k)) << k;
+      if (job["id"] == "late") {
+        EXPECT_FALSE(job["feasible"].get<bool>());
+        EXPECT_EQ(job["saving_g"], 0.0);
+        EXPECT_EQ(job["start"], "2022-03-03T09:00:00Z");
+      }
+    }
+    if (s["policy"] == "at-once") {
+      EXPECT_EQ(s["totals"]["saving_g"], 0.0);
+    }
+    if (s["policy"] == "flexible" || s["policy"] == "pause-resume") {
+      EXPECT_GE(s["totals"]["saving_g"].get<double>(), 0);
+    }
+  }
+  // The 6 h training job submitted Tuesday 18:00 must end by Wednesday 09:00 CET.
+  for (const auto& job : j["settings"][2]["jobs"]) {
+    if (job["id"] == "train") {
+      EXPECT_LE(job["end"].get<std::string>(), std::string("2022-03-02T08:00:00Z"));
+    }
+  }
+}
+
+TEST_F(SimulateCommand, ReplaysSacctWithSeededForecastErrorAsCsvAndMarkdown) {
+  const auto log = dir_ / "sacct.txt";
+  std::ofstream(log) << "JobID|Submit|Start|Elapsed|TimeLimit|NNodes|ConsumedEnergy\n"
+                        "11|2022-06-01T10:00:00|2022-06-01T10:00:00|03:00:00|04:00:00|1|10.8M\n"
+                        "11.batch|2022-06-01T10:00:00|2022-06-01T10:00:00|03:00:00||1|10.8M\n"
+                        "12|2022-06-02T22:10:00|2022-06-02T22:11:00|1-02:00:00|2-00:00:00|4|\n"
+                        "13|2022-06-03T08:00:00|Unknown|00:00:00|01:00:00|1|0\n";
+  ASSERT_EQ(cli({"simulate", "--zone", "ES", "--jobs", log.string(), "--rule", "slack:12h", "--policies",
+                 "flexible,pause-resume", "--error", "0,0.1", "--repeat", "2", "--seed", "5", "--csv"}),
+            0)
+      << err_.str();
+  const std::string csv = out_.str();
+  EXPECT_NE(csv.find("# log: " + log.string() + " (sacct, 2 jobs, 1 job steps ignored)"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("# excluded: 1 jobs; 13 (line 5): never ran"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("seeds: 5,6"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("lost to forecast error"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("setting,policy,rule,error,jobs,infeasible"), std::string::npos) << csv;
+  ASSERT_EQ(cli({"simulate", "--zone", "ES", "--jobs", log.string(), "--rules", "slack:6h", "--rules", "slack:12h",
+                 "--markdown", "--per-job"}),
+            0)
+      << err_.str();
+  EXPECT_NE(out_.str().find("| setting | id | mode |"), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("flexible slack:12h"), std::string::npos) << out_.str();
+}
+
+TEST_F(SimulateCommand, BadJobLogsAreOneLineErrors) {
+  const auto log = dir_ / "bad.csv";
+  std::ofstream(log) << "id,submit,duration,power\na,2022-03-01T10:00,1h,100W\nb,2022-03-01T10:00,1h,much\n";
+  EXPECT_EQ(cli({"simulate", "--zone", "DE", "--jobs", log.string()}), 1);
+  const std::string e = err_.str();
+  EXPECT_NE(e.find("bad.csv:3: column power:"), std::string::npos) << e;
+  EXPECT_EQ(std::count(e.begin(), e.end(), '\n'), 1) << e;
+  const std::vector<std::vector<std::string>> usage = {
+      {"simulate", "--zone", "DE", "--jobs", log.string(), "--tz", "Mars/Olympus"},
+      {"simulate", "--zone", "DE", "--jobs", log.string(), "--rule", "whenever"},
+      {"simulate", "--zone", "DE", "--jobs", log.string(), "--policies", "sometimes"},
+      {"simulate", "--zone", "DE", "--jobs", log.string(), "--error", "0,-1"},
+      {"simulate", "--zone", "DE", "--zone", "ES", "--jobs", log.string()},
+  };
+  for (const auto& args : usage) {
+    SCOPED_TRACE(args.back());
+    EXPECT_EQ(cli(args), 2) << err_.str();
+    const std::string u = err_.str();
+    EXPECT_EQ(std::count(u.begin(), u.end(), '\n'), 1) << u;
+  }
+  EXPECT_NE(cli({"simulate", "--zone", "DE", "--jobs", (dir_ / "missing.csv").string()}), 0);
+  EXPECT_NE(err_.str().find("missing.csv"), std::string::npos);
+}
+
+
+// A synthetic workload: a preset started daily at 01:00 Berlin time,
+// replayed with windows reaching up to 4 h before the nominal time.
+TEST_F(SimulateCommand, ReplaysPresetsOnALocalDailySchedule) {
+  ASSERT_EQ(cli({"simulate", "--zone", "DE", "--presets", "bert-finetune", "--starts", "daily@01:00", "--tz",
+                 "Europe/Berlin", "--from", "2022-03-20", "--to", "2022-04-03", "--rules", "around:0h", "--rules",
+                 "around:4h", "--policies", "flexible", "--json"}),
+            0)
+      << err_.str();
+  const auto j = nlohmann::json::parse(out_.str());
+  EXPECT_EQ(j["log"]["format"], "synthetic");
+  ASSERT_EQ(j["settings"].size(), 2u);
+  const auto& none = j["settings"][0];
+  const auto& wide = j["settings"][1];
+  ASSERT_EQ(none["jobs"].size(), 14u);
+  EXPECT_EQ(none["jobs"][0]["start"], "2022-03-20T00:00:00Z");  // 01:00 CET
+  EXPECT_EQ(none["jobs"][7]["start"], "2022-03-27T00:00:00Z");  // 01:00 CET, before the change at 02:00
+  EXPECT_EQ(none["jobs"][8]["start"], "2022-03-27T23:00:00Z");  // 01:00 CEST
+  EXPECT_EQ(none["totals"]["saving_g"], 0.0);
+  EXPECT_GE(wide["totals"]["saving_g"].get<double>(), 0.0);
+  bool earlier = false;
+  for (const auto& job : wide["jobs"]) earlier |= job["delay_s"].get<double>() < 0;
+  EXPECT_TRUE(earlier) << "some job starts before its nominal time";
+  EXPECT_EQ(cli({"simulate", "--zone", "DE", "--starts", "daily@01:00"}), 2);
+  EXPECT_NE(err_.str().find("expected --from and --to"), std::string::npos) << err_.str();
+}
+
 }  // namespace
 }  // namespace greenrun::cli

@@ -1,0 +1,135 @@
+// `greenrun forecast --zone Z --horizon 48h`: greenrun's own seasonal
+// forecast from the zone's stored history (intensity/seasonal_forecast.h),
+// with the backtest that chose the model. Parsing and rendering only.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "base/quantity_parse.h"
+#include "base/text_reader.h"
+#include "base/time_format.h"
+#include "commands.h"
+#include "intensity/seasonal_forecast.h"
+#include "intensity/store.h"
+#include "plan_json.h"
+
+namespace greenrun::cli {
+namespace {
+
+struct ForecastFlags {
+  std::string zone;
+  std::string horizon = "48h";
+  unsigned test_days = 60;
+  std::string issue;  // default: the end of the history
+  bool json = false;
+};
+
+int run_forecast(const Context& ctx, const ForecastFlags& fl) {
+  auto usage = [&](const std::string& m) { return report_error(ctx, Error{m, ErrorKind::kUsage}); };
+  auto fail = [&](const Error& e) { return report_error(ctx, e); };
+  auto horizon = parse_duration(fl.horizon);
+  if (!horizon || horizon->count() <= 0) return usage("--horizon: expected a duration such as 48h");
+  if (fl.test_days == 0) return usage("--test-days: expected at least 1");
+  const std::string path = ctx.store_path();
+  if (!std::filesystem::exists(path))
+    return fail(Error{"no store at " + path + "; import data with `greenrun intensity import`", ErrorKind::kNotFound});
+  auto store = intensity::IntensityStore::open(path);
+  if (!store) return fail(store.error());
+  auto list = store->list();
+  if (!list) return fail(list.error());
+  const intensity::StoredSeriesInfo* pick = nullptr;
+  for (const auto& info : *list) {
+    if (!iequals(info.key.zone, fl.zone) || info.key.origin != intensity::Origin::kActual) continue;
+    if (!pick || (info.key.signal == intensity::Signal::kAverageLifecycle &&
+                  pick->key.signal != intensity::Signal::kAverageLifecycle))
+      pick = &info;
+  }
+  if (!pick)
+    return fail(Error{"no stored actual intensity data for zone " + fl.zone + " in " + path, ErrorKind::kNotFound});
+  auto history = store->load(pick->key, pick->first, pick->last_end);
+  if (!history) return fail(history.error());
+  UtcTime issue = history->end();
+  if (!fl.issue.empty()) {
+    auto t = parse_utc(fl.issue);
+    if (!t) return usage("--from: " + t.error().message);
+    issue = *t;
+  }
+  // Backtest on the last --test-days before the issue time, trained on
+  // everything before them; one forecast issued per day.
+  const auto before = history->slice(history->start(), issue);
+  if (before.empty()) return usage("--from: no history before " + format_utc(issue));
+  const UtcTime test_from = issue - std::chrono::hours(24 * fl.test_days);
+  auto bt = intensity::backtest(before, test_from, *horizon, std::chrono::hours(24));
+  if (!bt) return fail(bt.error());
+  auto fc = intensity::seasonal_forecast(before, bt->best, issue, *horizon);
+  if (!fc) return fail(fc.error());
+  const auto& best = bt->models[static_cast<size_t>(bt->best)];
+  const std::string label = fmt::format(
+      "greenrun {} forecast (not a provider's), trained on {} .. {}, backtest MAE {:.1f} g/kWh ({:.1f} %) over {} "
+      "forecasts from {} .. {}",
+      intensity::to_string(bt->best), format_utc(bt->train_from), format_utc(issue), best.mae, best.mae_percent,
+      bt->forecasts, format_utc(bt->test_from), format_utc(bt->test_to));
+  std::ostream& out = *ctx.out;
+  auto step_at = [&](const intensity::ModelBacktest& m, Duration h) {
+    const auto i = static_cast<size_t>(h / fc->point(0).duration);
+    return i >= 1 && i <= m.mae_by_step.size() ? m.mae_by_step[i - 1] : m.mae_by_step.back();
+  };
+  if (fl.json) {
+    nlohmann::json j;
+    j["schema"] = "greenrun.forecast/1";
+    j["zone"] = history->zone();
+    j["model"] = std::string(intensity::to_string(bt->best));
+    j["label"] = label;
+    j["issued"] = format_utc(issue);
+    j["backtest"] = {{"train_from", format_utc(bt->train_from)}, {"train_to", format_utc(bt->train_to)},
+                     {"test_from", format_utc(bt->test_from)},   {"test_to", format_utc(bt->test_to)},
+                     {"forecasts", bt->forecasts},               {"models", nlohmann::json::array()}};
+    for (const auto& m : bt->models) {
+      nlohmann::json by = nlohmann::json::array();
+      for (double e : m.mae_by_step) by.push_back(rounded(e, 3));
+      j["backtest"]["models"].push_back({{"model", std::string(intensity::to_string(m.model))},
+                                         {"mae_g_per_kwh", rounded(m.mae, 3)},
+                                         {"mae_percent", rounded(m.mae_percent, 2)},
+                                         {"mae_by_step_g_per_kwh", by}});
+    }
+    j["points"] = nlohmann::json::array();
+    for (size_t i = 0; i < fc->size(); ++i) {
+      const auto p = fc->point(i);
+      j["points"].push_back({{"start", format_utc(p.start)}, {"g_per_kwh", rounded(p.value.grams_per_kwh(), 3)}});
+    }
+    out << j.dump(2) << "\n";
+    return 0;
+  }
+  out << label << "\n\nbacktest (mean absolute error, g/kWh):\n";
+  out << fmt::format("{:<15} {:>8} {:>7} {:>8} {:>8} {:>8}\n", "model", "MAE", "MAE %", "at 1st", "at 24h", "at end");
+  for (const auto& m : bt->models)
+    out << fmt::format("{:<15} {:>8.1f} {:>7.1f} {:>8.1f} {:>8.1f} {:>8.1f}{}\n", intensity::to_string(m.model), m.mae,
+                       m.mae_percent, m.mae_by_step.front(), step_at(m, std::chrono::hours(24)), m.mae_by_step.back(),
+                       m.model == bt->best ? "  <- used" : "");
+  out << "\nforecast:\n";
+  for (size_t i = 0; i < fc->size(); ++i) {
+    const auto p = fc->point(i);
+    out << format_utc(p.start) << "  " << fmt::format("{:.1f}", p.value.grams_per_kwh()) << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_forecast_command(CLI::App& app, Context& ctx, Action& action) {
+  auto f = std::make_shared<ForecastFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "forecast", "Forecast a zone's intensity from its stored history (seasonal models, chosen by a backtest)");
+  cmd->add_option("--zone", f->zone, "Grid zone with actual data in the store")->required();
+  cmd->add_option("--horizon", f->horizon, "How far ahead (default 48h)");
+  cmd->add_option("--test-days", f->test_days, "Backtest on the last N days before the issue time (default 60)");
+  cmd->add_option("--from", f->issue, "Issue time (UTC; default: the end of the stored history)");
+  cmd->add_flag("--json", f->json, "JSON output (greenrun.forecast/1)");
+  cmd->callback([&ctx, &action, f] { action = [&ctx, f] { return run_forecast(ctx, *f); }; });
+}
+
+}  // namespace greenrun::cli
