@@ -14,7 +14,6 @@
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <regex>
 
 #include "testing/cli_process.h"
 #include "testing/paths.h"
@@ -121,12 +120,9 @@ TEST_F(PrometheusScrapeTest, APromQlQueryReturnsTheEnergyOfARunThisTestMade) {
 
   serve_ = greenrun::testing::start_cli({"serve", "--listen", "127.0.0.1:0"}, dir_);
   int port = 0;
-  const std::regex line("listening on http://127\\.0\\.0\\.1:([0-9]+)");
   ASSERT_TRUE(eventually(
       [&] {
-        std::smatch m;
-        const std::string out = greenrun::testing::read_file(dir_ / "stdout.txt");
-        if (std::regex_search(out, m, line)) port = std::stoi(m[1]);
+        port = greenrun::testing::listening_port(greenrun::testing::read_file(dir_ / "stdout.txt"));
         return port != 0;
       },
       1500))

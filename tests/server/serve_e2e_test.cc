@@ -11,7 +11,6 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <regex>
 
 #include "intensity/importers/importer.h"
 #include "intensity/store.h"
@@ -101,12 +100,9 @@ class ServeTest : public ::testing::Test {
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = greenrun::testing::start_cli(args, dir_);
     int port = 0;
-    const std::regex line("listening on http://127\\.0\\.0\\.1:([0-9]+)");
-    eventually(
+      eventually(
         [&] {
-          std::smatch m;
-          const std::string out = greenrun::testing::read_file(dir_ / "stdout.txt");
-          if (std::regex_search(out, m, line)) port = std::stoi(m[1]);
+          port = greenrun::testing::listening_port(greenrun::testing::read_file(dir_ / "stdout.txt"));
           return port != 0 || greenrun::testing::proc_state(pid_) == '?' ||
                  greenrun::testing::proc_state(pid_) == 'Z';
         },

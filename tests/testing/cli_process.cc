@@ -71,4 +71,18 @@ bool eventually(const std::function<bool()>& done, int tries) {
   return done();
 }
 
+int listening_port(const std::string& stdout_text) {
+  const std::string marker = "listening on http://";
+  const size_t at = stdout_text.find(marker);
+  if (at == std::string::npos) return 0;
+  const size_t eol = stdout_text.find('\n', at);
+  if (eol == std::string::npos) return 0;  // the line is not complete yet
+  const std::string line = stdout_text.substr(at + marker.size(), eol - at - marker.size());
+  const size_t colon = line.rfind(':');
+  if (colon == std::string::npos) return 0;
+  int port = 0;
+  for (size_t i = colon + 1; i < line.size() && line[i] >= '0' && line[i] <= '9'; ++i) port = port * 10 + (line[i] - '0');
+  return port;
+}
+
 }  // namespace greenrun::testing

@@ -38,4 +38,8 @@ pid_t started_pid(const std::string& log);
 // assumption: tests wait for a condition, never for a fixed time).
 bool eventually(const std::function<bool()>& done, int tries);
 
+// The port in `greenrun serve`'s "listening on http://HOST:PORT" line; 0
+// while the line has not been written.
+int listening_port(const std::string& stdout_text);
+
 }  // namespace greenrun::testing
