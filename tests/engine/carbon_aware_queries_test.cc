@@ -144,7 +144,10 @@ TEST_F(CarbonAwareQueriesTest, BestKeepsEveryPointAtTheMinimumIncludingTies) {
   auto best = q->best({{"eastus", "eastus2", "westus"}, from, to});
   ASSERT_TRUE(best);
   double least = 1e9;
-  for (const auto& p : *q->emissions({{"eastus", "eastus2", "westus"}, from, to})) least = std::min(least, p.rating);
+  // Kept in a variable: a range-for over *q->emissions(...) would read a destroyed temporary.
+  const auto all = q->emissions({{"eastus", "eastus2", "westus"}, from, to});
+  ASSERT_TRUE(all);
+  for (const auto& p : *all) least = std::min(least, p.rating);
   ASSERT_GE(best->size(), 1u);
   for (const auto& p : *best) EXPECT_EQ(p.rating, least);
   const auto count = [&](const std::string& l) {
