@@ -5,8 +5,8 @@
 # The package is staged in BUILD_DIR/python-stage (python/greenrun + the
 # built _greenrun*.so) and put on PYTHONPATH; GREENRUN_CLI points at the
 # build's greenrun. An extension built with ASan (the CI preset) needs the
-# ASan runtime loaded first into the interpreter: LD_PRELOAD of libasan,
-# with leak detection off (Python itself does not free everything at exit).
+# ASan runtime loaded first into the interpreter: LD_PRELOAD of libasan (and
+# libstdc++), with leak detection off (Python itself does not free everything at exit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build/ci}
@@ -25,7 +25,10 @@ cp "$ext" "$stage/greenrun/"
 export PYTHONPATH=$PWD/$stage
 export GREENRUN_CLI=$PWD/$build/apps/greenrun/greenrun
 if ldd "$ext" | grep -q libasan; then
-  LD_PRELOAD=$(${CXX:-g++} -print-file-name=libasan.so)
+  # libstdc++ too: ASan's __cxa_throw interceptor finds the real one only
+  # when libstdc++ is loaded at start-up (Python itself does not link it),
+  # else the first C++ exception aborts with "real___cxa_throw != 0".
+  LD_PRELOAD="$(${CXX:-g++} -print-file-name=libasan.so) $(${CXX:-g++} -print-file-name=libstdc++.so)"
   export LD_PRELOAD
   export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 fi
