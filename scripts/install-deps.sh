@@ -9,7 +9,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev libsqlite3-dev
   libcurl4-openssl-dev libcpp-httplib-dev libtomlplusplus-dev
   clang libclang-rt-14-dev
-  python3-dev pybind11-dev python3-pybind11 python3-pytest python3-venv python3-setuptools
+  python3-dev pybind11-dev python3-pybind11 python3-pytest python3-venv python3-setuptools python3-wheel
   # HTML reports embed Chart.js; their browser test drives Chromium (tests/report/).
   libjs-chart.js chromium chromium-driver python3-selenium
   prometheus  # tests/server: a real Prometheus scrapes `greenrun serve` (scripts/prometheus-up.sh)
