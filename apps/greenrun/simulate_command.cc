@@ -36,18 +36,6 @@ struct SimulateFlags {
 int fail(const Context& ctx, const std::string& m) { return report_error(ctx, Error{m, ErrorKind::kFailure}); }
 int usage(const Context& ctx, const std::string& m) { return report_error(ctx, Error{m, ErrorKind::kUsage}); }
 
-std::vector<std::string> split_list(std::string_view s) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos <= s.size()) {
-    const size_t c = std::min(s.find(',', pos), s.size());
-    const auto item = trim(s.substr(pos, c - pos));
-    if (!item.empty()) out.emplace_back(item);
-    pos = c + 1;
-  }
-  return out;
-}
-
 nlohmann::json row_json(const scheduling::StudyRow& r) {
   return {{"zone", r.zone},
           {"preset", r.preset},

@@ -19,18 +19,6 @@ namespace {
 
 using scheduling::Policy;
 
-std::vector<std::string> split_commas(std::string_view s) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos <= s.size()) {
-    const size_t c = std::min(s.find(',', pos), s.size());
-    const auto item = trim(s.substr(pos, c - pos));
-    if (!item.empty()) out.emplace_back(item);
-    pos = c + 1;
-  }
-  return out;
-}
-
 nlohmann::json totals_json(const scheduling::SettingResult& s) {
   const auto& t = s.totals;
   nlohmann::json j = {
@@ -70,6 +58,18 @@ std::string error_summary(const scheduling::SettingResult& s) {
 
 }  // namespace
 
+std::vector<std::string> split_list(std::string_view s) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos <= s.size()) {
+    const size_t c = std::min(s.find(',', pos), s.size());
+    const auto item = trim(s.substr(pos, c - pos));
+    if (!item.empty()) out.emplace_back(item);
+    pos = c + 1;
+  }
+  return out;
+}
+
 int run_simulate_jobs(const Context& ctx, const JobsFlags& fl) {
   auto usage = [&](const std::string& m) {
     return report_error(ctx, Error{m, ErrorKind::kUsage});
@@ -91,7 +91,7 @@ int run_simulate_jobs(const Context& ctx, const JobsFlags& fl) {
   }
   if (rules.empty()) rules.emplace_back();
   std::vector<double> errors;
-  for (const auto& e : split_commas(fl.error)) {
+  for (const auto& e : split_list(fl.error)) {
     auto v = parse_number(e);
     if (!v || *v < 0)
       return usage(
@@ -124,7 +124,7 @@ int run_simulate_jobs(const Context& ctx, const JobsFlags& fl) {
     else
       threshold.absolute = CarbonIntensity::grams_per_kwh(*v);
   }
-  for (const auto& p : split_commas(fl.policies)) {
+  for (const auto& p : split_list(fl.policies)) {
     auto pol = scheduling::parse_policy(p);
     if (!pol) return usage("--policies: " + pol.error().message);
     for (const auto& r : rules)

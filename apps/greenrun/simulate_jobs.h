@@ -34,4 +34,8 @@ struct JobsFlags {
 
 int run_simulate_jobs(const Context& ctx, const JobsFlags& flags);
 
+// The items of a comma-separated flag value ("0,0.05, 0.1"), trimmed, empty
+// items dropped; shared by both forms of `simulate`.
+std::vector<std::string> split_list(std::string_view s);
+
 }  // namespace greenrun::cli
