@@ -18,6 +18,7 @@
 #include "base/time_arg.h"
 #include "base/time_format.h"
 #include "commands.h"
+#include "greenrun/stored_data.h"
 #include "intensity/importers/importer.h"
 #include "intensity/importers/raw_points.h"
 #include "intensity/store.h"
@@ -124,17 +125,6 @@ std::string import_line(const ImportRecord& r) {
                               format_utc(r.imported_at));
   if (!r.provenance.note.empty()) s += "; " + r.provenance.note;
   return s;
-}
-
-std::map<int64_t, ImportRecord> imports_by_id(const IntensityStore& store, Result<void>& status) {
-  std::map<int64_t, ImportRecord> out;
-  auto all = store.imports();
-  if (!all) {
-    status = make_error(all.error().message);
-    return out;
-  }
-  for (ImportRecord& r : *all) out.emplace(r.id, std::move(r));
-  return out;
 }
 
 // ---- import ---------------------------------------------------------------
@@ -303,13 +293,12 @@ int run_import(const Context& ctx, const ImportFlags& f) {
 
 int run_list(const Context& ctx, bool as_json) {
   const std::string path = ctx.store_path();
-  auto store = IntensityStore::open_read_only(path);  // reading never writes the store
-  if (!store) return fail(ctx, store.error().message);
-  auto stored = store->list();
-  if (!stored) return fail(ctx, stored.error().message);
-  Result<void> status;
-  auto by_id = imports_by_id(*store, status);
-  if (!status) return fail(ctx, status.error().message);
+  engine::Services services;
+  services.store_path = path;
+  auto listing = engine::list_stored(services);
+  if (!listing) return fail(ctx, listing.error().message);
+  const auto* stored = &listing->series;
+  const auto& by_id = listing->imports;
   std::ostream& out = *ctx.out;
   if (as_json) {
     json arr = json::array();
@@ -522,13 +511,12 @@ int run_show(const Context& ctx, const ShowFlags& f) {
 
 int run_stats(const Context& ctx, bool as_json) {
   const std::string path = ctx.store_path();
-  auto store = IntensityStore::open_read_only(path);  // reading never writes the store
-  if (!store) return fail(ctx, store.error().message);
-  auto stats = store->stats();
-  if (!stats) return fail(ctx, stats.error().message);
-  Result<void> status;
-  auto by_id = imports_by_id(*store, status);
-  if (!status) return fail(ctx, status.error().message);
+  engine::Services services;
+  services.store_path = path;
+  auto listing = engine::stored_stats(services);
+  if (!listing) return fail(ctx, listing.error().message);
+  const auto* stats = &listing->stats;
+  const auto& by_id = listing->imports;
   std::ostream& out = *ctx.out;
   if (as_json) {
     json arr = json::array();

@@ -1,0 +1,163 @@
+// The engine's listings and the pricing of an energy log, on a store holding
+// the real 2022 DE series (../shared/data): the catalogue's zones and
+// regions, the stored series and their statistics, and timeline_emissions'
+// time-resolved and annual-mean lines.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "base/time_format.h"
+#include "greenrun/catalogue.h"
+#include "greenrun/stored_data.h"
+#include "greenrun/timeline_emissions.h"
+#include "intensity/importers/importer.h"
+#include "testing/paths.h"
+
+namespace greenrun::engine {
+namespace {
+
+TEST(EngineCatalogue, SearchesIdsNamesAndKindsWithoutRegardToCase) {
+  auto all = list_zones("");
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->size(), intensity::ZoneCatalogue::embedded().zones().size());
+  auto germ = list_zones("GERM");
+  ASSERT_TRUE(germ);
+  bool de = false;
+  for (const auto& z : *germ) {
+    de |= z.zone->id == "DE";
+    const std::string hay = std::string(z.zone->id) + std::string(z.zone->name) + std::string(z.zone->kind);
+    std::string lower;
+    for (char c : hay) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    EXPECT_NE(lower.find("germ"), std::string::npos) << z.zone->id;
+  }
+  EXPECT_TRUE(de);
+  auto none = list_zones("zzqqxx");
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().kind, ErrorKind::kNotFound);
+  EXPECT_NE(none.error().message.find("zzqqxx"), std::string::npos);
+}
+
+TEST(EngineCatalogue, RegionsOfOneProviderWithTheirZones) {
+  const auto aws = list_regions("aws");
+  ASSERT_FALSE(aws.empty());
+  size_t all = list_regions(std::nullopt).size();
+  EXPECT_LT(aws.size(), all);
+  EXPECT_EQ(all, intensity::ZoneCatalogue::embedded().regions().size());
+  for (const auto& r : aws) {
+    EXPECT_EQ(r.region->provider, "aws");
+    EXPECT_EQ(r.zone, intensity::ZoneCatalogue::embedded().find_zone(r.region->zone));
+  }
+}
+
+class EngineStoredData : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = greenrun::testing::make_temp_dir("greenrun-engine-stored");
+    services_.store_path = (dir_ / "greenrun.db").string();
+    services_.env = [](std::string_view) { return std::optional<std::string>{}; };
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void import_de() {
+    const auto file = greenrun::testing::shared_data() / "electricitymaps-hourly/green-dcc/DE-LU_2022_hourly.csv";
+    auto store = intensity::IntensityStore::open(services_.store_path);
+    ASSERT_TRUE(store) << store.error().message;
+    auto parsed = intensity::import_file(file.string(), {});
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    ASSERT_TRUE(store->import(parsed->series));
+  }
+  std::string write(const std::string& name, const std::string& text) {
+    const auto p = dir_ / name;
+    std::ofstream(p) << text;
+    return p.string();
+  }
+  std::filesystem::path dir_;
+  Services services_;
+};
+
+TEST_F(EngineStoredData, AnAbsentStoreHoldsNothingAndIsNotCreated) {
+  auto list = list_stored(services_);
+  ASSERT_TRUE(list) << list.error().message;
+  EXPECT_TRUE(list->series.empty());
+  auto stats = stored_stats(services_);
+  ASSERT_TRUE(stats) << stats.error().message;
+  EXPECT_TRUE(stats->stats.empty());
+  // Pricing a log without a store reads nothing either: the annual mean.
+  auto r = timeline_emissions(
+      {write("e.csv", "start,duration_s,gpu_j\n2022-03-01T00:00:00Z,3600,3600000\n"), "DE", std::nullopt,
+       intensity::Signal::kAverageLifecycle, std::nullopt, std::nullopt, std::nullopt},
+      services_);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->breakdown.average.energy_fallback.joules(), 3.6e6);
+  EXPECT_FALSE(std::filesystem::exists(services_.store_path));
+}
+
+TEST_F(EngineStoredData, ListingAndStatisticsAddUpToTheImport) {
+  GREENRUN_REQUIRE_SHARED_DATA();
+  import_de();
+  auto list = list_stored(services_);
+  ASSERT_TRUE(list) << list.error().message;
+  ASSERT_EQ(list->series.size(), 1u);
+  const auto& s = list->series.front();
+  EXPECT_EQ(s.key.zone, "DE");
+  ASSERT_FALSE(s.import_ids.empty());
+  for (int64_t id : s.import_ids) EXPECT_TRUE(list->imports.contains(id)) << id;
+  auto stats = stored_stats(services_);
+  ASSERT_TRUE(stats) << stats.error().message;
+  size_t points = 0;
+  for (const auto& y : stats->stats) {
+    points += y.count;
+    EXPECT_LE(y.min, y.mean);
+    EXPECT_LE(y.mean, y.max);
+    for (int64_t id : y.import_ids) EXPECT_TRUE(stats->imports.contains(id)) << id;
+  }
+  EXPECT_EQ(points, s.points);
+}
+
+TEST_F(EngineStoredData, StoredHoursAtTheirIntensityTheRestAtTheAnnualMean) {
+  GREENRUN_REQUIRE_SHARED_DATA();
+  import_de();
+  // 1 kWh in the stored hour 2022-03-01T00, 1 kWh in 2031 (not stored).
+  const std::string log = write("e.csv",
+                                "start,duration_s,gpu_j\n2022-03-01T00:00:00Z,3600,3600000\n"
+                                "2031-01-01T00:00:00Z,3600,3600000\n");
+  TimelineEmissionsRequest q;
+  q.energy_file = log;
+  q.zone = "DE";
+  q.pue = 1.5;
+  auto r = timeline_emissions(q, services_);
+  ASSERT_TRUE(r) << r.error().message;
+  auto store = intensity::IntensityStore::open_read_only(services_.store_path);
+  ASSERT_TRUE(store);
+  const auto hour = *store->load({"DE", intensity::Signal::kAverageLifecycle, intensity::Origin::kActual},
+                                 *parse_utc("2022-03-01T00:00:00Z"), *parse_utc("2022-03-01T01:00:00Z"));
+  ASSERT_EQ(hour.size(), 1u);
+  const double stored_g = hour.point(0).value.grams_per_kwh();
+  const double mean_g = intensity::ZoneCatalogue::embedded().find_zone("DE")->annual_mean_g_per_kwh;
+  const auto& avg = r->breakdown.average;
+  EXPECT_NEAR(avg.operational.grams(), stored_g + mean_g, 1e-6);
+  EXPECT_NEAR(avg.operational_fallback.grams(), mean_g, 1e-6);
+  EXPECT_EQ(avg.energy_time_resolved.joules(), 3.6e6);
+  ASSERT_TRUE(avg.fallback);
+  EXPECT_NE(avg.fallback->source.find("DE annual mean"), std::string::npos);
+  EXPECT_NEAR(r->breakdown.total.grams(), 1.5 * (stored_g + mean_g), 1e-6);
+  EXPECT_EQ(r->breakdown.pue_source, "--pue");
+  EXPECT_EQ(r->context.zone, "DE");
+  EXPECT_EQ(r->context.energy_source, log);
+
+  TimelineEmissionsRequest bad = q;
+  bad.zone.reset();
+  EXPECT_EQ(timeline_emissions(bad, services_).error().kind, ErrorKind::kUsage);
+  bad = q;
+  bad.signal = intensity::Signal::kMarginal;
+  EXPECT_EQ(timeline_emissions(bad, services_).error().kind, ErrorKind::kUsage);
+  bad = q;
+  bad.marginal_zone = "PJM_DC";
+  EXPECT_EQ(timeline_emissions(bad, services_).error().kind, ErrorKind::kNotFound);
+  bad = q;
+  bad.energy_file = (dir_ / "absent.csv").string();
+  EXPECT_FALSE(timeline_emissions(bad, services_));
+}
+
+}  // namespace
+}  // namespace greenrun::engine
