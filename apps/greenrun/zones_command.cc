@@ -26,7 +26,8 @@ int run_zones(const Context& ctx, const ZonesOptions& opt) {
   const auto& picked = *zones;
   if (opt.json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
-    for (const auto& [z, profile] : picked) {
+    for (const auto& zone : picked) {
+      const auto* z = &zone;
       nlohmann::ordered_json j{{"id", z->id},
                        {"name", z->name},
                        {"kind", z->kind},
@@ -34,7 +35,7 @@ int run_zones(const Context& ctx, const ZonesOptions& opt) {
                        {"signal", intensity::to_string(z->signal)},
                        {"year", z->year},
                        {"source", z->source},
-                       {"typical_profile", profile}};
+                       {"typical_profile", z->typical_profile}};
       if (!z->fallback_zone.empty()) j["fallback_zone"] = z->fallback_zone;
       out.push_back(std::move(j));
     }
@@ -43,12 +44,13 @@ int run_zones(const Context& ctx, const ZonesOptions& opt) {
   }
   *ctx.out << fmt::format("{:<17} {:<15} {:<34} {:>10} {:>5} {:<7} {}\n", "ZONE", "KIND", "NAME",
                           "MEAN g/kWh", "YEAR", "PROFILE", "SOURCE");
-  for (const auto& [z, profile] : picked) {
+  for (const auto& zone : picked) {
+    const auto* z = &zone;
     std::string name(z->name);
     if (name.size() > 34) name = name.substr(0, 31) + "...";
     *ctx.out << fmt::format("{:<17} {:<15} {:<34} {:>10.1f} {:>5} {:<7} {}\n", z->id, z->kind, name,
                             z->annual_mean_g_per_kwh, z->year,
-                            profile ? "typical" : "-", z->source);
+                            z->typical_profile ? "typical" : "-", z->source);
   }
   *ctx.out << fmt::format(
       "{} zone(s). Means are annual life-cycle averages. \"typical\": a month x hour-of-day "
@@ -66,7 +68,8 @@ int run_regions(const Context& ctx, const RegionsOptions& opt) {
   const auto picked = engine::list_regions(opt.provider);
   if (opt.json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
-    for (const auto& [r, z] : picked) {
+    for (const auto& region : picked) {
+      const auto* r = &region;
       nlohmann::ordered_json j{{"provider", r->provider},
                        {"region", r->region},
                        {"name", r->name},
@@ -77,14 +80,14 @@ int run_regions(const Context& ctx, const RegionsOptions& opt) {
                        {"zone_annual_mean_g_per_kwh", nullptr},
                        {"zone_year", nullptr},
                        {"provider_g_per_kwh", nullptr},
-                       {"provider_source", r->grid_source},
+                       {"provider_source", r->provider_source},
                        {"watttime_region", r->watttime_region},
                        {"source", r->source}};
-      if (z != nullptr) {
-        j["zone_annual_mean_g_per_kwh"] = z->annual_mean_g_per_kwh;
-        j["zone_year"] = z->year;
+      if (r->zone_annual_mean_g_per_kwh) {
+        j["zone_annual_mean_g_per_kwh"] = *r->zone_annual_mean_g_per_kwh;
+        j["zone_year"] = r->zone_year.value_or(0);
       }
-      if (r->grid_g_per_kwh) j["provider_g_per_kwh"] = *r->grid_g_per_kwh;
+      if (r->provider_g_per_kwh) j["provider_g_per_kwh"] = *r->provider_g_per_kwh;
       out.push_back(std::move(j));
     }
     *ctx.out << out.dump(2) << "\n";
@@ -92,14 +95,15 @@ int run_regions(const Context& ctx, const RegionsOptions& opt) {
   }
   *ctx.out << fmt::format("{:<8} {:<24} {:<34} {:>8} {:>9}  {:<13} {:>9} {:>9}\n", "PROVIDER",
                           "REGION", "LOCATION", "LAT", "LON", "ZONE", "ZONE MEAN", "PROVIDER");
-  for (const auto& [r, z] : picked) {
+  for (const auto& region : picked) {
+    const auto* r = &region;
     std::string location(r->location);
     if (location.size() > 34) location = location.substr(0, 31) + "...";
     *ctx.out << fmt::format(
         "{:<8} {:<24} {:<34} {:>8.3f} {:>9.3f}  {:<13} {:>9} {:>9}\n", r->provider, r->region,
         location, r->latitude, r->longitude, r->zone,
-        z ? fmt::format("{:.1f}", z->annual_mean_g_per_kwh) : std::string("-"),
-        r->grid_g_per_kwh ? fmt::format("{:.1f}", *r->grid_g_per_kwh) : std::string("-"));
+        r->zone_annual_mean_g_per_kwh ? fmt::format("{:.1f}", *r->zone_annual_mean_g_per_kwh) : std::string("-"),
+        r->provider_g_per_kwh ? fmt::format("{:.1f}", *r->provider_g_per_kwh) : std::string("-"));
   }
   *ctx.out << fmt::format(
       "{} region(s). ZONE MEAN: the grid zone's annual life-cycle average (g/kWh); PROVIDER: the "

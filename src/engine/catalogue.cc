@@ -4,6 +4,8 @@
 #include <cctype>
 #include <string>
 
+#include "intensity/zone_catalogue.h"
+
 namespace greenrun::engine {
 namespace {
 
@@ -28,7 +30,8 @@ Result<std::vector<ZoneEntry>> list_zones(std::string_view search) {
       continue;
     const bool profile = cat.find_profile(z.id, intensity::Signal::kAverageLifecycle) != nullptr ||
                          cat.find_profile(z.id, intensity::Signal::kAverageDirect) != nullptr;
-    out.push_back(ZoneEntry{&z, profile});
+    out.push_back(ZoneEntry{std::string(z.id), std::string(z.name), std::string(z.kind), z.annual_mean_g_per_kwh,
+                            z.signal, z.year, std::string(z.source), std::string(z.fallback_zone), profile});
   }
   if (out.empty())
     return make_error(ErrorKind::kNotFound,
@@ -39,8 +42,26 @@ Result<std::vector<ZoneEntry>> list_zones(std::string_view search) {
 std::vector<RegionEntry> list_regions(std::optional<std::string_view> provider) {
   const auto& cat = intensity::ZoneCatalogue::embedded();
   std::vector<RegionEntry> out;
-  for (const intensity::CloudRegion& r : cat.regions())
-    if (!provider || provider->empty() || r.provider == *provider) out.push_back(RegionEntry{&r, cat.find_zone(r.zone)});
+  for (const intensity::CloudRegion& r : cat.regions()) {
+    if (provider && !provider->empty() && r.provider != *provider) continue;
+    RegionEntry e;
+    e.provider = r.provider;
+    e.region = r.region;
+    e.name = r.name;
+    e.location = r.location;
+    e.latitude = r.latitude;
+    e.longitude = r.longitude;
+    e.zone = r.zone;
+    if (const intensity::ZoneInfo* z = cat.find_zone(r.zone)) {
+      e.zone_annual_mean_g_per_kwh = z->annual_mean_g_per_kwh;
+      e.zone_year = z->year;
+    }
+    e.provider_g_per_kwh = r.grid_g_per_kwh;
+    e.provider_source = r.grid_source;
+    e.watttime_region = r.watttime_region;
+    e.source = r.source;
+    out.push_back(std::move(e));
+  }
   return out;
 }
 
