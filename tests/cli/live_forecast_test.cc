@@ -121,48 +121,9 @@ TEST_F(LiveForecastTest, IntensityFetchFillsTheStoreFromTheUkApiAndExplainsTheFa
   EXPECT_NE(err().find("expected watttime, electricitymaps or uk"), std::string::npos) << err();
 }
 
-TEST_F(LiveForecastTest, FlexibleStartPlansOnTheFetchedForecastAndCachesIt) {
-  // Dirty until hour+2, clean for three hours, dirty after. The schedule runs
-  // 7,200 times faster than real time: the wait is one real second, and the
-  // clean hours leave the job (tens of ms of shell loop) 1.5 real seconds,
-  // so a loaded machine cannot push it into the dirty hours.
-  const UtcTime clean = hour_ + 2h;
-  LoopbackServer server([&](const ServedRequest& req) {
-    if (req.path.starts_with("/intensity/"))
-      return uk_forward(req, [&](UtcTime t) { return t >= clean && t < clean + 3h ? 40.0 : 400.0; });
-    return Reply::json("{}", 404);
-  });
-  ASSERT_EQ(run({"run", "--zone", "GB", "--sensors", "fake", "--out", out_.string(), "--time-scale", "7200",
-                 "--forecast-provider", "uk", "--start-within", "6h", "--expected-duration", "30m", "--", "sh", "-c",
-                 "i=0; while [ $i -lt 30000 ]; do i=$((i+1)); done"},
-                {{"GREENRUN_UK_BASE_URL", server.base_url()}}),
-            0)
-      << err();
-  const auto s = schedule();
-  const std::string label = s["forecast"]["label"];
-  EXPECT_NE(label.find("uk forecast (GB, average-direct), fetched"), std::string::npos) << s.dump(2);
-  bool started = false;
-  for (const auto& e : s["events"]) {
-    if (e["event"] != "start") continue;
-    started = true;
-    auto t = parse_utc(e["time"].get<std::string>());
-    ASSERT_TRUE(t);
-    EXPECT_GE(*t, clean) << e.dump();
-    EXPECT_LT(*t, clean + 3h) << e.dump();
-    EXPECT_DOUBLE_EQ(e["intensity_g_per_kwh"].get<double>(), 40.0) << e.dump();
-  }
-  EXPECT_TRUE(started) << s.dump(2);
-  EXPECT_LT(s["emissions_g"].get<double>(), s["at_once_g"].get<double>());
-  // The fetch is cached in the store for the next run and for `plan`.
-  auto store_ = intensity::IntensityStore::open(store());
-  ASSERT_TRUE(store_);
-  auto f = store_->load({"GB", intensity::Signal::kAverageDirect, intensity::Origin::kForecast}, hour_, hour_ + 6h);
-  ASSERT_TRUE(f);
-  // From the half-hour the run began in (UK forecasts start there) onwards.
-  EXPECT_TRUE(f->covers(hour_ + 1h, hour_ + 6h)) << f->size() << " points";
-  EXPECT_GE(f->size(), 10u);
-  EXPECT_NE(err().find("no earlier run of this command"), std::string::npos) << err();
-}
+// A Flexible Start run planned on the fetched forecast (its exact start, the
+// fetch cached in the store) is tested on a fake clock in
+// tests/engine/live_forecast_run_test.cc.
 
 TEST_F(LiveForecastTest, PlanUsesTheLiveForecastAndMinSegmentShapesPauseAndResume) {
   // Clean in two one-hour stretches, two hours apart.
