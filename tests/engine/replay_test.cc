@@ -11,6 +11,7 @@
 
 #include "base/time_format.h"
 #include "greenrun/seasonal_forecast.h"
+#include "greenrun/study.h"
 #include "intensity/importers/importer.h"
 #include "testing/paths.h"
 
@@ -207,6 +208,38 @@ TEST_F(EngineReplay, SeasonalForecastIsBacktestedBeforeItsIssueTime) {
   q.horizon = 24h;
   q.zone = "FR";
   EXPECT_EQ(seasonal_forecast(q, services_).error().kind, ErrorKind::kNotFound);
+}
+
+TEST_F(EngineReplay, TheStudyReadsEachZonesActualsOverItsSpanAndTheLongestWindow) {
+  StudyRequest q;
+  q.zones = {"de"};
+  auto& o = q.options;
+  o.presets = *scheduling::select_presets("bert-finetune");
+  o.windows = {*scheduling::parse_window("12h")};
+  o.algorithms = {scheduling::Mode::kFlexibleStart};
+  o.starts = *scheduling::parse_start_rule("hourly");
+  o.from = *parse_utc("2022-03-01T00:00:00Z");
+  o.to = *parse_utc("2022-03-08T00:00:00Z");
+  o.threads = 1;
+  auto r = run_study(q, services_);
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_FALSE(r->rows.empty());
+  for (const auto& row : r->rows) {
+    EXPECT_EQ(row.starts, 7u * 24) << "every hourly start of the week has its window in the data read";
+    EXPECT_EQ(row.skipped, 0u);
+    EXPECT_GE(row.mean, 0);
+  }
+  auto kind = [&](const StudyRequest& x) { return run_study(x, services_).error().kind; };
+  StudyRequest late = q;
+  late.options.from = *parse_utc("2030-01-01T00:00:00Z");
+  late.options.to = *parse_utc("2030-02-01T00:00:00Z");
+  EXPECT_EQ(kind(late), ErrorKind::kNotFound);
+  StudyRequest fr = q;
+  fr.zones = {"FR"};
+  EXPECT_EQ(kind(fr), ErrorKind::kNotFound);
+  StudyRequest none = q;
+  none.zones.clear();
+  EXPECT_EQ(kind(none), ErrorKind::kUsage);
 }
 
 }  // namespace
