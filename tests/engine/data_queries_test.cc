@@ -164,5 +164,61 @@ TEST_F(EngineStoredData, StoredHoursAtTheirIntensityTheRestAtTheAnnualMean) {
   EXPECT_FALSE(timeline_emissions(bad, services_));
 }
 
+TEST_F(EngineStoredData, AWindowListsItsPointsGapsAndMeanOnlyWhenCovered) {
+  // 00:00 100, 01:00 300 (estimated), a gap 02:00..04:00, 04:00 200.
+  const UtcTime t0 = *parse_utc("2031-01-01T00:00:00Z");
+  intensity::IntensitySeries s("XX-TEST", intensity::Signal::kAverageLifecycle, intensity::Origin::kActual);
+  s.set_provenance({"test", "data_queries_test", ""});
+  ASSERT_TRUE(s.append(t0, std::chrono::hours(1), CarbonIntensity::grams_per_kwh(100)));
+  ASSERT_TRUE(s.append(t0 + std::chrono::hours(1), std::chrono::hours(1), CarbonIntensity::grams_per_kwh(300), true));
+  ASSERT_TRUE(s.append(t0 + std::chrono::hours(4), std::chrono::hours(1), CarbonIntensity::grams_per_kwh(200)));
+  {
+    auto store = intensity::IntensityStore::open(services_.store_path);
+    ASSERT_TRUE(store) << store.error().message;
+    ASSERT_TRUE(store->import({s}));
+  }
+  StoredWindowRequest q;
+  q.zone = "xx-test";  // stored ids match without regard to case
+  auto all = stored_window(q, services_);
+  ASSERT_TRUE(all) << all.error().message;
+  EXPECT_EQ(all->zone, "XX-TEST");
+  EXPECT_EQ(all->from, t0);
+  EXPECT_EQ(all->to, t0 + std::chrono::hours(5));
+  EXPECT_EQ(all->window.series.size(), 3u);
+  EXPECT_EQ(all->window.import_ids.size(), 3u);
+  EXPECT_EQ(all->estimated, 1u);
+  ASSERT_EQ(all->gaps.size(), 1u);
+  EXPECT_EQ(all->gaps[0].start, t0 + std::chrono::hours(2));
+  EXPECT_EQ(all->missing, std::chrono::hours(2));
+  EXPECT_FALSE(all->mean) << "no mean over a window with a gap";
+
+  q.from = t0;
+  q.to = t0 + std::chrono::hours(2);
+  auto covered = stored_window(q, services_);
+  ASSERT_TRUE(covered) << covered.error().message;
+  EXPECT_TRUE(covered->gaps.empty());
+  ASSERT_TRUE(covered->mean);
+  EXPECT_DOUBLE_EQ(covered->mean->grams_per_kwh(), 200.0);
+
+  q.from = t0 - std::chrono::hours(1);  // a gap before the first point
+  auto before = stored_window(q, services_);
+  ASSERT_TRUE(before);
+  ASSERT_EQ(before->gaps.size(), 1u);
+  EXPECT_EQ(before->gaps[0].end, t0);
+
+  StoredWindowRequest bad = q;
+  bad.zone = "NOWHERE";
+  auto unknown = stored_window(bad, services_);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().kind, ErrorKind::kNotFound);
+  EXPECT_NE(unknown.error().message.find("stored zones: XX-TEST"), std::string::npos) << unknown.error().message;
+  bad = q;
+  bad.signal = intensity::Signal::kMarginal;
+  EXPECT_EQ(stored_window(bad, services_).error().kind, ErrorKind::kNotFound);
+  bad = q;
+  bad.to = bad.from;
+  EXPECT_FALSE(stored_window(bad, services_));
+}
+
 }  // namespace
 }  // namespace greenrun::engine
