@@ -18,6 +18,7 @@
 #include "base/time_arg.h"
 #include "base/time_format.h"
 #include "commands.h"
+#include "greenrun/intensity_import.h"
 #include "greenrun/stored_data.h"
 #include "intensity/importers/importer.h"
 #include "intensity/importers/raw_points.h"
@@ -28,7 +29,6 @@ namespace greenrun::cli {
 namespace {
 
 using intensity::ImportRecord;
-using intensity::IntensityStore;
 using intensity::SeriesKey;
 using intensity::StoredSeriesInfo;
 using json = nlohmann::ordered_json;
@@ -197,50 +197,25 @@ int run_import(const Context& ctx, const ImportFlags& f) {
   std::vector<std::pair<std::string, intensity::Format>> format_specific;
   auto parsed = import_options(f, format_specific);
   if (!parsed) return fail(ctx, parsed.error().message);
-  intensity::ImportOptions options = std::move(*parsed);
   const std::string path = ctx.store_path();
-  auto store = IntensityStore::open(path);
-  if (store && store->read_only())
-    return fail(ctx, path + ": the store is read-only (no permission to write it); check its permissions or give "
-                            "another --store (nothing was imported)");
-  if (!store) return fail(ctx, store.error().message);
-  if (!f.zone.empty() || !f.region.empty()) {
-    auto stored = store->list();
-    if (!stored) return fail(ctx, stored.error().message);
-    auto zone = engine::resolve_stored_zone(f.zone, f.region, *stored, path, /*must_exist=*/false);
-    if (!zone) return fail(ctx, (f.region.empty() ? "--zone: " : "") + zone.error().message);
-    options.zone = *zone;
-  }
-  // Parse every file before writing anything: one bad file imports nothing.
-  std::vector<intensity::IntensitySeries> series;
-  std::vector<std::string> series_file;
-  std::vector<std::string> notes;
-  for (const std::string& file : f.files) {
-    auto result = intensity::import_file(file, options);
-    if (!result) return fail(ctx, result.error().message + " (nothing was imported)");
-    // A flag for another format would be ignored without a word: refuse it.
-    for (const auto& [flag, for_format] : format_specific)
-      if (for_format != result->format)
-        return fail(ctx, file + ": " + flag + " applies to " + std::string(to_string(for_format)) +
-                             " only, but the file is " + std::string(to_string(result->format)) +
-                             " (nothing was imported)");
-    if (result->skipped_rows > 0)
-      notes.push_back(fmt::format("{}: {} of {} rows not imported (reasons below)", file, result->skipped_rows,
-                                  result->rows));
-    for (const std::string& n : result->notes) notes.push_back(file + ": " + n);
-    for (auto& s : result->series) {
-      series.push_back(std::move(s));
-      series_file.push_back(file);
-    }
-  }
-  auto summary = store->import(series);
-  if (!summary) return fail(ctx, summary.error().message + " (nothing was imported)");
+  engine::IntensityImportRequest request;
+  request.files = f.files;
+  request.options = std::move(*parsed);
+  request.format_specific = std::move(format_specific);
+  request.zone = f.zone;
+  request.region = f.region;
+  engine::Services services;
+  services.store_path = path;
+  auto imported = engine::import_intensity(request, services);
+  // Every refusal of `intensity import` has always exited 1.
+  if (!imported) return fail(ctx, imported.error().message);
+  const auto* summary = &imported->summary;
+  const auto& series_file = imported->series_file;
+  const auto& notes = imported->notes;
   std::ostream& out = *ctx.out;
   out << "store: " << path << "\n";
-  size_t points = 0;
-  for (const auto& s : series) points += s.size();
   out << fmt::format("imported {} file{} ({} series, {} points) in one transaction: {} new, {} replaced, {} unchanged\n",
-                     f.files.size(), f.files.size() == 1 ? "" : "s", series.size(), points, summary->inserted,
+                     f.files.size(), f.files.size() == 1 ? "" : "s", imported->series, imported->points, summary->inserted,
                      summary->replaced, summary->unchanged);
   for (size_t i = 0; i < summary->records.size(); ++i) {
     const ImportRecord& r = summary->records[i];

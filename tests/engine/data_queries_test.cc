@@ -9,6 +9,7 @@
 
 #include "base/time_format.h"
 #include "greenrun/catalogue.h"
+#include "greenrun/intensity_import.h"
 #include "greenrun/stored_data.h"
 #include "greenrun/timeline_emissions.h"
 #include "intensity/zone_catalogue.h"
@@ -218,6 +219,46 @@ TEST_F(EngineStoredData, AWindowListsItsPointsGapsAndMeanOnlyWhenCovered) {
   bad = q;
   bad.to = bad.from;
   EXPECT_FALSE(stored_window(bad, services_));
+}
+
+TEST_F(EngineStoredData, AnImportIsAllOrNothingAndRefusesAFlagForAnotherFormat) {
+  const std::string good = write("g.csv", "time,value\n2031-01-01T00:00:00Z,100\n2031-01-01T01:00:00Z,200\n");
+  const std::string bad = write("bad.csv", "time,value\n2031-01-01T00:00:00Z,abc\n");
+  IntensityImportRequest q;
+  q.files = {good, bad};
+  q.options.format = intensity::Format::kGenericCsv;
+  q.zone = "XX-IMPORT";
+  auto refused = import_intensity(q, services_);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("bad.csv:2"), std::string::npos) << refused.error().message;
+  EXPECT_NE(refused.error().message.find("(nothing was imported)"), std::string::npos);
+  auto listed = list_stored(services_);
+  ASSERT_TRUE(listed);
+  EXPECT_TRUE(listed->series.empty()) << "the good file was not imported either";
+
+  q.files = {good};
+  auto done = import_intensity(q, services_);
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(done->series, 1u);
+  EXPECT_EQ(done->points, 2u);
+  ASSERT_EQ(done->summary.records.size(), 1u);
+  EXPECT_EQ(done->summary.records[0].key.zone, "XX-IMPORT");
+  EXPECT_EQ(done->series_file, std::vector<std::string>{good});
+
+  // A zone typed in another case names the stored one.
+  q.zone = "xx-import";
+  auto again = import_intensity(q, services_);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->summary.records[0].key.zone, "XX-IMPORT");
+  EXPECT_EQ(again->summary.unchanged, 2u);
+
+  // --signal is for Electricity Maps CSV: a generic CSV with it is refused.
+  q.options.format = intensity::Format::kAuto;
+  q.format_specific = {{"--signal", intensity::Format::kElectricityMapsCsv}};
+  auto wrong = import_intensity(q, services_);
+  ASSERT_FALSE(wrong);
+  EXPECT_NE(wrong.error().message.find("--signal applies to electricitymaps-csv only"), std::string::npos)
+      << wrong.error().message;
 }
 
 }  // namespace
