@@ -11,6 +11,7 @@
 
 #include "base/time_format.h"
 #include "greenrun/engine.h"
+#include "greenrun/intensity_fetch.h"
 #include "intensity/store.h"
 #include "sensors/fake/fake_sensor.h"
 #include "sensors/fake_trees.h"
@@ -130,6 +131,61 @@ TEST(EngineLiveForecastRun, FlexibleStartPlansOnTheFetchedForecastAndCachesIt) {
   ASSERT_TRUE(f) << f.error().message;
   EXPECT_TRUE(f->covers(hour + 1h, hour + 6h)) << f->size() << " points";
   EXPECT_GE(f->size(), 10u);
+  std::filesystem::remove_all(dir);
+}
+
+// engine::fetch_intensity: a UK forecast fetched into the store (or only
+// summarised on a dry run); an unreachable provider is a failure that says
+// what planning falls back to.
+TEST(EngineIntensityFetch, FillsTheStoreAndExplainsTheFallbackWhenOffline) {
+  const auto dir = greenrun::testing::make_temp_dir("greenrun-engine-fetch");
+  LoopbackServer server([&](const ServedRequest& req) {
+    if (req.path.starts_with("/intensity/")) return uk_forward(req, [](UtcTime) { return 123.0; });
+    return Reply::json("{}", 404);
+  });
+  greenrun::testing::FakeClock clock(*parse_utc("2026-11-30T10:10:00Z"));
+  std::string base_url = server.base_url();
+  Services services;
+  services.clock = &clock;
+  services.store_path = (dir / "greenrun.db").string();
+  services.env = [&](std::string_view name) -> std::optional<std::string> {
+    if (name == "GREENRUN_UK_BASE_URL") return base_url;
+    if (name == "GREENRUN_CONFIG") return (dir / "none.toml").string();
+    return std::nullopt;
+  };
+  IntensityFetchRequest q;
+  q.fetch.provider = intensity::ProviderKind::kUk;
+  q.fetch.horizon_hours = 24;
+  q.dry_run = true;
+  auto dry = fetch_intensity(q, services);
+  ASSERT_TRUE(dry) << dry.error().message;
+  ASSERT_FALSE(dry->failure) << *dry->failure;
+  ASSERT_EQ(dry->series.size(), 1u);
+  EXPECT_EQ(dry->series[0].points, 48u);
+  EXPECT_FALSE(dry->stored);
+  EXPECT_FALSE(std::filesystem::exists(services.store_path)) << "a dry run stores nothing";
+
+  q.dry_run = false;
+  auto stored = fetch_intensity(q, services);
+  ASSERT_TRUE(stored) << stored.error().message;
+  ASSERT_TRUE(stored->stored);
+  EXPECT_EQ(stored->stored->inserted, 48u);
+  auto store = intensity::IntensityStore::open(services.store_path);
+  ASSERT_TRUE(store);
+  auto f = store->load({"GB", intensity::Signal::kAverageDirect, intensity::Origin::kForecast},
+                       clock.utc_now() - 1h, clock.utc_now() + 30h);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->size(), 48u);
+
+  // Offline: the store now covers the next 24 h, which planning falls back to.
+  base_url = "http://127.0.0.1:1";
+  q.timeout = 5s;
+  auto offline = fetch_intensity(q, services);
+  ASSERT_TRUE(offline) << offline.error().message;
+  ASSERT_TRUE(offline->failure);
+  ASSERT_TRUE(offline->fallback_note);
+  EXPECT_NE(offline->fallback_note->find("the store covers"), std::string::npos) << *offline->fallback_note;
+  EXPECT_FALSE(offline->stored);
   std::filesystem::remove_all(dir);
 }
 
