@@ -1,7 +1,8 @@
 // Which stored series an operation on a zone's history reads: of the
 // series the store lists for `zone` (case-insensitive) and `origin`, the
-// life-cycle one, else the first listed. Shared by the replay and the
-// seasonal forecast, so both read the same history.
+// life-cycle one, else the direct one, else the marginal one (the order
+// engine::intensity() and the forecast selection prefer). Shared by the
+// replay, the study and the seasonal forecast, so all read the same history.
 //
 // Thread-safety: a pure function.
 #pragma once

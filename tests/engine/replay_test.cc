@@ -10,6 +10,7 @@
 #include <map>
 
 #include "base/time_format.h"
+#include "engine/stored_pick.h"
 #include "greenrun/seasonal_forecast.h"
 #include "greenrun/study.h"
 #include "intensity/importers/importer.h"
@@ -82,6 +83,33 @@ TEST(ReplayThreshold, ReadsPercentilesAndGramsAndRefusesTheRest) {
     EXPECT_EQ(b.error().kind, ErrorKind::kUsage) << bad;
     EXPECT_NE(b.error().message.find("expected pNN"), std::string::npos) << b.error().message;
   }
+}
+
+TEST(StoredPick, LifecycleBeforeDirectBeforeMarginalOfTheZoneAndOriginAsked) {
+  auto info = [](const char* zone, intensity::Signal s, intensity::Origin o) {
+    intensity::StoredSeriesInfo i;
+    i.key = {zone, s, o};
+    return i;
+  };
+  using intensity::Origin;
+  using intensity::Signal;
+  std::vector<intensity::StoredSeriesInfo> list = {info("DE", Signal::kMarginal, Origin::kActual),
+                                                   info("DE", Signal::kAverageDirect, Origin::kActual),
+                                                   info("DE", Signal::kAverageLifecycle, Origin::kForecast),
+                                                   info("FR", Signal::kAverageLifecycle, Origin::kActual)};
+  const auto* p = pick_stored(list, "de", Origin::kActual);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->key.signal, Signal::kAverageDirect);
+  list.push_back(info("DE", Signal::kAverageLifecycle, Origin::kActual));
+  p = pick_stored(list, "DE", Origin::kActual);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->key.signal, Signal::kAverageLifecycle);
+  EXPECT_EQ(p->key.origin, Origin::kActual);
+  p = pick_stored(list, "DE", Origin::kForecast);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->key.signal, Signal::kAverageLifecycle);
+  EXPECT_EQ(pick_stored(list, "ES", Origin::kActual), nullptr);
+  EXPECT_EQ(pick_stored(list, "FR", Origin::kForecast), nullptr);
 }
 
 class EngineReplay : public ::testing::Test {
