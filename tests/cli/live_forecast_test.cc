@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
 
@@ -159,27 +160,31 @@ TEST_F(LiveForecastTest, PlanUsesTheLiveForecastAndMinSegmentShapesPauseAndResum
 
 TEST_F(LiveForecastTest, ANewForecastWhileTheJobWaitsIsFetchedAndReplannedOn) {
   // First answer: clean for an hour, then dirty for two. Every later answer:
-  // flat, so the re-plan runs the rest without a pause.
+  // flat, so the re-plan runs the rest without a pause. The job ends when
+  // the server is asked a third time: greenrun launches the next refresh
+  // only after taking in the previous answer, so by then the second answer
+  // has been re-planned on, however slowly a loaded machine runs the job.
   std::atomic<int> answers{0};
+  const fs::path done = dir_ / "third-request";
   LoopbackServer server([&](const ServedRequest& req) {
     if (!req.path.starts_with("/intensity/")) return Reply::json("{}", 404);
-    const bool first = answers.fetch_add(1) == 0;
-    return uk_forward(req, [&, first](UtcTime t) {
-      if (!first) return 100.0;
+    const int n = answers.fetch_add(1);
+    if (n == 2) std::ofstream(done) << "done\n";
+    return uk_forward(req, [&, n](UtcTime t) {
+      if (n != 0) return 100.0;
       const auto h = std::chrono::duration_cast<std::chrono::minutes>(t - hour_).count();
       return h < 90 || h >= 210 ? 50.0 : 500.0;
     });
   });
   ASSERT_EQ(run({"run", "--zone", "GB", "--sensors", "fake", "--interval", "100ms", "--out", out_.string(),
                  "--time-scale", "3600", "--forecast-provider", "uk", "--forecast-refresh", "10m",
-                 // A generous delay: on a loaded machine `sleep 1` can take
-                 // three real seconds, three hours of schedule.
-                 "--pause-resume", "--max-delay", "800%", "--expected-duration", "1h", "--", "sleep", "1"},
+                 "--pause-resume", "--max-delay", "800%", "--expected-duration", "1h", "--", "sh", "-c",
+                 "while [ ! -f '" + done.string() + "' ]; do sleep 0.05; done"},
                 {{"GREENRUN_UK_BASE_URL", server.base_url()}}),
             0)
       << err();
   const auto s = schedule();
-  EXPECT_GE(server.request_count(), 2u);
+  EXPECT_GE(server.request_count(), 3u);
   EXPECT_GE(count(s["events"], "replan"), 1u) << s.dump(2);
   EXPECT_TRUE(s["deadline_met"].get<bool>()) << err();
   const std::string label = s["forecast"]["label"];
