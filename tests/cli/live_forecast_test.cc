@@ -178,8 +178,12 @@ TEST_F(LiveForecastTest, ANewForecastWhileTheJobWaitsIsFetchedAndReplannedOn) {
   });
   ASSERT_EQ(run({"run", "--zone", "GB", "--sensors", "fake", "--interval", "100ms", "--out", out_.string(),
                  "--time-scale", "3600", "--forecast-provider", "uk", "--forecast-refresh", "10m",
-                 "--pause-resume", "--max-delay", "800%", "--expected-duration", "1h", "--", "sh", "-c",
-                 "while [ ! -f '" + done.string() + "' ]; do sleep 0.05; done"},
+                 // Work stays below the estimate (3 h of schedule, three real
+                 // seconds) while refreshes go on; the loop gives up after ten
+                 // real seconds so that a refresh that never comes fails the
+                 // test instead of hanging it.
+                 "--pause-resume", "--max-delay", "800%", "--expected-duration", "3h", "--", "sh", "-c",
+                 "i=0; while [ ! -f '" + done.string() + "' ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done"},
                 {{"GREENRUN_UK_BASE_URL", server.base_url()}}),
             0)
       << err();
