@@ -17,8 +17,6 @@
 
 namespace greenrun::testing {
 
-using namespace std::chrono_literals;
-
 // A job whose work is its run time on the fake clock; it logs when it runs.
 class SimulatedJob final : public runner::JobControl {
  public:
@@ -28,7 +26,7 @@ class SimulatedJob final : public runner::JobControl {
   // changes (the files are the slow part); the sampler sees the job's CPU
   // time move at that grain.
   SimulatedJob(Clock& clock, Duration work, std::vector<UtcTime>* starts, ProcTree* proc,
-               Duration publish_every = 10min)
+               Duration publish_every = std::chrono::minutes(10))
       : clock_(clock), work_(work), starts_(starts), proc_(proc), publish_every_(publish_every),
         began_(clock.steady_now()) {}
   std::optional<runner::SpawnError> start() override {
@@ -88,7 +86,7 @@ class SimulatedJob final : public runner::JobControl {
     published_ = clock_.steady_now();
     was_running_ = running_;
     const auto job = static_cast<uint64_t>(done_.count() / 10);
-    const auto all = static_cast<uint64_t>((clock_.steady_now() - began_) / 10ms);
+    const auto all = static_cast<uint64_t>((clock_.steady_now() - began_) / std::chrono::milliseconds(10));
     proc_->set_process(4242, 1, job, 0);
     proc_->set_machine(1000 + job, 500, 10000 + 2 * all - job);
   }
