@@ -2,7 +2,8 @@
 // replays a job log (scheduling/replay.h)
 // on a zone's stored actual series and renders per-job outcomes and totals
 // as text, JSON (greenrun.replay/1), CSV or Markdown. Parsing and rendering
-// only; the replay is scheduling::replay_jobs.
+// only; the replay (its settings, log and data) is engine::replay_jobs
+// (greenrun/replay.h).
 #pragma once
 
 #include <string>
