@@ -1,5 +1,6 @@
 // greenrun's own forecast of a zone's intensity from its stored history
-// (not a provider's): three seasonal models are backtested on the days
+// (not a provider's): four models (three seasonal, one fitted on lags and
+// calendar) are backtested on the days
 // before the issue time, trained on everything before those days, and the
 // best one by mean absolute error forecasts the horizon
 // (intensity/seasonal_forecast.h). The engine owns the choices — which

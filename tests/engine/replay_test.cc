@@ -224,7 +224,7 @@ TEST_F(EngineReplay, SeasonalForecastIsBacktestedBeforeItsIssueTime) {
   EXPECT_EQ(r->forecast.size(), 24u);
   EXPECT_EQ(r->forecast.start(), *q.issue);
   EXPECT_EQ(r->backtest.test_to, *q.issue) << "never tested on data after the issue time";
-  ASSERT_EQ(r->backtest.models.size(), 3u);
+  ASSERT_EQ(r->backtest.models.size(), 4u);  // three seasonal models and lag-calendar
   for (const auto& m : r->backtest.models) EXPECT_GE(m.mae, r->best().mae);
   EXPECT_NE(r->label.find("not a provider's"), std::string::npos);
 
