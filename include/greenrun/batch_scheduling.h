@@ -42,6 +42,13 @@ struct BatchStartRequest {
   ForecastChoice forecast;
   std::optional<UtcTime> from;     // none: now
   double min_saving_percent = 1.0;  // below this the job starts at once (as `greenrun run`)
+  // The job's Slurm time limit when longer than `duration`: Slurm removes a
+  // job with --deadline that cannot start by deadline - time limit, so the
+  // latest start is taken from it.
+  std::optional<Duration> time_limit;
+  // Kept free before the latest start: the scheduler may start a job a little
+  // after its begin time.
+  Duration start_margin = std::chrono::seconds(30);
 };
 
 struct BatchStart {
@@ -70,6 +77,7 @@ struct BatchJob {
   std::string id;
   BatchJobState state = BatchJobState::kOther;
   Duration duration{0};             // its work: expected duration, else time limit; 0: unknown
+  std::optional<Duration> time_limit;  // Slurm's, when known: a pending job must start by deadline - it
   std::optional<UtcTime> deadline;  // none: not flexible
   Duration done{0};                 // run time so far (suspended time excluded)
   bool interruptible = false;       // may be suspended while it runs

@@ -47,16 +47,21 @@ Result<BatchStart> plan_batch_start(const BatchStartRequest& req, const Services
                    "not flexible: no --deadline or --max-delay, so there is no window to move the start in; "
                    "submitted to start at once");
   const UtcTime deadline = req.deadline ? *req.deadline : now + req.duration + req.max_delay->of(req.duration);
-  if (deadline - now < req.duration)
+  const Duration needed = std::max(req.duration, req.time_limit.value_or(Duration{0}));
+  if (deadline - now < needed)
     return make_error(ErrorKind::kUsage, "cannot meet the deadline " + format_utc(deadline) + ": the job needs " +
-                                             format_duration(req.duration) + " but only " +
+                                             format_duration(needed) + " but only " +
                                              format_duration(std::max(Duration{0}, deadline - now)) + " remain");
+  // The window the start may move in ends at the latest start (less the margin).
+  const UtcTime latest_start = std::max(now, deadline - needed - req.start_margin);
+  if (latest_start <= now)
+    return at_once(now, deadline, "the deadline leaves no room to move the start; submitted to start at once");
   PlanRequest pr;
   pr.zones = {req.zone};
   pr.duration = req.duration;
   pr.power = req.power;
   pr.from = now;
-  pr.deadline = deadline;
+  pr.deadline = latest_start + req.duration;
   pr.modes = {scheduling::Mode::kFlexibleStart};
   pr.forecast = req.forecast;
   auto planned = plan(pr, services, observer);
@@ -69,7 +74,7 @@ Result<BatchStart> plan_batch_start(const BatchStartRequest& req, const Services
   BatchStart b;
   b.now = now;
   b.deadline = deadline;
-  b.latest_start = deadline - req.duration;
+  b.latest_start = latest_start;
   b.plan = planned->best();
   b.forecast_label = planned->locations[planned->best_location].forecast_label;
   if (b.plan->saving_percent() < req.min_saving_percent) {
@@ -111,7 +116,7 @@ BatchDecision decide_batch_job(const BatchJob& job, const intensity::IntensitySe
   };
 
   if (job.state == BatchJobState::kPending) {
-    const UtcTime latest = std::max(now, *job.deadline - remaining);
+    const UtcTime latest = std::max(now, *job.deadline - std::max(remaining, job.time_limit.value_or(Duration{0})) - policy.lead);
     UtcTime want = now;
     std::string why;
     if (now >= latest) {
@@ -124,18 +129,19 @@ BatchDecision decide_batch_job(const BatchJob& job, const intensity::IntensitySe
                  : Result<scheduling::Plan>(std::unexpected(j.error()));
       if (p) {
         want = std::clamp(p->start(), now, latest);
-        why = fmt::format("Flexible Start: start {} (latest {}), expected saving {:.1f} %", format_utc(want),
-                          format_utc(latest), p->saving_percent());
+        why = fmt::format("Flexible Start: start {} (latest {})", format_utc(std::chrono::floor<std::chrono::seconds>(want)),
+                          format_utc(latest));
       } else {
         why = "cannot plan (" + p.error().message + "): start now";
       }
     }
-    const UtcTime current = job.start.value_or(now);
+    // job.start: its begin time while it waits for it; none: eligible now.
+    const UtcTime current = std::max(job.start.value_or(now), now);
+    const bool want_now = want <= now + policy.start_tolerance;
     const Duration diff = current > want ? current - want : want - current;
-    // Always pull a start that lies beyond the latest start back in.
-    if (diff >= policy.start_tolerance || current > latest) {
+    if (want_now ? current > now + policy.start_tolerance : (diff >= policy.start_tolerance || current > latest)) {
       d.action = BatchAction::kSetStart;
-      d.start = want;
+      d.start = want_now ? now : want;
     }
     d.reason = why;
     return d;
@@ -150,9 +156,14 @@ BatchDecision decide_batch_job(const BatchJob& job, const intensity::IntensitySe
   auto j = scheduling::Job::make(work, scheduling::PowerProfile::constant(Power::kilowatts(1)));
   if (!j) return run_now(go, "cannot plan (" + j.error().message + "): run");
   scheduling::PauseResumeOptions opts;
-  // Whole seconds, and whole minutes when the work is: a slot divides both
-  // the work and a minute-stepped forecast.
-  opts.slot = std::chrono::seconds(std::gcd(std::chrono::duration_cast<std::chrono::seconds>(work).count(), int64_t{60}));
+  // Slots of whole seconds that divide the work, a minute (forecasts step in
+  // whole minutes) and the offset of now into its minute, so slot edges fall
+  // on the forecast's.
+  const int64_t offset = std::chrono::duration_cast<std::chrono::seconds>(
+                             earliest - std::chrono::floor<std::chrono::minutes>(earliest)).count();
+  int64_t slot = std::gcd(std::chrono::duration_cast<std::chrono::seconds>(work).count(), int64_t{60});
+  if (offset > 0) slot = std::gcd(slot, offset);
+  opts.slot = std::chrono::seconds(slot);
   auto p = scheduling::plan_pause_resume(*forecast, *j, earliest, *job.deadline - policy.lead, opts);
   if (!p) return run_now(go, "cannot plan (" + p.error().message + "): run");
   for (const auto& seg : p->segments) {

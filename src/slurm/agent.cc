@@ -34,10 +34,10 @@ Agent::Agent(AgentOptions options, SlurmClient& slurm, engine::Services services
   policy_.lead = options_.interval + std::chrono::seconds(2);
 }
 
-void Agent::note(const std::string& id, const std::string& line) {
+void Agent::note(const std::string& id, const std::string& kind, const std::string& line) {
   auto& last = last_note_[id];
-  if (last == line) return;
-  last = line;
+  if (last == kind) return;
+  last = kind;
   if (log_) log_("job " + id + ": " + line);
 }
 
@@ -72,7 +72,7 @@ TickReport Agent::act(const std::vector<QueuedJob>& queue, UtcTime now) {
   for (const QueuedJob& q : queue) {
     auto opt = parse_opt_in(q.comment);
     if (!opt) {
-      note(q.id, "opted in, but left alone: " + opt.error().message);
+      note(q.id, "bad", "opted in, but left alone: " + opt.error().message);
       continue;
     }
     if (!*opt) continue;  // not opted in: never touched
@@ -84,9 +84,11 @@ TickReport Agent::act(const std::vector<QueuedJob>& queue, UtcTime now) {
     j.state = state_of(q.state);
     j.duration = o.duration ? *o.duration : q.time_limit.value_or(Duration{0});
     j.deadline = o.deadline ? o.deadline : q.deadline;
+    j.time_limit = q.time_limit;
     j.done = q.run_time(now);
     j.interruptible = o.interruptible;
-    if (j.state == engine::BatchJobState::kPending) j.start = q.start;
+    // Its begin time while it waits for it (otherwise start_time is Slurm's estimate).
+    if (j.state == engine::BatchJobState::kPending && q.state_reason == "BeginTime") j.start = q.start;
     const std::string zone = o.zone.value_or(options_.zone);
     if (j.deadline) {
       auto& h = horizon[zone];
@@ -139,11 +141,15 @@ TickReport Agent::act(const std::vector<QueuedJob>& queue, UtcTime now) {
         }
         break;
     }
+    // Logged when what the agent does with the job changes (not every pass).
+    const std::string kind = std::to_string(static_cast<int>(item.job.state)) + "/" +
+                             std::to_string(static_cast<int>(d.action)) + "/" +
+                             d.reason.substr(0, d.reason.find(':'));
     if (!done) {
       ++report.failures;
-      note(id, "FAILED (" + done.error().message + "); tried again next pass — " + d.reason);
+      note(id, "failed/" + kind, "FAILED (" + done.error().message + "); tried again next pass — " + d.reason);
     } else if (!d.reason.empty()) {
-      note(id, d.reason);
+      note(id, kind, d.reason);
     }
     // A suspended job found on a restart is the agent's: the watchdog learns it.
     if (item.job.state == engine::BatchJobState::kSuspended && d.action == engine::BatchAction::kNone &&

@@ -70,7 +70,8 @@ class Agent {
 
  private:
   const intensity::IntensitySeries* forecast_for(const std::string& zone, UtcTime now, UtcTime until);
-  void note(const std::string& id, const std::string& line);
+  // Logs `line` when the job's `kind` of decision changed since the last one.
+  void note(const std::string& id, const std::string& kind, const std::string& line);
 
   AgentOptions options_;
   SlurmClient& slurm_;
@@ -79,7 +80,7 @@ class Agent {
   AgentWatchdog* watchdog_;
   engine::BatchPolicy policy_;
   std::set<std::string> suspended_;
-  std::map<std::string, std::string> last_note_;  // job id -> last line logged
+  std::map<std::string, std::string> last_note_;  // job id -> kind of the last line logged
   struct Loaded {
     std::optional<engine::BatchForecast> forecast;
     UtcTime until{};

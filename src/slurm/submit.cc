@@ -78,6 +78,7 @@ Result<Submitted> submit(const SubmitRequest& req, SlurmClient& slurm, const eng
     br.deadline = req.deadline;
     br.max_delay = req.max_delay;
     br.power = req.power;
+    br.time_limit = opts->time_limit;
     br.forecast = req.forecast;
     auto planned = engine::plan_batch_start(br, services, observer);
     if (!planned) return std::unexpected(planned.error());
