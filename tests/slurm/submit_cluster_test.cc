@@ -28,7 +28,8 @@ TEST_F(SlurmE2E, SubmittedJobStartsAtThePlannedTimeNotBefore) {
   const std::string printed = out("submit");
   std::cout << printed;
   ASSERT_NE(printed.find("planned start"), std::string::npos) << printed;
-  const std::string id = printed.substr(21, printed.find('\n') - 21);  // "Submitted batch job ID"
+  const std::string first = printed.substr(0, printed.find('\n'));  // "Submitted batch job ID"
+  const std::string id = first.substr(first.rfind(' ') + 1);
   const fs::path record = dir_ / "store" / "slurm" / (id + ".json");
   const auto plan = nlohmann::json::parse(greenrun::testing::read_file(record));
   EXPECT_EQ(plan["job_id"], id);
