@@ -87,6 +87,9 @@ TickReport Agent::act(const std::vector<QueuedJob>& queue, UtcTime now) {
     j.time_limit = q.time_limit;
     j.done = q.run_time(now);
     j.interruptible = o.interruptible;
+    // Only interruptible jobs are suspended by the agent; another suspended
+    // job (an administrator's doing) is left as it is.
+    j.suspended_by_agent = o.interruptible || suspended_.contains(q.id);
     // Its begin time while it waits for it (otherwise start_time is Slurm's estimate).
     if (j.state == engine::BatchJobState::kPending && q.state_reason == "BeginTime") j.start = q.start;
     const std::string zone = o.zone.value_or(options_.zone);

@@ -200,6 +200,12 @@ TEST(AgentPass, SuspendsAnInterruptibleJobAndReleaseAllResumesIt) {
   // No zone, so no forecast: a suspended job is resumed at once.
   EXPECT_EQ(fake.count("resume"), 1u);
   EXPECT_TRUE(agent.suspended().empty());
+  // Opted in but not interruptible, suspended by someone else: left alone.
+  auto admin = parse_squeue_json("{\"jobs\":[" +
+                                 queued(6, "SUSPENDED", "greenrun:deadline=" + std::to_string(t0 + 3600), t0) + "]}");
+  ASSERT_TRUE(admin.has_value());
+  (void)agent.act(*admin, kT0 + seconds(2));
+  EXPECT_EQ(fake.count("resume"), 1u);
 }
 
 }  // namespace
