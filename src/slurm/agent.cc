@@ -145,8 +145,9 @@ TickReport Agent::act(const std::vector<QueuedJob>& queue, UtcTime now) {
         break;
     }
     // Logged when what the agent does with the job changes (not every pass).
+    const bool pending = item.job.state == engine::BatchJobState::kPending;
     const std::string kind = std::to_string(static_cast<int>(item.job.state)) + "/" +
-                             std::to_string(static_cast<int>(d.action)) + "/" +
+                             (pending ? std::string() : std::to_string(static_cast<int>(d.action))) + "/" +
                              d.reason.substr(0, d.reason.find(':'));
     if (!done) {
       ++report.failures;
