@@ -18,5 +18,6 @@ void add_run_command(CLI::App& app, Context& ctx, Action& action);
 void add_runs_command(CLI::App& app, Context& ctx, Action& action);
 void add_report_command(CLI::App& app, Context& ctx, Action& action);
 void add_serve_command(CLI::App& app, Context& ctx, Action& action);
+void add_slurm_command(CLI::App& app, Context& ctx, Action& action);
 
 }  // namespace greenrun::cli
