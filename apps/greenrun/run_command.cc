@@ -28,6 +28,7 @@
 #include "base/time_arg.h"
 #include "base/time_format.h"
 #include "commands.h"
+#include "job_flags.h"
 #include "greenrun/engine.h"
 #include "runner/job_controller.h"
 
@@ -39,14 +40,14 @@ using sensors::Component;
 
 // Carbon-aware execution flags (docs/execution.md), as typed.
 struct ExecutionFlags {
-  std::string start_within, deadline, max_delay, expected_duration, threshold;
+  std::string start_within, deadline, max_delay, threshold;
+  JobFlags job;  // --duration, --power, --energy, --min-pause (job_flags.h)
   bool pause_resume = false;
   std::string pause_mode = "stop";
   std::string checkpoint_signal = "USR1";
   std::string grace = "30s";
   std::string forecast_provider;  // "" : GREENRUN_FORECAST_PROVIDER / config, else the store
   std::string forecast_refresh = "15m";
-  std::string expected_power;  // "" : the command's last run, else a nominal 100 W
   std::string min_saving = "1%";
   std::optional<double> time_scale;  // none: $GREENRUN_TIME_SCALE, else 1
 };
@@ -92,13 +93,15 @@ Result<std::optional<engine::ExecutionRequest>> execution_request(const Executio
   if (modes == 0) return std::optional<engine::ExecutionRequest>{};
   if (modes > 1) return usage("give one of --start-within, --pause-resume and --threshold");
   engine::ExecutionRequest r;
-  if (f.expected_duration.empty())
-    return usage("carbon-aware execution needs --expected-duration (how long the job runs without pauses)");
-  auto expected = parse_duration(f.expected_duration);
-  if (!expected || expected->count() <= 0)
-    return usage("--expected-duration: " +
-                 (expected ? std::string("expected a positive duration") : expected.error().message));
-  r.expected_duration = *expected;
+  auto job = parse_job_flags(f.job);
+  if (!job) return std::unexpected(job.error());
+  if (!job->duration)
+    return usage("carbon-aware execution needs --duration (alias --expected-duration): how long the job runs "
+                 "without pauses");
+  r.expected_duration = *job->duration;
+  if (job->power) r.expected_power = *job->power;
+  if (job->energy) r.expected_power = *job->energy / *job->duration;
+  r.min_pause = job->min_pause;
   if (f.time_scale) {
     r.time_scale = *f.time_scale;
   } else {
@@ -155,14 +158,6 @@ Result<std::optional<engine::ExecutionRequest>> execution_request(const Executio
       }
       r.threshold = t;
     }
-  }
-  if (!f.expected_power.empty()) {
-    std::string_view t = trim(f.expected_power);
-    if (!t.empty() && (t.back() == 'W' || t.back() == 'w')) t.remove_suffix(1);
-    auto w = parse_number(trim(t));
-    if (!w || !(*w > 0) || !std::isfinite(*w))
-      return usage("--expected-power: expected a power in watts such as 250 or 250W, got " + f.expected_power);
-    r.expected_power = Power::watts(*w);
   }
   {
     std::string_view m = trim(f.min_saving);
@@ -354,7 +349,6 @@ void add_execution_flags(CLI::App& run, ExecutionFlags& f) {
   run.add_option("--deadline", f.deadline, "The job must end by this UTC time")->group(g);
   run.add_option("--max-delay", f.max_delay, "Delay allowed, as a duration or % of the job (100%: twice as long)")
       ->group(g);
-  run.add_option("--expected-duration", f.expected_duration, "How long the job runs without pauses")->group(g);
   run.add_option("--threshold", f.threshold, "Run while intensity <= this: g/kWh (200) or a percentile (p30)")
       ->group(g);
   run.add_option("--pause-mode", f.pause_mode, "stop (SIGSTOP/SIGCONT) or checkpoint (signal, exit, rerun)")
@@ -369,9 +363,7 @@ void add_execution_flags(CLI::App& run, ExecutionFlags& f) {
   run.add_option("--forecast-refresh", f.forecast_refresh,
                  "Fetch the live forecast again this often while the job waits (default 15m)")
       ->group(g);
-  run.add_option("--expected-power", f.expected_power,
-                 "The job's mean power in W, for the plan's expected emissions (default: the same command's last run)")
-      ->group(g);
+  add_job_flags(run, f.job, kJobDuration | kJobPower | kJobEnergy | kJobMinPause, g);
   run.add_option("--min-saving", f.min_saving,
                  "Run at once when the plan would save less than this against running at once (default 1%)")
       ->group(g);

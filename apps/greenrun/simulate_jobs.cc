@@ -10,6 +10,7 @@
 #include "base/text_reader.h"
 #include "base/time_format.h"
 #include "intensity/store.h"
+#include "greenrun/job_defaults.h"
 #include "plan_json.h"
 #include "scheduling/presets.h"
 #include "scheduling/replay.h"
@@ -109,6 +110,9 @@ int run_simulate_jobs(const Context& ctx, const JobsFlags& fl) {
     if (!d) return usage("--pause-overhead: " + d.error().message);
     overhead.time = *d;
   }
+  auto job_values = parse_job_flags(fl.job);
+  if (!job_values) return fail(job_values.error());
+  const Duration min_pause = job_values->min_pause.value_or(engine::kDefaultMinPause);
   scheduling::ThresholdOptions threshold;
   {
     const std::string_view t = trim(fl.threshold);
@@ -134,6 +138,7 @@ int run_simulate_jobs(const Context& ctx, const JobsFlags& fl) {
         s.policy = *pol;
         s.rule = r;
         s.overhead = overhead;
+        s.min_pause = min_pause;
         s.threshold = threshold;
         s.error = *pol == Policy::kThreshold
                       ? 0

@@ -79,7 +79,7 @@ class ScheduledRun {
 
 // The job's mean power for the plan's expected emissions and what it is:
 // the request's, else the mean of the same command's last successful run in
-// the store, else a nominal 100 W (plans do not depend on it).
+// the store, else kDefaultPower, labelled (plans do not depend on it).
 std::pair<Power, std::string> expected_power(const std::optional<Power>& given, const std::string& store_path,
                                              const std::vector<std::string>& command,
                                              std::vector<std::string>& warnings);

@@ -161,7 +161,7 @@ TEST_F(LiveForecastTest, FlexibleStartPlansOnTheFetchedForecastAndCachesIt) {
   // From the half-hour the run began in (UK forecasts start there) onwards.
   EXPECT_TRUE(f->covers(hour_ + 1h, hour_ + 6h)) << f->size() << " points";
   EXPECT_GE(f->size(), 10u);
-  EXPECT_NE(err().find("no earlier run of this command"), std::string::npos) << err();
+  EXPECT_NE(err().find("power: 300.0 W (default: assumed, no --power given"), std::string::npos) << err();
 }
 
 TEST_F(LiveForecastTest, PlanUsesTheLiveForecastAndMinSegmentShapesPauseAndResume) {
