@@ -72,11 +72,11 @@ void explain_fallback(Context& ctx, const FetchRequest& req, const FetchError& e
   in.has_typical_profile = ZoneCatalogue::embedded().find_profile(zone, signal) != nullptr;
   const FallbackDecision d = decide_fallback(in, zone);
   if (d.choice == FallbackChoice::kStored)
-    *ctx.err << fmt::format("greenrun: note: nothing fetched; the store covers {:.0f}% of {} to {} for {}, which "
+    *ctx.info << fmt::format("greenrun: note: nothing fetched; the store covers {:.0f}% of {} to {} for {}, which "
                             "planning falls back to\n",
                             in.stored_coverage * 100, format_utc(from), format_utc(to), zone);
   else if (d.choice == FallbackChoice::kTypical)
-    *ctx.err << "greenrun: note: nothing fetched; planning falls back to the typical profile for " << zone
+    *ctx.info << "greenrun: note: nothing fetched; planning falls back to the typical profile for " << zone
              << " (a typical profile, not a forecast)\n";
 }
 
@@ -117,7 +117,7 @@ int run_fetch(Context& ctx, const FetchFlags& f) {
     *ctx.err << "greenrun: " << settings.error().message << "\n";
     return 1;
   }
-  for (const std::string& w : settings->warnings) *ctx.err << "greenrun: warning: " << w << "\n";
+  for (const std::string& w : settings->warnings) *ctx.info << "greenrun: warning: " << w << "\n";
 
   CurlOptions curl;
   curl.total_timeout = *timeout;

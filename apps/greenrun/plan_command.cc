@@ -211,7 +211,7 @@ int run_plan(const Context& ctx, const PlanFlags& fl) {
   if (!req) return report_error(ctx, req.error());
   engine::Services services;
   services.store_path = ctx.store_path();
-  WarningObserver observer(*ctx.err);
+  WarningObserver observer(*ctx.info);
   auto plan = engine::plan(*req, services, observer);
   if (!plan) return report_error(ctx, plan.error());
   const engine::PlanOutcome& p = *plan;

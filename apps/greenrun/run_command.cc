@@ -30,6 +30,7 @@
 #include "commands.h"
 #include "job_flags.h"
 #include "greenrun/engine.h"
+#include "greenrun/run_control.h"
 #include "runner/job_controller.h"
 
 namespace greenrun::cli {
@@ -68,6 +69,7 @@ struct RunOptions {
   bool lifetime_given = false;
   std::vector<std::string> command;
   ExecutionFlags execution;
+  bool detach = false;
 };
 
 std::unexpected<Error> usage(std::string m) { return make_error(ErrorKind::kUsage, std::move(m)); }
@@ -214,7 +216,7 @@ Result<engine::RunRequest> run_request(const RunOptions& o) {
 // lines, the progress line redrawn in place on a TTY.
 class StderrObserver final : public engine::Observer {
  public:
-  explicit StderrObserver(std::ostream& err) : err_(err), tty_(::isatty(STDERR_FILENO) == 1) {}
+  StderrObserver(std::ostream& err, bool status) : err_(err), tty_(status && ::isatty(STDERR_FILENO) == 1) {}
   void on_event(const engine::Event& e) override {
     switch (e.kind) {
       case engine::EventKind::kWarning:
@@ -257,13 +259,18 @@ std::string indented(const std::string& text, const std::string& indent) {
   return out;
 }
 
+// The hindsight line, over the run's own window (the user's, for a
+// carbon-aware run; else 24 h).
 std::string flexible_start_line(const runner::FlexibleStartFigure& f) {
-  if (!f.computed) return "flexible start: not computed: " + f.reason;
+  if (!f.computed) return "best start in hindsight: not computed: " + f.reason;
+  const std::string window = format_duration(f.window);
   if (f.saving_percent <= 0.05)
-    return fmt::format("flexible start: no start within the next 24 h would have emitted less ({}: {})", f.basis,
-                       f.source);
-  return fmt::format("flexible start: started at {} within the next 24 h it would have emitted {:.1f} % less ({}: {})",
-                     format_utc(f.best_start), f.saving_percent, f.basis, f.source);
+    return fmt::format("best start in hindsight: no start within {} of the run's start would have emitted less ({}: {})",
+                       window, f.basis, f.source);
+  return fmt::format(
+      "best start in hindsight: started at {}, within {} of the run's start, it would have emitted {:.1f} % less ({}: "
+      "{})",
+      format_utc(f.best_start), window, f.saving_percent, f.basis, f.source);
 }
 
 void print_summary(std::ostream& err, const engine::RunOutcome& out) {
@@ -328,15 +335,31 @@ int run_action(Context& ctx, const RunOptions& o) {
   if (!request) return report_error(ctx, request.error());
   engine::Services services;
   services.store_path = ctx.store_path();
-  StderrObserver observer(*ctx.err);
+  if (o.detach) {
+    ctx.out->flush();
+    ctx.err->flush();
+    auto detached = engine::detach_run(*request, services);
+    if (!detached) return report_error(ctx, detached.error());
+    if (*detached) {
+      const engine::DetachedRun& d = **detached;
+      *ctx.out << d.id << "\n";
+      *ctx.info << fmt::format(
+          "greenrun: run {} detached (supervisor pid {}); log: {}\n  see `greenrun runs status {}`; stop it with "
+          "`greenrun runs cancel {}`\n",
+          d.id, d.pid, d.log.string(), d.id, d.id);
+      return 0;
+    }
+    // The supervisor: stdout and stderr are the run's log from here on.
+  }
+  StderrObserver observer(*ctx.info, !ctx.quiet);
   auto out = engine::run(*request, services, observer);
   if (!out) return report_error(ctx, out.error());
   if (out->spawn_error) {
     *ctx.err << "greenrun: " << out->spawn_error->message << "\n";
     return out->spawn_error->exit_status;
   }
-  print_summary(*ctx.err, *out);
-  if (out->schedule) print_schedule(*ctx.err, *out->schedule);
+  print_summary(*ctx.info, *out);
+  if (out->schedule) print_schedule(*ctx.info, *out->schedule);
   return out->exit_status();
 }
 
@@ -390,6 +413,9 @@ void add_run_command(CLI::App& app, Context& ctx, Action& action) {
   sub->add_option("--share", opts->share, "With --embodied-kg: the share of that hardware used, in (0, 1]")->needs(kg);
   sub->add_option("--lifetime", opts->lifetime, "Hardware lifetime for the embodied line (default 4y)");
   add_execution_flags(*sub, opts->execution);
+  sub->add_flag("--detach", opts->detach,
+                "Run in the background (a carbon-aware run that waits for hours): print the run id and exit 0; the "
+                "run's output goes to greenrun.log in its folder; see `greenrun runs status|cancel ID`");
   sub->add_option("command", opts->command, "The command to run, after --")->required();
   sub->callback([&ctx, &action, opts, sub] {
     opts->lifetime_given = sub->count("--lifetime") > 0;

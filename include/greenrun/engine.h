@@ -186,6 +186,9 @@ struct RunRequest {
   std::string sensors = "auto";
   std::optional<EmbodiedRequest> embodied;
   std::optional<ExecutionRequest> execution;
+  // The run's id, when it was chosen before the run (a detached run,
+  // run_control.h: its folder may exist already). None: a new id.
+  std::optional<std::string> id;
 };
 
 struct PlanRequest {

@@ -443,6 +443,12 @@ Result<runner::ScheduleSummary> ScheduledRun::record() const {
   return runner::execution_record(report_, schedule_, settings_);
 }
 
+Duration ScheduledRun::start_window() const {
+  const ScheduleRequest& q = schedule_.request();
+  if (q.mode == Mode::kFlexibleStart) return q.latest_start - q.earliest;
+  return std::max(Duration(0), q.deadline - q.earliest - q.expected);
+}
+
 ScheduleOutcome ScheduledRun::outcome() const {
   ScheduleOutcome o;
   o.mode = schedule_.request().mode;

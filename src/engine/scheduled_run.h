@@ -60,6 +60,10 @@ class ScheduledRun {
 
   [[nodiscard]] Result<runner::ScheduleSummary> record() const;
   ScheduleOutcome outcome() const;
+  // The starts the user allowed: --start-within, or the slack before the
+  // deadline (deadline - earliest - expected duration); what the run's
+  // hindsight line compares against.
+  Duration start_window() const;
   std::vector<std::string> warnings() const;
 
  private:
