@@ -94,10 +94,10 @@ int run_fetch(Context& ctx, const FetchFlags& f) {
     *ctx.err << "greenrun: " << fetched.error().message << "\n";
     return 1;
   }
-  for (const std::string& w : fetched->warnings) *ctx.err << "greenrun: warning: " << w << "\n";
+  for (const std::string& w : fetched->warnings) *ctx.info << "greenrun: warning: " << w << "\n";
   if (fetched->failure) {
     *ctx.err << "greenrun: " << *fetched->failure << "\n";
-    if (fetched->fallback_note) *ctx.err << "greenrun: " << *fetched->fallback_note << "\n";
+    if (fetched->fallback_note) *ctx.info << "greenrun: " << *fetched->fallback_note << "\n";
     return 1;
   }
   for (const auto& s : fetched->series)

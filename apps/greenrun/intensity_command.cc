@@ -17,6 +17,7 @@
 #include "base/clock.h"
 #include "base/time_arg.h"
 #include "base/time_format.h"
+#include "base/time_zone.h"
 #include "commands.h"
 #include "greenrun/intensity_import.h"
 #include "greenrun/stored_data.h"
@@ -142,9 +143,16 @@ Result<intensity::ImportOptions> import_options(const ImportFlags& f,
     format_specific.emplace_back("--unit", Format::kGenericCsv);
   }
   if (!f.tz.empty()) {
-    auto offset = parse_tz_offset(f.tz);
-    if (!offset) return make_error("--tz: " + offset.error().message);
-    o.generic_tz_offset_minutes = *offset;
+    if (auto offset = parse_tz_offset(f.tz)) {
+      o.generic_tz_offset_minutes = *offset;
+    } else {
+      // A zone name (Europe/Berlin): read across DST changes (importer.h).
+      auto zone = TimeZone::load(f.tz);
+      if (!zone)
+        return make_error("--tz: expected an offset such as +01:00 or a time zone such as Europe/Berlin, got \"" +
+                          f.tz + "\"");
+      o.generic_tz = std::move(*zone);
+    }
     format_specific.emplace_back("--tz", Format::kGenericCsv);
   }
   if (!f.step.empty()) {
@@ -509,7 +517,8 @@ void add_intensity_command(CLI::App& app, Context& ctx, Action& action) {
   imp->add_option("--unit", flags->import.unit,
                   "Generic CSV: unit of the values: g/kWh (default), lbs/MWh, kg/kWh, t/kWh (converted to g/kWh)");
   imp->add_option("--tz", flags->import.tz,
-                  "Generic CSV: UTC offset of timestamps written without one, e.g. +01:00, -05:30 (default Z)");
+                  "Generic CSV: UTC offset or time zone of timestamps written without one, e.g. +01:00, -05:30, "
+                  "Europe/Berlin (across DST changes; default Z)");
   imp->add_option("--step", flags->import.step,
                   "Generic CSV: each row's duration, e.g. 1h, 30m (default: the gap to the next row)");
   imp->add_option("--origin", flags->import.origin, "Generic CSV: actual (default) or forecast");

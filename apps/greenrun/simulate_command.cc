@@ -53,6 +53,9 @@ int run_simulate(const Context& ctx, const SimulateFlags& fl) {
   if (fl.zones.empty()) return usage(ctx, "simulate: expected --zone Z (repeatable)");
   const bool schedule = fl.starts.starts_with("daily@") || fl.starts.starts_with("weekdays@") ||
                         fl.starts.starts_with("cron:");
+  if (!fl.jobs.job.min_pause.empty() && fl.jobs.file.empty() && !schedule)
+    return usage(ctx, "--min-pause: only with --jobs FILE or --starts daily@/weekdays@/cron: (the preset sweep plans on "
+                      "the data's own steps without a minimum pause)");
   if (!fl.jobs.file.empty() || schedule) {
     if (fl.zones.size() != 1) return usage(ctx, "simulate --jobs: expected exactly one --zone");
     JobsFlags j = fl.jobs;
@@ -192,6 +195,7 @@ void add_simulate_command(CLI::App& app, Context& ctx, Action& action) {
                   "around:2h/4h, next-workday@09:00, weekly:mon,thu@09:00 (default slack:0h)");
   cmd->add_option("--rules", f->jobs.rules, "With --jobs: a rule for every job, one setting each (repeatable)");
   cmd->add_option("--pause-overhead", f->jobs.pause_overhead, "With --jobs: time lost per pause, e.g. 2m");
+  add_job_flags(*cmd, f->jobs.job, kJobMinPause);
   cmd->add_option("--threshold", f->jobs.threshold,
                   "With --jobs: the threshold policy's threshold, pNN of the last 24 h or g/kWh (default p30)");
   cmd->add_option("--node-power", f->jobs.node_power, "With a sacct log: power per node when ConsumedEnergy is absent");

@@ -8,6 +8,7 @@
 #include "base/quantity_parse.h"
 #include "base/text_reader.h"
 #include "base/time_format.h"
+#include "greenrun/job_defaults.h"
 #include "greenrun/replay.h"
 #include "plan_json.h"
 #include "scheduling/presets.h"
@@ -103,6 +104,9 @@ int run_simulate_jobs(const Context& ctx, const JobsFlags& fl) {
     if (!d) return usage("--pause-overhead: " + d.error().message);
     q.overhead.time = *d;
   }
+  auto job_values = parse_job_flags(fl.job);
+  if (!job_values) return report_error(ctx, job_values.error());
+  q.min_pause = job_values->min_pause.value_or(engine::kDefaultMinPause);
   auto threshold = engine::parse_threshold(fl.threshold);
   if (!threshold) return usage("--threshold: " + threshold.error().message);
   q.threshold = *threshold;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli.h"
+#include "job_flags.h"
 
 namespace greenrun::cli {
 
@@ -26,6 +27,7 @@ struct JobsFlags {
   unsigned repeat = 10;
   uint64_t seed = 1;
   std::string pause_overhead;        // "2m"
+  JobFlags job;                      // --min-pause (job_flags.h)
   std::string threshold = "p30";     // "p30" (percentile) or "250" (g/kWh)
   std::string node_power = "1000W";  // sacct rows without ConsumedEnergy
   std::string plan_on = "actual";    // or "forecast" (the stored forecast)

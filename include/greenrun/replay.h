@@ -63,6 +63,7 @@ struct ReplayRequest {
   unsigned repeat = 10;              // repetitions of settings with error > 0; >= 1
   uint64_t seed = 1;
   scheduling::PauseOverhead overhead;
+  Duration min_pause{0};  // no pause shorter (Pause and Resume); the CLI's default is kDefaultMinPause
   ThresholdSpec threshold{std::nullopt, 30.0};
   Power node_power = Power::watts(1000);  // sacct rows without ConsumedEnergy
   bool plan_on_forecast = false;          // plan on the stored forecast, not the actuals

@@ -54,6 +54,7 @@ Result<std::vector<scheduling::ReplaySetting>> replay_settings(const ReplayReque
         s.policy = policy;
         s.rule = rule;
         s.overhead = request.overhead;
+        s.min_pause = request.min_pause;
         s.threshold = threshold;
         s.error = policy == Policy::kThreshold ? 0 : e;
         out.push_back(s);

@@ -439,6 +439,31 @@ TEST(CarbonAwareExecutor, ARePlanNeverPausesARunningJobBeforeItsMinimumSegment) 
   EXPECT_TRUE(rep.deadline_met);
 }
 
+TEST(CarbonAwareExecutor, APausedJobStaysPausedForTheMinimumPause) {
+  // The plan runs hour 0 and hour 4. At T0 + 75 min (the fifth poll) a new
+  // forecast makes hour 2 clean: the re-plan would resume at T0 + 2h, one
+  // hour into the pause; a 90-minute minimum pause holds it until T0 + 2h30.
+  FakeClock clock(kT0);
+  auto req = pause_resume(2h, kT0 + 7h);
+  req.min_pause = 90min;
+  const auto first = hourly({100, 900, 900, 900, 100, 100, 100});
+  auto sched = ExecutionSchedule::make(req, first);
+  ASSERT_TRUE(sched);
+  QueuedForecasts source;
+  for (int i = 0; i < 4; ++i) source.queue.push_back(first);
+  source.queue.push_back(hourly({100, 900, 100, 100, 100, 100, 100}));
+  SimulatedJob job(clock, 2h);
+  const auto rep = execute(clock, *sched, job, nullptr, &source, {});
+  std::vector<RunSegment> ran;
+  for (const auto& seg : rep.segments)
+    if (seg.running) ran.push_back(seg);
+  ASSERT_EQ(ran.size(), 2u);
+  EXPECT_EQ(ran[0].end, kT0 + 1h);
+  EXPECT_GE(ran[1].start, kT0 + 2h + 30min) << "resumed before the minimum pause";
+  EXPECT_LT(ran[1].start, kT0 + 4h) << "the new forecast was not used";
+  EXPECT_TRUE(rep.deadline_met);
+}
+
 TEST(CarbonAwareExecutor, AnImpossibleDeadlineIsAnErrorBeforeAnythingRuns) {
   auto sched = ExecutionSchedule::make(pause_resume(5h, kT0 + 4h), hourly({1, 2, 3, 4, 5}));
   ASSERT_FALSE(sched);
