@@ -122,7 +122,7 @@ TEST(EngineLiveForecastRun, FlexibleStartPlansOnTheFetchedForecastAndCachesIt) {
   EXPECT_EQ(s.waited, clean - (hour + 10min));
   EXPECT_LT(s.emissions.grams(), s.at_once.grams());
   // The plan says what power it assumed.
-  EXPECT_TRUE(events.has(EventKind::kPlan, "no earlier run of this command"));
+  EXPECT_TRUE(events.has(EventKind::kPlan, "power: 300.0 W (default: assumed, no --power given"));
 
   // The fetch is cached in the store for the next run and for `plan`.
   auto store = intensity::IntensityStore::open(services.store_path);
