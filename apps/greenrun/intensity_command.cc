@@ -204,7 +204,7 @@ Result<intensity::ImportOptions> import_options(const ImportFlags& f,
 int run_import(const Context& ctx, const ImportFlags& f) {
   std::vector<std::pair<std::string, intensity::Format>> format_specific;
   auto parsed = import_options(f, format_specific);
-  if (!parsed) return fail(ctx, parsed.error().message);
+  if (!parsed) return usage(ctx, parsed.error().message);  // a flag's value: exit 2
   const std::string path = ctx.store_path();
   engine::IntensityImportRequest request;
   request.files = f.files;
@@ -215,8 +215,8 @@ int run_import(const Context& ctx, const ImportFlags& f) {
   engine::Services services;
   services.store_path = path;
   auto imported = engine::import_intensity(request, services);
-  // Every refusal of `intensity import` has always exited 1.
-  if (!imported) return fail(ctx, imported.error().message);
+  // A refusal exits by its kind: 2 for a flag that does not fit the file, 1 for bad data or I/O.
+  if (!imported) return report_error(ctx, imported.error());
   const auto* summary = &imported->summary;
   const auto& series_file = imported->series_file;
   const auto& notes = imported->notes;

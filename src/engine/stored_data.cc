@@ -91,7 +91,8 @@ Result<StoredWindow> stored_window(const StoredWindowRequest& request, const Ser
     return make_error(ErrorKind::kNotFound, "no series for zone " + *zone + " with the signal/origin asked for in " +
                                                 path + " (stored for " + *zone + ": " + all + ")");
   if (matches.size() > 1)
-    return make_error("zone " + *zone + " has several series (" + all + "); choose one with --signal and --origin");
+    return make_error(ErrorKind::kUsage,
+                      "zone " + *zone + " has several series (" + all + "); choose one with --signal and --origin");
   const auto& info = *matches.front();
   StoredWindow out;
   out.zone = *zone;
@@ -99,7 +100,8 @@ Result<StoredWindow> stored_window(const StoredWindowRequest& request, const Ser
   out.from = request.from.value_or(info.first);
   out.to = request.to.value_or(info.last_end);
   if (out.from >= out.to)
-    return make_error("expected --from before --to, got " + format_utc(out.from) + " .. " + format_utc(out.to));
+    return make_error(ErrorKind::kUsage,
+                      "expected --from before --to, got " + format_utc(out.from) + " .. " + format_utc(out.to));
   auto window = store->load_window(info.key, out.from, out.to);
   if (!window) return std::unexpected(window.error());
   out.window = std::move(*window);

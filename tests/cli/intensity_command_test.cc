@@ -190,7 +190,7 @@ TEST_F(IntensityCommandTest, ShowAsksWhichSeriesWhenAZoneHasSeveral) {
   ASSERT_EQ(run({"import", f}).code, 0);
   ASSERT_EQ(run({"import", f, "--signal", "direct"}).code, 0);
   const CliRun r = run({"show", "DE"});
-  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.code, 2);  // a usage error
   EXPECT_NE(r.err.find("--signal"), std::string::npos) << r.err;
   const CliRun d = run({"show", "DE", "--signal", "direct", "--csv"});
   ASSERT_EQ(d.code, 0) << d.err;
@@ -277,20 +277,20 @@ TEST_F(IntensityCommandTest, BadGenericFlagValuesAreOneLineErrors) {
   const std::string f = p.string();
   // --tz takes an offset or a tzdata zone (CET is one); neither is refused.
   const CliRun tz = run({"import", f, "--zone", "S", "--tz", "Mars/Olympus"});
-  EXPECT_EQ(tz.code, 1);
+  EXPECT_EQ(tz.code, 2);  // a usage error
   EXPECT_NE(tz.err.find("--tz: expected an offset such as +01:00 or a time zone such as Europe/Berlin"),
             std::string::npos)
       << tz.err;
   const CliRun unit = run({"import", f, "--zone", "S", "--unit", "furlongs"});
-  EXPECT_EQ(unit.code, 1);
+  EXPECT_EQ(unit.code, 2);  // a usage error
   EXPECT_NE(unit.err.find("--unit:"), std::string::npos) << unit.err;
   const CliRun step = run({"import", f, "--zone", "S", "--step", "soon"});
-  EXPECT_EQ(step.code, 1);
+  EXPECT_EQ(step.code, 2);  // a usage error
   EXPECT_NE(step.err.find("--step:"), std::string::npos) << step.err;
   const CliRun origin = run({"import", f, "--zone", "S", "--origin", "typical"});
-  EXPECT_EQ(origin.code, 1);
+  EXPECT_EQ(origin.code, 2);  // a usage error
   const CliRun marginal_em = run({"import", f, "--zone", "S", "--signal", "marginal"});
-  EXPECT_EQ(marginal_em.code, 1);
+  EXPECT_EQ(marginal_em.code, 2);  // a usage error
   EXPECT_NE(marginal_em.err.find("--generic-signal"), std::string::npos) << marginal_em.err;
   EXPECT_EQ(run({"list", "--json"}).out, "[]\n");  // nothing was imported
 }
@@ -298,11 +298,11 @@ TEST_F(IntensityCommandTest, BadGenericFlagValuesAreOneLineErrors) {
 TEST_F(IntensityCommandTest, AFlagForAnotherFormatIsRefusedNotIgnored) {
   const std::string wt = importer_fixture("watttime_historical.json");
   const CliRun r = run({"import", wt, "--unit", "lbs/MWh"});
-  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.code, 2);  // a usage error
   EXPECT_NE(r.err.find("--unit applies to generic-csv only, but the file is watttime-json"), std::string::npos)
       << r.err;
   const CliRun named = run({"import", wt, "--format", "watttime-json", "--tz", "+01:00"});
-  EXPECT_EQ(named.code, 1);
+  EXPECT_EQ(named.code, 2);  // a usage error
   EXPECT_NE(named.err.find("--tz applies to generic-csv only, not --format watttime-json"), std::string::npos)
       << named.err;
   EXPECT_EQ(run({"list", "--json"}).out, "[]\n");
