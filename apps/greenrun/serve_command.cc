@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "greenrun/carbon_aware_queries.h"
+#include "greenrun/job_energy.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
 #include "server/server_settings.h"
@@ -48,6 +49,10 @@ int serve(Context& ctx, const ServeFlags& flags) {
   sources.store_path = ctx.store_path();
   auto queries = engine::CarbonAwareQueries::open(sources);
   if (!queries) return report_error(ctx, Error{queries.error().message, ErrorKind::kIo});
+  // The nodes' per-job energy records (POST /greenrun/v1/records): this
+  // process is the store's only writer of them.
+  engine::RecordIngest ingest(ctx.store_path());
+  options.records = &ingest;
   server::MetricsSource metrics(server::MetricsOptions{ctx.store_path()}, queries->get());
 
   // SIGINT / SIGTERM are taken by one thread (sigwait) that stops the server;
