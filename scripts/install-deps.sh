@@ -12,6 +12,7 @@ packages=(
   python3-dev pybind11-dev python3-pybind11 python3-pytest python3-venv python3-setuptools python3-wheel
   # HTML reports embed Chart.js; their browser test drives Chromium (tests/report/).
   libjs-chart.js chromium chromium-driver python3-selenium
+  slurm-wlm slurmctld slurmd slurm-client munge slurm-wlm-basic-plugins libpmix-dev  # tests/slurm: a real 2-node cluster (scripts/slurm-up.sh)
   prometheus  # tests/server: a real Prometheus scrapes `greenrun serve` (scripts/prometheus-up.sh)
   tzdata
 )
