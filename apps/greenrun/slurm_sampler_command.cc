@@ -37,7 +37,7 @@ struct SamplerFlags {
   std::optional<std::string> spool;
   std::string sensors = "auto";
   std::string cgroup_root = "/sys/fs/cgroup/cpuacct";
-  std::string cgroup_slurm_dir = "slurm";
+  std::string cgroup_slurm_dir;
   std::string proc_root = "/proc";
   size_t count = 0;
 };
@@ -166,7 +166,7 @@ void add_slurm_sampler_command(CLI::App& app, Context& ctx, Action& action) {
   cmd->add_option("--sensors", f->sensors, "auto|rapl|nvml|estimate|fake (default auto)");
   cmd->add_option("--cgroup-root", f->cgroup_root, "cgroup v1 cpuacct mount (default /sys/fs/cgroup/cpuacct)");
   cmd->add_option("--cgroup-slurm-dir", f->cgroup_slurm_dir,
-                  "Slurm's folder under it (default slurm; slurm_<node> with multiple slurmd)");
+                  "Slurm's folder under it (default slurm_<node> where it exists, else slurm)");
   cmd->add_option("--proc-root", f->proc_root, "procfs root, for the process-tree fallback (default /proc)");
   cmd->add_option("--count", f->count, "Stop after N intervals (default 0: until SIGINT/SIGTERM)");
   cmd->callback([&ctx, &action, f] { action = [&ctx, f] { return run_sampler(ctx, *f); }; });

@@ -97,17 +97,31 @@ Energy JobShare::total() const {
 
 SlurmJobCpu::SlurmJobCpu(JobCpuOptions options) : options_(std::move(options)) {}
 
-bool SlurmJobCpu::cgroup_available() const {
-  std::error_code ec;
-  return fs::is_directory(fs::path(options_.cgroup_root) / options_.slurm_dir, ec);
+std::optional<std::string> SlurmJobCpu::cgroup_folder() const {
+  std::vector<std::string> names;
+  if (!options_.slurm_dir.empty()) {
+    names.push_back(options_.slurm_dir);
+  } else {
+    if (!options_.node.empty()) names.push_back("slurm_" + options_.node);
+    names.push_back("slurm");
+  }
+  for (const auto& n : names) {
+    std::error_code ec;
+    const fs::path p = fs::path(options_.cgroup_root) / n;
+    if (fs::is_directory(p, ec)) return p.string();
+  }
+  return std::nullopt;
 }
 
-Result<JobCpuDelta> SlurmJobCpu::sample() { return cgroup_available() ? sample_cgroup() : sample_processes(); }
+Result<JobCpuDelta> SlurmJobCpu::sample() {
+  const auto folder = cgroup_folder();
+  return folder ? sample_cgroup(*folder) : sample_processes();
+}
 
-Result<JobCpuDelta> SlurmJobCpu::sample_cgroup() {
+Result<JobCpuDelta> SlurmJobCpu::sample_cgroup(const std::string& folder) {
   JobCpuDelta d;
   d.source = JobCpuSource::kCgroup;
-  const fs::path slurm = fs::path(options_.cgroup_root) / options_.slurm_dir;
+  const fs::path slurm(folder);
   std::map<std::string, uint64_t> now_ns;
   for (const auto& uid : entries(slurm, "uid_")) {
     for (const auto& job_dir : entries(slurm / uid, "job_")) {

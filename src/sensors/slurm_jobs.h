@@ -8,7 +8,8 @@
 //    every job in <cgroup_root>/<slurm_dir>/uid_<uid>/job_<id>/, whose
 //    cpuacct.usage is the job's CPU time in nanoseconds (all its steps and
 //    their children, exited ones included). Used when <cgroup_root>/<slurm_dir>
-//    exists.
+//    exists (slurm_dir: "slurm", or "slurm_<node>" where several slurmd
+//    share a host).
 //  - process tree: otherwise every process whose /proc/<pid>/environ holds
 //    SLURM_JOB_ID (and, when the node name is given and the variable is
 //    there, SLURMD_NODENAME equal to it: several slurmd on one host share a
@@ -46,7 +47,10 @@ std::string_view to_string(JobCpuSource s);  // "cgroup", "process-tree"
 
 struct JobCpuOptions {
   std::string cgroup_root = "/sys/fs/cgroup/cpuacct";
-  std::string slurm_dir = "slurm";  // "slurm_<node>" for multiple-slurmd nodes
+  // Slurm's folder under cgroup_root. "" : "slurm_<node>" when it exists
+  // (multiple-slurmd nodes, one host), else "slurm". Looked for at every
+  // sample: Slurm creates it with the node's first job.
+  std::string slurm_dir;
   std::string procfs_root = "/proc";
   std::string node;                 // SLURMD_NODENAME to match ("" : any)
   long ticks_per_second = 100;      // USER_HZ of /proc/<pid>/stat
@@ -74,8 +78,9 @@ class SlurmJobCpu {
   const JobCpuOptions& options() const { return options_; }
 
  private:
-  bool cgroup_available() const;
-  Result<JobCpuDelta> sample_cgroup();
+  // The job cgroups' parent folder, when there is one.
+  std::optional<std::string> cgroup_folder() const;
+  Result<JobCpuDelta> sample_cgroup(const std::string& folder);
   Result<JobCpuDelta> sample_processes();
 
   JobCpuOptions options_;

@@ -25,8 +25,9 @@ class SlurmTree : public ::testing::Test {
   fs::path cgroup() const { return root_ / "cpuacct"; }
   fs::path proc() const { return root_ / "proc"; }
   // <cgroup>/slurm/uid_<uid>/job_<id>/cpuacct.usage and a step folder.
-  void set_job(const std::string& id, uint64_t ns, const std::string& step = "batch", int uid = 1000) {
-    const fs::path job = cgroup() / "slurm" / ("uid_" + std::to_string(uid)) / ("job_" + id);
+  void set_job(const std::string& id, uint64_t ns, const std::string& step = "batch", int uid = 1000,
+               const std::string& slurm = "slurm") {
+    const fs::path job = cgroup() / slurm / ("uid_" + std::to_string(uid)) / ("job_" + id);
     write_text(job / "cpuacct.usage", std::to_string(ns) + "\n");
     write_text(job / ("step_" + step) / "cpuacct.usage", std::to_string(ns) + "\n");
   }
@@ -83,6 +84,19 @@ TEST_F(SlurmTree, CgroupDeltasPerJobWithStepsAndJobsStartingAndEnding) {
   EXPECT_EQ(third->jobs.size(), 1u);
   EXPECT_EQ(third->jobs.at("102").cpu_ns, 500'000'000u);
   EXPECT_EQ(third->ended, std::vector<std::string>{"101"});
+}
+
+TEST_F(SlurmTree, SeveralSlurmdOnOneHostEachSeeTheirOwnNodesCgroups) {
+  set_job("201", 3'000, "0", 0, "slurm_n1");
+  set_job("202", 4'000, "0", 0, "slurm_n2");
+  SlurmJobCpu n1(options("n1")), n2(options("n2"));
+  auto a = n1.sample();
+  auto b = n2.sample();
+  ASSERT_TRUE(a && b);
+  ASSERT_EQ(a->jobs.size(), 1u);
+  EXPECT_EQ(a->jobs.begin()->first, "201");
+  ASSERT_EQ(b->jobs.size(), 1u);
+  EXPECT_EQ(b->jobs.begin()->first, "202");
 }
 
 TEST_F(SlurmTree, ProcessTreeWhenSlurmHasNoCgroupMatchingTheNodeAndPidReuse) {
