@@ -106,6 +106,7 @@ up() {
   for b in munged slurmctld slurmd sinfo; do
     command -v "$b" >/dev/null || { echo "slurm-up: $b is not installed (scripts/install-deps.sh)" >&2; exit 3; }
   done
+  [[ $(id -u) -eq 0 ]] || { echo "slurm-up: needs root (slurmd starts job steps as their user; scripts/test.sh runs as root)" >&2; exit 3; }
   [[ -f "$dir/pids" ]] && down
   dir="$(cd "$(dirname "$dir")" && pwd)/$(basename "$dir")"
   mkdir -p "$dir"

@@ -18,6 +18,7 @@ void add_run_command(CLI::App& app, Context& ctx, Action& action);
 void add_runs_command(CLI::App& app, Context& ctx, Action& action);
 void add_report_command(CLI::App& app, Context& ctx, Action& action);
 void add_serve_command(CLI::App& app, Context& ctx, Action& action);
+void add_slurm_command(CLI::App& app, Context& ctx, Action& action);
 // `greenrun slurm sampler` (slurm_sampler_command.cc); adds itself under an
 // existing `slurm` subcommand, so call it after any other `slurm` registration.
 void add_slurm_sampler_command(CLI::App& app, Context& ctx, Action& action);

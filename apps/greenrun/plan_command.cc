@@ -19,6 +19,7 @@
 #include "greenrun/engine.h"
 #include "base/quantity_format.h"
 #include "intensity/zone_catalogue.h"
+#include "slurm/slurm_client.h"
 
 namespace greenrun::cli {
 namespace {
@@ -31,6 +32,7 @@ struct PlanFlags {
   std::string duration, power, energy, window, deadline, max_delay, mode = "both", overhead, min_segment, from;
   std::string forecast_provider;
   bool json = false;
+  bool print_start = false;
 };
 
 std::unexpected<Error> usage(std::string m) { return make_error(ErrorKind::kUsage, std::move(m)); }
@@ -225,6 +227,10 @@ int run_plan(const Context& ctx, const PlanFlags& fl) {
     *ctx.out << plan_document(p).dump(2) << "\n";
     return 0;
   }
+  if (fl.print_start) {  // for sbatch --begin, at and cron: local time, as they read it
+    *ctx.out << slurm::slurm_time(p.best().start()) << "\n";
+    return 0;
+  }
   std::ostream& o = *ctx.out;
   o << fmt::format("Plan for a {} job at {:.0f} W ({:.3f} kWh{}), from {} to end by {}\n", format_duration(p.duration),
                    p.power.watts(), p.energy.kilowatt_hours(),
@@ -275,6 +281,9 @@ void add_plan_command(CLI::App& app, Context& ctx, Action& action) {
                   "store)");
   cmd->add_option("--from", flags->from, "Earliest start, UTC (default: now)");
   cmd->add_flag("--json", flags->json, "Print JSON");
+  cmd->add_flag("--print-start", flags->print_start,
+                "Print only the best start, local time YYYY-MM-DDTHH:MM:SS (sbatch --begin=; at -t \"$(date -d T "
+                "+%Y%m%d%H%M.%S)\")");
   cmd->callback([&ctx, &action, flags] { action = [&ctx, flags] { return run_plan(ctx, *flags); }; });
 }
 

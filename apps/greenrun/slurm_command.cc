@@ -1,0 +1,177 @@
+// greenrun slurm submit | agent: the Slurm front end. Flags are parsed here;
+// src/slurm runs Slurm's commands and the engine
+// (include/greenrun/batch_scheduling.h) decides (docs/slurm.md).
+#include <CLI/CLI.hpp>
+#include <cmath>
+#include <cstdlib>
+#include <fmt/format.h>
+
+#include "base/quantity_format.h"
+#include "base/quantity_parse.h"
+#include "base/text_reader.h"
+#include "base/time_arg.h"
+#include "base/time_format.h"
+#include "commands.h"
+#include "slurm/agent.h"
+#include "slurm/submit.h"
+
+namespace greenrun::cli {
+namespace {
+
+struct SubmitFlags {
+  std::string zone, expected_duration, deadline, max_delay, power, forecast_provider;
+  bool interruptible = false, dry_run = false;
+  std::vector<std::string> sbatch_args;
+};
+
+std::unexpected<Error> usage(std::string m) { return make_error(ErrorKind::kUsage, std::move(m)); }
+
+Result<engine::Delay> delay_flag(const std::string& text) {
+  const std::string_view m = trim(text);
+  engine::Delay d;
+  if (!m.empty() && m.back() == '%') {
+    auto pct = parse_number(m.substr(0, m.size() - 1));
+    if (!pct || !(*pct >= 0) || !std::isfinite(*pct))
+      return usage("--max-delay: expected a duration or a percentage such as 100%, got " + text);
+    d.percent = *pct;
+  } else {
+    auto x = parse_duration(m);
+    if (!x || x->count() < 0) return usage("--max-delay: expected a duration or a percentage such as 100%, got " + text);
+    d.absolute = *x;
+  }
+  return d;
+}
+
+std::string zone_or_env(const std::string& zone) {
+  if (!zone.empty()) return zone;
+  const char* z = std::getenv("GREENRUN_ZONE");
+  return z ? z : "";
+}
+
+class StderrObserver final : public engine::Observer {
+ public:
+  explicit StderrObserver(std::ostream& err) : err_(err) {}
+  void on_event(const engine::Event& e) override {
+    err_ << (e.kind == engine::EventKind::kWarning ? "greenrun: warning: " : "greenrun: ") << e.text << "\n";
+  }
+
+ private:
+  std::ostream& err_;
+};
+
+int run_submit(const Context& ctx, const SubmitFlags& f) {
+  slurm::SubmitRequest req;
+  req.sbatch_args = f.sbatch_args;
+  req.zone = zone_or_env(f.zone);
+  req.interruptible = f.interruptible;
+  req.dry_run = f.dry_run;
+  req.forecast.provider = f.forecast_provider;
+  if (!f.expected_duration.empty()) {
+    auto d = parse_duration(f.expected_duration);
+    if (!d || d->count() <= 0)
+      return report_error(ctx, usage("--expected-duration: expected a positive duration such as 2h, got " +
+                                     f.expected_duration).error());
+    req.expected_duration = *d;
+  }
+  if (!f.deadline.empty()) {
+    auto d = parse_time_arg(f.deadline, SystemClock().utc_now());
+    if (!d) return report_error(ctx, usage("--deadline: " + d.error().message).error());
+    req.deadline = *d;
+  }
+  if (!f.max_delay.empty()) {
+    auto d = delay_flag(f.max_delay);
+    if (!d) return report_error(ctx, d.error());
+    req.max_delay = *d;
+  }
+  if (!f.power.empty()) {
+    auto p = parse_power(f.power);
+    if (!p) return report_error(ctx, usage("--power: " + p.error().message).error());
+    req.power = *p;
+  }
+  if (req.zone.empty() && (req.deadline || req.max_delay))
+    return report_error(ctx, usage("--zone: expected the cluster's grid zone (or set GREENRUN_ZONE)").error());
+  engine::Services services;
+  services.store_path = ctx.store_path();
+  StderrObserver observer(*ctx.err);
+  slurm::ProcessCommandRunner runner;
+  slurm::SlurmClient client(runner);
+  auto s = slurm::submit(req, client, services, observer);
+  if (!s) return report_error(ctx, s.error());
+  std::ostream& o = *ctx.out;
+  if (f.dry_run) {
+    o << "dry run: would run";
+    for (const auto& a : s->sbatch_argv) o << " " << a;
+    o << "\n";
+  } else {
+    o << "Submitted batch job " << s->job_id << "\n";
+  }
+  if (s->start.flexible) {
+    o << "planned start " << format_utc(s->start.begin) << " (latest " << format_utc(s->start.latest_start)
+      << ", deadline " << format_utc(*s->start.deadline) << ")\n";
+    o << fmt::format("expected saving {} CO2e ({:.1f} %) vs starting now, on {}\n",
+                     format_mass(s->start.plan->saving()), s->start.plan->saving_percent(), s->start.forecast_label);
+  } else {
+    o << "starts at once: " << s->start.reason << "\n";
+  }
+  if (!s->record_path.empty()) o << "plan recorded in " << s->record_path << "\n";
+  return 0;
+}
+
+struct AgentFlags {
+  std::string zone, interval = "15s", forecast_provider, once_text;
+  bool once = false;
+};
+
+int run_agent(const Context& ctx, const AgentFlags& f) {
+  slurm::AgentOptions opts;
+  opts.zone = zone_or_env(f.zone);
+  opts.forecast.provider = f.forecast_provider;
+  auto iv = parse_duration(f.interval);
+  if (!iv || *iv < std::chrono::milliseconds(100) || *iv > std::chrono::hours(1))
+    return report_error(ctx, usage("--interval: expected 100ms to 1h, got " + f.interval).error());
+  opts.interval = *iv;
+  opts.once = f.once;
+  engine::Services services;
+  services.store_path = ctx.store_path();
+  slurm::ProcessCommandRunner runner;
+  slurm::SlurmClient client(runner);
+  auto log = [&ctx](const std::string& line) { *ctx.err << line << std::endl; };
+  auto st = slurm::run_agent(opts, client, services, log);
+  if (!st) return report_error(ctx, st.error());
+  return 0;
+}
+
+}  // namespace
+
+void add_slurm_command(CLI::App& app, Context& ctx, Action& action) {
+  CLI::App* slurm = app.add_subcommand("slurm", "Carbon-aware Slurm: submit jobs, run the agent (docs/slurm.md)");
+  slurm->require_subcommand(1);
+
+  auto sf = std::make_shared<SubmitFlags>();
+  CLI::App* submit = slurm->add_subcommand(
+      "submit", "Submit a batch job to start when the grid is cleanest before its deadline (sbatch --begin)");
+  submit->add_option("--zone", sf->zone, "The cluster's grid zone (default $GREENRUN_ZONE)");
+  submit->add_option("--expected-duration", sf->expected_duration,
+                     "How long the job runs, e.g. 2h (default: its time limit, --time or #SBATCH --time)");
+  submit->add_option("--deadline", sf->deadline, "The job must end by this UTC time (also passed to sbatch)");
+  submit->add_option("--max-delay", sf->max_delay, "Delay allowed, as a duration or % of the job");
+  submit->add_option("--power", sf->power, "The job's power, for the saving's size (default 1 kW, assumed)");
+  submit->add_option("--forecast-provider", sf->forecast_provider, "Plan on a live forecast (default: the store)");
+  submit->add_flag("--interruptible", sf->interruptible,
+                   "The agent may suspend it while it runs (Pause and Resume, deadline kept)");
+  submit->add_flag("--dry-run", sf->dry_run, "Plan and print the sbatch command; submit nothing");
+  submit->add_option("sbatch_args", sf->sbatch_args, "sbatch's arguments, after --")->required();
+  submit->callback([&ctx, &action, sf] { action = [&ctx, sf] { return run_submit(ctx, *sf); }; });
+
+  auto af = std::make_shared<AgentFlags>();
+  CLI::App* agent = slurm->add_subcommand(
+      "agent", "Run beside slurmctld: start opted-in pending jobs at the planned time, suspend and resume "
+               "interruptible ones (until SIGTERM)");
+  agent->add_option("--zone", af->zone, "The cluster's grid zone (default $GREENRUN_ZONE)");
+  agent->add_option("--interval", af->interval, "How often to look at the queue (default 15s)");
+  agent->add_option("--forecast-provider", af->forecast_provider, "Plan on a live forecast (default: the store)");
+  agent->add_flag("--once", af->once, "One pass, then exit (nothing left suspended)");
+  agent->callback([&ctx, &action, af] { action = [&ctx, af] { return run_agent(ctx, *af); }; });
+}
+
+}  // namespace greenrun::cli

@@ -1,0 +1,34 @@
+#include "testing/minute_forecast.h"
+
+#include <thread>
+
+#include "base/clock.h"
+#include "intensity/store.h"
+
+namespace greenrun::testing {
+
+void wait_for_minute_left(std::chrono::seconds left) {
+  const auto now = std::chrono::system_clock::now();
+  const auto end = std::chrono::ceil<std::chrono::minutes>(now);
+  if (end - now < left) std::this_thread::sleep_until(end + std::chrono::milliseconds(50));
+}
+
+Result<UtcTime> store_minute_forecast(const std::filesystem::path& store, const std::string& zone,
+                                      const std::vector<double>& values, int minutes) {
+  const UtcTime minute0 = std::chrono::floor<std::chrono::minutes>(SystemClock().utc_now());
+  intensity::IntensitySeries s(zone, intensity::Signal::kAverageLifecycle, intensity::Origin::kForecast);
+  s.set_provenance({"test-forecast (1-minute steps)", "minute_forecast", ""});
+  for (int m = -2; m < minutes; ++m) {
+    const double v = values[std::min(static_cast<size_t>(std::max(m, 0)), values.size() - 1)];
+    if (auto ok = s.append(minute0 + std::chrono::minutes(m), std::chrono::minutes(1), CarbonIntensity::grams_per_kwh(v));
+        !ok)
+      return std::unexpected(ok.error());
+  }
+  auto opened = intensity::IntensityStore::open(store.string());
+  if (!opened) return std::unexpected(opened.error());
+  auto imported = opened->import({s});
+  if (!imported) return std::unexpected(imported.error());
+  return minute0;
+}
+
+}  // namespace greenrun::testing
