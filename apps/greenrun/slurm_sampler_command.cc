@@ -43,7 +43,7 @@ struct SamplerFlags {
 };
 
 std::atomic<bool> g_stop{false};
-extern "C" void on_stop_signal(int) { g_stop = true; }
+extern "C" void greenrun_sampler_on_stop_signal(int) { g_stop = true; }
 
 std::string node_name(const std::optional<std::string>& flag) {
   if (flag) return *flag;
@@ -104,7 +104,7 @@ int run_sampler(Context& ctx, const SamplerFlags& f) {
 
   g_stop = false;
   struct sigaction sa {};
-  sa.sa_handler = on_stop_signal;
+  sa.sa_handler = greenrun_sampler_on_stop_signal;
   sigemptyset(&sa.sa_mask);
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
