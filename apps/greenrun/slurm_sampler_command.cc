@@ -36,7 +36,7 @@ struct SamplerFlags {
   std::string interval = "10s";
   std::optional<std::string> spool;
   std::string sensors = "auto";
-  std::string cgroup_root = "/sys/fs/cgroup/cpuacct";
+  std::string cgroup_root = "/sys/fs/cgroup";
   std::string cgroup_slurm_dir;
   std::string proc_root = "/proc";
   size_t count = 0;
@@ -164,7 +164,7 @@ void add_slurm_sampler_command(CLI::App& app, Context& ctx, Action& action) {
   cmd->add_option("--spool", f->spool,
                   "Local spool of records not yet accepted (default <store folder>/slurm-spool-<node>.jsonl)");
   cmd->add_option("--sensors", f->sensors, "auto|rapl|nvml|estimate|fake (default auto)");
-  cmd->add_option("--cgroup-root", f->cgroup_root, "cgroup v1 cpuacct mount (default /sys/fs/cgroup/cpuacct)");
+  cmd->add_option("--cgroup-root", f->cgroup_root, "cgroup v1 mount holding cpuacct/ and freezer/ (default /sys/fs/cgroup)");
   cmd->add_option("--cgroup-slurm-dir", f->cgroup_slurm_dir,
                   "Slurm's folder under it (default slurm_<node> where it exists, else slurm)");
   cmd->add_option("--proc-root", f->proc_root, "procfs root, for the process-tree fallback (default /proc)");

@@ -173,7 +173,7 @@ struct JobNodeEnergy {
   size_t intervals = 0;
   Energy energy;
   sensors::Method method = sensors::Method::kMeasured;  // the weakest
-  std::string attribution;   // "cgroup", "process-tree", or both joined by "+"
+  std::string attribution;   // "cgroup", "cgroup-tasks", "process-tree", or several joined by "+"
   std::optional<Mass> emissions;  // none when some interval could not be priced
   std::string source;             // where the intensity came from (the first interval's)
   double coverage = 0;            // energy-weighted share priced at time-resolved data

@@ -63,7 +63,8 @@ Result<JobEnergy> job_energy(const std::string& job_id, const Services& services
       out.warnings.push_back(fmt::format("node {}: records in zones {} and {}; each priced at its own", r.node,
                                          n.zone.empty() ? "world average" : n.zone,
                                          r.zone.empty() ? "world average" : r.zone));
-    if (n.attribution.find(r.attribution) == std::string::npos) n.attribution += "+" + r.attribution;
+    if (("+" + n.attribution + "+").find("+" + r.attribution + "+") == std::string::npos)
+      n.attribution += "+" + r.attribution;
     n.from = std::min(n.from, r.start);
     n.to = std::max(n.to, r.end);
     ++n.intervals;

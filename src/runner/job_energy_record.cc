@@ -69,8 +69,8 @@ Result<JobEnergyRecord> from_object(const json& j, const std::string& path) {
   rec.zone = *zone;
   auto attribution = r.text("attribution", true);
   if (!attribution) return std::unexpected(attribution.error());
-  if (*attribution != "cgroup" && *attribution != "process-tree")
-    return r.bad("attribution", "expected \"cgroup\" or \"process-tree\"");
+  if (*attribution != "cgroup" && *attribution != "cgroup-tasks" && *attribution != "process-tree")
+    return r.bad("attribution", "expected \"cgroup\", \"cgroup-tasks\" or \"process-tree\"");
   rec.attribution = *attribution;
   auto start = r.time("start");
   if (!start) return std::unexpected(start.error());

@@ -39,7 +39,7 @@ struct JobEnergyRecord {
   UtcTime start{};
   UtcTime end{};
   std::string zone;         // the node's grid zone ("" = world average)
-  std::string attribution;  // "cgroup" or "process-tree"
+  std::string attribution;  // "cgroup", "cgroup-tasks" or "process-tree" (sensors/slurm_jobs.h)
   double cpu_share = 0;     // of the node's CPU capacity, 0..1
   Energy node_energy;       // the whole node over the interval
   Energy unattributed;      // idle and other processes: nobody's

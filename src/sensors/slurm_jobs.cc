@@ -87,7 +87,14 @@ void finish(JobCpuDelta& d, std::vector<std::string>& last_jobs) {
 
 }  // namespace
 
-std::string_view to_string(JobCpuSource s) { return s == JobCpuSource::kCgroup ? "cgroup" : "process-tree"; }
+std::string_view to_string(JobCpuSource s) {
+  switch (s) {
+    case JobCpuSource::kCgroup: return "cgroup";
+    case JobCpuSource::kCgroupTasks: return "cgroup-tasks";
+    case JobCpuSource::kProcessTree: break;
+  }
+  return "process-tree";
+}
 
 Energy JobShare::total() const {
   Energy e;
@@ -97,7 +104,7 @@ Energy JobShare::total() const {
 
 SlurmJobCpu::SlurmJobCpu(JobCpuOptions options) : options_(std::move(options)) {}
 
-std::optional<std::string> SlurmJobCpu::cgroup_folder() const {
+std::optional<std::string> SlurmJobCpu::cgroup_folder(const std::string& controller) const {
   std::vector<std::string> names;
   if (!options_.slurm_dir.empty()) {
     names.push_back(options_.slurm_dir);
@@ -107,15 +114,16 @@ std::optional<std::string> SlurmJobCpu::cgroup_folder() const {
   }
   for (const auto& n : names) {
     std::error_code ec;
-    const fs::path p = fs::path(options_.cgroup_root) / n;
+    const fs::path p = fs::path(options_.cgroup_root) / controller / n;
     if (fs::is_directory(p, ec)) return p.string();
   }
   return std::nullopt;
 }
 
 Result<JobCpuDelta> SlurmJobCpu::sample() {
-  const auto folder = cgroup_folder();
-  return folder ? sample_cgroup(*folder) : sample_processes();
+  if (const auto cpuacct = cgroup_folder("cpuacct")) return sample_cgroup(*cpuacct);
+  if (const auto freezer = cgroup_folder("freezer")) return sample_cgroup_tasks(*freezer);
+  return sample_processes();
 }
 
 Result<JobCpuDelta> SlurmJobCpu::sample_cgroup(const std::string& folder) {
@@ -144,16 +152,46 @@ Result<JobCpuDelta> SlurmJobCpu::sample_cgroup(const std::string& folder) {
   return d;
 }
 
+Result<JobCpuDelta> SlurmJobCpu::sample_cgroup_tasks(const std::string& folder) {
+  std::vector<TaskOfJob> tasks;
+  std::set<std::string> jobs;
+  const fs::path slurm(folder);
+  for (const auto& uid : entries(slurm, "uid_")) {
+    for (const auto& job_dir : entries(slurm / uid, "job_")) {
+      const std::string id = job_dir.substr(4);
+      jobs.insert(id);
+      // The job's own cgroup.procs, then each step's.
+      std::vector<std::pair<fs::path, std::string>> groups = {{slurm / uid / job_dir, ""}};
+      for (const auto& step : entries(slurm / uid / job_dir, "step_"))
+        groups.emplace_back(slurm / uid / job_dir / step, step.substr(5));
+      for (const auto& [dir, step] : groups) {
+        const auto procs = slurp(dir / "cgroup.procs");
+        if (!procs) continue;
+        std::string_view rest = *procs;
+        while (!rest.empty()) {
+          const size_t nl = rest.find('\n');
+          const std::string_view line = rest.substr(0, nl);
+          rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+          int pid = 0;
+          const auto [p, ec] = std::from_chars(line.data(), line.data() + line.size(), pid);
+          if (ec == std::errc{} && p == line.data() + line.size()) tasks.push_back({pid, id, step});
+        }
+      }
+    }
+  }
+  auto d = account(tasks, JobCpuSource::kCgroupTasks);
+  for (const auto& id : jobs) d.jobs.try_emplace(id);  // a job with no process now still runs
+  for (auto& [id, j] : d.jobs) j.new_job = std::find(last_jobs_.begin(), last_jobs_.end(), id) == last_jobs_.end();
+  finish(d, last_jobs_);
+  return d;
+}
+
 Result<JobCpuDelta> SlurmJobCpu::sample_processes() {
-  JobCpuDelta d;
-  d.source = JobCpuSource::kProcessTree;
   const fs::path proc(options_.procfs_root);
   std::error_code ec;
   fs::directory_iterator it(proc, ec);
   if (ec) return make_error(ErrorKind::kIo, options_.procfs_root + ": cannot list processes: " + ec.message());
-  const uint64_t ns_per_tick = 1'000'000'000ULL / static_cast<uint64_t>(std::max(1L, options_.ticks_per_second));
-  decltype(last_process_ticks_) now;
-  std::map<std::string, std::set<std::string>> steps;
+  std::vector<TaskOfJob> tasks;
   for (fs::directory_iterator end; it != end; it.increment(ec)) {
     if (ec) break;
     const std::string name = it->path().filename().string();
@@ -166,24 +204,37 @@ Result<JobCpuDelta> SlurmJobCpu::sample_processes() {
     if (!job || job->empty()) continue;
     if (!options_.node.empty())
       if (const auto node = env_value(*environ, "SLURMD_NODENAME"); node && *node != options_.node) continue;
-    const auto stat = slurp(it->path() / "stat");
-    if (!stat) continue;
+    tasks.push_back({pid, *job, env_value(*environ, "SLURM_STEP_ID").value_or("")});
+  }
+  auto d = account(tasks, JobCpuSource::kProcessTree);
+  for (auto& [id, j] : d.jobs) j.new_job = std::find(last_jobs_.begin(), last_jobs_.end(), id) == last_jobs_.end();
+  finish(d, last_jobs_);
+  return d;
+}
+
+JobCpuDelta SlurmJobCpu::account(const std::vector<TaskOfJob>& tasks, JobCpuSource source) {
+  JobCpuDelta d;
+  d.source = source;
+  const fs::path proc(options_.procfs_root);
+  const uint64_t ns_per_tick = 1'000'000'000ULL / static_cast<uint64_t>(std::max(1L, options_.ticks_per_second));
+  decltype(last_process_ticks_) now;
+  std::map<std::string, std::set<std::string>> steps;
+  for (const auto& t : tasks) {
+    const auto stat = slurp(proc / std::to_string(t.pid) / "stat");
+    if (!stat) continue;  // gone
     const auto ticks = stat_ticks(*stat);
     if (!ticks) continue;
-    const auto key = std::make_pair(pid, ticks->second);
-    now[key] = {*job, ticks->first};
-    JobCpu& j = d.jobs[*job];
+    const auto key = std::make_pair(t.pid, ticks->second);
+    if (now.contains(key)) continue;  // listed twice (a job's and its step's group)
+    now[key] = {t.job, ticks->first};
+    JobCpu& j = d.jobs[t.job];
     const auto last = last_process_ticks_.find(key);
     const uint64_t before = last == last_process_ticks_.end() ? 0 : std::min(last->second.second, ticks->first);
     j.cpu_ns += (ticks->first - before) * ns_per_tick;
-    if (const auto step = env_value(*environ, "SLURM_STEP_ID")) steps[*job].insert(*step);
+    if (!t.step.empty()) steps[t.job].insert(t.step);
   }
-  for (auto& [id, j] : d.jobs) {
-    j.new_job = std::find(last_jobs_.begin(), last_jobs_.end(), id) == last_jobs_.end();
-    j.steps.assign(steps[id].begin(), steps[id].end());
-  }
+  for (auto& [id, j] : d.jobs) j.steps.assign(steps[id].begin(), steps[id].end());
   last_process_ticks_ = std::move(now);
-  finish(d, last_jobs_);
   return d;
 }
 

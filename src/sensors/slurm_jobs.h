@@ -3,20 +3,24 @@
 // (attribute_to_jobs). What `greenrun slurm sampler` samples on each compute
 // node (docs/slurm.md, "Per-job energy across nodes").
 //
-// Two sources, tried in this order:
-//  - cgroup: Slurm's proctrack/cgroup (or task/cgroup) with cgroup v1 keeps
-//    every job in <cgroup_root>/<slurm_dir>/uid_<uid>/job_<id>/, whose
+// Three sources, tried in this order (<cgroup_root> is the cgroup v1 mount,
+// <slurm_dir> "slurm", or "slurm_<node>" where several slurmd share a host):
+//  - cgroup: Slurm's task/cgroup or jobacct_gather/cgroup keeps every job in
+//    <cgroup_root>/cpuacct/<slurm_dir>/uid_<uid>/job_<id>/, whose
 //    cpuacct.usage is the job's CPU time in nanoseconds (all its steps and
-//    their children, exited ones included). Used when <cgroup_root>/<slurm_dir>
-//    exists (slurm_dir: "slurm", or "slurm_<node>" where several slurmd
-//    share a host).
+//    their children, exited ones included).
+//  - cgroup-tasks: proctrack/cgroup alone keeps only freezer groups,
+//    <cgroup_root>/freezer/<slurm_dir>/uid_<uid>/job_<id>/step_<s>/; the
+//    processes listed in their cgroup.procs count for the job, each with its
+//    utime+stime from procfs.
 //  - process tree: otherwise every process whose /proc/<pid>/environ holds
 //    SLURM_JOB_ID (and, when the node name is given and the variable is
 //    there, SLURMD_NODENAME equal to it: several slurmd on one host share a
-//    procfs) counts for that job, with its utime+stime. A process's CPU time
-//    between its last sample and its exit is missed (an under-count of at
-//    most one interval per process, never an over-count); a process that
+//    procfs) counts for that job, with its utime+stime; a process that
 //    scrubs its environment is not seen.
+// Per process (cgroup-tasks, process tree), a process's CPU time between its
+// last sample and its exit is missed (an under-count of at most one interval
+// per process, never an over-count).
 //
 // Jobs starting and ending mid-interval: a job (or process) first seen in a
 // sample counts all its CPU time so far, which it used since it started,
@@ -42,12 +46,12 @@
 
 namespace greenrun::sensors {
 
-enum class JobCpuSource { kCgroup, kProcessTree };
-std::string_view to_string(JobCpuSource s);  // "cgroup", "process-tree"
+enum class JobCpuSource { kCgroup, kCgroupTasks, kProcessTree };
+std::string_view to_string(JobCpuSource s);  // "cgroup", "cgroup-tasks", "process-tree"
 
 struct JobCpuOptions {
-  std::string cgroup_root = "/sys/fs/cgroup/cpuacct";
-  // Slurm's folder under cgroup_root. "" : "slurm_<node>" when it exists
+  std::string cgroup_root = "/sys/fs/cgroup";  // the v1 mount: cpuacct/, freezer/ under it
+  // Slurm's folder under each controller. "" : "slurm_<node>" when it exists
   // (multiple-slurmd nodes, one host), else "slurm". Looked for at every
   // sample: Slurm creates it with the node's first job.
   std::string slurm_dir;
@@ -78,10 +82,18 @@ class SlurmJobCpu {
   const JobCpuOptions& options() const { return options_; }
 
  private:
-  // The job cgroups' parent folder, when there is one.
-  std::optional<std::string> cgroup_folder() const;
+  struct TaskOfJob {
+    int pid = 0;
+    std::string job;
+    std::string step;
+  };
+  // The job cgroups' parent folder under `controller`, when there is one.
+  std::optional<std::string> cgroup_folder(const std::string& controller) const;
   Result<JobCpuDelta> sample_cgroup(const std::string& folder);
+  Result<JobCpuDelta> sample_cgroup_tasks(const std::string& folder);
   Result<JobCpuDelta> sample_processes();
+  // Per-process CPU time since the previous sample, summed per job.
+  JobCpuDelta account(const std::vector<TaskOfJob>& tasks, JobCpuSource source);
 
   JobCpuOptions options_;
   std::map<std::string, uint64_t> last_job_ns_;  // cgroup: cumulative usage per job

@@ -75,7 +75,7 @@ class NodeSamplerTest : public ::testing::Test {
                                            " 0 0 0 0 0 0\ncpu0 1 0 1 1 0 0 0 0 0 0\n");
   }
   void set_job(const std::string& id, double cpu_seconds) {
-    write_text(dir_ / "cg" / "slurm_n1" / "uid_0" / ("job_" + id) / "cpuacct.usage",
+    write_text(dir_ / "cg" / "cpuacct" / "slurm_n1" / "uid_0" / ("job_" + id) / "cpuacct.usage",
                std::to_string(static_cast<uint64_t>(cpu_seconds * 1e9)) + "\n");
   }
   NodeSamplerRequest request() const {
@@ -123,7 +123,7 @@ TEST_F(NodeSamplerTest, SharesTheNodeByCpuTimeAndTheIdleShareStaysUnattributed) 
   // Job 1 ends mid-interval (its cgroup is gone before the sample).
   clock_.advance(std::chrono::seconds(10));
   set_machine_ticks(20);
-  fs::remove_all(dir_ / "cg" / "slurm_n1" / "uid_0" / "job_1");
+  fs::remove_all(dir_ / "cg" / "cpuacct" / "slurm_n1" / "uid_0" / "job_1");
   set_job("2", 15);
   auto next = (*s)->sample_at_next_deadline();
   ASSERT_TRUE(next);

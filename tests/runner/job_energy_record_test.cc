@@ -67,7 +67,7 @@ TEST(JobEnergyRecord, EveryFaultIsNamedByItsJsonPath) {
             "$.records[1].end: expected a time after start");
   EXPECT_EQ(with("\"cpu_share\":0.5", "\"cpu_share\":1.5"), "$.records[1].cpu_share: expected a number from 0 to 1");
   EXPECT_EQ(with("\"attribution\":\"cgroup\"", "\"attribution\":\"guess\""),
-            "$.records[1].attribution: expected \"cgroup\" or \"process-tree\"");
+            "$.records[1].attribution: expected \"cgroup\", \"cgroup-tasks\" or \"process-tree\"");
   EXPECT_EQ(with("\"node_energy_j\":1000.0", "\"node_energy_j\":10.0"),
             "$.records[1].components: the job's energy and the unattributed energy exceed node_energy_j");
   EXPECT_NE(with("\"start\":\"2023-03-01T10:00:00Z\"", "\"start\":\"yesterday\"").find("$.records[1].start: "),

@@ -47,7 +47,7 @@ class SlurmTree : public ::testing::Test {
   }
   JobCpuOptions options(const std::string& node = "") const {
     JobCpuOptions o;
-    o.cgroup_root = cgroup().string();
+    o.cgroup_root = root_.string();
     o.procfs_root = proc().string();
     o.node = node;
     return o;
@@ -97,6 +97,36 @@ TEST_F(SlurmTree, SeveralSlurmdOnOneHostEachSeeTheirOwnNodesCgroups) {
   EXPECT_EQ(a->jobs.begin()->first, "201");
   ASSERT_EQ(b->jobs.size(), 1u);
   EXPECT_EQ(b->jobs.begin()->first, "202");
+}
+
+TEST_F(SlurmTree, FreezerGroupsOfProctrackCgroupListTheJobsProcesses) {
+  // proctrack/cgroup alone: no cpuacct groups, the freezer's list the pids.
+  const uint64_t ns = 10'000'000;  // per tick at 100 Hz
+  const fs::path job = root_ / "freezer" / "slurm_n1" / "uid_0" / "job_31";
+  write_text(job / "cgroup.procs", "");
+  write_text(job / "step_batch" / "cgroup.procs", "20\n");
+  write_text(job / "step_0" / "cgroup.procs", "21\n22\n");
+  write_text(root_ / "freezer" / "slurm_n1" / "uid_0" / "job_32" / "step_0" / "cgroup.procs", "");  // no process now
+  set_process(20, 5, "PATH=/bin");  // the environment does not matter here
+  set_process(21, 100, "");
+  set_process(22, 60, "");
+  set_process(23, 999, "SLURM_JOB_ID=31;SLURMD_NODENAME=n1");  // not in the job's groups: not counted
+  SlurmJobCpu cpu(options("n1"));
+  auto first = cpu.sample();
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->source, JobCpuSource::kCgroupTasks);
+  ASSERT_EQ(first->jobs.size(), 2u);
+  EXPECT_EQ(first->jobs.at("31").cpu_ns, 165 * ns);
+  EXPECT_EQ(first->jobs.at("31").steps, (std::vector<std::string>{"0", "batch"}));
+  EXPECT_EQ(first->jobs.at("32").cpu_ns, 0u);
+
+  set_process(21, 130, "");
+  write_text(job / "step_0" / "cgroup.procs", "21\n");  // 22 exited
+  fs::remove_all(root_ / "freezer" / "slurm_n1" / "uid_0" / "job_32");
+  auto second = cpu.sample();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->jobs.at("31").cpu_ns, 30 * ns);
+  EXPECT_EQ(second->ended, std::vector<std::string>{"32"});
 }
 
 TEST_F(SlurmTree, ProcessTreeWhenSlurmHasNoCgroupMatchingTheNodeAndPidReuse) {

@@ -136,7 +136,9 @@ TEST_F(SlurmJobEnergyTest, ATwoNodeJobsTotalIsTheSumOfItsPerNodeRecords) {
   for (const auto& n : shown["nodes"]) {
     const std::string node = n["node"];
     EXPECT_EQ(n["zone"], zone[node]);
-    EXPECT_EQ(n["attribution"], "process-tree");  // slurm-up's proctrack/cgroup keeps no cpuacct groups
+    // slurm-up's proctrack/cgroup keeps freezer groups only (cpuacct where
+    // Slurm also runs task/cgroup); proctrack/linuxproc keeps none.
+    EXPECT_EQ(n["attribution"], cluster_->proctrack() == "cgroup" ? "cgroup-tasks" : "process-tree");
     EXPECT_GT(n["energy_j"].get<double>(), 0) << node;
     EXPECT_NEAR(n["energy_j"].get<double>(), per_node[node], 1e-9) << node;
     sum_energy += n["energy_j"].get<double>();
