@@ -10,8 +10,11 @@
 #include <thread>
 
 #include "commands.h"
+#include "base/quantity_parse.h"
 #include "greenrun/carbon_aware_queries.h"
+#include "greenrun/dashboard.h"
 #include "greenrun/job_energy.h"
+#include "report/dashboard_page.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
 #include "server/server_settings.h"
@@ -23,6 +26,8 @@ struct ServeFlags {
   std::optional<std::string> listen;
   std::optional<std::string> token_file;
   size_t threads = 1024;
+  int refresh = 60;          // the dashboard reloads itself this often (s); 0: never
+  std::string window = "1h";  // the dashboard's best window
 };
 
 int serve(Context& ctx, const ServeFlags& flags) {
@@ -54,6 +59,15 @@ int serve(Context& ctx, const ServeFlags& flags) {
   engine::RecordIngest ingest(ctx.store_path());
   options.records = &ingest;
   server::MetricsSource metrics(server::MetricsOptions{ctx.store_path()}, queries->get());
+  engine::DashboardRequest dashboard;
+  auto window = parse_duration(flags.window);
+  if (!window || *window <= Duration::zero())
+    return report_error(ctx, Error{"--window " + flags.window + ": expected a positive duration such as 1h or 30m",
+                                   ErrorKind::kUsage});
+  dashboard.window = *window;
+  dashboard.horizon = std::max<Duration>(dashboard.horizon, *window);
+  if (flags.refresh < 0)
+    return report_error(ctx, Error{"--refresh: expected seconds >= 0 (0: never)", ErrorKind::kUsage});
 
   // SIGINT / SIGTERM are taken by one thread (sigwait) that stops the server;
   // blocked here so every worker thread inherits the mask.
@@ -65,6 +79,16 @@ int serve(Context& ctx, const ServeFlags& flags) {
   std::signal(SIGPIPE, SIG_IGN);  // a client that goes away mid-answer is that connection's business
 
   server::HttpServer http(options, **queries, [&metrics] { return metrics.render(); });
+  engine::Services dashboard_services;
+  dashboard_services.store_path = ctx.store_path();
+  const int refresh = flags.refresh;
+  const auto page = [dashboard, dashboard_services, refresh]() -> Result<std::string> {
+    auto d = engine::collect_dashboard(dashboard, dashboard_services);
+    if (!d) return std::unexpected(d.error());
+    return report::dashboard_page(*d, refresh);
+  };
+  http.add_page("/", page);
+  http.add_page("/dashboard", page);
   auto port = http.bind();
   if (!port) {
     pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
@@ -90,13 +114,16 @@ int serve(Context& ctx, const ServeFlags& flags) {
 
 void add_serve_command(CLI::App& app, Context& ctx, Action& action) {
   auto flags = std::make_shared<ServeFlags>();
-  CLI::App* cmd = app.add_subcommand("serve", "Serve metrics and the Carbon Aware SDK API from the store");
+  CLI::App* cmd = app.add_subcommand("serve", "Serve metrics, the Carbon Aware SDK API and a dashboard from the store");
   cmd->add_option("--listen", flags->listen,
                   "HOST:PORT to listen on (default [server] listen in config.toml, else 127.0.0.1:8080; port 0: "
                   "a free one); beyond loopback needs --token-file");
   cmd->add_option("--token-file", flags->token_file,
                   "File holding the bearer token every request must send (default [server] token_file)");
   cmd->add_option("--threads", flags->threads, "Most worker threads, one per open connection (default 1024)");
+  cmd->add_option("--refresh", flags->refresh, "The dashboard (/) reloads itself every N seconds (default 60; 0: never)");
+  cmd->add_option("--window", flags->window,
+                  "Length of the best window the dashboard shows for each zone (default 1h; the outlook reaches 24 h, or this window if longer)");
   cmd->callback([&ctx, &action, flags] { action = [&ctx, flags] { return serve(ctx, *flags); }; });
 }
 

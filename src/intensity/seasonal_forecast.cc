@@ -1,6 +1,9 @@
 #include "intensity/seasonal_forecast.h"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <optional>
 
 #include "base/quantity_parse.h"
 #include "base/time_format.h"
@@ -51,9 +54,50 @@ class Models {
     for (size_t k = 0; k < week_; ++k) profile_[k] = count[k] ? profile_[k] / static_cast<double>(count[k]) : NAN;
   }
   size_t week() const { return week_; }
-  // REQUIRES: i >= week().
+
+  // Fits the lag-calendar model for horizons of H steps on forecasts issued
+  // inside [week, train_end - H] (only data before train_end is read). Per
+  // horizon bucket (6 h) a least-squares fit, lightly ridge-regularised, of
+  // the value on [1, last known value, seasonal-day, seasonal-week, weekly
+  // profile]. With fewer than 20 issue times to learn from, the model is
+  // seasonal-day.
+  void fit_lag_calendar(size_t train_end, size_t H) {
+    bucket_ = std::max<size_t>(1, static_cast<size_t>(std::chrono::hours(6) / r_.step));
+    const size_t buckets = (H + bucket_ - 1) / bucket_;
+    weights_.assign(buckets, Weights{0, 0, 1, 0, 0});
+    if (train_end < week_ + H + 20) return;
+    const size_t first = week_, last = train_end - H;  // issue times i with i + H <= train_end
+    const size_t every = std::max<size_t>(1, (last - first) / 2000);
+    if ((last - first) / every < 20) return;
+    std::vector<std::array<double, 25>> ata(buckets);
+    std::vector<Weights> aty(buckets);
+    for (auto& a : ata) a.fill(0);
+    for (auto& a : aty) a.fill(0);
+    for (size_t i = first; i <= last; i += every)
+      for (size_t h = 0; h < H; ++h) {
+        const Weights x = features(i, h);
+        const double y = r_.v[i + h];
+        auto& a = ata[h / bucket_];
+        auto& b = aty[h / bucket_];
+        for (size_t p = 0; p < 5; ++p) {
+          b[p] += x[p] * y;
+          for (size_t q = 0; q < 5; ++q) a[p * 5 + q] += x[p] * x[q];
+        }
+      }
+    for (size_t k = 0; k < buckets; ++k)
+      if (auto w = solve(ata[k], aty[k])) weights_[k] = *w;
+  }
+
+  // REQUIRES: i >= week(); for kLagCalendar, fit_lag_calendar() first.
   double predict(SeasonalModel m, size_t i, size_t h) const {
     switch (m) {
+      case SeasonalModel::kLagCalendar: {
+        const Weights x = features(i, h);
+        const Weights& w = weights_[std::min(h / bucket_, weights_.size() - 1)];
+        double y = 0;
+        for (size_t p = 0; p < 5; ++p) y += w[p] * x[p];
+        return std::max(0.0, y);
+      }
       case SeasonalModel::kSeasonalDay: return r_.v[i + h - day_ * (h / day_ + 1)];
       case SeasonalModel::kSeasonalWeek: return r_.v[i + h - week_ * (h / week_ + 1)];
       case SeasonalModel::kWeeklyProfile: {
@@ -71,9 +115,49 @@ class Models {
     const auto steps = static_cast<size_t>(since / r_.step);
     return steps % week_;
   }
+  using Weights = std::array<double, 5>;
+  // [1, the last value known at i, seasonal-day, seasonal-week, the weekly
+  // profile (seasonal-week where the profile has no data)].
+  Weights features(size_t i, size_t h) const {
+    const double week_ago = r_.v[i + h - week_ * (h / week_ + 1)];
+    const double p = profile_[slot(i + h)];
+    return {1.0, r_.v[i - 1], r_.v[i + h - day_ * (h / day_ + 1)], week_ago, std::isnan(p) ? week_ago : p};
+  }
+  // Solves (A + ridge) w = b by Gaussian elimination with partial pivoting;
+  // none when singular.
+  static std::optional<Weights> solve(std::array<double, 25> a, Weights b) {
+    double trace = 0;
+    for (size_t p = 1; p < 5; ++p) trace += a[p * 5 + p];
+    for (size_t p = 1; p < 5; ++p) a[p * 5 + p] += 1e-6 * trace / 4;  // not the intercept
+    for (size_t c = 0; c < 5; ++c) {
+      size_t piv = c;
+      for (size_t r = c + 1; r < 5; ++r)
+        if (std::abs(a[r * 5 + c]) > std::abs(a[piv * 5 + c])) piv = r;
+      if (std::abs(a[piv * 5 + c]) < 1e-12) return std::nullopt;
+      if (piv != c) {
+        for (size_t q = 0; q < 5; ++q) std::swap(a[c * 5 + q], a[piv * 5 + q]);
+        std::swap(b[c], b[piv]);
+      }
+      for (size_t r = c + 1; r < 5; ++r) {
+        const double f = a[r * 5 + c] / a[c * 5 + c];
+        for (size_t q = c; q < 5; ++q) a[r * 5 + q] -= f * a[c * 5 + q];
+        b[r] -= f * b[c];
+      }
+    }
+    Weights w{};
+    for (size_t c = 5; c-- > 0;) {
+      double v = b[c];
+      for (size_t q = c + 1; q < 5; ++q) v -= a[c * 5 + q] * w[q];
+      w[c] = v / a[c * 5 + c];
+    }
+    return w;
+  }
+
   const Regular& r_;
   size_t day_ = 24, week_ = 168;
   std::vector<double> profile_;
+  size_t bucket_ = 6;
+  std::vector<Weights> weights_;
 };
 
 Result<size_t> steps_of(Duration d, Duration step, const char* what) {
@@ -90,6 +174,7 @@ std::string_view to_string(SeasonalModel m) {
     case SeasonalModel::kSeasonalDay: return "seasonal-day";
     case SeasonalModel::kSeasonalWeek: return "seasonal-week";
     case SeasonalModel::kWeeklyProfile: return "weekly-profile";
+    case SeasonalModel::kLagCalendar: return "lag-calendar";
   }
   return "?";
 }
@@ -109,6 +194,7 @@ Result<Backtest> backtest(const IntensitySeries& history, UtcTime test_from, Dur
   Models m(*r, test);
   if (test < m.week())
     return make_error(ErrorKind::kUsage, "a backtest needs at least a week of training data before " + format_utc(test_from));
+  m.fit_lag_calendar(test, *H);
   if (test + *H > n)
     return make_error(ErrorKind::kUsage, "no full horizon of " + format_duration(horizon) + " after " + format_utc(test_from));
   Backtest b;
@@ -118,7 +204,8 @@ Result<Backtest> backtest(const IntensitySeries& history, UtcTime test_from, Dur
   double mean = 0;
   for (size_t j = test; j < n; ++j) mean += r->v[j];
   mean /= static_cast<double>(n - test);
-  for (SeasonalModel model : {SeasonalModel::kSeasonalDay, SeasonalModel::kSeasonalWeek, SeasonalModel::kWeeklyProfile}) {
+  for (SeasonalModel model : {SeasonalModel::kSeasonalDay, SeasonalModel::kSeasonalWeek, SeasonalModel::kWeeklyProfile,
+                              SeasonalModel::kLagCalendar}) {
     ModelBacktest mb;
     mb.model = model;
     mb.mae_by_step.assign(*H, 0);
@@ -156,6 +243,7 @@ Result<IntensitySeries> seasonal_forecast(const IntensitySeries& history, Season
   Models m(*r, i);
   if (i < m.week())
     return make_error(ErrorKind::kUsage, "a seasonal forecast needs at least a week of history before " + format_utc(issue));
+  if (model == SeasonalModel::kLagCalendar) m.fit_lag_calendar(i, *H);
   IntensitySeries out(history.zone(), history.signal(), Origin::kForecast);
   out.set_provenance({"greenrun-" + std::string(to_string(model)),
                       "trained on " + format_utc(r->t0) + " .. " + format_utc(issue), history.provenance().note});

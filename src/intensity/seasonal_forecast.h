@@ -1,5 +1,5 @@
 // greenrun's own forecast, from a zone's history where no provider forecasts:
-// three seasonal models, backtested on data they were not fitted on, and the
+// four models, backtested on data they were not fitted on, and the
 // winner (lowest mean absolute error over the backtest) used to forecast.
 //
 //  - seasonal-day:   the value 24 h before (for a horizon beyond a day, the
@@ -7,12 +7,18 @@
 //  - seasonal-week:  the same with 168 h
 //  - weekly-profile: the mean of the training data at each hour of the week
 //                    (UTC), fitted on the training span only
+//  - lag-calendar:   a linear model of the value on the last value known at
+//                    the issue time, the seasonal-day and seasonal-week values
+//                    and the weekly profile (the calendar), fitted by least
+//                    squares per 6 h of horizon on forecasts issued inside
+//                    the training span (seasonal-day when that span is too
+//                    short to learn from)
 //
 // Backtest: train on the history before `test_from`, issue a forecast every
 // `issue_every` in [test_from, end - horizon], score every step of each
 // against the actuals. Errors per horizon step let a reader see how fast
 // each model degrades. A model worse than seasonal-day is reported as such
-// (the table holds all three, in a fixed order).
+// (the table holds all four, in a fixed order).
 //
 // Thread-safety: pure functions. REQUIRES: a regular, gap-free hourly or
 // finer series (checked: an error names the first irregular point).
@@ -28,7 +34,7 @@
 
 namespace greenrun::intensity {
 
-enum class SeasonalModel { kSeasonalDay, kSeasonalWeek, kWeeklyProfile };
+enum class SeasonalModel { kSeasonalDay, kSeasonalWeek, kWeeklyProfile, kLagCalendar };
 std::string_view to_string(SeasonalModel m);
 
 struct ModelBacktest {
@@ -41,7 +47,7 @@ struct ModelBacktest {
 struct Backtest {
   UtcTime train_from{}, train_to{}, test_from{}, test_to{};
   size_t forecasts = 0;               // issue times
-  std::vector<ModelBacktest> models;  // the three, in enum order
+  std::vector<ModelBacktest> models;  // the four, in enum order
   SeasonalModel best = SeasonalModel::kSeasonalDay;
 };
 

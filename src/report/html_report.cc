@@ -8,6 +8,7 @@
 #include "base/quantity_parse.h"
 #include "base/time_format.h"
 #include "report/html_escape.h"
+#include "report/html_page.h"
 
 namespace greenrun::report {
 namespace assets {
@@ -16,71 +17,6 @@ extern const std::string_view kChartsJs;
 }  // namespace assets
 
 namespace {
-
-using json = nlohmann::ordered_json;
-
-std::string esc(std::string_view s) { return html_escape(s); }
-
-bool weak(std::string_view method) {
-  return method == "estimated" || method == "simulated";
-}
-
-// The sentence that marks a figure built from a run's energy, "" when measured.
-std::string energy_estimate(const runner::RunRecord& r) {
-  if (r.simulated()) return "simulated energy (fake sensor), not a measurement";
-  std::vector<std::string> parts;
-  for (const auto& c : r.components)
-    if (c.method == sensors::Method::kEstimated)
-      parts.emplace_back(sensors::to_string(c.component));
-  if (parts.empty()) return "";
-  std::string out;
-  for (size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
-  return out + " energy estimated from a model";
-}
-
-std::string join_notes(const std::vector<std::string>& notes) {
-  std::string out;
-  for (const auto& n : notes)
-    if (!n.empty()) out += (out.empty() ? "" : "; ") + n;
-  return out;
-}
-
-const char* kStyle = R"css(
-body{font-family:system-ui,sans-serif;margin:2em auto;max-width:70em;color:#222;padding:0 1em}
-h1{font-size:1.6em}h2{font-size:1.3em;border-bottom:1px solid #ccc;margin-top:2em}
-table.statement{border-collapse:collapse}table.statement td{padding:.2em .8em;vertical-align:top;border-bottom:1px solid #eee}
-table.statement td:first-child{font-weight:600;white-space:nowrap}
-figure{margin:1.5em 0;page-break-inside:avoid;break-inside:avoid}
-.chart{position:relative;height:320px}
-figcaption{font-size:.9em;color:#444;margin-top:.3em}
-.estimate{color:#a0460a;font-weight:600}
-.problems{background:#fff4e5;border-left:4px solid #e6ab02;padding:.5em 1em}
-.legend span{display:inline-block;margin-right:1em}.swatch{display:inline-block;width:1em;height:.8em;margin-right:.3em;vertical-align:middle}
-pre{background:#f6f6f6;padding:.8em;overflow-x:auto;white-space:pre-wrap}
-code{font-size:.9em}
-@media print{.chart{height:260px}details{display:block}details>*{display:block}}
-)css";
-
-struct Page {
-  std::string html;
-  json specs = json::array();
-
-  void figure(const std::string& id, const std::string& caption,
-              const std::string& estimate, json spec) {
-    spec["id"] = id;
-    spec["estimate"] = estimate;
-    specs.push_back(std::move(spec));
-    html += fmt::format(
-        "<figure id=\"fig-{0}\" data-estimate=\"{1}\"><div "
-        "class=\"chart\"><canvas id=\"chart-{0}\" "
-        "role=\"img\" aria-label=\"{2}\"></canvas></div><figcaption>",
-        esc(id), estimate.empty() ? "no" : "yes", esc(caption));
-    if (!estimate.empty())
-      html +=
-          "<span class=\"estimate\">Estimate: " + esc(estimate) + ".</span> ";
-    html += esc(caption) + "</figcaption></figure>\n";
-  }
-};
 
 void statement_section(Page& p, const Statement& s) {
   p.html +=
@@ -106,14 +42,6 @@ void statement_section(Page& p, const Statement& s) {
   p.html +=
       "</ul>\n<details><summary>LaTeX snippet</summary><pre id=\"latex\">" +
       esc(statement_latex(s)) + "</pre></details>\n</section>\n";
-}
-
-json bars_spec(const std::string& title, const std::string& axis,
-               const std::vector<std::string>& labels, const json& datasets,
-               bool horizontal = false) {
-  return {{"kind", "bars"},       {"title", title},
-          {"axis", axis},         {"labels", labels},
-          {"datasets", datasets}, {"horizontal", horizontal}};
 }
 
 void overview_section(Page& p, const ReportData& d) {
@@ -365,18 +293,8 @@ std::string html_report(const ReportData& d) {
         "by one.</p>\n",
         d.runs_not_detailed);
   for (size_t i = 0; i < d.runs.size(); ++i) run_section(p, d.runs[i], i);
-  const std::string data =
-      p.specs.dump(-1, ' ', true, json::error_handler_t::replace);
-  p.html += "<script type=\"application/json\" id=\"greenrun-data\">" +
-            json_for_script(data) + "</script>\n";
-  p.html += "<script>";
-  p.html.append(chart_library_js());
-  p.html += "</script>\n<script>";
-  p.html.append(chart_code_js());
-  p.html +=
-      "</script>\n<script>GreenrunCharts.renderAll(JSON.parse("
-      "document.getElementById('greenrun-data').textContent));</script>\n</"
-      "body></html>\n";
+  p.scripts();
+  p.html += "</body></html>\n";
   return p.html;
 }
 

@@ -196,6 +196,15 @@ void HttpServer::add_routes() {
   });
 }
 
+void HttpServer::add_page(const std::string& path, std::function<Result<std::string>()> render) {
+  http_->Get(path, [render = std::move(render)](const httplib::Request&, httplib::Response& res) {
+    auto page = render();
+    if (!page) return refuse(res, 500, page.error().message);
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(std::move(*page), "text/html; charset=utf-8");
+  });
+}
+
 Result<int> HttpServer::bind() {
   if (!is_loopback(options_.host) && !options_.token)
     return make_error(ErrorKind::kUsage, "--listen " + options_.host +

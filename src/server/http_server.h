@@ -1,6 +1,6 @@
 // The HTTP server behind `greenrun serve`: one process answers the Carbon
-// Aware SDK's Web API (sdk_routes), Prometheus metrics at /metrics and,
-// later, the dashboard and reports. Over cpp-httplib (Debian's
+// Aware SDK's Web API (sdk_routes), Prometheus metrics at /metrics and
+// the pages the caller adds (add_page: the dashboard). Over cpp-httplib (Debian's
 // libcpp-httplib), with a worker thread per open connection up to a cap.
 //
 // Security (docs/server.md): loopback unless told otherwise, and an address
@@ -72,6 +72,10 @@ class HttpServer {
   // Errors: kUsage for an address beyond loopback without a token; kIo when
   // the address cannot be bound.
   [[nodiscard]] Result<int> bind();
+  // An HTML page at `path` (GET), rendered on each request; an error becomes
+  // a 500 answer with the SDK's error shape, its message in the detail.
+  // REQUIRES: called before run().
+  void add_page(const std::string& path, std::function<Result<std::string>()> render);
   // Serves until stop(). REQUIRES: bind() succeeded.
   void run();
   void stop();

@@ -39,7 +39,7 @@ TEST_F(ForecastCommand, ForecastsFromHistoryWithItsBacktest) {
   EXPECT_EQ(j["schema"], "greenrun.forecast/1");
   ASSERT_EQ(j["points"].size(), 24u);
   EXPECT_EQ(j["points"][0]["start"], "2022-11-01T00:00:00Z");
-  ASSERT_EQ(j["backtest"]["models"].size(), 3u);
+  ASSERT_EQ(j["backtest"]["models"].size(), 4u);  // the three seasonal models and lag-calendar
   EXPECT_EQ(j["backtest"]["test_to"], "2022-11-01T00:00:00Z") << "never tested on data after the issue time";
   EXPECT_NE(j["label"].get<std::string>().find("not a provider's"), std::string::npos);
   double best = 1e300;

@@ -28,13 +28,55 @@ TEST(SeasonalForecast, AWeeklySeriesIsForecastExactlyByTheWeeklyModels) {
   const auto s = periodic(24 * 7 * 8, 168);
   auto b = backtest(s, at("2023-02-13T00:00:00Z"), hours(48), hours(24));
   ASSERT_TRUE(b) << b.error().message;
-  ASSERT_EQ(b->models.size(), 3u);
+  ASSERT_EQ(b->models.size(), 4u);
   EXPECT_GT(b->models[0].mae, 1.0);                // seasonal-day misses the weekly shape
   EXPECT_NEAR(b->models[1].mae, 0.0, 1e-9);        // seasonal-week
   EXPECT_NEAR(b->models[2].mae, 0.0, 1e-9);        // weekly profile
   EXPECT_EQ(b->best, SeasonalModel::kSeasonalWeek);
   EXPECT_EQ(b->models[0].mae_by_step.size(), 48u);
   EXPECT_EQ(b->forecasts, 13u);  // 14 days of test, the last day has no full horizon
+}
+
+TEST(SeasonalForecast, TheLagCalendarModelLearnsAMixOfItsLagsOnTheTrainingSpanOnly) {
+  // A weekly shape plus an AR(1) weather term (e = 0.9 e + noise, a fixed
+  // LCG seed): the best forecast at short horizons is the shape plus the
+  // decaying last deviation, which no single seasonal model expresses.
+  IntensitySeries s("TEST", Signal::kAverageLifecycle);
+  const UtcTime t0 = at("2023-01-02T00:00:00Z");
+  uint64_t state = 20261207;  // seed
+  std::printf("seed %llu\n", static_cast<unsigned long long>(state));
+  double e = 0;
+  for (size_t i = 0; i < 24 * 7 * 10; ++i) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const double noise = static_cast<double>(state >> 11) / 9007199254740992.0 - 0.5;  // [-0.5, 0.5)
+    e = 0.9 * e + 40 * noise;
+    const double x = 250 + 60 * std::sin(6.283185307 * static_cast<double>(i % 168) / 168.0) +
+                     20 * std::sin(6.283185307 * static_cast<double>(i % 24) / 24.0) + e;
+    ASSERT_TRUE(s.append(t0 + hours(static_cast<int64_t>(i)), hours(1), CarbonIntensity::grams_per_kwh(x)));
+  }
+  auto b = backtest(s, at("2023-02-27T00:00:00Z"), hours(24), hours(24));
+  ASSERT_TRUE(b) << b.error().message;
+  ASSERT_EQ(b->models.size(), 4u);
+  const auto& lag = b->models[static_cast<size_t>(SeasonalModel::kLagCalendar)];
+  for (const auto& m : b->models)
+    std::printf("%s: MAE %.2f g/kWh\n", std::string(to_string(m.model)).c_str(), m.mae);
+  EXPECT_EQ(b->best, SeasonalModel::kLagCalendar);
+  for (const auto& m : b->models) {
+    if (m.model != SeasonalModel::kLagCalendar) {
+      EXPECT_LT(lag.mae_by_step.front(), 0.8 * m.mae_by_step.front()) << to_string(m.model);
+    }
+  }
+  // Only the history before the issue time is read: changing what follows it changes nothing.
+  const UtcTime issue = at("2023-03-06T00:00:00Z");
+  auto a = seasonal_forecast(s, SeasonalModel::kLagCalendar, issue, hours(24));
+  IntensitySeries cut("TEST", Signal::kAverageLifecycle);
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto p = s.point(i);
+    ASSERT_TRUE(cut.append(p.start, p.duration, p.start < issue ? p.value : CarbonIntensity::grams_per_kwh(9999)));
+  }
+  auto c = seasonal_forecast(cut, SeasonalModel::kLagCalendar, issue, hours(24));
+  ASSERT_TRUE(a && c);
+  for (size_t i = 0; i < a->size(); ++i) EXPECT_DOUBLE_EQ(a->point(i).value.grams_per_kwh(), c->point(i).value.grams_per_kwh());
 }
 
 TEST(SeasonalForecast, ADailySeriesPicksSeasonalDay) {

@@ -14,7 +14,6 @@ Run by ctest (tests/report/browser.cmake). Exit 77 (a skip, with the reason
 printed) only when chromium, chromedriver or selenium is absent and CI is not
 set; in CI their absence is a failure.
 """
-import datetime
 import json
 import os
 import re
@@ -22,57 +21,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
-SKIP = 77
-
-
-def skip_or_fail(reason):
-    if os.environ.get("CI"):
-        print("FAIL (CI must run this test): " + reason)
-        sys.exit(1)
-    print("SKIP: " + reason)
-    sys.exit(SKIP)
-
-
-def find_chromium():
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
-class Scratch:
-    def __init__(self, cli, root):
-        self.cli = cli
-        self.root = root
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("GREENRUN_")}
-        self.env.update({
-            "GREENRUN_STORE": os.path.join(root, "greenrun.db"),
-            "GREENRUN_NO_METADATA": "1",
-            "XDG_CONFIG_HOME": os.path.join(root, "config"),
-            "XDG_CACHE_HOME": os.path.join(root, "cache"),
-        })
-
-    def run(self, *args):
-        p = subprocess.run([self.cli, *args], env=self.env, capture_output=True, text=True, timeout=300)
-        if p.returncode != 0:
-            raise AssertionError(f"greenrun {' '.join(args)} exited {p.returncode}: {p.stderr}")
-        return p.stdout
-
-
-def shifted_germany(shared, path):
-    """72 h of Germany's 2023 hourly data, moved to start 12 h before now."""
-    src = os.path.join(shared, "electricitymaps-hourly", "green-dcc", "DE-LU_2023_hourly.csv")
-    now = datetime.datetime.now(datetime.timezone.utc).replace(minute=0, second=0, microsecond=0)
-    t = now - datetime.timedelta(hours=12)
-    with open(src) as f, open(path, "w") as out:
-        out.write(f.readline())
-        for _ in range(72):
-            line = f.readline()
-            out.write(t.strftime("%Y-%m-%d %H:00:00") + line[line.index(","):])
-            t += datetime.timedelta(hours=1)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from browser_common import (SKIP, Expect, Scratch, browser_tools, drawn_charts, new_driver,  # noqa: E402
+                            shifted_germany, wait_for_charts)
 
 
 def main():
@@ -84,24 +36,17 @@ def main():
     if not os.path.isdir(shared):
         print(f"SKIP: needs ../shared/data (set GREENRUN_SHARED_DATA); not found at {shared}")
         return SKIP
-    chromium = find_chromium()
-    driver_path = shutil.which("chromedriver") or ("/usr/bin/chromedriver" if os.path.exists("/usr/bin/chromedriver") else None)
-    if not chromium or not driver_path:
-        skip_or_fail("chromium and chromium-driver are not installed (scripts/install-deps.sh installs them)")
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        skip_or_fail("python3-selenium is not installed for " + sys.executable)
+    tools = browser_tools()
 
     root = tempfile.mkdtemp(prefix="greenrun-browser-")
     try:
-        return check(cli, shared, chromium, driver_path, root, webdriver, Service)
+        return check(cli, shared, tools, root)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def check(cli, shared, chromium, driver_path, root, webdriver, Service):
+def check(cli, shared, tools, root):
+    chromium = tools[0]
     g = Scratch(cli, root)
     csv = os.path.join(root, "DE_shifted.csv")
     shifted_germany(shared, csv)
@@ -127,43 +72,19 @@ def check(cli, shared, chromium, driver_path, root, webdriver, Service):
     size = os.path.getsize(html)
     print(f"report.html: {size} bytes")
 
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = chromium
-    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,2000"):
-        opts.add_argument(a)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(driver_path), options=opts)
-    failures = []
-
-    def expect(cond, what):
-        if not cond:
-            failures.append(what)
-            print("FAILED: " + what)
+    driver = new_driver(tools)
+    expect = Expect()
 
     try:
         driver.get("file://" + html)
         specs = json.loads(driver.execute_script("return document.getElementById('greenrun-data').textContent"))
         ids = [s["id"] for s in specs]
-        deadline = time.monotonic() + 30  # a bound, not a timing assumption
-        while time.monotonic() < deadline:
-            ready = driver.execute_script(
-                "return window.greenrunCharts ? Object.keys(window.greenrunCharts).length : 0")
-            if ready == len(ids):
-                break
-            time.sleep(0.1)
+        wait_for_charts(driver, len(ids))
         logs = driver.get_log("browser")
         errors = [l for l in logs if l.get("level") in ("SEVERE", "ERROR")]
         expect(not errors, f"no console errors (got {errors})")
         expect(driver.execute_script("return window.pwned === undefined"), "no injected script ran")
-        charts = driver.execute_script("""
-          const out = {};
-          for (const [id, c] of Object.entries(window.greenrunCharts || {})) {
-            out[id] = {labels: (c.data.labels || []).length,
-                       title: c.options.plugins.title.text,
-                       datasets: c.data.datasets.map(d => ({label: d.label, n: d.data.length,
-                         data: d.data.map(p => (p && typeof p === 'object') ? p.y : p)}))};
-          }
-          return out;""")
+        charts = drawn_charts(driver)
         expect(sorted(charts) == sorted(ids), f"every chart drawn: {sorted(charts)} vs {sorted(ids)}")
         by_id = {s["id"]: s for s in specs}
 
@@ -230,8 +151,8 @@ def check(cli, shared, chromium, driver_path, root, webdriver, Service):
     print(f"report.pdf: {len(data)} bytes, {pages} pages")
     expect(data.startswith(b"%PDF") and pages >= 2, f"printing to PDF yields pages (got {pages}; {p.stderr[-500:]})")
 
-    if failures:
-        print(f"{len(failures)} check(s) failed")
+    if expect.failures:
+        print(f"{len(expect.failures)} check(s) failed")
         return 1
     print("browser report test: all checks passed")
     return 0

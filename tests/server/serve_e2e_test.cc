@@ -211,6 +211,12 @@ TEST_F(ServeTest, BeyondLoopbackNeedsATokenAndATokenIsChecked) {
   EXPECT_EQ(get(port, "/locations", "Authorization: Bearer wrong\r\n").status, 401);
   EXPECT_EQ(get(port, "/locations", "Authorization: Bearer " + secret + "\r\n").status, 200);
   EXPECT_EQ(get(port, "/metrics", "Authorization: Bearer " + secret + "\r\n").status, 200);
+  EXPECT_EQ(get(port, "/").status, 401);  // the dashboard too
+  const auto page = get(port, "/", "Authorization: Bearer " + secret + "\r\n");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.headers.find("text/html"), std::string::npos) << page.headers;
+  EXPECT_NE(page.body.find("greenrun dashboard"), std::string::npos);
+  EXPECT_NE(page.body.find("No runs recorded yet."), std::string::npos);
   // The token never reaches the output.
   EXPECT_EQ(greenrun::testing::read_file(dir_ / "stdout.txt").find(secret), std::string::npos);
   EXPECT_EQ(greenrun::testing::read_file(dir_ / "stderr.txt").find(secret), std::string::npos);
