@@ -90,9 +90,8 @@ TEST_F(SlurmE2E, InterruptibleJobIsSuspendedWhileDirtyResumedWhenCleanAndKeepsIt
 }
 
 TEST_F(SlurmE2E, SigtermResumesWhatTheAgentSuspendedAndSoDoesItsWatchdogAfterSigkill) {
-  greenrun::testing::wait_for_minute_left(std::chrono::seconds(20));
-  // Dirty now, clean from the next minute: the agent suspends at once.
-  auto m0 = greenrun::testing::store_minute_forecast(store(), "DE", {900, 100});
+  // Dirty for this minute and the next, clean after: the agent suspends at once.
+  auto m0 = greenrun::testing::store_minute_forecast(store(), "DE", {900, 900, 100});
   ASSERT_TRUE(m0.has_value()) << m0.error().message;
   const int64_t deadline = std::chrono::duration_cast<std::chrono::seconds>(m0->time_since_epoch()).count() + 600;
   const std::string id = sbatch("--comment=greenrun:interruptible,duration=60,deadline=" + std::to_string(deadline) +
