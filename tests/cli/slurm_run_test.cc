@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "testing/cli_process.h"
@@ -62,6 +63,43 @@ TEST_F(SlurmRunTest, RecordsTheJobNodeAndRankAndOnlyTheFirstTaskOnANodeCountsThe
   EXPECT_EQ(second["slurm"]["procid"], 1);
   EXPECT_EQ(machine_joules(second), 0) << second.dump(2);
   EXPECT_NE(second["slurm"]["node_energy"].get<std::string>().find("SLURM_LOCALID 0"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace greenrun
+
+namespace greenrun {
+namespace {
+
+// Bad input to `slurm sampler` and `runs show slurm:`: a one-line error
+// naming the flag or file, a non-zero exit, nothing written.
+TEST_F(SlurmRunTest, BadSamplerFlagsAndJobIdsAreRefusedWithTheFlagNamed) {
+  std::ofstream(dir_ / "token") << "t\n";
+  fs::permissions(dir_ / "token", fs::perms::owner_read | fs::perms::owner_write);
+  auto run = [&](const std::vector<std::string>& args, const std::string& name) {
+    const fs::path d = dir_ / name;
+    fs::create_directories(d);
+    const int status = greenrun::testing::wait_exit(greenrun::testing::start_cli(args, d));
+    return std::make_pair(status, greenrun::testing::read_file(d / "stderr.txt"));
+  };
+  const std::string token = (dir_ / "token").string();
+  auto [s1, e1] = run({"slurm", "sampler", "--server", "ftp://x", "--token-file", token, "--node", "n1"}, "bad-url");
+  EXPECT_EQ(s1, 2);
+  EXPECT_EQ(e1, "greenrun: --server ftp://x: expected http://HOST:PORT\n");
+  auto [s2, e2] = run({"slurm", "sampler", "--server", "http://127.0.0.1:9", "--token-file",
+                       (dir_ / "missing").string(), "--node", "n1"},
+                      "no-token");
+  EXPECT_EQ(s2, 1);
+  EXPECT_NE(e2.find((dir_ / "missing").string() + ": cannot read the token file"), std::string::npos) << e2;
+  auto [s3, e3] = run({"slurm", "sampler", "--server", "http://127.0.0.1:9", "--token-file", token, "--node", "n1",
+                       "--interval", "2h"},
+                      "bad-interval");
+  EXPECT_EQ(s3, 2);
+  EXPECT_NE(e3.find("--interval"), std::string::npos) << e3;
+  auto [s4, e4] = run({"runs", "show", "slurm:"}, "empty-id");
+  EXPECT_EQ(s4, 2);
+  EXPECT_NE(e4.find("expected a job id"), std::string::npos) << e4;
+  EXPECT_FALSE(fs::exists(dir_ / "bad-url" / "greenrun.db"));
 }
 
 }  // namespace
