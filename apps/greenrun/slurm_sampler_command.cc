@@ -122,7 +122,8 @@ int run_sampler(Context& ctx, const SamplerFlags& f) {
       status = 1;
       break;
     }
-    auto flushed = shipper->flush();
+    const bool last = g_stop || (f.count != 0 && n + 1 == f.count);
+    auto flushed = shipper->flush(last);  // the last interval tries regardless of the backoff
     if (!flushed) {
       *ctx.err << "greenrun: " << flushed.error().message << "\n";
       status = 1;

@@ -125,8 +125,9 @@ class RecordShipper {
   // the spool cannot be written (the caller keeps them and says so).
   [[nodiscard]] Status add(const std::vector<runner::JobEnergyRecord>& records);
   // Sends the spool's records, oldest first, in bodies of records_per_body,
-  // unless a backoff is running; rewrites the spool without what was sent.
-  [[nodiscard]] Result<FlushOutcome> flush();
+  // unless a backoff is running (`now`: try regardless, e.g. a last attempt
+  // before exiting); rewrites the spool without what was sent.
+  [[nodiscard]] Result<FlushOutcome> flush(bool now = false);
   size_t pending() const { return pending_; }
 
  private:

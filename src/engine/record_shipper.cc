@@ -91,10 +91,10 @@ Status RecordShipper::add(const std::vector<runner::JobEnergyRecord>& records) {
   return ok;
 }
 
-Result<FlushOutcome> RecordShipper::flush() {
+Result<FlushOutcome> RecordShipper::flush(bool force) {
   FlushOutcome out;
   const SteadyTime now = clock_->steady_now();
-  if (retry_at_ && now < *retry_at_) {
+  if (!force && retry_at_ && now < *retry_at_) {
     out.pending = pending_;
     out.retry_at = retry_at_;
     return out;

@@ -196,6 +196,11 @@ TEST(RecordShipper, SpoolsWhileTheServerIsDownBacksOffAndSendsEverythingOnceItIs
     auto second = shipper->flush();
     ASSERT_TRUE(second);
     EXPECT_EQ(*second->retry_at, clock.steady_now() + std::chrono::seconds(2));
+    // A last attempt (the sampler stopping) tries within the backoff.
+    auto last = shipper->flush(true);
+    ASSERT_TRUE(last);
+    EXPECT_TRUE(last->attempted);
+    EXPECT_EQ(calls, 3u);
   }  // the sampler stops (or dies) with records pending: the spool keeps them
   up = true;
   auto restarted = RecordShipper::open(o, send, clock);
