@@ -4,6 +4,8 @@
 // file's [server] table. Prints "greenrun serve: listening on http://HOST:PORT"
 // once bound (port 0 picks a free port), serves until SIGINT or SIGTERM.
 #include <CLI/CLI.hpp>
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <ostream>
 #include <pthread.h>
@@ -97,12 +99,20 @@ int serve(Context& ctx, const ServeFlags& flags) {
   const std::string shown = options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
   *ctx.out << "greenrun serve: listening on http://" << shown << ":" << *port << std::endl;
 
+  std::atomic<bool> finished{false};
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&stop_signals, &sig);
-    http.stop();
+    // cpp-httplib's stop() does nothing until run() has entered its accept
+    // loop, so a signal right after the "listening" line would be lost:
+    // repeat it until run() has returned.
+    while (!finished) {
+      http.stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
   });
   http.run();
+  finished = true;
   // run() also returns if the listening socket fails; wake the waiter then.
   pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();

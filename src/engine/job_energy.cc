@@ -9,7 +9,6 @@
 #include <sys/wait.h>
 
 #include "greenrun/job_energy.h"
-#include "base/time_format.h"
 #include "greenrun/pricing.h"
 
 namespace greenrun::engine {
@@ -46,7 +45,9 @@ Result<JobEnergy> job_energy(const std::string& job_id, const Services& services
   JobEnergy out;
   out.job_id = job_id;
   std::map<std::string, JobNodeEnergy> nodes;
-  std::map<std::string, double> covered_j;
+  // Per node and zone (a node moved between zones is priced at each), the
+  // intervals to price together.
+  std::map<std::pair<std::string, std::string>, std::vector<EnergyInterval>> to_price;
   for (const auto& r : records) {
     auto [it, fresh] = nodes.try_emplace(r.node);
     JobNodeEnergy& n = it->second;
@@ -56,10 +57,9 @@ Result<JobEnergy> job_energy(const std::string& job_id, const Services& services
       n.from = r.start;
       n.to = r.end;
       n.attribution = r.attribution;
-      n.emissions = Mass{};
       n.method = r.method();
     }
-    if (r.zone != n.zone)
+    if (r.zone != n.zone && !to_price.contains({r.node, r.zone}))
       out.warnings.push_back(fmt::format("node {}: records in zones {} and {}; each priced at its own", r.node,
                                          n.zone.empty() ? "world average" : n.zone,
                                          r.zone.empty() ? "world average" : r.zone));
@@ -70,23 +70,27 @@ Result<JobEnergy> job_energy(const std::string& job_id, const Services& services
     ++n.intervals;
     n.energy += r.energy();
     n.method = sensors::weaker(n.method, r.method());
-    if (r.energy().joules() <= 0) continue;
-    PriceRequest req;
-    if (!r.zone.empty()) req.zone = r.zone;
-    req.energy = r.energy();
-    req.from = r.start;
-    req.to = r.end;
-    auto priced = price_energy(req, services);
+    to_price[{r.node, r.zone}].push_back({r.energy(), r.start, r.end});
+  }
+  std::map<std::string, double> covered_j;
+  for (auto& [name, n] : nodes) n.emissions = Mass{};
+  for (const auto& [key, intervals] : to_price) {
+    JobNodeEnergy& n = nodes.at(key.first);
+    PriceIntervalsRequest req;
+    if (!key.second.empty()) req.zone = key.second;
+    req.intervals = intervals;
+    auto priced = price_intervals(req, services);
     if (!priced) {
-      if (n.emissions)
-        out.warnings.push_back(fmt::format("node {}: cannot price {} to {}: {}", r.node, format_utc(r.start),
-                                           format_utc(r.end), priced.error().message));
+      out.warnings.push_back(fmt::format("node {}: cannot price its records in {}: {}", key.first,
+                                         key.second.empty() ? "world average" : key.second, priced.error().message));
       n.emissions.reset();
       continue;
     }
     if (n.emissions) *n.emissions += priced->emissions;
     if (n.source.empty()) n.source = priced->source;
-    covered_j[r.node] += priced->coverage * r.energy().joules();
+    Energy e;
+    for (const auto& iv : intervals) e += iv.energy;
+    covered_j[key.first] += priced->coverage * e.joules();
   }
   out.emissions = Mass{};
   for (auto& [name, n] : nodes) {
