@@ -6,6 +6,8 @@
 //    Resume with 5 min overhead), perfect forecast.
 //  - BM_ReplayYear/1: the same 15 settings with 10 % forecast error (one
 //    seed; each setting is also replayed on the actuals for the saving lost).
+//  - BM_ReplayYear/2: the same log under the threshold policy (p30 of the
+//    last 24 h, a decision every 5 minutes) for the 5 rules.
 //  - BM_NightlyWindows: a year of nightly 3 h jobs (daily@01:00 Berlin) at
 //    every window from 0 to +-8 h (around:0h .. around:8h), Flexible Start
 //    and Pause and Resume: one zone.
@@ -77,14 +79,21 @@ void BM_ReplayYear(benchmark::State& state) {
   ReplayOptions o;
   o.tz = berlin();
   o.keep_jobs = false;
-  const double error = state.range(0) ? 0.1 : 0.0;
+  const double error = state.range(0) == 1 ? 0.1 : 0.0;
   for (const char* rule : {"slack:2h", "slack:6h", "slack:12h", "within:24h",
                            "next-workday@09:00"})
     for (int k = 0; k < 3; ++k) {
       ReplaySetting s;
+      s.rule = *parse_job_rule(rule, o.tz);
+      if (state.range(0) == 2) {
+        if (k > 0) break;
+        s.policy = Policy::kThreshold;
+        s.threshold.percentile = 30;
+        o.settings.push_back(s);
+        continue;
+      }
       s.policy = k == 0 ? Policy::kFlexibleStart : Policy::kPauseResume;
       if (k == 2) s.overhead.time = std::chrono::minutes(5);
-      s.rule = *parse_job_rule(rule, o.tz);
       s.error = error;
       o.settings.push_back(s);
     }
@@ -107,6 +116,7 @@ void BM_ReplayYear(benchmark::State& state) {
 BENCHMARK(BM_ReplayYear)
     ->Arg(0)
     ->Arg(1)
+    ->Arg(2)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(3);
 

@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <ostream>
+#include <streambuf>
 
 #include "commands.h"
 #include "flag_check.h"
@@ -10,6 +12,17 @@
 namespace greenrun::cli {
 
 std::string Context::store_path() const { return intensity::IntensityStore::default_path(store_override); }
+
+namespace {
+
+// Where --quiet sends status output: nowhere.
+class NullBuffer final : public std::streambuf {
+ protected:
+  int overflow(int c) override { return traits_type::not_eof(c); }
+  std::streamsize xsputn(const char*, std::streamsize n) override { return n; }
+};
+
+}  // namespace
 
 int exit_status_for(ErrorKind kind) { return kind == ErrorKind::kUsage ? 2 : 1; }
 
@@ -25,10 +38,16 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       "greenrun"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "greenrun 0.1.0");
-  Context ctx{&out, &err, std::nullopt};
+  Context ctx{&out, &err, std::nullopt, &err};
+  NullBuffer null_buffer;
+  std::ostream null_stream(&null_buffer);
+  app.add_flag("--quiet,-q", ctx.quiet, "No status lines, notes or warnings: only errors and the requested output");
   app.add_option("--store", ctx.store_override,
                  "SQLite store of intensity data and runs (default: $GREENRUN_STORE, else "
                  "$XDG_DATA_HOME/greenrun/greenrun.db)");
+  // Global flags (--store, --quiet) are accepted after a subcommand too:
+  // every subcommand, made after this, passes what it does not know up.
+  app.fallthrough();
   Action action;
   add_intensity_command(app, ctx, action);
   add_zones_commands(app, ctx, action);
@@ -76,6 +95,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     err << "Run with --help for usage.\n";
     return 2;
   }
+  if (ctx.quiet) ctx.info = &null_stream;
   if (!action) {
     err << "greenrun: nothing to do; see --help\n";
     return 2;

@@ -27,6 +27,11 @@ struct Context {
   std::ostream* out;
   std::ostream* err;
   std::optional<std::string> store_override;  // --store
+  // Status lines, notes, warnings and summaries on stderr: `err` itself, or
+  // a stream that drops everything under the global --quiet (errors still go
+  // to `err`; the requested output to `out`).
+  std::ostream* info = nullptr;
+  bool quiet = false;  // --quiet
   // The store path after --store / GREENRUN_STORE / XDG resolution.
   std::string store_path() const;
 };

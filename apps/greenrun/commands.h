@@ -16,6 +16,8 @@ void add_simulate_command(CLI::App& app, Context& ctx, Action& action);
 void add_forecast_command(CLI::App& app, Context& ctx, Action& action);
 void add_run_command(CLI::App& app, Context& ctx, Action& action);
 void add_runs_command(CLI::App& app, Context& ctx, Action& action);
+// `runs delete|tag|status|cancel`, added under the runs subcommand.
+void add_runs_admin_commands(CLI::App& runs_subcommand, Context& ctx, Action& action);
 void add_report_command(CLI::App& app, Context& ctx, Action& action);
 void add_serve_command(CLI::App& app, Context& ctx, Action& action);
 void add_slurm_command(CLI::App& app, Context& ctx, Action& action);

@@ -1,29 +1,19 @@
 // `greenrun emissions`: the emissions of an energy log (JSON Lines or CSV) in a
 // grid zone, from the intensity series in the store, with the zone's annual
 // mean (from the embedded catalogue) for time the store does not cover.
+// Parsing and rendering only: the pricing is engine::timeline_emissions
+// (greenrun/timeline_emissions.h).
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <ostream>
 
 #include "accounting/embodied.h"
-#include "accounting/emissions.h"
 #include "accounting/emissions_report.h"
-#include "accounting/energy_timeline.h"
-#include "base/quantity_parse.h"
-#include "base/text_reader.h"
-#include "base/time_format.h"
 #include "commands.h"
-#include "intensity/store.h"
-#include "intensity/zone_catalogue.h"
+#include "greenrun/timeline_emissions.h"
 
 namespace greenrun::cli {
 namespace {
-
-using accounting::EmissionsOptions;
-using accounting::FallbackIntensity;
-using accounting::SignalInput;
-using intensity::IntensitySeries;
-using intensity::Signal;
 
 struct EmissionsArgs {
   std::string energy;
@@ -40,108 +30,43 @@ struct EmissionsArgs {
   bool json = false;
 };
 
-// The part of the store's series for `zone` and `signal` that overlaps
-// [from, to); an empty series when the store has none.
-Result<IntensitySeries> load_series(const intensity::IntensityStore& store, const std::string& zone, Signal signal,
-                                    UtcTime from, UtcTime to) {
-  auto s = store.load(intensity::SeriesKey{zone, signal, intensity::Origin::kActual}, from, to);
-  if (!s) return make_error(s.error().message);
-  return std::move(*s);
-}
-
 int run_emissions(const EmissionsArgs& a, Context& ctx) {
-  std::ostream& err = *ctx.err;
-  auto fail = [&](const std::string& msg) {
-    err << "greenrun: " << msg << "\n";
-    return 1;
-  };
-
-  // The energy log.
-  auto read = accounting::read_timeline_file(a.energy);
-  if (!read) return fail(read.error().message);
-  const accounting::EnergyTimeline& timeline = read->timeline;
-
-  // Where.
-  if (!a.zone && !a.region) {
-    err << "greenrun: emissions: expected --zone Z or --region provider:region\n";
-    return 2;
-  }
-  const auto& catalogue = intensity::ZoneCatalogue::embedded();
-  auto location = catalogue.resolve(a.zone, a.region);
-  if (!location) return fail(location.error().message);
-  const std::string zone = location->zone;
-
+  auto fail = [&](const std::string& msg) { return report_error(ctx, Error{msg, ErrorKind::kFailure}); };
+  engine::TimelineEmissionsRequest request;
+  request.energy_file = a.energy;
+  request.zone = a.zone;
+  request.region = a.region;
+  request.marginal_zone = a.marginal_zone;
   auto signal = intensity::parse_signal(a.signal);
   if (!signal) return fail("--signal: " + signal.error().message);
   if (!intensity::is_average(*signal))
     return fail("--signal: expected average-lifecycle or average-direct (the marginal line comes from "
                 "--marginal-zone or the store), got " + a.signal);
-
-  // Intensity from the store for the timeline's span.
-  auto store = intensity::IntensityStore::open(ctx.store_path());
-  if (!store) return fail(store.error().message);
-  const UtcTime from = timeline.start();
-  const UtcTime to = timeline.end();
-  auto average_series = load_series(*store, zone, *signal, from, to);
-  if (!average_series) return fail(average_series.error().message);
-
-  std::optional<FallbackIntensity> fallback;
-  if (const intensity::ZoneInfo* info = catalogue.find_zone(zone); info && info->annual_mean_g_per_kwh > 0) {
-    std::string src = std::string(info->id) + " annual mean";
-    if (info->year > 0) src += " " + std::to_string(info->year);
-    src += ", " + std::string(intensity::to_string(info->signal));
-    if (!info->source.empty()) src += ", " + std::string(info->source);
-    fallback = FallbackIntensity{CarbonIntensity::grams_per_kwh(info->annual_mean_g_per_kwh), src};
-  }
-  if (average_series->empty() && !fallback)
-    return fail("no " + a.signal + " intensity data for zone " + zone + " between " + format_utc(from) + " and " +
-                format_utc(to) + " in the store (" + store->path() + ") and no annual mean in the catalogue; import "
-                "some with `greenrun intensity import`");
-
-  // The marginal signal, when the store has any for this span.
-  const std::string marginal_zone = a.marginal_zone.value_or(zone);
-  auto marginal_series = load_series(*store, marginal_zone, Signal::kMarginal, from, to);
-  if (!marginal_series) return fail(marginal_series.error().message);
-  if (a.marginal_zone && marginal_series->empty())
-    return fail("--marginal-zone " + *a.marginal_zone + ": no marginal intensity data in the store (" + store->path() +
-                ") between " + format_utc(from) + " and " + format_utc(to));
-
-  EmissionsOptions options;
-  options.pue = a.pue;
-  if (a.pue_given) options.pue_source = "--pue";
+  request.signal = *signal;
+  if (a.pue_given) request.pue = a.pue;
   auto lifetime = accounting::parse_lifetime(a.lifetime);
   if (!lifetime) return fail("--lifetime: " + lifetime.error().message);
-  if (a.instance) {
-    auto inst = accounting::find_instance(*a.instance);
-    if (!inst) return fail("--instance: " + inst.error().message);
-    options.embodied = accounting::embodied_input(**inst, *lifetime);
-  } else if (a.embodied_kg) {
-    if (!std::isfinite(*a.embodied_kg) || *a.embodied_kg < 0) return fail("--embodied-kg: expected a non-negative number");
-    options.embodied = accounting::EmbodiedInput{Mass::kilograms(*a.embodied_kg), a.share, *lifetime,
-                                                 "--embodied-kg " + std::to_string(*a.embodied_kg) + " kg"};
+  if (a.instance || a.embodied_kg) {
+    engine::EmbodiedRequest e;
+    e.instance = a.instance;
+    if (a.embodied_kg) {
+      if (!std::isfinite(*a.embodied_kg) || *a.embodied_kg < 0) return fail("--embodied-kg: expected a non-negative number");
+      e.hardware = Mass::kilograms(*a.embodied_kg);
+    }
+    e.share = a.share;
+    e.lifetime = *lifetime;
+    e.lifetime_given = a.lifetime != "4y";
+    request.embodied = e;
   }
-  if (options.embodied) {
-    const bool default_lifetime = a.lifetime == "4y";
-    options.embodied->source += "; lifetime " + format_duration(*lifetime) +
-                                (default_lifetime ? " (" + std::string(accounting::kLifetimeSource) + ")" : " (--lifetime)");
-  }
-
-  std::optional<SignalInput> marginal;
-  if (!marginal_series->empty()) marginal = SignalInput{Signal::kMarginal, &*marginal_series, std::nullopt};
-  auto b = accounting::compute_emissions(timeline, SignalInput{*signal, &*average_series, fallback}, marginal, options);
-  if (!b) return fail(b.error().message);
-
-  accounting::ReportContext rc;
-  rc.zone = zone;
-  rc.region = location->cloud_region.value_or("");
-  rc.description = location->description;
-  rc.energy_source = a.energy;
-  rc.start = from;
-  rc.end = to;
-  *ctx.out << (a.json ? accounting::breakdown_to_json(*b, rc) : accounting::breakdown_to_text(*b, rc));
-  if (read->dropped_tail_lines > 0)
-    err << "greenrun: warning: dropped " << read->dropped_tail_lines << " truncated line(s) at the end of " << a.energy
-        << "\n";
+  engine::Services services;
+  services.store_path = ctx.store_path();
+  auto r = engine::timeline_emissions(request, services);
+  if (!r) return report_error(ctx, r.error());
+  *ctx.out << (a.json ? accounting::breakdown_to_json(r->breakdown, r->context)
+                      : accounting::breakdown_to_text(r->breakdown, r->context));
+  if (r->dropped_tail_lines > 0)
+    *ctx.err << "greenrun: warning: dropped " << r->dropped_tail_lines << " truncated line(s) at the end of "
+             << a.energy << "\n";
   return 0;
 }
 

@@ -3,7 +3,8 @@
 // the cache of responses; each series' provenance says when it was fetched.
 // When the provider cannot be reached the command fails (exit 1) and says
 // what planning will fall back to (stored data or the typical profile), as
-// decided by decide_fallback.
+// decided by decide_fallback. Parsing and rendering only: the fetch is
+// engine::fetch_intensity (greenrun/intensity_fetch.h).
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -14,10 +15,7 @@
 #include "base/time_arg.h"
 #include "base/time_format.h"
 #include "commands.h"
-#include "intensity/providers/fallback.h"
-#include "intensity/providers/live_fetch.h"
-#include "intensity/store.h"
-#include "intensity/zone_catalogue.h"
+#include "greenrun/intensity_fetch.h"
 
 namespace greenrun::cli {
 namespace {
@@ -52,34 +50,6 @@ int usage(Context& ctx, const std::string& message) {
   return 2;
 }
 
-// After a failed fetch: what planning would fall back to, for the user.
-void explain_fallback(Context& ctx, const FetchRequest& req, const FetchError& error, UtcTime now) {
-  const std::string zone = req.zone.value_or(req.provider == ProviderKind::kUk ? "GB" : "");
-  if (zone.empty()) return;
-  const Signal signal = req.provider == ProviderKind::kWattTime ? Signal::kMarginal
-                        : req.provider == ProviderKind::kUk     ? Signal::kAverageDirect
-                                                                : req.signal;
-  const Origin origin = req.kind == FetchKind::kForecast ? Origin::kForecast : Origin::kActual;
-  const UtcTime from = req.kind == FetchKind::kForecast ? now : req.from.value_or(now - std::chrono::hours(24));
-  const UtcTime to = req.kind == FetchKind::kForecast ? now + std::chrono::hours(req.horizon_hours) : req.to.value_or(now);
-  FallbackInputs in;
-  in.failure = error;
-  if (auto store = IntensityStore::open(ctx.store_path())) {
-    if (auto s = store->load(SeriesKey{zone, signal, origin}, from, to); s && !s->empty())
-      in.stored_coverage = static_cast<double>(s->integrate(from, to).covered.count()) /
-                           static_cast<double>((to - from).count());
-  }
-  in.has_typical_profile = ZoneCatalogue::embedded().find_profile(zone, signal) != nullptr;
-  const FallbackDecision d = decide_fallback(in, zone);
-  if (d.choice == FallbackChoice::kStored)
-    *ctx.err << fmt::format("greenrun: note: nothing fetched; the store covers {:.0f}% of {} to {} for {}, which "
-                            "planning falls back to\n",
-                            in.stored_coverage * 100, format_utc(from), format_utc(to), zone);
-  else if (d.choice == FallbackChoice::kTypical)
-    *ctx.err << "greenrun: note: nothing fetched; planning falls back to the typical profile for " << zone
-             << " (a typical profile, not a forecast)\n";
-}
-
 int run_fetch(Context& ctx, const FetchFlags& f) {
   SystemClock clock;
   const UtcTime now = clock.utc_now();
@@ -112,50 +82,36 @@ int run_fetch(Context& ctx, const FetchFlags& f) {
   auto timeout = parse_duration(f.timeout);
   if (!timeout || timeout->count() <= 0) return usage(ctx, "--timeout: expected a duration such as 30s");
 
-  auto settings = load_provider_settings(process_environment(), f.config);
-  if (!settings) {
-    *ctx.err << "greenrun: " << settings.error().message << "\n";
+  engine::IntensityFetchRequest request;
+  request.fetch = req;
+  request.config = f.config;
+  request.timeout = *timeout;
+  request.dry_run = f.dry_run;
+  engine::Services services;
+  services.store_path = ctx.store_path();
+  auto fetched = engine::fetch_intensity(request, services);
+  if (!fetched) {
+    *ctx.err << "greenrun: " << fetched.error().message << "\n";
     return 1;
   }
-  for (const std::string& w : settings->warnings) *ctx.err << "greenrun: warning: " << w << "\n";
-
-  CurlOptions curl;
-  curl.total_timeout = *timeout;
-  curl.connect_timeout = std::min(*timeout, Duration(std::chrono::seconds(10)));
-  CurlHttpClient http(curl);
-  auto batch = fetch_series(req, *settings, http, clock);
-  if (!batch) {
-    *ctx.err << "greenrun: " << batch.error().message << "\n";
-    if (is_transient(batch.error().kind)) explain_fallback(ctx, req, batch.error(), now);
+  for (const std::string& w : fetched->warnings) *ctx.info << "greenrun: warning: " << w << "\n";
+  if (fetched->failure) {
+    *ctx.err << "greenrun: " << *fetched->failure << "\n";
+    if (fetched->fallback_note) *ctx.info << "greenrun: " << *fetched->fallback_note << "\n";
     return 1;
   }
-  if (batch->series.empty()) {
-    *ctx.err << "greenrun: " << to_string(req.provider) << " answered with no data points"
-             << (batch->missing ? fmt::format(" ({} null values)", batch->missing) : std::string()) << "\n";
-    return 1;
-  }
-  for (const IntensitySeries& s : batch->series)
-    *ctx.out << fmt::format("{} {} {} ({}): {} points, {} to {}\n", to_string(req.provider), to_string(s.origin()),
-                            s.zone(), to_string(s.signal()), s.size(), format_utc(s.start()), format_utc(s.end()));
-  if (batch->missing)
-    *ctx.out << fmt::format("{} null value{} left as {} (missing, not zero)\n", batch->missing,
-                            batch->missing == 1 ? "" : "s", batch->missing == 1 ? "a gap" : "gaps");
-  if (f.dry_run) {
+  for (const auto& s : fetched->series)
+    *ctx.out << fmt::format("{} {} {} ({}): {} points, {} to {}\n", to_string(req.provider), to_string(s.origin),
+                            s.zone, to_string(s.signal), s.points, format_utc(s.start), format_utc(s.end));
+  if (fetched->missing)
+    *ctx.out << fmt::format("{} null value{} left as {} (missing, not zero)\n", fetched->missing,
+                            fetched->missing == 1 ? "" : "s", fetched->missing == 1 ? "a gap" : "gaps");
+  if (!fetched->stored) {
     *ctx.out << "dry run: nothing stored\n";
     return 0;
   }
-  auto store = IntensityStore::open(ctx.store_path());
-  if (!store) {
-    *ctx.err << "greenrun: " << store.error().message << "\n";
-    return 1;
-  }
-  auto summary = store->import(batch->series);
-  if (!summary) {
-    *ctx.err << "greenrun: " << store->path() << ": " << summary.error().message << "\n";
-    return 1;
-  }
-  *ctx.out << fmt::format("stored in {}: {} new, {} replaced, {} unchanged\n", store->path(), summary->inserted,
-                          summary->replaced, summary->unchanged);
+  *ctx.out << fmt::format("stored in {}: {} new, {} replaced, {} unchanged\n", fetched->store_path,
+                          fetched->stored->inserted, fetched->stored->replaced, fetched->stored->unchanged);
   return 0;
 }
 

@@ -1,10 +1,10 @@
 // `greenrun forecast --zone Z --horizon 48h`: greenrun's own seasonal
 // forecast from the zone's stored history (intensity/seasonal_forecast.h),
-// with the backtest that chose the model. Parsing and rendering only.
+// with the backtest that chose the model. Parsing and rendering only; the
+// forecast is engine::seasonal_forecast (greenrun/seasonal_forecast.h).
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
-#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -13,8 +13,7 @@
 #include "base/text_reader.h"
 #include "base/time_format.h"
 #include "commands.h"
-#include "intensity/seasonal_forecast.h"
-#include "intensity/store.h"
+#include "greenrun/seasonal_forecast.h"
 #include "plan_json.h"
 
 namespace greenrun::cli {
@@ -30,49 +29,25 @@ struct ForecastFlags {
 
 int run_forecast(const Context& ctx, const ForecastFlags& fl) {
   auto usage = [&](const std::string& m) { return report_error(ctx, Error{m, ErrorKind::kUsage}); };
-  auto fail = [&](const Error& e) { return report_error(ctx, e); };
   auto horizon = parse_duration(fl.horizon);
   if (!horizon || horizon->count() <= 0) return usage("--horizon: expected a duration such as 48h");
-  if (fl.test_days == 0) return usage("--test-days: expected at least 1");
-  const std::string path = ctx.store_path();
-  if (!std::filesystem::exists(path))
-    return fail(Error{"no store at " + path + "; import data with `greenrun intensity import`", ErrorKind::kNotFound});
-  auto store = intensity::IntensityStore::open(path);
-  if (!store) return fail(store.error());
-  auto list = store->list();
-  if (!list) return fail(list.error());
-  const intensity::StoredSeriesInfo* pick = nullptr;
-  for (const auto& info : *list) {
-    if (!iequals(info.key.zone, fl.zone) || info.key.origin != intensity::Origin::kActual) continue;
-    if (!pick || (info.key.signal == intensity::Signal::kAverageLifecycle &&
-                  pick->key.signal != intensity::Signal::kAverageLifecycle))
-      pick = &info;
-  }
-  if (!pick)
-    return fail(Error{"no stored actual intensity data for zone " + fl.zone + " in " + path, ErrorKind::kNotFound});
-  auto history = store->load(pick->key, pick->first, pick->last_end);
-  if (!history) return fail(history.error());
-  UtcTime issue = history->end();
+  engine::SeasonalForecastRequest request;
+  request.zone = fl.zone;
+  request.horizon = *horizon;
+  request.test_days = fl.test_days;
   if (!fl.issue.empty()) {
     auto t = parse_utc(fl.issue);
     if (!t) return usage("--from: " + t.error().message);
-    issue = *t;
+    request.issue = *t;
   }
-  // Backtest on the last --test-days before the issue time, trained on
-  // everything before them; one forecast issued per day.
-  const auto before = history->slice(history->start(), issue);
-  if (before.empty()) return usage("--from: no history before " + format_utc(issue));
-  const UtcTime test_from = issue - std::chrono::hours(24 * fl.test_days);
-  auto bt = intensity::backtest(before, test_from, *horizon, std::chrono::hours(24));
-  if (!bt) return fail(bt.error());
-  auto fc = intensity::seasonal_forecast(before, bt->best, issue, *horizon);
-  if (!fc) return fail(fc.error());
-  const auto& best = bt->models[static_cast<size_t>(bt->best)];
-  const std::string label = fmt::format(
-      "greenrun {} forecast (not a provider's), trained on {} .. {}, backtest MAE {:.1f} g/kWh ({:.1f} %) over {} "
-      "forecasts from {} .. {}",
-      intensity::to_string(bt->best), format_utc(bt->train_from), format_utc(issue), best.mae, best.mae_percent,
-      bt->forecasts, format_utc(bt->test_from), format_utc(bt->test_to));
+  engine::Services services;
+  services.store_path = ctx.store_path();
+  auto r = engine::seasonal_forecast(request, services);
+  if (!r) return report_error(ctx, r.error());
+  const intensity::Backtest* bt = &r->backtest;
+  const intensity::IntensitySeries* fc = &r->forecast;
+  const std::string& label = r->label;
+  const UtcTime issue = r->issue;
   std::ostream& out = *ctx.out;
   auto step_at = [&](const intensity::ModelBacktest& m, Duration h) {
     const auto i = static_cast<size_t>(h / fc->point(0).duration);
@@ -81,7 +56,7 @@ int run_forecast(const Context& ctx, const ForecastFlags& fl) {
   if (fl.json) {
     nlohmann::json j;
     j["schema"] = "greenrun.forecast/1";
-    j["zone"] = history->zone();
+    j["zone"] = r->zone;
     j["model"] = std::string(intensity::to_string(bt->best));
     j["label"] = label;
     j["issued"] = format_utc(issue);

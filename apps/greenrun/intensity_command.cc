@@ -17,7 +17,10 @@
 #include "base/clock.h"
 #include "base/time_arg.h"
 #include "base/time_format.h"
+#include "base/time_zone.h"
 #include "commands.h"
+#include "greenrun/intensity_import.h"
+#include "greenrun/stored_data.h"
 #include "intensity/importers/importer.h"
 #include "intensity/importers/raw_points.h"
 #include "intensity/store.h"
@@ -27,7 +30,6 @@ namespace greenrun::cli {
 namespace {
 
 using intensity::ImportRecord;
-using intensity::IntensityStore;
 using intensity::SeriesKey;
 using intensity::StoredSeriesInfo;
 using json = nlohmann::ordered_json;
@@ -68,41 +70,6 @@ int usage(const Context& ctx, const std::string& message) {
   return report_error(ctx, Error{message, ErrorKind::kUsage});
 }
 
-// The zone id that a ZONE / --zone argument names. Stored zone ids are
-// matched case-insensitively ("gb" -> "GB"). With `must_exist`, an id the
-// store lacks is an error listing the stored zones; otherwise it is returned
-// as typed (a zone new to the store). The one place that turns user text
-// into a zone id, so `--region provider:region` resolution plugs in here.
-// A `region` ("azure:westus", or a ZONE of that form) is resolved through the
-// embedded zone catalogue first, then matched to stored zone ids the same way.
-Result<std::string> resolve_zone(const std::string& text, const std::string& region,
-                                 const std::vector<StoredSeriesInfo>& stored, const std::string& store_path,
-                                 bool must_exist) {
-  std::string zone_text(trim(text));
-  std::string via;  // "azure:westus (West US) -> US-CAL-CISO", for messages
-  std::string region_text(trim(region));
-  if (region_text.empty() && zone_text.find(':') != std::string::npos) region_text = std::exchange(zone_text, "");
-  if (!region_text.empty()) {
-    auto location = intensity::ZoneCatalogue::embedded().resolve(std::nullopt, region_text);
-    if (!location) return make_error("--region " + region_text + ": " + location.error().message);
-    zone_text = location->zone;
-    via = location->description;
-  }
-  const std::string_view t = zone_text;
-  if (t.empty()) return make_error("expected a zone id, got an empty one");
-  for (const StoredSeriesInfo& s : stored)
-    if (iequals(s.key.zone, t)) return s.key.zone;
-  if (!must_exist) return std::string(t);
-  if (!via.empty()) via = " (" + via + ")";
-  std::set<std::string> zones;
-  for (const StoredSeriesInfo& s : stored) zones.insert(s.key.zone);
-  std::string list;
-  for (const std::string& z : zones) list += (list.empty() ? "" : ", ") + z;
-  return make_error("no intensity data for zone \"" + std::string(t) + "\"" + via + " in " + store_path +
-                    (zones.empty() ? std::string(" (the store is empty; add data with `greenrun intensity import`)")
-                                   : " (stored zones: " + list + ")"));
-}
-
 std::string describe(const SeriesKey& k) {
   return k.zone + " " + std::string(to_string(k.signal)) + " (" + std::string(to_string(k.origin)) + ")";
 }
@@ -124,17 +91,6 @@ std::string import_line(const ImportRecord& r) {
                               format_utc(r.imported_at));
   if (!r.provenance.note.empty()) s += "; " + r.provenance.note;
   return s;
-}
-
-std::map<int64_t, ImportRecord> imports_by_id(const IntensityStore& store, Result<void>& status) {
-  std::map<int64_t, ImportRecord> out;
-  auto all = store.imports();
-  if (!all) {
-    status = make_error(all.error().message);
-    return out;
-  }
-  for (ImportRecord& r : *all) out.emplace(r.id, std::move(r));
-  return out;
 }
 
 // ---- import ---------------------------------------------------------------
@@ -187,9 +143,16 @@ Result<intensity::ImportOptions> import_options(const ImportFlags& f,
     format_specific.emplace_back("--unit", Format::kGenericCsv);
   }
   if (!f.tz.empty()) {
-    auto offset = parse_tz_offset(f.tz);
-    if (!offset) return make_error("--tz: " + offset.error().message);
-    o.generic_tz_offset_minutes = *offset;
+    if (auto offset = parse_tz_offset(f.tz)) {
+      o.generic_tz_offset_minutes = *offset;
+    } else {
+      // A zone name (Europe/Berlin): read across DST changes (importer.h).
+      auto zone = TimeZone::load(f.tz);
+      if (!zone)
+        return make_error("--tz: expected an offset such as +01:00 or a time zone such as Europe/Berlin, got \"" +
+                          f.tz + "\"");
+      o.generic_tz = std::move(*zone);
+    }
     format_specific.emplace_back("--tz", Format::kGenericCsv);
   }
   if (!f.step.empty()) {
@@ -242,50 +205,25 @@ int run_import(const Context& ctx, const ImportFlags& f) {
   std::vector<std::pair<std::string, intensity::Format>> format_specific;
   auto parsed = import_options(f, format_specific);
   if (!parsed) return fail(ctx, parsed.error().message);
-  intensity::ImportOptions options = std::move(*parsed);
   const std::string path = ctx.store_path();
-  auto store = IntensityStore::open(path);
-  if (store && store->read_only())
-    return fail(ctx, path + ": the store is read-only (no permission to write it); check its permissions or give "
-                            "another --store (nothing was imported)");
-  if (!store) return fail(ctx, store.error().message);
-  if (!f.zone.empty() || !f.region.empty()) {
-    auto stored = store->list();
-    if (!stored) return fail(ctx, stored.error().message);
-    auto zone = resolve_zone(f.zone, f.region, *stored, path, /*must_exist=*/false);
-    if (!zone) return fail(ctx, (f.region.empty() ? "--zone: " : "") + zone.error().message);
-    options.zone = *zone;
-  }
-  // Parse every file before writing anything: one bad file imports nothing.
-  std::vector<intensity::IntensitySeries> series;
-  std::vector<std::string> series_file;
-  std::vector<std::string> notes;
-  for (const std::string& file : f.files) {
-    auto result = intensity::import_file(file, options);
-    if (!result) return fail(ctx, result.error().message + " (nothing was imported)");
-    // A flag for another format would be ignored without a word: refuse it.
-    for (const auto& [flag, for_format] : format_specific)
-      if (for_format != result->format)
-        return fail(ctx, file + ": " + flag + " applies to " + std::string(to_string(for_format)) +
-                             " only, but the file is " + std::string(to_string(result->format)) +
-                             " (nothing was imported)");
-    if (result->skipped_rows > 0)
-      notes.push_back(fmt::format("{}: {} of {} rows not imported (reasons below)", file, result->skipped_rows,
-                                  result->rows));
-    for (const std::string& n : result->notes) notes.push_back(file + ": " + n);
-    for (auto& s : result->series) {
-      series.push_back(std::move(s));
-      series_file.push_back(file);
-    }
-  }
-  auto summary = store->import(series);
-  if (!summary) return fail(ctx, summary.error().message + " (nothing was imported)");
+  engine::IntensityImportRequest request;
+  request.files = f.files;
+  request.options = std::move(*parsed);
+  request.format_specific = std::move(format_specific);
+  request.zone = f.zone;
+  request.region = f.region;
+  engine::Services services;
+  services.store_path = path;
+  auto imported = engine::import_intensity(request, services);
+  // Every refusal of `intensity import` has always exited 1.
+  if (!imported) return fail(ctx, imported.error().message);
+  const auto* summary = &imported->summary;
+  const auto& series_file = imported->series_file;
+  const auto& notes = imported->notes;
   std::ostream& out = *ctx.out;
   out << "store: " << path << "\n";
-  size_t points = 0;
-  for (const auto& s : series) points += s.size();
   out << fmt::format("imported {} file{} ({} series, {} points) in one transaction: {} new, {} replaced, {} unchanged\n",
-                     f.files.size(), f.files.size() == 1 ? "" : "s", series.size(), points, summary->inserted,
+                     f.files.size(), f.files.size() == 1 ? "" : "s", imported->series, imported->points, summary->inserted,
                      summary->replaced, summary->unchanged);
   for (size_t i = 0; i < summary->records.size(); ++i) {
     const ImportRecord& r = summary->records[i];
@@ -303,13 +241,12 @@ int run_import(const Context& ctx, const ImportFlags& f) {
 
 int run_list(const Context& ctx, bool as_json) {
   const std::string path = ctx.store_path();
-  auto store = IntensityStore::open_read_only(path);  // reading never writes the store
-  if (!store) return fail(ctx, store.error().message);
-  auto stored = store->list();
-  if (!stored) return fail(ctx, stored.error().message);
-  Result<void> status;
-  auto by_id = imports_by_id(*store, status);
-  if (!status) return fail(ctx, status.error().message);
+  engine::Services services;
+  services.store_path = path;
+  auto listing = engine::list_stored(services);
+  if (!listing) return fail(ctx, listing.error().message);
+  const auto* stored = &listing->series;
+  const auto& by_id = listing->imports;
   std::ostream& out = *ctx.out;
   if (as_json) {
     json arr = json::array();
@@ -365,70 +302,43 @@ Result<UtcTime> parse_flag_time(const std::string& flag, const std::string& text
 int run_show(const Context& ctx, const ShowFlags& f) {
   if (f.csv && f.json) return usage(ctx, "choose one of --csv and --json");
   const std::string path = ctx.store_path();
-  auto store = IntensityStore::open_read_only(path);  // reading never writes the store
-  if (!store) return fail(ctx, store.error().message);
-  auto stored = store->list();
-  if (!stored) return fail(ctx, stored.error().message);
   if (f.zone.empty() == f.region.empty()) return usage(ctx, "show: give ZONE or --region provider:region (one of them)");
-  auto zone = resolve_zone(f.zone, f.region, *stored, path, /*must_exist=*/true);
-  if (!zone) return fail(ctx, zone.error().message);
-  std::optional<intensity::Signal> want_signal;
-  std::optional<intensity::Origin> want_origin;
+  engine::StoredWindowRequest request;
+  request.zone = f.zone;
+  request.region = f.region;
   if (!f.signal.empty()) {
     auto s = intensity::parse_signal(f.signal);
     if (!s) return usage(ctx, "--signal: " + s.error().message);
-    want_signal = *s;
+    request.signal = *s;
   }
   if (!f.origin.empty()) {
     auto o = intensity::parse_origin(f.origin);
     if (!o) return usage(ctx, "--origin: " + o.error().message);
-    want_origin = *o;
+    request.origin = *o;
   }
-  std::vector<const StoredSeriesInfo*> matches;
-  std::string all;
-  for (const StoredSeriesInfo& s : *stored) {
-    if (s.key.zone != *zone) continue;
-    all += (all.empty() ? "" : ", ") + std::string(to_string(s.key.signal)) + "/" + std::string(to_string(s.key.origin));
-    if (want_signal && s.key.signal != *want_signal) continue;
-    if (want_origin && s.key.origin != *want_origin) continue;
-    matches.push_back(&s);
-  }
-  if (matches.empty())
-    return fail(ctx, "no series for zone " + *zone + " with the signal/origin asked for in " + path +
-                         " (stored for " + *zone + ": " + all + ")");
-  if (matches.size() > 1)
-    return fail(ctx, "zone " + *zone + " has several series (" + all + "); choose one with --signal and --origin");
-  const StoredSeriesInfo& info = *matches.front();
-  UtcTime from = info.first, to = info.last_end;
   if (!f.from.empty()) {
     auto t = parse_flag_time("--from", f.from);
     if (!t) return fail(ctx, t.error().message);
-    from = *t;
+    request.from = *t;
   }
   if (!f.to.empty()) {
     auto t = parse_flag_time("--to", f.to);
     if (!t) return fail(ctx, t.error().message);
-    to = *t;
+    request.to = *t;
   }
-  if (from >= to) return fail(ctx, "expected --from before --to, got " + format_utc(from) + " .. " + format_utc(to));
-  auto window = store->load_window(info.key, from, to);
-  if (!window) return fail(ctx, window.error().message);
+  engine::Services services;
+  services.store_path = path;
+  auto shown = engine::stored_window(request, services);
+  if (!shown) return report_error(ctx, shown.error());
+  const std::string* zone = &shown->zone;
+  const SeriesKey& key = shown->key;
+  const UtcTime from = shown->from, to = shown->to;
+  const intensity::LoadedWindow* window = &shown->window;
   const intensity::IntensitySeries& series = window->series;
-
-  // Gaps inside [from, to): before the first point, between points, after the last.
-  std::vector<intensity::Gap> gaps;
-  UtcTime cursor = from;
-  size_t estimated = 0;
-  for (size_t i = 0; i < series.size(); ++i) {
-    const intensity::IntensityPoint p = series.point(i);
-    if (p.start > cursor) gaps.push_back({cursor, p.start});
-    cursor = std::max(cursor, p.end());
-    estimated += p.estimated ? 1 : 0;
-  }
-  if (cursor < to) gaps.push_back({cursor, to});
-  Duration missing{0};
-  for (const auto& g : gaps) missing += g.end - g.start;
-  const auto mean = series.mean(from, to);
+  const std::vector<intensity::Gap>& gaps = shown->gaps;
+  const Duration missing = shown->missing;
+  const size_t estimated = shown->estimated;
+  const std::optional<CarbonIntensity>& mean = shown->mean;
 
   std::ostream& out = *ctx.out;
   if (f.json) {
@@ -447,8 +357,8 @@ int run_show(const Context& ctx, const ShowFlags& f) {
     for (const ImportRecord& r : window->imports) imports.push_back(import_json(r));
     json doc{{"store", path},
              {"zone", *zone},
-             {"signal", to_string(info.key.signal)},
-             {"origin", to_string(info.key.origin)},
+             {"signal", to_string(key.signal)},
+             {"origin", to_string(key.origin)},
              {"from", format_utc(from)},
              {"to", format_utc(to)},
              {"points", points},
@@ -490,7 +400,7 @@ int run_show(const Context& ctx, const ShowFlags& f) {
     return 0;
   }
   out << "store: " << path << "\n";
-  out << describe(info.key) << ", " << format_utc(from) << " .. " << format_utc(to) << "\n";
+  out << describe(key) << ", " << format_utc(from) << " .. " << format_utc(to) << "\n";
   if (!window->imports.empty()) {
     out << "sources:\n";
     for (const ImportRecord& r : window->imports) out << import_line(r) << "\n";
@@ -522,13 +432,12 @@ int run_show(const Context& ctx, const ShowFlags& f) {
 
 int run_stats(const Context& ctx, bool as_json) {
   const std::string path = ctx.store_path();
-  auto store = IntensityStore::open_read_only(path);  // reading never writes the store
-  if (!store) return fail(ctx, store.error().message);
-  auto stats = store->stats();
-  if (!stats) return fail(ctx, stats.error().message);
-  Result<void> status;
-  auto by_id = imports_by_id(*store, status);
-  if (!status) return fail(ctx, status.error().message);
+  engine::Services services;
+  services.store_path = path;
+  auto listing = engine::stored_stats(services);
+  if (!listing) return fail(ctx, listing.error().message);
+  const auto* stats = &listing->stats;
+  const auto& by_id = listing->imports;
   std::ostream& out = *ctx.out;
   if (as_json) {
     json arr = json::array();
@@ -608,7 +517,8 @@ void add_intensity_command(CLI::App& app, Context& ctx, Action& action) {
   imp->add_option("--unit", flags->import.unit,
                   "Generic CSV: unit of the values: g/kWh (default), lbs/MWh, kg/kWh, t/kWh (converted to g/kWh)");
   imp->add_option("--tz", flags->import.tz,
-                  "Generic CSV: UTC offset of timestamps written without one, e.g. +01:00, -05:30 (default Z)");
+                  "Generic CSV: UTC offset or time zone of timestamps written without one, e.g. +01:00, -05:30, "
+                  "Europe/Berlin (across DST changes; default Z)");
   imp->add_option("--step", flags->import.step,
                   "Generic CSV: each row's duration, e.g. 1h, 30m (default: the gap to the next row)");
   imp->add_option("--origin", flags->import.origin, "Generic CSV: actual (default) or forecast");

@@ -15,6 +15,8 @@
 #include "base/time_arg.h"
 #include "base/time_format.h"
 #include "commands.h"
+#include "greenrun/job_defaults.h"
+#include "job_flags.h"
 #include "plan_json.h"
 #include "greenrun/engine.h"
 #include "base/quantity_format.h"
@@ -29,7 +31,8 @@ using scheduling::Plan;
 
 struct PlanFlags {
   std::vector<std::string> zones, regions;
-  std::string duration, power, energy, window, deadline, max_delay, mode = "both", overhead, min_segment, from;
+  JobFlags job;  // --duration, --power, --energy, --min-pause (job_flags.h)
+  std::string window, deadline, max_delay, mode = "both", overhead, min_segment, from;
   std::string forecast_provider;
   bool json = false;
   bool print_start = false;
@@ -138,21 +141,13 @@ Result<engine::PlanRequest> plan_request(const PlanFlags& fl) {
   engine::PlanRequest req;
   req.zones = fl.zones;
   req.regions = fl.regions;
-  auto dur = parse_duration(fl.duration);
-  if (!dur) return usage("--duration: " + dur.error().message);
-  if (dur->count() <= 0) return usage("--duration: expected a positive duration, got " + fl.duration);
-  req.duration = *dur;
-  if (!fl.power.empty() && !fl.energy.empty()) return usage("give --power or --energy, not both");
-  if (!fl.energy.empty()) {
-    auto e = parse_energy(fl.energy);
-    if (!e) return usage("--energy: " + e.error().message);
-    req.energy = *e;
-  }
-  if (!fl.power.empty()) {
-    auto p = parse_power(fl.power);
-    if (!p) return usage("--power: " + p.error().message);
-    req.power = *p;
-  }
+  auto job = parse_job_flags(fl.job);
+  if (!job) return std::unexpected(job.error());
+  if (!job->duration) return usage("--duration: expected how long the job runs, e.g. --duration 6h");
+  req.duration = *job->duration;
+  req.power = job->power;
+  req.energy = job->energy;
+  req.min_pause = job->min_pause;
   if (!fl.from.empty()) {
     auto f = parse_time_arg(fl.from, SystemClock().utc_now());
     if (!f) return usage("--from: " + f.error().message);
@@ -218,7 +213,7 @@ int run_plan(const Context& ctx, const PlanFlags& fl) {
   if (!req) return report_error(ctx, req.error());
   engine::Services services;
   services.store_path = ctx.store_path();
-  WarningObserver observer(*ctx.err);
+  WarningObserver observer(*ctx.info);
   auto plan = engine::plan(*req, services, observer);
   if (!plan) return report_error(ctx, plan.error());
   const engine::PlanOutcome& p = *plan;
@@ -233,9 +228,13 @@ int run_plan(const Context& ctx, const PlanFlags& fl) {
   }
   std::ostream& o = *ctx.out;
   o << fmt::format("Plan for a {} job at {:.0f} W ({:.3f} kWh{}), from {} to end by {}\n", format_duration(p.duration),
-                   p.power.watts(), p.energy.kilowatt_hours(),
-                   p.power_assumed ? ", power assumed: pass --power or --energy" : "", format_utc(p.from),
+                   p.power.watts(), p.energy.kilowatt_hours(), p.power_assumed ? ", assumed" : "", format_utc(p.from),
                    format_utc(p.deadline));
+  o << "  "
+    << engine::power_line(p.power, p.power_assumed       ? engine::PowerBasis::kDefault
+                                   : fl.job.energy.empty() ? engine::PowerBasis::kGiven
+                                                           : engine::PowerBasis::kFromEnergy)
+    << "\n";
   // One scale for every location's chart, so their bars compare.
   double lo = 1e300, hi = -1e300;
   for (const auto& l : locs)
@@ -265,9 +264,7 @@ void add_plan_command(CLI::App& app, Context& ctx, Action& action) {
   CLI::App* cmd = app.add_subcommand("plan", "Plan when (and where) to run a job for the least emissions");
   cmd->add_option("--zone", flags->zones, "Grid zone (repeatable), e.g. DE, GB, US-CAL-CISO");
   cmd->add_option("--region", flags->regions, "Cloud region PROVIDER:REGION (repeatable), e.g. aws:eu-west-1");
-  cmd->add_option("--duration", flags->duration, "How long the job runs, e.g. 6h")->required();
-  cmd->add_option("--power", flags->power, "Constant power, e.g. 300W (default 1 kW, labelled as assumed)");
-  cmd->add_option("--energy", flags->energy, "Total energy, e.g. 3.1kWh");
+  add_job_flags(*cmd, flags->job, kJobDuration | kJobPower | kJobEnergy | kJobMinPause)->required();
   cmd->add_option("--window", flags->window,
                   "The window holds the whole job: it must end by --from + W (default 24h); slack beyond the "
                   "job's duration is --max-delay");

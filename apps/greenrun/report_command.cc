@@ -74,7 +74,7 @@ int report_action(Context& ctx, const ReportOptions& o) {
     return report_error(
         ctx,
         Error{"--out " + *o.out + ": cannot write the report", ErrorKind::kIo});
-  *ctx.err << "greenrun: wrote " << *o.out << " (" << text.size()
+  *ctx.info << "greenrun: wrote " << *o.out << " (" << text.size()
            << " bytes)\n";
   return 0;
 }

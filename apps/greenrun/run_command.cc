@@ -28,7 +28,9 @@
 #include "base/time_arg.h"
 #include "base/time_format.h"
 #include "commands.h"
+#include "job_flags.h"
 #include "greenrun/engine.h"
+#include "greenrun/run_control.h"
 #include "runner/job_controller.h"
 
 namespace greenrun::cli {
@@ -39,14 +41,14 @@ using sensors::Component;
 
 // Carbon-aware execution flags (docs/execution.md), as typed.
 struct ExecutionFlags {
-  std::string start_within, deadline, max_delay, expected_duration, threshold;
+  std::string start_within, deadline, max_delay, threshold;
+  JobFlags job;  // --duration, --power, --energy, --min-pause (job_flags.h)
   bool pause_resume = false;
   std::string pause_mode = "stop";
   std::string checkpoint_signal = "USR1";
   std::string grace = "30s";
   std::string forecast_provider;  // "" : GREENRUN_FORECAST_PROVIDER / config, else the store
   std::string forecast_refresh = "15m";
-  std::string expected_power;  // "" : the command's last run, else a nominal 100 W
   std::string min_saving = "1%";
   std::optional<double> time_scale;  // none: $GREENRUN_TIME_SCALE, else 1
 };
@@ -67,6 +69,7 @@ struct RunOptions {
   bool lifetime_given = false;
   std::vector<std::string> command;
   ExecutionFlags execution;
+  bool detach = false;
 };
 
 std::unexpected<Error> usage(std::string m) { return make_error(ErrorKind::kUsage, std::move(m)); }
@@ -92,13 +95,15 @@ Result<std::optional<engine::ExecutionRequest>> execution_request(const Executio
   if (modes == 0) return std::optional<engine::ExecutionRequest>{};
   if (modes > 1) return usage("give one of --start-within, --pause-resume and --threshold");
   engine::ExecutionRequest r;
-  if (f.expected_duration.empty())
-    return usage("carbon-aware execution needs --expected-duration (how long the job runs without pauses)");
-  auto expected = parse_duration(f.expected_duration);
-  if (!expected || expected->count() <= 0)
-    return usage("--expected-duration: " +
-                 (expected ? std::string("expected a positive duration") : expected.error().message));
-  r.expected_duration = *expected;
+  auto job = parse_job_flags(f.job);
+  if (!job) return std::unexpected(job.error());
+  if (!job->duration)
+    return usage("carbon-aware execution needs --duration (alias --expected-duration): how long the job runs "
+                 "without pauses");
+  r.expected_duration = *job->duration;
+  if (job->power) r.expected_power = *job->power;
+  if (job->energy) r.expected_power = *job->energy / *job->duration;
+  r.min_pause = job->min_pause;
   if (f.time_scale) {
     r.time_scale = *f.time_scale;
   } else {
@@ -156,14 +161,6 @@ Result<std::optional<engine::ExecutionRequest>> execution_request(const Executio
       r.threshold = t;
     }
   }
-  if (!f.expected_power.empty()) {
-    std::string_view t = trim(f.expected_power);
-    if (!t.empty() && (t.back() == 'W' || t.back() == 'w')) t.remove_suffix(1);
-    auto w = parse_number(trim(t));
-    if (!w || !(*w > 0) || !std::isfinite(*w))
-      return usage("--expected-power: expected a power in watts such as 250 or 250W, got " + f.expected_power);
-    r.expected_power = Power::watts(*w);
-  }
   {
     std::string_view m = trim(f.min_saving);
     if (!m.empty() && m.back() == '%') m.remove_suffix(1);
@@ -219,7 +216,7 @@ Result<engine::RunRequest> run_request(const RunOptions& o) {
 // lines, the progress line redrawn in place on a TTY.
 class StderrObserver final : public engine::Observer {
  public:
-  explicit StderrObserver(std::ostream& err) : err_(err), tty_(::isatty(STDERR_FILENO) == 1) {}
+  StderrObserver(std::ostream& err, bool status) : err_(err), tty_(status && ::isatty(STDERR_FILENO) == 1) {}
   void on_event(const engine::Event& e) override {
     switch (e.kind) {
       case engine::EventKind::kWarning:
@@ -262,13 +259,18 @@ std::string indented(const std::string& text, const std::string& indent) {
   return out;
 }
 
+// The hindsight line, over the run's own window (the user's, for a
+// carbon-aware run; else 24 h).
 std::string flexible_start_line(const runner::FlexibleStartFigure& f) {
-  if (!f.computed) return "flexible start: not computed: " + f.reason;
+  if (!f.computed) return "best start in hindsight: not computed: " + f.reason;
+  const std::string window = format_duration(f.window);
   if (f.saving_percent <= 0.05)
-    return fmt::format("flexible start: no start within the next 24 h would have emitted less ({}: {})", f.basis,
-                       f.source);
-  return fmt::format("flexible start: started at {} within the next 24 h it would have emitted {:.1f} % less ({}: {})",
-                     format_utc(f.best_start), f.saving_percent, f.basis, f.source);
+    return fmt::format("best start in hindsight: no start within {} of the run's start would have emitted less ({}: {})",
+                       window, f.basis, f.source);
+  return fmt::format(
+      "best start in hindsight: started at {}, within {} of the run's start, it would have emitted {:.1f} % less ({}: "
+      "{})",
+      format_utc(f.best_start), window, f.saving_percent, f.basis, f.source);
 }
 
 void print_summary(std::ostream& err, const engine::RunOutcome& out) {
@@ -333,15 +335,31 @@ int run_action(Context& ctx, const RunOptions& o) {
   if (!request) return report_error(ctx, request.error());
   engine::Services services;
   services.store_path = ctx.store_path();
-  StderrObserver observer(*ctx.err);
+  if (o.detach) {
+    ctx.out->flush();
+    ctx.err->flush();
+    auto detached = engine::detach_run(*request, services);
+    if (!detached) return report_error(ctx, detached.error());
+    if (*detached) {
+      const engine::DetachedRun& d = **detached;
+      *ctx.out << d.id << "\n";
+      *ctx.info << fmt::format(
+          "greenrun: run {} detached (supervisor pid {}); log: {}\n  see `greenrun runs status {}`; stop it with "
+          "`greenrun runs cancel {}`\n",
+          d.id, d.pid, d.log.string(), d.id, d.id);
+      return 0;
+    }
+    // The supervisor: stdout and stderr are the run's log from here on.
+  }
+  StderrObserver observer(*ctx.info, !ctx.quiet);
   auto out = engine::run(*request, services, observer);
   if (!out) return report_error(ctx, out.error());
   if (out->spawn_error) {
     *ctx.err << "greenrun: " << out->spawn_error->message << "\n";
     return out->spawn_error->exit_status;
   }
-  print_summary(*ctx.err, *out);
-  if (out->schedule) print_schedule(*ctx.err, *out->schedule);
+  print_summary(*ctx.info, *out);
+  if (out->schedule) print_schedule(*ctx.info, *out->schedule);
   return out->exit_status();
 }
 
@@ -354,7 +372,6 @@ void add_execution_flags(CLI::App& run, ExecutionFlags& f) {
   run.add_option("--deadline", f.deadline, "The job must end by this UTC time")->group(g);
   run.add_option("--max-delay", f.max_delay, "Delay allowed, as a duration or % of the job (100%: twice as long)")
       ->group(g);
-  run.add_option("--expected-duration", f.expected_duration, "How long the job runs without pauses")->group(g);
   run.add_option("--threshold", f.threshold, "Run while intensity <= this: g/kWh (200) or a percentile (p30)")
       ->group(g);
   run.add_option("--pause-mode", f.pause_mode, "stop (SIGSTOP/SIGCONT) or checkpoint (signal, exit, rerun)")
@@ -369,9 +386,7 @@ void add_execution_flags(CLI::App& run, ExecutionFlags& f) {
   run.add_option("--forecast-refresh", f.forecast_refresh,
                  "Fetch the live forecast again this often while the job waits (default 15m)")
       ->group(g);
-  run.add_option("--expected-power", f.expected_power,
-                 "The job's mean power in W, for the plan's expected emissions (default: the same command's last run)")
-      ->group(g);
+  add_job_flags(run, f.job, kJobDuration | kJobPower | kJobEnergy | kJobMinPause, g);
   run.add_option("--min-saving", f.min_saving,
                  "Run at once when the plan would save less than this against running at once (default 1%)")
       ->group(g);
@@ -398,6 +413,9 @@ void add_run_command(CLI::App& app, Context& ctx, Action& action) {
   sub->add_option("--share", opts->share, "With --embodied-kg: the share of that hardware used, in (0, 1]")->needs(kg);
   sub->add_option("--lifetime", opts->lifetime, "Hardware lifetime for the embodied line (default 4y)");
   add_execution_flags(*sub, opts->execution);
+  sub->add_flag("--detach", opts->detach,
+                "Run in the background (a carbon-aware run that waits for hours): print the run id and exit 0; the "
+                "run's output goes to greenrun.log in its folder; see `greenrun runs status|cancel ID`");
   sub->add_option("command", opts->command, "The command to run, after --")->required();
   sub->callback([&ctx, &action, opts, sub] {
     opts->lifetime_given = sub->count("--lifetime") > 0;

@@ -18,6 +18,7 @@
 #include "base/time_arg.h"
 #include "greenrun/engine.h"
 #include "greenrun/queries.h"
+#include "greenrun/run_admin.h"
 #include "runner/run_store.h"
 
 namespace greenrun::cli {
@@ -34,6 +35,7 @@ struct RunsOptions {
   std::string id;
   std::string by = "project";
   std::vector<std::string> files;
+  std::optional<std::string> tag;  // KEY=VALUE
 };
 
 std::string intensity_text(const std::optional<double>& g_per_kwh) {
@@ -80,6 +82,11 @@ Result<engine::RunFilter> filter_of(const RunsOptions& o) {
   f.project = o.project;
   f.phase = o.phase;
   f.limit = o.limit;
+  if (o.tag) {
+    auto t = engine::parse_tag(*o.tag);
+    if (!t) return make_error(ErrorKind::kUsage, "--tag: " + t.error().message);
+    f.tag = *t;
+  }
   const UtcTime now = SystemClock().utc_now();
   if (o.since) {
     auto t = parse_time_arg(*o.since, now);
@@ -138,7 +145,7 @@ int list_action(Context& ctx, const RunsOptions& o) {
     return 0;
   }
   if (runs->empty()) {
-    out << "no runs recorded in " << ctx.store_path() << (filter->project || filter->phase || filter->since || filter->until ? " that match" : "") << "\n";
+    out << "no runs recorded in " << ctx.store_path() << (filter->project || filter->phase || filter->since || filter->until || filter->tag ? " that match" : "") << "\n";
     return 0;
   }
   Energy largest_energy;
@@ -170,11 +177,21 @@ int show_action(Context& ctx, const RunsOptions& o) {
   auto r = engine::get_run(o.id, services_for(ctx));
   if (!r) return report_error(ctx, r.error());
   std::ostream& out = *ctx.out;
+  auto tags = engine::run_tags(r->id, services_for(ctx));
+  if (!tags) return report_error(ctx, tags.error());
   if (o.json) {
-    out << runner::to_json(*r) << "\n";
+    // The run.json record, with the store's tags beside it.
+    auto j = nlohmann::ordered_json::parse(runner::to_json(*r));
+    if (!tags->empty()) j["tags"] = *tags;
+    out << j.dump(2) << "\n";
     return 0;
   }
   out << fmt::format("run {}{}\n", r->id, r->simulated() ? " [SIMULATED]" : "");
+  if (!tags->empty()) {
+    out << "  tags:    ";
+    for (const auto& [k, v] : *tags) out << " " << k << "=" << v;
+    out << "\n";
+  }
   out << fmt::format("  command:  {}\n", fmt::join(r->command, " "));
   out << fmt::format("  project:  {}   phase: {}\n", r->project.empty() ? "-" : r->project,
                      r->phase.empty() ? "-" : r->phase);
@@ -299,6 +316,7 @@ void add_runs_command(CLI::App& app, Context& ctx, Action& action) {
     sub->add_option("--since", o->since, "Runs that started at or after T (ISO 8601, now-7d ...)");
     sub->add_option("--until", o->until, "Runs that started before T");
     sub->add_flag("--csv", o->csv, "CSV output (SI units: s, J, g; unknown emissions empty)");
+    sub->add_option("--tag", o->tag, "Only runs tagged KEY=VALUE (greenrun runs tag)");
   };
   filters(list);
   list->add_option("--limit", o->limit, "At most this many (default 50)");
@@ -317,6 +335,7 @@ void add_runs_command(CLI::App& app, Context& ctx, Action& action) {
   CLI::App* import = runs->add_subcommand("import", "Add run records (run.json) to the store, e.g. one it could not take");
   import->add_option("files", o->files, "run.json files")->required();
   import->callback([&ctx, &action, o] { action = [&ctx, o] { return import_action(ctx, *o); }; });
+  add_runs_admin_commands(*runs, ctx, action);
 }
 
 }  // namespace greenrun::cli

@@ -1,7 +1,8 @@
 // greenrun simulate: what would carbon-aware scheduling have saved? Repeats a
-// Dodge et al. (2022) style study on the data in the store (src/scheduling/study.h).
+// Dodge et al. (2022) style study on the data in the store. Parsing and
+// rendering only: the study is engine::run_study (greenrun/study.h), a job
+// log's replay engine::replay_jobs (simulate_jobs.cc).
 #include <CLI/CLI.hpp>
-#include <filesystem>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -10,8 +11,7 @@
 #include "base/text_reader.h"
 #include "base/time_format.h"
 #include "commands.h"
-#include "intensity/store.h"
-#include "scheduling/study.h"
+#include "greenrun/study.h"
 #include "simulate_jobs.h"
 
 namespace greenrun::cli {
@@ -33,7 +33,6 @@ struct SimulateFlags {
   JobsFlags jobs;  // --jobs FILE: replay a job log instead
 };
 
-int fail(const Context& ctx, const std::string& m) { return report_error(ctx, Error{m, ErrorKind::kFailure}); }
 int usage(const Context& ctx, const std::string& m) { return report_error(ctx, Error{m, ErrorKind::kUsage}); }
 
 nlohmann::json row_json(const scheduling::StudyRow& r) {
@@ -54,6 +53,9 @@ int run_simulate(const Context& ctx, const SimulateFlags& fl) {
   if (fl.zones.empty()) return usage(ctx, "simulate: expected --zone Z (repeatable)");
   const bool schedule = fl.starts.starts_with("daily@") || fl.starts.starts_with("weekdays@") ||
                         fl.starts.starts_with("cron:");
+  if (!fl.jobs.job.min_pause.empty() && fl.jobs.file.empty() && !schedule)
+    return usage(ctx, "--min-pause: only with --jobs FILE or --starts daily@/weekdays@/cron: (the preset sweep plans on "
+                      "the data's own steps without a minimum pause)");
   if (!fl.jobs.file.empty() || schedule) {
     if (fl.zones.size() != 1) return usage(ctx, "simulate --jobs: expected exactly one --zone");
     JobsFlags j = fl.jobs;
@@ -106,40 +108,10 @@ int run_simulate(const Context& ctx, const SimulateFlags& fl) {
   o.repeat = fl.repeat;
   o.seed = fl.seed;
 
-  // Data: the zone's stored actual series, long enough for the longest job and window.
-  const std::string path = ctx.store_path();
-  if (!std::filesystem::exists(path))
-    return fail(ctx, "no store at " + path + "; import data with `greenrun intensity import`");
-  auto store = intensity::IntensityStore::open(path);
-  if (!store) return fail(ctx, store.error().message);
-  auto list = store->list();
-  if (!list) return fail(ctx, list.error().message);
-  Duration longest{0};
-  for (const auto& p : o.presets)
-    for (const auto& w : o.windows) longest = std::max(longest, p.duration + w.resolve(p.duration));
-  std::vector<intensity::IntensitySeries> series;
-  for (const auto& z : fl.zones) {
-    const intensity::StoredSeriesInfo* pick = nullptr;
-    for (const auto& info : *list) {
-      if (!iequals(info.key.zone, z) || info.key.origin != intensity::Origin::kActual) continue;
-      if (!pick || (info.key.signal == intensity::Signal::kAverageLifecycle &&
-                    pick->key.signal != intensity::Signal::kAverageLifecycle))
-        pick = &info;
-    }
-    if (!pick) return fail(ctx, "no stored actual intensity data for zone " + z + " in " + path);
-    const UtcTime a = o.from.value_or(pick->first);
-    const UtcTime b = o.to ? *o.to + longest : pick->last_end;
-    auto s = store->load(pick->key, std::max(a, pick->first), std::min(b, pick->last_end));
-    if (!s) return fail(ctx, s.error().message);
-    if (s->empty())
-      return fail(ctx, "stored data for zone " + z + " (" + format_utc(pick->first) + " .. " +
-                           format_utc(pick->last_end) + ") does not overlap --from/--to");
-    series.push_back(std::move(*s));
-  }
-  std::vector<scheduling::StudyZone> zones;
-  for (size_t i = 0; i < series.size(); ++i) zones.push_back({series[i].zone(), &series[i]});
-  auto r = scheduling::run_study(zones, o);
-  if (!r) return fail(ctx, r.error().message);
+  engine::Services services;
+  services.store_path = ctx.store_path();
+  auto r = engine::run_study(engine::StudyRequest{fl.zones, std::move(o)}, services);
+  if (!r) return report_error(ctx, r.error());
 
   std::ostream& out = *ctx.out;
   std::vector<const scheduling::StudyRow*> per_zone, overall;
@@ -223,6 +195,7 @@ void add_simulate_command(CLI::App& app, Context& ctx, Action& action) {
                   "around:2h/4h, next-workday@09:00, weekly:mon,thu@09:00 (default slack:0h)");
   cmd->add_option("--rules", f->jobs.rules, "With --jobs: a rule for every job, one setting each (repeatable)");
   cmd->add_option("--pause-overhead", f->jobs.pause_overhead, "With --jobs: time lost per pause, e.g. 2m");
+  add_job_flags(*cmd, f->jobs.job, kJobMinPause);
   cmd->add_option("--threshold", f->jobs.threshold,
                   "With --jobs: the threshold policy's threshold, pNN of the last 24 h or g/kWh (default p30)");
   cmd->add_option("--node-power", f->jobs.node_power, "With a sacct log: power per node when ConsumedEnergy is absent");

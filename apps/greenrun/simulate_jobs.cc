@@ -2,14 +2,14 @@
 
 #include <fmt/format.h>
 
-#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "base/quantity_parse.h"
 #include "base/text_reader.h"
 #include "base/time_format.h"
-#include "intensity/store.h"
+#include "greenrun/job_defaults.h"
+#include "greenrun/replay.h"
 #include "plan_json.h"
 #include "scheduling/presets.h"
 #include "scheduling/replay.h"
@@ -17,7 +17,6 @@
 namespace greenrun::cli {
 namespace {
 
-using scheduling::Policy;
 
 nlohmann::json totals_json(const scheduling::SettingResult& s) {
   const auto& t = s.totals;
@@ -74,187 +73,96 @@ int run_simulate_jobs(const Context& ctx, const JobsFlags& fl) {
   auto usage = [&](const std::string& m) {
     return report_error(ctx, Error{m, ErrorKind::kUsage});
   };
-  auto fail = [&](const Error& e) { return report_error(ctx, e); };
   if (fl.zone.empty()) return usage("simulate --jobs: expected one --zone");
-  scheduling::ReplayOptions o;
+  engine::ReplayRequest q;
+  q.zone = fl.zone;
   auto tz = TimeZone::load(fl.tz);
   if (!tz) return usage("--tz: " + tz.error().message);
-  o.tz = *tz;
-  auto rule = scheduling::parse_job_rule(fl.rule, o.tz);
+  q.tz = *tz;
+  auto rule = scheduling::parse_job_rule(fl.rule, q.tz);
   if (!rule) return usage("--rule: " + rule.error().message);
-  o.default_rule = *rule;
-  std::vector<std::optional<scheduling::JobRule>> rules;
+  q.default_rule = *rule;
   for (const auto& r : fl.rules) {
-    auto x = scheduling::parse_job_rule(r, o.tz);
+    auto x = scheduling::parse_job_rule(r, q.tz);
     if (!x) return usage("--rules: " + x.error().message);
-    rules.emplace_back(*x);
+    q.rules.push_back(*x);
   }
-  if (rules.empty()) rules.emplace_back();
-  std::vector<double> errors;
+  q.errors.clear();
   for (const auto& e : split_list(fl.error)) {
     auto v = parse_number(e);
     if (!v || *v < 0)
       return usage(
           "--error: expected non-negative shares such as 0,0.05,0.1, got \"" +
           e + "\"");
-    errors.push_back(*v);
+    q.errors.push_back(*v);
   }
-  if (errors.empty()) errors.push_back(0);
   if (fl.repeat == 0) return usage("--repeat: expected at least 1");
-  o.repeat = fl.repeat;
-  o.seed = fl.seed;
-  scheduling::PauseOverhead overhead;
+  q.repeat = fl.repeat;
+  q.seed = fl.seed;
   if (!fl.pause_overhead.empty()) {
     auto d = parse_duration(fl.pause_overhead);
     if (!d) return usage("--pause-overhead: " + d.error().message);
-    overhead.time = *d;
+    q.overhead.time = *d;
   }
-  scheduling::ThresholdOptions threshold;
-  {
-    const std::string_view t = trim(fl.threshold);
-    auto v = parse_number(
-        !t.empty() && (t[0] == 'p' || t[0] == 'P') ? t.substr(1) : t);
-    if (!v || *v < 0 || ((t[0] == 'p' || t[0] == 'P') && *v > 100))
-      return usage(
-          "--threshold: expected pNN (a percentile of the last 24 h) or g/kWh, "
-          "got \"" +
-          fl.threshold + "\"");
-    if (t[0] == 'p' || t[0] == 'P')
-      threshold.percentile = *v;
-    else
-      threshold.absolute = CarbonIntensity::grams_per_kwh(*v);
-  }
+  auto job_values = parse_job_flags(fl.job);
+  if (!job_values) return report_error(ctx, job_values.error());
+  q.min_pause = job_values->min_pause.value_or(engine::kDefaultMinPause);
+  auto threshold = engine::parse_threshold(fl.threshold);
+  if (!threshold) return usage("--threshold: " + threshold.error().message);
+  q.threshold = *threshold;
+  q.policies.clear();
   for (const auto& p : split_list(fl.policies)) {
     auto pol = scheduling::parse_policy(p);
     if (!pol) return usage("--policies: " + pol.error().message);
-    for (const auto& r : rules)
-      for (double e : errors) {
-        if (*pol == Policy::kAtOnce && e > 0) continue;  // nothing is planned
-        scheduling::ReplaySetting s;
-        s.policy = *pol;
-        s.rule = r;
-        s.overhead = overhead;
-        s.threshold = threshold;
-        s.error = *pol == Policy::kThreshold
-                      ? 0
-                      : e;  // the threshold needs no forecast
-        if (*pol == Policy::kThreshold && e > 0 && e != errors.front())
-          continue;
-        o.settings.push_back(s);
-      }
+    q.policies.push_back(*pol);
   }
-  if (o.settings.empty())
-    return usage("--policies: expected at least one policy");
+  if (auto settings = engine::replay_settings(q); !settings)
+    return report_error(ctx, settings.error());
   if (fl.plan_on != "actual" && fl.plan_on != "forecast")
     return usage("--plan-on: expected actual or forecast, got \"" + fl.plan_on +
                  "\"");
+  q.plan_on_forecast = fl.plan_on == "forecast";
   auto node_power = parse_power(fl.node_power);
   if (!node_power) return usage("--node-power: " + node_power.error().message);
+  q.node_power = *node_power;
 
   // The log: a file, or presets started by a schedule.
-  Result<scheduling::JobLog> log = make_error("");
   if (!fl.file.empty()) {
-    auto text = read_file(fl.file);
-    if (!text) return fail(as_kind(ErrorKind::kIo, text.error()).error());
-    scheduling::JobLogOptions lo;
-    lo.tz = o.tz;
-    lo.node_power = *node_power;
-    log = scheduling::parse_job_log(*text, fl.file, lo);
-    if (!log) return fail(log.error());
+    q.log_file = fl.file;
   } else {
+    engine::SyntheticJobs syn;
     auto sched = scheduling::parse_start_schedule(fl.starts);
     if (!sched) return usage("--starts: " + sched.error().message);
+    syn.starts = *sched;
+    syn.starts_text = fl.starts;
     auto presets = scheduling::select_presets(fl.presets);
     if (!presets) return usage("--presets: " + presets.error().message);
+    syn.presets = std::move(*presets);
     if (fl.from.empty() || fl.to.empty())
       return usage("--starts " + fl.starts +
                    ": expected --from and --to (the span of nominal start times)");
-    auto from = parse_local(fl.from, o.tz);
+    auto from = parse_local(fl.from, q.tz);
     if (!from) return usage("--from: " + from.error().message);
-    auto to = parse_local(fl.to, o.tz);
+    auto to = parse_local(fl.to, q.tz);
     if (!to) return usage("--to: " + to.error().message);
     if (*to <= *from) return usage("--to must be after --from");
-    log = scheduling::synthetic_log(*presets, *sched, *from, *to, o.tz);
+    syn.from = *from;
+    syn.to = *to;
+    q.synthetic = std::move(syn);
   }
-  const std::string source = fl.file.empty() ? "--starts " + fl.starts : fl.file;
-  if (log->jobs.empty())
-    return fail(Error{source + ": no jobs to replay", ErrorKind::kBadData});
-
-  // The data: the zone's actual series over the log's span plus a margin for
-  // windows (a week) and the threshold's look-back (a day).
-  const std::string path = ctx.store_path();
-  if (!std::filesystem::exists(path))
-    return fail(Error{"no store at " + path +
-                          "; import data with `greenrun intensity import`",
-                      ErrorKind::kNotFound});
-  auto store = intensity::IntensityStore::open(path);
-  if (!store) return fail(store.error());
-  auto list = store->list();
-  if (!list) return fail(list.error());
-  UtcTime lo_t = UtcTime::max(), hi_t = UtcTime::min();
-  for (const auto& j : log->jobs) {
-    lo_t = std::min({lo_t, j.submit, j.earliest.value_or(j.submit)});
-    hi_t =
-        std::max({hi_t, j.submit + j.duration, j.deadline.value_or(j.submit)});
-  }
-  lo_t -= std::chrono::hours(24 * 8);
-  hi_t += std::chrono::hours(24 * 8);
-  auto pick =
-      [&](intensity::Origin origin) -> const intensity::StoredSeriesInfo* {
-    const intensity::StoredSeriesInfo* best = nullptr;
-    for (const auto& info : *list) {
-      if (!iequals(info.key.zone, fl.zone) || info.key.origin != origin)
-        continue;
-      if (!best || (info.key.signal == intensity::Signal::kAverageLifecycle &&
-                    best->key.signal != intensity::Signal::kAverageLifecycle))
-        best = &info;
-    }
-    return best;
-  };
-  const auto* actual_info = pick(intensity::Origin::kActual);
-  if (!actual_info)
-    return fail(Error{
-        "no stored actual intensity data for zone " + fl.zone + " in " + path,
-        ErrorKind::kNotFound});
-  auto load = [&](const intensity::StoredSeriesInfo& info) {
-    return store->load(info.key, std::max(lo_t, info.first),
-                       std::min(hi_t, info.last_end));
-  };
-  auto actual = load(*actual_info);
-  if (!actual) return fail(actual.error());
-  if (actual->empty())
-    return fail(Error{"stored data for zone " + fl.zone + " (" +
-                          format_utc(actual_info->first) + " .. " +
-                          format_utc(actual_info->last_end) +
-                          ") does not overlap the log (" + source + ")",
-                      ErrorKind::kNotFound});
-  std::optional<intensity::IntensitySeries> forecast;
-  if (fl.plan_on == "forecast") {
-    const auto* f = pick(intensity::Origin::kForecast);
-    if (!f)
-      return fail(
-          Error{"--plan-on forecast: no stored forecast for zone " + fl.zone,
-                ErrorKind::kNotFound});
-    auto s = load(*f);
-    if (!s) return fail(s.error());
-    forecast = std::move(*s);
-    o.forecast = &*forecast;
-  }
-  auto r = scheduling::replay_jobs(*actual, *log, o);
-  if (!r) return fail(r.error());
+  engine::Services services;
+  services.store_path = ctx.store_path();
+  auto replay = engine::replay_jobs(q, services);
+  if (!replay) return report_error(ctx, replay.error());
+  const scheduling::ReplayResult* r = &replay->result;
+  const scheduling::JobLog* log = &replay->log;
+  const std::string& source = replay->source;
+  const TimeZone& tz_used = q.tz;
 
   // ---- rendering
   std::ostream& out = *ctx.out;
-  const auto& p = actual->provenance();
-  const std::string data = fl.zone + ": " + p.source + " " + p.origin + ", " +
-                           format_utc(actual->start()) + " .. " +
-                           format_utc(actual->end()) + ", " +
-                           std::to_string(actual->size()) + " points";
-  const std::string planned_on =
-      fl.plan_on == "forecast"
-          ? "the stored forecast (the store keeps no issue times: each point "
-            "as last stored)"
-          : "the actual series (perfect foresight) unless a setting adds error";
+  const std::string& data = replay->data;
+  const std::string& planned_on = replay->planned_on;
   for (const auto& x : r->excluded)
     *ctx.err << "warning: " << source << ":" << x.line << ": job " << x.id
              << " excluded: " << x.reason << "\n";
@@ -265,7 +173,7 @@ int run_simulate_jobs(const Context& ctx, const JobsFlags& fl) {
                 {"format", log->format},
                 {"jobs", log->jobs.size()},
                 {"steps_ignored", log->steps_ignored}};
-    j["tz"] = o.tz.name();
+    j["tz"] = tz_used.name();
     j["data"] = data;
     j["planned_on"] = planned_on;
     j["plans"] = r->plans;
@@ -316,7 +224,7 @@ int run_simulate_jobs(const Context& ctx, const JobsFlags& fl) {
       << (log->steps_ignored
               ? ", " + std::to_string(log->steps_ignored) + " job steps ignored"
               : "")
-      << "), time zone " << o.tz.name() << "\n";
+      << "), time zone " << tz_used.name() << "\n";
   out << pre << "data: " << data << "\n"
       << pre << "planned on: " << planned_on << "\n";
   out << pre << "excluded: " << r->excluded.size() << " jobs";

@@ -2,13 +2,15 @@
 // replays a job log (scheduling/replay.h)
 // on a zone's stored actual series and renders per-job outcomes and totals
 // as text, JSON (greenrun.replay/1), CSV or Markdown. Parsing and rendering
-// only; the replay is scheduling::replay_jobs.
+// only; the replay (its settings, log and data) is engine::replay_jobs
+// (greenrun/replay.h).
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "cli.h"
+#include "job_flags.h"
 
 namespace greenrun::cli {
 
@@ -25,6 +27,7 @@ struct JobsFlags {
   unsigned repeat = 10;
   uint64_t seed = 1;
   std::string pause_overhead;        // "2m"
+  JobFlags job;                      // --min-pause (job_flags.h)
   std::string threshold = "p30";     // "p30" (percentile) or "250" (g/kWh)
   std::string node_power = "1000W";  // sacct rows without ConsumedEnergy
   std::string plan_on = "actual";    // or "forecast" (the stored forecast)

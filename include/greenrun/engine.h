@@ -152,10 +152,13 @@ struct ExecutionRequest {
   int checkpoint_signal = 10;  // SIGUSR1
   Duration grace = std::chrono::seconds(30);
   ForecastChoice forecast;
-  std::optional<Power> expected_power;  // none: the same command's last run, else 100 W (labelled)
+  std::optional<Power> expected_power;  // none: the same command's last run, else kDefaultPower (labelled)
   // Below this expected saving (percent of running at once) the job runs at
   // once and the run says why: waiting or pausing for 0.1 % is not worth it.
   double min_saving_percent = 1.0;
+  // No pause shorter than this (Pause and Resume, threshold). None:
+  // kDefaultMinPause (greenrun/job_defaults.h).
+  std::optional<Duration> min_pause;
   double time_scale = 1.0;              // testing: schedule time runs N times faster
 };
 
@@ -183,13 +186,16 @@ struct RunRequest {
   std::string sensors = "auto";
   std::optional<EmbodiedRequest> embodied;
   std::optional<ExecutionRequest> execution;
+  // The run's id, when it was chosen before the run (a detached run,
+  // run_control.h: its folder may exist already). None: a new id.
+  std::optional<std::string> id;
 };
 
 struct PlanRequest {
   std::vector<std::string> zones;
   std::vector<std::string> regions;
   Duration duration{0};
-  std::optional<Power> power;    // none and no energy: 1 kW, labelled assumed
+  std::optional<Power> power;    // none and no energy: kDefaultPower, labelled assumed
   std::optional<Energy> energy;
   std::optional<UtcTime> from;   // none: now
   std::optional<Duration> window;
@@ -198,6 +204,8 @@ struct PlanRequest {
   std::vector<scheduling::Mode> modes = {scheduling::Mode::kFlexibleStart, scheduling::Mode::kPauseResume};
   std::optional<Duration> pause_overhead;
   std::optional<Duration> min_segment;
+  // No pause shorter than this. None: kDefaultMinPause (greenrun/job_defaults.h).
+  std::optional<Duration> min_pause;
   ForecastChoice forecast;
 };
 

@@ -16,11 +16,15 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
 #include "base/units.h"
-#include "runner/sampler.h"
+
+namespace greenrun::runner {
+struct SamplerTotals;  // runner/sampler.h: the engine passes the sampler's totals
+}  // namespace greenrun::runner
 
 namespace greenrun::engine {
 

@@ -25,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "greenrun/engine.h"
@@ -97,6 +98,7 @@ struct RunFilter {
   std::optional<UtcTime> since;  // runs that started at or after
   std::optional<UtcTime> until;  // runs that started before
   size_t limit = 1000;           // newest first
+  std::optional<std::pair<std::string, std::string>> tag;  // KEY=VALUE (run_admin.h)
 };
 
 // Newest first. An absent store holds no runs (not an error).

@@ -3,6 +3,8 @@
 #include <filesystem>
 
 #include "base/time_format.h"
+#include "engine/stored_pick.h"
+#include "greenrun/seasonal_forecast.h"
 #include "intensity/forecast_selection.h"
 #include "intensity/zone_catalogue.h"
 
@@ -45,6 +47,45 @@ Result<std::optional<LoadedForecast>> from_provider(const ForecastQuery& q, cons
   return std::optional<LoadedForecast>{std::move(f)};
 }
 
+// greenrun's own forecast (engine::seasonal_forecast) issued at the end of
+// the zone's stored actual history, when that end is recent enough to say
+// something about the window: within kOwnForecastReach before the window's
+// start, and the window's end within kOwnForecastReach after it. None (with
+// the reason in `why`) otherwise or when the history is too short.
+std::optional<SeasonalForecastOutcome> own_forecast(const ForecastQuery& q, const std::string& store_path,
+                                                    intensity::IntensityStore& store, const EnvFunction& env,
+                                                    std::string& why) {
+  auto list = store.list();
+  if (!list) {
+    why = list.error().message;
+    return std::nullopt;
+  }
+  const auto* history = pick_stored(*list, q.zone, intensity::Origin::kActual);
+  if (!history) {
+    why = "no stored actual history for zone " + q.zone;
+    return std::nullopt;
+  }
+  const UtcTime end = history->last_end;
+  if (end + kOwnForecastReach < q.from || q.to > end + kOwnForecastReach || end >= q.to) {
+    why = "the stored history of zone " + q.zone + " ends at " + format_utc(end) +
+          ", too far from the window to forecast it from there";
+    return std::nullopt;
+  }
+  Services services;
+  services.store_path = store_path;
+  services.env = env;
+  SeasonalForecastRequest request;
+  request.zone = q.zone;
+  request.test_days = kOwnForecastTestDays;
+  request.horizon = std::chrono::ceil<std::chrono::hours>(q.to - end);
+  auto f = seasonal_forecast(request, services);
+  if (!f) {
+    why = f.error().message;
+    return std::nullopt;
+  }
+  return std::move(*f);
+}
+
 }  // namespace
 
 Result<LoadedForecast> load_forecast(const ForecastQuery& q, const std::string& store_path,
@@ -83,7 +124,34 @@ Result<LoadedForecast> load_forecast(const ForecastQuery& q, const std::string& 
       if (auto s = store->load(sel->partial->key, q.from, q.to); s && !s->empty()) partial = std::move(*s);
     }
   }
+  // Before the typical profile: greenrun's own forecast from the zone's
+  // recent history, layered after the stored points it continues.
+  std::string no_own_forecast;
+  std::optional<SeasonalForecastOutcome> own;
+  if (std::filesystem::exists(store_path)) {
+    if (auto store = intensity::IntensityStore::open(store_path))
+      own = own_forecast(q, store_path, *store, env, no_own_forecast);
+  }
   auto typical = cat.typical_series(q.zone, intensity::Signal::kAverageLifecycle, q.from, q.to);
+  if (own) {
+    LoadedForecast f;
+    f.warnings = std::move(carried);
+    std::vector<const intensity::IntensitySeries*> layers;
+    if (partial) layers.push_back(&*partial);
+    layers.push_back(&own->forecast);
+    if (typical) layers.push_back(&*typical);
+    f.series = intensity::layer_series(layers, q.from, q.to);
+    if (f.series.covers(q.from, q.to)) {
+      const std::string own_text = own->label;
+      f.label = partial ? partial_text + " where it has points, then the " + own_text : own_text;
+      if (typical && !own->forecast.covers(std::max(q.from, own->forecast.start()), q.to))
+        f.label += ", the typical profile where neither has points";
+      f.warnings.push_back("no stored forecast covers the window " + format_utc(q.from) + " .. " + format_utc(q.to) +
+                           " for zone " + q.zone + ": planning on " + own_text);
+      return f;
+    }
+    carried = std::move(f.warnings);
+  }
   if (!typical) {
     if (!partial_text.empty())
       return make_error(ErrorKind::kNotFound, partial_text + " does not cover the window " + format_utc(q.from) +
@@ -105,6 +173,8 @@ Result<LoadedForecast> load_forecast(const ForecastQuery& q, const std::string& 
                          format_utc(q.to) + ": the rest is the " + typical_label);
     return f;
   }
+  if (!no_own_forecast.empty())
+    f.warnings.push_back("no forecast of greenrun's own either: " + no_own_forecast);
   f.series = std::move(*typical);
   f.label = typical_label;
   f.warnings.push_back("no intensity data for zone " + q.zone + " in the store covers the window: planning on the " +

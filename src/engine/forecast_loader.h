@@ -6,11 +6,18 @@
 //     with the documented fallback (intensity/providers/live_forecast.h);
 //  2. else the store's best series covering the whole window (a forecast
 //     before actual data; life-cycle before direct before marginal);
-//  3. a stored series that covers part of the window is used where it has
+//  3. greenrun's own forecast (engine::seasonal_forecast: four models
+//     backtested on the last kOwnForecastTestDays, the best kept), issued at
+//     the end of the zone's stored actual history when that end lies within
+//     kOwnForecastReach before the window and the window ends within
+//     kOwnForecastReach after it; stored points before the end are used as
+//     they are; labelled with the model, training span and backtest error,
+//     and warned about;
+//  4. a stored series that covers part of the window is used where it has
 //     points and the zone's typical profile fills the rest, labelled so and
 //     warned about;
-//  4. else the typical profile alone, labelled "typical profile, not a
-//     forecast", with a warning.
+//  5. else the typical profile alone, labelled "typical profile, not a
+//     forecast", with a warning (naming why step 3 did not apply).
 // Errors: no zone; a malformed provider spec (kUsage); a provider that
 // refuses (bad credentials: kUnavailable); nothing covers the window
 // (kNotFound).
@@ -29,6 +36,9 @@
 #include "intensity/store.h"
 
 namespace greenrun::engine {
+
+inline constexpr Duration kOwnForecastReach = std::chrono::hours(24 * 7);
+inline constexpr unsigned kOwnForecastTestDays = 28;
 
 struct ForecastQuery {
   std::string zone;

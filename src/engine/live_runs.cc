@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/time_format.h"
+#include "runner/sampler.h"
 #include "sensors/energy_sensor.h"
 
 namespace greenrun::engine {

@@ -10,6 +10,7 @@
 #include "engine/scheduled_run.h"
 #include "base/quantity_format.h"
 #include "greenrun/engine.h"
+#include "greenrun/job_defaults.h"
 
 namespace greenrun::engine {
 namespace {
@@ -79,6 +80,8 @@ Result<PlanOutcome> plan(const PlanRequest& req, const Services& services, Obser
     return make_error(ErrorKind::kUsage, "--min-segment: expected at most the job's duration (" +
                                              format_duration(req.duration) + "), got " +
                                              format_duration(*req.min_segment));
+  if (req.min_pause && (req.min_pause->count() < 0 || *req.min_pause > std::chrono::hours(24)))
+    return make_error(ErrorKind::kUsage, "--min-pause: expected 0s to 24h, got " + format_duration(*req.min_pause));
   if (req.power && !(req.power->watts() > 0 && req.power->watts() <= kMaxPower.watts()))
     return make_error(ErrorKind::kUsage, "--power: expected more than 0 W and at most " + format_power(kMaxPower) +
                                              ", got " + format_power(*req.power));
@@ -87,7 +90,7 @@ Result<PlanOutcome> plan(const PlanRequest& req, const Services& services, Obser
                                              " over the job's duration, got " + format_energy(*req.energy));
   Result<scheduling::Job> job = req.energy ? scheduling::Job::with_energy(req.duration, *req.energy)
                                            : scheduling::Job::make(req.duration, scheduling::PowerProfile::constant(
-                                                                                     req.power.value_or(Power::kilowatts(1))));
+                                                                                     req.power.value_or(kDefaultPower)));
   if (!job) return as_kind(ErrorKind::kUsage, job.error());
 
   SystemClock system_clock;
@@ -108,6 +111,7 @@ Result<PlanOutcome> plan(const PlanRequest& req, const Services& services, Obser
   rr.deadline = out.deadline;
   rr.modes = req.modes;
   if (req.pause_overhead) rr.pause_resume.overhead.time = *req.pause_overhead;
+  rr.pause_resume.min_pause = req.min_pause.value_or(kDefaultMinPause);
   if (req.min_segment) {
     if (req.min_segment->count() < 0) return make_error(ErrorKind::kUsage, "--min-segment: expected a duration such as 30m");
     rr.pause_resume.min_segment = *req.min_segment;

@@ -99,7 +99,8 @@ Result<ForecastOutcome> forecast(const ForecastRequest& request, const Services&
 
 namespace {
 runner::RunQuery to_query(const RunFilter& f) {
-  return runner::RunQuery{f.project, f.phase, f.since, f.until, f.limit};
+  runner::RunQuery q{f.project, f.phase, f.since, f.until, f.limit, f.tag};
+  return q;
 }
 }  // namespace
 

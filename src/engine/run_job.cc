@@ -17,6 +17,7 @@
 #include "engine/run_recording.h"
 #include "engine/scheduled_run.h"
 #include "greenrun/engine.h"
+#include "greenrun/run_control.h"
 #include "greenrun/live_runs.h"
 #include "intensity/providers/provider_settings.h"
 #include "intensity/store.h"
@@ -115,8 +116,9 @@ Result<RunOutcome> run_unguarded(const RunRequest& req, const Services& services
 
   const UtcTime started = clock.utc_now();
   std::random_device rd;
-  const std::string id = runner::make_run_id(started, rd());
-  auto folders = make_run_folders(req.out_dir, services.store_path, id);
+  // A detached run (run_control.h) has its id and folder already.
+  const std::string id = req.id ? *req.id : runner::make_run_id(started, rd());
+  auto folders = make_run_folders(req.out_dir, services.store_path, id, req.id.has_value());
   if (!folders) return std::unexpected(folders.error());
   const std::filesystem::path& runs_root = folders->runs_root;
   const std::filesystem::path& out_dir = folders->out_dir;
@@ -194,7 +196,8 @@ Result<RunOutcome> run_unguarded(const RunRequest& req, const Services& services
 
   // Emissions by the accounting library, from the timeline read back. A
   // library failure here must not lose the record: it becomes a warning.
-  price_run(out, services.store_path, *timeline, *embodied, req.pue != 1.0);
+  price_run(out, services.store_path, *timeline, *embodied, req.pue != 1.0,
+            scheduled ? scheduled->start_window() : runner::kFlexibleWindow);
   if (!node_owner) r.emissions_machine_json.clear();
   if (scheduled) {
     if (auto schedule = scheduled->record())
@@ -202,6 +205,13 @@ Result<RunOutcome> run_unguarded(const RunRequest& req, const Services& services
     else
       r.warnings.push_back("the schedule could not be recorded: " + schedule.error().message);
     out.schedule = scheduled->outcome();
+  }
+  // `greenrun runs cancel` marks the run before it signals it.
+  std::error_code ec;
+  if (const auto mark = cancel_marker(services.store_path, id); std::filesystem::exists(mark, ec)) {
+    r.warnings.insert(r.warnings.begin(), "cancelled by `greenrun runs cancel`" +
+                                              std::string(r.exit_status == 0 ? "" : " (the job was stopped)"));
+    std::filesystem::remove(mark, ec);
   }
   write_record(r, out_dir, runs_root, services.store_path, clock);
   return out;

@@ -26,8 +26,9 @@ Result<std::string> region_to_zone(const std::string& provider_region) {
 // Prices the measured timeline and fills the record's emissions; every
 // failure becomes a warning (the run's files are written regardless).
 void price(RunOutcome& out, const std::string& store_path, const runner::TimelineWriter& timeline,
-           const std::optional<accounting::EmbodiedInput>& embodied, bool pue_given) {
+           const std::optional<accounting::EmbodiedInput>& embodied, bool pue_given, Duration window) {
   runner::RunRecord& r = out.record;
+  r.flexible_start.window = window;
   accounting::ReportContext& report = out.report;
   const std::string& timeline_path = timeline.path();
   auto file = runner::read_timeline(timeline_path);
@@ -81,7 +82,7 @@ void price(RunOutcome& out, const std::string& store_path, const runner::Timelin
   } else {
     r.warnings.push_back("emissions not computed: " + e.error().message);
   }
-  r.flexible_start = runner::flexible_start_hindsight(sp, r.zone, file->intervals, r.started);
+  r.flexible_start = runner::flexible_start_hindsight(sp, r.zone, file->intervals, r.started, window);
 }
 
 // One part of the record written; an exception from a library (a bug) is a
@@ -135,13 +136,14 @@ Result<runner::WhereAmI> locate_run(const std::optional<std::string>& zone, cons
 }
 
 Result<RunFolders> make_run_folders(const std::optional<std::string>& out, const std::string& store_path,
-                                   const std::string& id) {
+                                   const std::string& id, bool may_exist) {
   RunFolders f;
   f.runs_root = out ? std::filesystem::path(*out) : std::filesystem::path(store_path).parent_path() / "runs";
   f.out_dir = f.runs_root / id;
   std::error_code ec;
   std::filesystem::create_directories(f.runs_root, ec);
   if (ec) return make_error(ErrorKind::kIo, "--out " + f.runs_root.string() + ": cannot create: " + ec.message());
+  if (may_exist && std::filesystem::is_directory(f.out_dir, ec)) return f;
   if (!std::filesystem::create_directory(f.out_dir, ec) || ec)
     return make_error(ErrorKind::kIo, f.out_dir.string() + ": cannot create the run's folder" +
                                           (ec ? ": " + ec.message() : std::string(" (it exists already)")));
@@ -177,7 +179,7 @@ void fill_measured(runner::RunRecord& r, const runner::SamplerTotals& totals, co
 }
 
 void price_run(RunOutcome& out, const std::string& store_path, const runner::TimelineWriter& timeline,
-               const std::optional<accounting::EmbodiedInput>& embodied, bool pue_given) {
+               const std::optional<accounting::EmbodiedInput>& embodied, bool pue_given, Duration hindsight_window) {
   const std::string& timeline_path = timeline.path();
   const runner::RunRecord& r = out.record;
   accounting::ReportContext& report = out.report;
@@ -188,7 +190,7 @@ void price_run(RunOutcome& out, const std::string& store_path, const runner::Tim
   report.start = r.started;
   report.end = r.ended;
   try {
-    price(out, store_path, timeline, embodied, pue_given);
+    price(out, store_path, timeline, embodied, pue_given, hindsight_window);
   } catch (const std::exception& e) {
     out.emissions.reset();
     out.record.warnings.push_back(std::string("emissions not computed: ") + e.what());

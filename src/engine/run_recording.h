@@ -41,7 +41,8 @@ struct RunFolders {
   std::filesystem::path out_dir;  // runs_root / id
 };
 [[nodiscard]] Result<RunFolders> make_run_folders(const std::optional<std::string>& out, const std::string& store_path,
-                                                  const std::string& id);
+                                                  const std::string& id,
+                                                 bool may_exist = false);
 
 // Fills the record's measured part from the sampler's totals, the sensor
 // set-up, the location and the host (CPU, RAM, GPU, host name); the
@@ -55,8 +56,11 @@ void fill_measured(runner::RunRecord& r, const runner::SamplerTotals& totals, co
 // of the file) and fills out.report (from the
 // record's zone and times), out.emissions and the record's figures; every failure (an exception included) becomes a record
 // warning.
+// `hindsight_window`: the starts the flexible-start line compares (the
+// user's own window of a carbon-aware run; default 24 h).
 void price_run(RunOutcome& out, const std::string& store_path, const runner::TimelineWriter& timeline,
-               const std::optional<accounting::EmbodiedInput>& embodied, bool pue_given);
+               const std::optional<accounting::EmbodiedInput>& embodied, bool pue_given,
+               Duration hindsight_window = runner::kFlexibleWindow);
 
 // run.json in the run's folder, the store row, and a row appended to the
 // runs folder's emissions.csv (CodeCarbon's columns) and greenrun_runs.csv.

@@ -13,6 +13,7 @@
 #include "base/quantity_parse.h"
 #include "base/time_format.h"
 #include "engine/event_stream.h"
+#include "greenrun/job_defaults.h"
 #include "intensity/providers/http_client.h"
 #include "runner/carbon_aware_executor.h"
 #include "runner/job_controller.h"
@@ -199,7 +200,7 @@ Status within_bounds(const ExecutionRequest& r) {
     return make_error(ErrorKind::kUsage, std::string(flag) + ": expected at most " + format_duration(kMaxWindow) +
                                              ", got " + format_duration(d));
   };
-  if (r.expected_duration > kMaxWindow) return too_long("--expected-duration", r.expected_duration);
+  if (r.expected_duration > kMaxWindow) return too_long("--duration", r.expected_duration);
   if (r.start_within && *r.start_within > kMaxWindow) return too_long("--start-within", *r.start_within);
   if (r.max_delay && r.max_delay->of(r.expected_duration) > kMaxWindow)
     return too_long("--max-delay", r.max_delay->of(r.expected_duration));
@@ -208,10 +209,12 @@ Status within_bounds(const ExecutionRequest& r) {
     return make_error(ErrorKind::kUsage, fmt::format("--time-scale: expected a number above 0 and at most {:g}, got {:g}",
                                                      kMaxTimeScale, r.time_scale));
   if (r.expected_power && !(r.expected_power->watts() > 0 && r.expected_power->watts() <= kMaxPower.watts()))
-    return make_error(ErrorKind::kUsage, "--expected-power: expected more than 0 W and at most " +
+    return make_error(ErrorKind::kUsage, "--power: expected more than 0 W and at most " +
                                              format_power(kMaxPower) + ", got " + format_power(*r.expected_power));
   if (!(r.min_saving_percent >= 0 && r.min_saving_percent <= 100))
     return make_error(ErrorKind::kUsage, fmt::format("--min-saving: expected 0 to 100 %, got {:g}", r.min_saving_percent));
+  if (r.min_pause && (r.min_pause->count() < 0 || *r.min_pause > std::chrono::hours(24)))
+    return make_error(ErrorKind::kUsage, "--min-pause: expected 0s to 24h, got " + format_duration(*r.min_pause));
   if (r.forecast.refresh < std::chrono::seconds(1) || r.forecast.refresh > std::chrono::hours(24))
     return make_error(ErrorKind::kUsage, "--forecast-refresh: expected 1s to 24h, got " + format_duration(r.forecast.refresh));
   return {};
@@ -219,7 +222,7 @@ Status within_bounds(const ExecutionRequest& r) {
 
 Result<ScheduleRequest> schedule_request(const ExecutionRequest& r, UtcTime now) {
   if (r.expected_duration.count() <= 0)
-    return make_error(ErrorKind::kUsage, "--expected-duration: expected a positive duration");
+    return make_error(ErrorKind::kUsage, "--duration: expected a positive duration");
   if (auto s = within_bounds(r); !s) return std::unexpected(s.error());
   ScheduleRequest q;
   q.mode = r.mode;
@@ -236,6 +239,7 @@ Result<ScheduleRequest> schedule_request(const ExecutionRequest& r, UtcTime now)
   // latencies under a time scale) of work per segment.
   if (r.pause_mode == runner::PauseMode::kCheckpoint && r.mode != Mode::kFlexibleStart)
     q.min_segment = std::max<Duration>(std::chrono::minutes(10), 10 * latency);
+  q.min_pause = r.min_pause.value_or(kDefaultMinPause);
   if (r.mode == Mode::kFlexibleStart) {
     if (r.deadline || r.max_delay)
       return make_error(ErrorKind::kUsage,
@@ -282,8 +286,8 @@ Result<ScheduleRequest> schedule_request(const ExecutionRequest& r, UtcTime now)
 std::pair<Power, std::string> expected_power(const std::optional<Power>& given, const std::string& store_path,
                                              const std::vector<std::string>& command,
                                              std::vector<std::string>& warnings) {
-  if (given) return {*given, fmt::format("a {} job (--expected-power)", format_power(*given))};
-  const std::pair nominal{Power::watts(100), std::string("a nominal 100 W job (no earlier run of this command)")};
+  if (given) return {*given, power_line(*given, PowerBasis::kGiven)};
+  const std::pair nominal{kDefaultPower, power_line(kDefaultPower, PowerBasis::kDefault)};
   if (!std::filesystem::exists(store_path)) return nominal;
   auto runs = runner::RunStore::open(store_path);
   if (!runs) {
@@ -300,8 +304,8 @@ std::pair<Power, std::string> expected_power(const std::optional<Power>& given, 
     const Energy e = r.job_energy();
     if (!(e.joules() > 0)) continue;
     const Power p = e / r.duration;
-    return {p, fmt::format("{:.0f} W, the mean of this command's last run ({}, {})", p.watts(), r.id,
-                           sensors::to_string(r.weakest_method()))};
+    return {p, power_line(p, PowerBasis::kEarlierRun,
+                          fmt::format("{}, {}", r.id, sensors::to_string(r.weakest_method())))};
   }
   return nominal;
 }
@@ -363,7 +367,7 @@ Result<std::unique_ptr<ScheduledRun>> ScheduledRun::prepare(const ExecutionReque
   if (req->mode != Mode::kThreshold)
     observer.on_event({EventKind::kPlan,
                        fmt::format("plan ({}): {} segment(s) from {} to {}; expected {} CO2e against {} CO2e at "
-                                   "once, for {} (operational, before PUE)",
+                                   "once (operational, before PUE); {}",
                                    scheduling::to_string(req->mode), plan.segments.size(), format_utc(plan.start()),
                                    format_utc(plan.end()), format_mass(plan.emissions), format_mass(plan.baseline),
                                    power.second)});
@@ -437,6 +441,12 @@ std::expected<runner::ExitStatus, runner::SpawnError> ScheduledRun::run(runner::
 
 Result<runner::ScheduleSummary> ScheduledRun::record() const {
   return runner::execution_record(report_, schedule_, settings_);
+}
+
+Duration ScheduledRun::start_window() const {
+  const ScheduleRequest& q = schedule_.request();
+  if (q.mode == Mode::kFlexibleStart) return q.latest_start - q.earliest;
+  return std::max(Duration(0), q.deadline - q.earliest - q.expected);
 }
 
 ScheduleOutcome ScheduledRun::outcome() const {

@@ -60,6 +60,10 @@ class ScheduledRun {
 
   [[nodiscard]] Result<runner::ScheduleSummary> record() const;
   ScheduleOutcome outcome() const;
+  // The starts the user allowed: --start-within, or the slack before the
+  // deadline (deadline - earliest - expected duration); what the run's
+  // hindsight line compares against.
+  Duration start_window() const;
   std::vector<std::string> warnings() const;
 
  private:
@@ -79,7 +83,7 @@ class ScheduledRun {
 
 // The job's mean power for the plan's expected emissions and what it is:
 // the request's, else the mean of the same command's last successful run in
-// the store, else a nominal 100 W (plans do not depend on it).
+// the store, else kDefaultPower, labelled (plans do not depend on it).
 std::pair<Power, std::string> expected_power(const std::optional<Power>& given, const std::string& store_path,
                                              const std::vector<std::string>& command,
                                              std::vector<std::string>& warnings);

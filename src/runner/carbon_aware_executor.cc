@@ -224,8 +224,13 @@ ExecutionReport execute(Clock& clock, ExecutionSchedule& schedule, JobControl& j
       event(now, "wait", d.why);
     }
 
-    // Wait for the earliest of: recheck, refresh, next sample, job exit.
-    UtcTime wake_utc = std::min(d.recheck, source ? next_refresh : UtcTime::max());
+    // Wait for the earliest of: recheck, refresh, next sample, job exit. A
+    // refresh that will not be made (a started Flexible Start job, work past
+    // its expected duration) is no reason to wake: its time stays in the
+    // past, and waking for it would spin.
+    const bool refreshes = source && !(started && schedule.request().mode == scheduling::Mode::kFlexibleStart) &&
+                           work < schedule.request().expected;
+    UtcTime wake_utc = std::min(d.recheck, refreshes ? next_refresh : UtcTime::max());
     wake_utc = std::min(wake_utc, now + std::chrono::hours(1));
     SteadyTime wake = clock.steady_now() + std::chrono::duration_cast<SteadyTime::duration>(wake_utc - now);
     if (meter && started) wake = std::min(wake, meter->next_deadline());

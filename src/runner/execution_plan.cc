@@ -99,6 +99,7 @@ Result<scheduling::Plan> ExecutionSchedule::make_plan(const intensity::Intensity
   if (!job) return make_error(job.error().message);
   scheduling::PauseResumeOptions o;
   o.min_segment = std::min(r.min_segment, work);
+  o.min_pause = r.min_pause;
   if (auto i = f.index_at(from)) {
     const auto p = f.point(*i);
     const int64_t off = (from - p.start).count() % p.duration.count();
@@ -177,7 +178,16 @@ ScheduleDecision ExecutionSchedule::decide(UtcTime now, Duration work_done, bool
     d = {true, std::min(d.recheck, now + rest), false,
          "minimum segment: running " + format_duration(rest) + " more before a pause"};
   }
+  // Rule 6: a paused job stays paused for at least `min_pause`, unless the
+  // deadline guard (or rules 1-2) says run.
+  if (d.run && !running_ && started && !d.guard && paused_at_ && request_.min_pause.count() > 0 &&
+      now < *paused_at_ + request_.min_pause) {
+    const UtcTime until = std::min(*paused_at_ + request_.min_pause, guard_instant(work_done));
+    if (now < until)
+      d = {false, until, false, "minimum pause: paused until " + format_utc(until)};
+  }
   if (d.run && !running_) segment_work0_ = work_done;
+  if (!d.run && running_) paused_at_ = now;
   running_ = d.run;
   return d;
 }

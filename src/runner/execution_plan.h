@@ -17,6 +17,10 @@
 //  5. A running job is not paused before it has done `min_segment` of work
 //     since it last started or resumed, even when a re-plan (new forecast,
 //     drift) or the threshold policy says pause.
+//  6. A paused job is not resumed before it has been paused `min_pause`,
+//     unless the deadline guard says run; plans are made with the same
+//     minimum, so this only holds back a re-plan's or the threshold's
+//     short pause.
 // Every decision names the next instant at which the answer may change (a
 // plan switch, the guard instant, the next threshold tick); the caller must
 // call decide() again no later than that.
@@ -55,6 +59,8 @@ struct ScheduleRequest {
   // Least work per run segment (Pause and Resume). Checkpoint mode needs
   // one: a job signalled before it has installed its handler dies of it.
   Duration min_segment{0};
+  // No pause shorter than this (Pause and Resume, threshold); 0: any.
+  Duration min_pause{0};
   // Re-plan when actual work done differs from the plan's by more than this.
   Duration drift_tolerance = std::chrono::seconds(1);
   // A plan (initial or re-plan) that would wait or pause for less than this
@@ -123,6 +129,7 @@ class ExecutionSchedule {
   bool last_run_ = false;
   bool running_ = false;          // the last decision was to run
   Duration segment_work0_{0};     // work done when the job last started or resumed
+  std::optional<UtcTime> paused_at_;  // when the running job was last paused
   Duration plan_work0_{0};
   std::optional<scheduling::ThresholdPolicy> policy_;
   std::optional<std::string> forced_;

@@ -24,7 +24,7 @@ struct ExecutionSettings {
   Duration grace{0};
   double time_scale = 1.0;
   std::string forecast_label;  // "forecast from the store (...)", "typical profile, not a forecast (...)"
-  std::string power_basis;     // what the plan's expected power is: "--expected-power", "a nominal 100 W job", ...
+  std::string power_basis;     // what the plan's expected power is: "power: 300.0 W (given)", "power: 300.0 W (default: assumed ...)", ...
 };
 
 // The section as JSON text.

@@ -60,7 +60,11 @@ LocationRequest LocationRequest::from_environment(std::optional<std::string> zon
   r.zone = std::move(zone);
   r.region = std::move(region);
   if (const char* z = std::getenv("GREENRUN_ZONE"); z && *z) r.env_zone = z;
-  const std::string cfg = home_path("XDG_CONFIG_HOME", ".config", "greenrun/config.toml");
+  // The same config file as the providers' (provider_settings.h):
+  // $GREENRUN_CONFIG first.
+  const char* explicit_cfg = std::getenv("GREENRUN_CONFIG");
+  const std::string cfg = explicit_cfg && *explicit_cfg ? std::string(explicit_cfg)
+                                                        : home_path("XDG_CONFIG_HOME", ".config", "greenrun/config.toml");
   if (!cfg.empty()) r.config_path = cfg;
   if (const char* n = std::getenv("GREENRUN_NO_METADATA"); n && *n && std::string(n) != "0") r.use_metadata = false;
   r.metadata_base = "http://169.254.169.254";
@@ -149,8 +153,9 @@ Result<WhereAmI> where_am_i(const LocationRequest& req, const RegionToZone& regi
     }
   }
   return WhereAmI{"", std::nullopt, "world average",
-                  "no zone known: give --zone or --region, set GREENRUN_ZONE, or zone = \"...\" in "
-                  "~/.config/greenrun/config.toml; using the world average intensity"};
+                  "no zone known: give --zone or --region, set GREENRUN_ZONE, or zone = \"...\" in " +
+                      req.config_path.value_or("~/.config/greenrun/config.toml") +
+                      "; using the world average intensity"};
 }
 
 }  // namespace greenrun::runner

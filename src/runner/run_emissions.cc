@@ -130,7 +130,8 @@ EmissionsFigure emissions_figure(const accounting::EmissionsBreakdown& b, bool m
 
 Result<scheduling::Plan> flexible_start_over(const intensity::IntensitySeries& series,
                                              const std::vector<IntervalRecord>& intervals, UtcTime started,
-                                             size_t max_parts) {
+                                             size_t max_parts,
+                                             Duration window) {
   // The run's power profile, from its own start: each interval's job energy
   // over its duration; gaps (none in practice) count as zero power.
   std::vector<scheduling::PowerInterval> parts;
@@ -167,12 +168,14 @@ Result<scheduling::Plan> flexible_start_over(const intensity::IntensitySeries& s
   if (!profile) return std::unexpected(profile.error());
   auto job = scheduling::Job::make(cursor - started, std::move(*profile));
   if (!job) return std::unexpected(job.error());
-  return scheduling::plan_flexible_start(series, *job, {started, started + kFlexibleWindow, std::nullopt});
+  return scheduling::plan_flexible_start(series, *job, {started, started + window, std::nullopt});
 }
 
 FlexibleStartFigure flexible_start_hindsight(const intensity::IntensityStore* store, const std::string& zone,
-                                             const std::vector<IntervalRecord>& intervals, UtcTime started) {
+                                             const std::vector<IntervalRecord>& intervals, UtcTime started,
+                                             Duration window) {
   FlexibleStartFigure f;
+  f.window = window;
   if (zone.empty()) {
     f.reason = "no grid zone known (world average), so no hourly intensity to compare start times";
     return f;
@@ -182,9 +185,9 @@ FlexibleStartFigure flexible_start_hindsight(const intensity::IntensityStore* st
     return f;
   }
   const UtcTime end = std::max(intervals.back().end, started + Duration(1));
-  const UtcTime window_end = end + kFlexibleWindow;
+  const UtcTime window_end = end + window;
   auto plan_with = [&](const intensity::IntensitySeries& series, std::string basis, std::string source) {
-    auto plan = flexible_start_over(series, intervals, started);
+    auto plan = flexible_start_over(series, intervals, started, 4096, window);
     if (!plan) {
       f.reason = plan.error().message;
       return f;

@@ -66,20 +66,22 @@ EmissionsFigure emissions_figure(const accounting::EmissionsBreakdown& b, bool m
 
 // Flexible Start over `series` for the run's own power profile (the job's
 // attributed energy per interval, merged into at most `max_parts` pieces):
-// every start in [started, started + 24 h], candidates aligned to the series
-// (scheduling/flexible_start.h: the exact optimum).
-// Error: no energy, or the series does not cover [started, started + 24 h +
-// the run's duration) (scheduling's message).
+// every start in [started, started + window] (default 24 h), candidates
+// aligned to the series (scheduling/flexible_start.h: the exact optimum).
+// Error: no energy, or the series does not cover [started, started + window
+// + the run's duration) (scheduling's message).
 inline constexpr Duration kFlexibleWindow = std::chrono::hours(24);
 [[nodiscard]] Result<scheduling::Plan> flexible_start_over(const intensity::IntensitySeries& series,
                                                            const std::vector<IntervalRecord>& intervals,
-                                                           UtcTime started, size_t max_parts = 4096);
+                                                           UtcTime started, size_t max_parts = 4096,
+                                                           Duration window = kFlexibleWindow);
 
 // Chooses the series (the store's actual data covering the window, used with
 // hindsight; else a stored forecast; else the zone's typical profile,
 // "typical profile, not a forecast") and plans. `computed` false with a
 // one-line reason when no data allows.
 FlexibleStartFigure flexible_start_hindsight(const intensity::IntensityStore* store, const std::string& zone,
-                                             const std::vector<IntervalRecord>& intervals, UtcTime started);
+                                             const std::vector<IntervalRecord>& intervals, UtcTime started,
+                                             Duration window = kFlexibleWindow);
 
 }  // namespace greenrun::runner

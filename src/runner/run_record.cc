@@ -251,7 +251,7 @@ std::string to_json(const RunRecord& r, int indent) {
       fs["emissions_g"] = f.emissions.grams();
       fs["baseline_g"] = f.baseline.grams();
       fs["saving_percent"] = f.saving_percent;
-      fs["window_h"] = 24;
+      fs["window_h"] = to_hours(f.window);
       fs["basis"] = f.basis;
       fs["source"] = f.source;
     } else {
@@ -375,6 +375,10 @@ Result<RunRecord> run_record_from_json(const std::string& text) {
         GREENRUN_TRY(f.number("saving_percent", fs.saving_percent));
         GREENRUN_TRY(f.string("basis", fs.basis));
         GREENRUN_TRY(f.string("source", fs.source));
+        const auto& raw = **flexible;
+        if (raw.contains("window_h") && raw["window_h"].is_number() && raw["window_h"].get<double>() >= 0)
+          fs.window = std::chrono::duration_cast<Duration>(std::chrono::duration<double, std::ratio<3600>>(
+              raw["window_h"].get<double>()));
       } else {
         GREENRUN_TRY(f.string("reason", fs.reason));
       }

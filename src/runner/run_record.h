@@ -45,7 +45,7 @@ struct EmissionsFigure {
 };
 
 // "Started at T within the next 24 h it would have emitted X % less":
-// Flexible Start over the 24 h after the run's start, for the run's own power
+// Flexible Start over the window after the run's start, for the run's own power
 // profile (runner/run_emissions.h). Operational emissions only, before PUE.
 struct FlexibleStartFigure {
   bool computed = false;
@@ -57,6 +57,10 @@ struct FlexibleStartFigure {
                                 // "typical profile, not a forecast"
   std::string source;           // the series' provenance
   std::string reason;           // when not computed: why, in one line
+  // The starts compared: [started, started + window]. The user's own window
+  // for a carbon-aware run (--start-within, or the slack before
+  // --deadline / --max-delay), else 24 h.
+  Duration window = std::chrono::hours(24);
 };
 
 // The value of run.json's "schema" key this greenrun writes and reads.

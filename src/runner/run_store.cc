@@ -28,6 +28,12 @@ CREATE TABLE IF NOT EXISTS runs (
   schedule_emissions_g REAL,
   schedule_at_once_g REAL
 );
+CREATE TABLE IF NOT EXISTS run_tags (
+  run_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (run_id, key)
+);
 )sql";
 
 // After any migration, so that the columns exist. runs_summary covers every
@@ -144,6 +150,11 @@ Where where_clause(const RunQuery& q) {
   if (q.until) {
     terms.push_back("julianday(started) < julianday(?)");
     w.values.push_back(format_utc(*q.until));
+  }
+  if (q.tag) {
+    terms.push_back("id IN (SELECT run_id FROM run_tags WHERE key = ? AND value = ?)");
+    w.values.push_back(q.tag->first);
+    w.values.push_back(q.tag->second);
   }
   for (size_t i = 0; i < terms.size(); ++i) w.sql += (i ? " AND " : " WHERE ") + terms[i];
   return w;
@@ -381,6 +392,61 @@ Result<std::vector<RunTotals>> RunStore::summary(const std::string& by, const Ru
     g.scheduling_avoided = Mass::grams(sqlite3_column_double(st.s, 9));
     out.push_back(std::move(g));
   }
+  if (rc != SQLITE_DONE) return make_error(path_ + ": " + sqlite3_errmsg(db_));
+  return out;
+}
+
+}  // namespace greenrun::runner
+
+namespace greenrun::runner {
+
+Result<RunRecord> RunStore::remove(const std::string& id_or_prefix) {
+  auto r = get(id_or_prefix);
+  if (!r) return r;
+  if (auto ok = exec(db_, path_, "BEGIN IMMEDIATE"); !ok) return std::unexpected(ok.error());
+  for (const char* sql : {"DELETE FROM run_tags WHERE run_id = ?", "DELETE FROM runs WHERE id = ?"}) {
+    Statement st;
+    if (sqlite3_prepare_v2(db_, sql, -1, &st.s, nullptr) != SQLITE_OK) {
+      const std::string m = sqlite3_errmsg(db_);
+      (void)exec(db_, path_, "ROLLBACK");
+      return make_error(path_ + ": " + m);
+    }
+    sqlite3_bind_text(st.s, 1, r->id.c_str(), -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st.s) != SQLITE_DONE) {
+      const std::string m = sqlite3_errmsg(db_);
+      (void)exec(db_, path_, "ROLLBACK");
+      return make_error(path_ + ": cannot delete run " + r->id + ": " + m);
+    }
+  }
+  if (auto ok = exec(db_, path_, "COMMIT"); !ok) {
+    (void)exec(db_, path_, "ROLLBACK");
+    return std::unexpected(ok.error());
+  }
+  return r;
+}
+
+Status RunStore::set_tag(const std::string& run_id, const std::string& key, const std::string& value) {
+  Statement st;
+  if (sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO run_tags (run_id, key, value) VALUES (?,?,?)", -1, &st.s,
+                         nullptr) != SQLITE_OK)
+    return make_error(path_ + ": " + sqlite3_errmsg(db_));
+  sqlite3_bind_text(st.s, 1, run_id.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st.s, 2, key.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st.s, 3, value.c_str(), -1, SQLITE_TRANSIENT);
+  if (sqlite3_step(st.s) != SQLITE_DONE)
+    return make_error(path_ + ": cannot tag run " + run_id + ": " + sqlite3_errmsg(db_));
+  return {};
+}
+
+Result<std::map<std::string, std::string>> RunStore::tags(const std::string& run_id) const {
+  Statement st;
+  if (sqlite3_prepare_v2(db_, "SELECT key, value FROM run_tags WHERE run_id = ? ORDER BY key", -1, &st.s, nullptr) !=
+      SQLITE_OK)
+    return make_error(path_ + ": " + sqlite3_errmsg(db_));
+  sqlite3_bind_text(st.s, 1, run_id.c_str(), -1, SQLITE_TRANSIENT);
+  std::map<std::string, std::string> out;
+  int rc;
+  while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) out[column_text(st.s, 0)] = column_text(st.s, 1);
   if (rc != SQLITE_DONE) return make_error(path_ + ": " + sqlite3_errmsg(db_));
   return out;
 }

@@ -15,6 +15,7 @@
 // processes (busy timeout 5 s).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -75,6 +76,7 @@ struct RunQuery {
   std::optional<UtcTime> since;  // started at or after
   std::optional<UtcTime> until;  // started before
   size_t limit = 1000;           // rows / list only; newest first
+  std::optional<std::pair<std::string, std::string>> tag;  // KEY=VALUE (`runs tag`)
 };
 
 class RunStore {
@@ -105,6 +107,15 @@ class RunStore {
   [[nodiscard]] Result<std::vector<RunRow>> rows(const RunQuery& query) const;
   [[nodiscard]] Result<std::vector<RunRecord>> list(const RunQuery& query) const;
   [[nodiscard]] Result<std::vector<RunTotals>> summary(const std::string& by, const RunQuery& query) const;
+
+  // Deletes one run's row and tags (by id or unique prefix, as get()) in one
+  // transaction and returns the record it held; the run's files are not
+  // touched. Errors as get(), or the store's.
+  [[nodiscard]] Result<RunRecord> remove(const std::string& id_or_prefix);
+  // Sets KEY to VALUE on the run with exactly this id (replacing a value).
+  [[nodiscard]] Status set_tag(const std::string& run_id, const std::string& key, const std::string& value);
+  // The run's tags, by key.
+  [[nodiscard]] Result<std::map<std::string, std::string>> tags(const std::string& run_id) const;
 
  private:
   RunStore(std::string path, std::unique_ptr<intensity::IntensityStore> store)

@@ -58,6 +58,9 @@ Result<SlotSchedule> schedule_slots(std::span<const double> v, const SlotProblem
                       std::to_string(K) + " work slots); use a coarser slot");
   const size_t L = std::min(std::max<size_t>(pr.min_work_slots, 1), K);
   const size_t R = pr.restart_slots;
+  // A pause lasts at least P slots: a segment closed at i may resume no
+  // earlier than i + P.
+  const size_t P = pr.min_pause_slots;
   const size_t W = K + 1;
   std::vector<double> S(n + 1, 0.0);
   for (size_t i = 0; i < n; ++i) S[i + 1] = S[i] + v[i];
@@ -66,31 +69,41 @@ Result<SlotSchedule> schedule_slots(std::span<const double> v, const SlotProblem
   const size_t depth = R + L + 1;  // rows of A alive at once
   std::vector<double> ring(depth * W, kInf);
   auto A = [&](size_t i) { return ring.data() + (i % depth) * W; };
-  std::vector<double> b_cur(W, kInf), b_next(W, kInf);
-  b_cur[0] = 0.0;
+  // Rows of B alive at once: a close at i lands in row i + P.
+  const size_t bdepth = P + 2;
+  std::vector<double> bring(bdepth * W, kInf);
+  auto B = [&](size_t i) { return bring.data() + (i % bdepth) * W; };
+  B(0)[0] = 0.0;
   pb[0] = kIdle;
 
   double best = kInf;
   size_t best_i = 0;
   for (size_t i = 0; i <= n; ++i) {
     double* a = A(i);
-    // Close an open segment at i.
-    for (size_t w = 1; w < K; ++w)
-      if (a[w] < b_cur[w]) {
-        b_cur[w] = a[w];
-        pb[i * W + w] = kClose;
-      }
+    double* b_cur = B(i);
+    // Close an open segment at i; it may resume from i + P on.
+    if (i + P <= n) {
+      double* b_close = B(i + P);
+      for (size_t w = 1; w < K; ++w)
+        if (a[w] < b_close[w]) {
+          b_close[w] = a[w];
+          pb[(i + P) * W + w] = kClose;
+        }
+    }
     if (a[K] < best) {
       best = a[K];
       best_i = i;
     }
     if (i == n) break;
     const double slot_cost = pr.slot_kwh * v[i];
-    // Stay idle.
-    for (size_t w = 0; w < K; ++w) {
-      b_next[w] = b_cur[w];
-      pb[(i + 1) * W + w] = kIdle;
-    }
+    // Stay idle (a close that lands in row i + 1 keeps a tie: it is the
+    // same cost with a shorter walk back).
+    double* b_next = B(i + 1);
+    for (size_t w = 0; w < K; ++w)
+      if (b_cur[w] < b_next[w]) {
+        b_next[w] = b_cur[w];
+        pb[(i + 1) * W + w] = kIdle;
+      }
     // Keep running.
     double* a1 = A(i + 1);
     for (size_t w = 0; w < K; ++w)
@@ -115,7 +128,7 @@ Result<SlotSchedule> schedule_slots(std::span<const double> v, const SlotProblem
       }
     }
     std::fill(a, a + W, kInf);
-    std::swap(b_cur, b_next);
+    std::fill(b_cur, b_cur + W, kInf);
   }
   if (best == kInf) return make_error("no feasible pause-and-resume schedule in the window");
 
@@ -144,6 +157,7 @@ Result<SlotSchedule> schedule_slots(std::span<const double> v, const SlotProblem
       if (w == 0) break;
       const uint8_t p = pb[i * W + w];
       if (p == kClose) {
+        i -= P;
         seg = SlotSegment{0, i, 0};
         in_a = true;
       } else {
@@ -177,8 +191,8 @@ Result<Plan> plan_pause_resume(const intensity::IntensitySeries& forecast, const
                       " but only " + format_duration(deadline - earliest) + " remain before " +
                       format_utc(deadline));
   if (options.overhead.time.count() < 0 || options.overhead.energy.joules() < 0 ||
-      options.min_segment.count() < 0)
-    return make_error("expected a non-negative pause overhead and minimum segment");
+      options.min_segment.count() < 0 || options.min_pause.count() < 0)
+    return make_error("expected a non-negative pause overhead, minimum segment and minimum pause");
   const ForecastIntegral f(forecast);
   if (auto ok = f.require_covered(earliest, deadline); !ok) return make_error(ok.error().message);
   const Duration base = options.slot ? *options.slot : f.step_at(earliest);
@@ -199,7 +213,8 @@ Result<Plan> plan_pause_resume(const intensity::IntensitySeries& forecast, const
   };
   SlotSchedule sched;
   const size_t L = std::max<size_t>(1, ceil_div(options.min_segment, slot));
-  if (options.overhead.none() && L <= 1) {
+  const size_t P = ceil_div(options.min_pause, slot);
+  if (options.overhead.none() && L <= 1 && P <= 1) {
     const std::vector<size_t> chosen = cleanest_slots(v, K);
     sched.segments = runs_of(chosen);
     for (size_t i : chosen) sched.cost += slot_kwh * v[i];
@@ -210,6 +225,7 @@ Result<Plan> plan_pause_resume(const intensity::IntensitySeries& forecast, const
     pr.overhead_kwh = options.overhead.energy.kilowatt_hours();
     pr.restart_slots = ceil_div(options.overhead.time, slot);
     pr.min_work_slots = L;
+    pr.min_pause_slots = P;
     auto s = schedule_slots(v, pr);
     if (!s) return make_error(s.error().message);
     sched = std::move(*s);

@@ -15,8 +15,10 @@
 //    restoring the checkpoint (at the job's power, doing no work) and
 //    overhead.energy charged at the intensity of the first of them; each
 //    segment does at least ceil(min_segment / slot) slots of work (or the
-//    whole job when it is shorter). O(n x K) time, O(n x K) bytes for the
-//    back-pointers. Greedy merging is not optimal, this is.
+//    whole job when it is shorter), and each pause (the gap between two
+//    segments) lasts at least ceil(min_pause / slot) slots. O(n x K) time,
+//    O(n x K) bytes for the back-pointers. Greedy merging is not optimal,
+//    this is.
 //
 // The deadline is hard: no segment ends after it.
 //
@@ -43,12 +45,16 @@ struct PauseOverhead {
 struct PauseResumeOptions {
   PauseOverhead overhead;
   Duration min_segment{0};        // least work per segment
+  // No pause shorter than this: stopping a job for a few minutes saves
+  // next to nothing and costs a switch. 0: any pause. The engine's default
+  // is engine::kDefaultMinPause.
+  Duration min_pause{0};
   std::optional<Duration> slot;   // planning resolution; default forecast step
 };
 
 // Errors (one line): deadline not after earliest; the job does not fit before
 // the deadline ("cannot meet the deadline ..."); forecast does not cover
-// [earliest, deadline); a negative overhead or minimum segment; a problem too
+// [earliest, deadline); a negative overhead, minimum segment or minimum pause; a problem too
 // large for the dynamic programme at this resolution.
 [[nodiscard]] Result<Plan> plan_pause_resume(const intensity::IntensitySeries& forecast,
                                              const Job& job, UtcTime earliest, UtcTime deadline,
@@ -78,6 +84,7 @@ struct SlotProblem {
   double overhead_kwh = 0;    // extra energy per resume
   size_t restart_slots = 0;   // R
   size_t min_work_slots = 1;  // L (capped at K)
+  size_t min_pause_slots = 0;  // P: least idle slots between two segments
 };
 
 // The optimal schedule by dynamic programming. Error when K > n, or K = 0.

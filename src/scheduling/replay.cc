@@ -271,6 +271,7 @@ Result<ReplayResult> replay_jobs(const intensity::IntensitySeries& actual,
           const auto cut = window_of(plan_on, w.open, w.deadline);
           PauseResumeOptions pr;
           pr.overhead = s.overhead;
+          pr.min_pause = s.min_pause;
           pr.slot = slot;
           planned_plan = plan_pause_resume(cut, *job, w.open, w.deadline, pr);
           overhead_kwh = s.overhead.energy.kilowatt_hours();

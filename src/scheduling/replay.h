@@ -54,6 +54,7 @@ struct ReplaySetting {
   Policy policy = Policy::kFlexibleStart;
   std::optional<JobRule> rule;  // overrides the jobs' own deadlines and rules
   PauseOverhead overhead;       // Pause and Resume
+  Duration min_pause{0};        // Pause and Resume: no shorter pause
   ThresholdOptions threshold;   // threshold (absolute or percentile)
   double error = 0;             // forecast error: sigma as a share of the mean
   std::string label() const;    // "pause-resume slack:6h error 5%"

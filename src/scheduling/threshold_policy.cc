@@ -25,8 +25,16 @@ Result<ThresholdPolicy> ThresholdPolicy::make(const ThresholdOptions& o, Duratio
 
 Decision ThresholdPolicy::decide(UtcTime now, CarbonIntensity observed, Duration work_done) {
   guard_ = false;
-  history_.emplace_back(now, observed.grams_per_kwh());
-  while (!history_.empty() && history_.front().first <= now - options_.lookback) history_.pop_front();
+  const double value = observed.grams_per_kwh();
+  history_.emplace_back(now, value);
+  if (options_.percentile) sorted_.insert(std::upper_bound(sorted_.begin(), sorted_.end(), value), value);
+  while (!history_.empty() && history_.front().first <= now - options_.lookback) {
+    if (options_.percentile) {
+      // Every value in history_ is in sorted_ (the same double), so this finds it.
+      sorted_.erase(std::lower_bound(sorted_.begin(), sorted_.end(), history_.front().second));
+    }
+    history_.pop_front();
+  }
   const Duration left = work_ - work_done;
   if (left.count() <= 0) return Decision::kPause;
   if (options_.absolute) {
@@ -34,14 +42,9 @@ Decision ThresholdPolicy::decide(UtcTime now, CarbonIntensity observed, Duration
   } else {
     // Nearest-rank percentile over the look-back window (the current
     // observation included).
-    std::vector<double> v;
-    v.reserve(history_.size());
-    for (const auto& h : history_) v.push_back(h.second);
     const size_t rank = static_cast<size_t>(
-        std::ceil(*options_.percentile / 100.0 * static_cast<double>(v.size())));
-    const size_t k = rank == 0 ? 0 : rank - 1;
-    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
-    threshold_ = v[k];
+        std::ceil(*options_.percentile / 100.0 * static_cast<double>(sorted_.size())));
+    threshold_ = sorted_[rank == 0 ? 0 : rank - 1];
   }
   // The guard: idling one more interval must still leave time for the work.
   if (deadline_ - now - options_.decision_interval < left) {

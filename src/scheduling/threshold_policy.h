@@ -11,6 +11,7 @@
 
 #include <deque>
 #include <optional>
+#include <vector>
 
 #include "base/result.h"
 #include "intensity/intensity_series.h"
@@ -54,6 +55,10 @@ class ThresholdPolicy {
   Duration work_;
   UtcTime deadline_;
   std::deque<std::pair<UtcTime, double>> history_;
+  // The values of history_, kept sorted (a sliding order statistic: one
+  // binary search and one move per observation in and out, instead of a copy
+  // and a selection per decision).
+  std::vector<double> sorted_;
   double threshold_ = 0;
   bool guard_ = false;
 };

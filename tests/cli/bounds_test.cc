@@ -31,7 +31,7 @@ TEST_F(BoundsTest, EveryWindowOverheadPowerAndScaleIsBoundedWithAMessageNamingTh
       {{"run", "--zone", "DE", "--pause-resume", "--max-delay", "1e9h", "--expected-duration", "1h"}, "--max-delay"},
       {{"run", "--zone", "DE", "--pause-resume", "--max-delay", "1e12%", "--expected-duration", "1h"}, "--max-delay"},
       {{"run", "--zone", "DE", "--pause-resume", "--max-delay", "1h", "--expected-duration", "100000h"},
-       "--expected-duration"},
+       "--duration"},
       {{"run", "--zone", "DE", "--pause-resume", "--max-delay", "1h", "--expected-duration", "1h", "--time-scale",
         "1e300"},
        "--time-scale"},
@@ -39,7 +39,7 @@ TEST_F(BoundsTest, EveryWindowOverheadPowerAndScaleIsBoundedWithAMessageNamingTh
        "--time-scale"},
       {{"run", "--zone", "DE", "--pause-resume", "--max-delay", "1h", "--expected-duration", "1h", "--expected-power",
         "1e300W"},
-       "--expected-power"},
+       "--power"},
       {{"run", "--zone", "DE", "--embodied-kg", "1e300"}, "--embodied-kg"},
   };
   for (const auto& [args, flag] : cases) {

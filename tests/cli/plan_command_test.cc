@@ -136,19 +136,36 @@ TEST_F(PlanCommand, BadInputIsOneLineAndNonZero) {
   EXPECT_NE(err_.str().find("in the past"), std::string::npos) << err_.str();
 }
 
-TEST_F(PlanCommand, APartlyCoveredWindowLayersTheTypicalProfileLikeARunDoes) {
+TEST_F(PlanCommand, APartlyCoveredWindowContinuesWithGreenrunsOwnForecastLikeARunDoes) {
   // The store ends with 2023: a 48 h window from 2023-12-31 is planned on the
-  // stored data where it has points and the typical profile after, labelled
-  // and warned about — the same policy as a carbon-aware run.
+  // stored data where it has points and, after them, greenrun's own forecast
+  // issued at the end of the history (backtested, its model named) —
+  // labelled and warned about, the same policy as a carbon-aware run.
   ASSERT_EQ(cli({"plan", "--zone", "DE", "--duration", "6h", "--window", "48h", "--from", "2023-12-31T00:00Z",
                  "--json"}),
             0)
       << err_.str();
-  EXPECT_NE(err_.str().find("covers only part of the window"), std::string::npos) << err_.str();
+  EXPECT_NE(err_.str().find("planning on greenrun"), std::string::npos) << err_.str();
+  const auto j = nlohmann::json::parse(out_.str());
+  const std::string label = j["locations"][0]["forecast"]["label"];
+  EXPECT_NE(label.find("where it has points, then the greenrun"), std::string::npos) << label;
+  EXPECT_NE(label.find("forecast (not a provider's), trained on"), std::string::npos) << label;
+  EXPECT_NE(label.find("backtest MAE"), std::string::npos) << label;
+  EXPECT_EQ(label.find("typical profile"), std::string::npos) << label;
+}
+
+TEST_F(PlanCommand, AWindowBeyondTheForecastsReachLayersTheTypicalProfile) {
+  // Ten days after the history ends is too far for a forecast from it (its
+  // reach is a week): stored data where it has points... none here, so the
+  // typical profile, saying why greenrun's own forecast was not used.
+  ASSERT_EQ(cli({"plan", "--zone", "DE", "--duration", "6h", "--window", "24h", "--from", "2024-01-10T00:00Z",
+                 "--json"}),
+            0)
+      << err_.str();
+  EXPECT_NE(err_.str().find("too far from the window"), std::string::npos) << err_.str();
   const auto j = nlohmann::json::parse(out_.str());
   const std::string label = j["locations"][0]["forecast"]["label"];
   EXPECT_NE(label.find("typical profile, not a forecast"), std::string::npos) << label;
-  EXPECT_NE(label.find("where it has points"), std::string::npos) << label;
 }
 
 TEST_F(PlanCommand, WindowWithNoStoredDataUsesTheLabelledTypicalProfile) {

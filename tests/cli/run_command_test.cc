@@ -211,7 +211,7 @@ TEST_F(RunCommandTest, SummaryShowsTheAccountingBreakdownWithFallbackPueAndEmbod
   EXPECT_NE(err.find("--embodied-kg 1500 kg, share 0.5"), std::string::npos) << err;
   EXPECT_NE(err.find("Whole machine"), std::string::npos) << err;
   // No store data for the next 24 h: the typical profile, called so.
-  EXPECT_NE(err.find("flexible start: "), std::string::npos) << err;
+  EXPECT_NE(err.find("best start in hindsight: "), std::string::npos) << err;
   EXPECT_NE(err.find("typical profile, not a forecast"), std::string::npos) << err;
 
   const auto j = run_json();
@@ -268,7 +268,7 @@ TEST_F(RunCommandTest, EmbodiedLineSaysHowToIncludeItOrNamesTheInstance) {
 
 TEST_F(RunCommandTest, NoZoneSaysWhyThereIsNoFlexibleStart) {
   ASSERT_EQ(run({"run", "--sensors", "estimate", "--out", out_.string(), "--", "true"}), 0);
-  EXPECT_NE(stderr_text().find("flexible start: not computed: no grid zone known"), std::string::npos)
+  EXPECT_NE(stderr_text().find("best start in hindsight: not computed: no grid zone known"), std::string::npos)
       << stderr_text();
   EXPECT_EQ(run_json()["flexible_start"]["computed"], false);
   EXPECT_FALSE(run_json()["flexible_start"]["reason"].get<std::string>().empty());
@@ -326,8 +326,8 @@ TEST_F(RunCommandTest, StoreDataPricesTheRunAndDrivesTheFlexibleStartLine) {
   ASSERT_TRUE(best);
   EXPECT_LE(std::chrono::abs(*best - expected.best_start), std::chrono::seconds(1));
   if (fs["saving_percent"].get<double>() > 0.05) {
-    EXPECT_NE(err.find("flexible start: started at " + fs["best_start"].get<std::string>() +
-                       " within the next 24 h it would have emitted"),
+    EXPECT_NE(err.find("best start in hindsight: started at " + fs["best_start"].get<std::string>() +
+                       ", within 24h of the run's start, it would have emitted"),
               std::string::npos)
         << err;
   }

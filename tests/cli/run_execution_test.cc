@@ -92,26 +92,10 @@ size_t count(const nlohmann::json& events, const std::string& kind) {
   return n;
 }
 
-TEST_F(RunExecutionTest, StopModePausesInTheDirtyHoursAndTheJobEndsWithTheRightTotal) {
-  // Clean now, dirty for two hours, clean again: 1 h of work (about 2 units
-  // per 100 ms of real time) must be split around the dirty hours unless the
-  // current hour alone suffices; use a job a little over an hour of schedule.
-  store_forecast({300, 300, 100, 900, 900, 100, 100, 900});
-  ASSERT_EQ(run(scheduled("stop", 24)), 0) << err();
-  const auto j = nlohmann::json::parse(file(greenrun::testing::latest_run_folder(out_) / "run.json"));
-  ASSERT_TRUE(j.contains("schedule")) << j.dump(2);
-  const auto& s = j["schedule"];
-  EXPECT_EQ(s["mode"], "pause-resume");
-  EXPECT_EQ(s["pause_mode"], "stop");
-  EXPECT_TRUE(s["deadline_met"].get<bool>());
-  EXPECT_EQ(count(s["events"], "start"), 1u) << s["events"].dump(2);
-  EXPECT_EQ(count(s["events"], "exit"), 1u);
-  EXPECT_NE(log().find("total=24"), std::string::npos) << log();
-  EXPECT_LE(s["emissions_g"].get<double>(), s["at_once_g"].get<double>() + 1e-9);
-  for (const auto& e : s["events"]) EXPECT_TRUE(e.contains("intensity_g_per_kwh"));
-  EXPECT_NE(err().find("schedule: pause-resume (stop)"), std::string::npos) << err();
-}
-
+// The exact schedule of a stop-mode run (which hours it runs, its events)
+// is tested on a fake clock in tests/engine/scheduled_run_test.cc; here the
+// real processes' pause and resume mechanics, whose assertions do not depend
+// on how late a loaded machine runs the job.
 TEST_F(RunExecutionTest, PausesAndResumesInBothModesWithTheRightTotal) {
   // The clean hours are one apart: the job (about 1 h 12 min of schedule)
   // must pause at least once.

@@ -153,16 +153,20 @@ TEST_F(DashboardTest, AZoneWhoseDataEndedBeforeNowIsLeftOutAndBadRequestsAreRefu
   EXPECT_FALSE(collect_dashboard(zero, services_));
 }
 
-TEST_F(DashboardTest, AnOutlookReachingPastTheDataIsFilledByTheTypicalProfileAndMarkedAnEstimate) {
+TEST_F(DashboardTest, AnOutlookReachingPastTheDataContinuesWithGreenrunsOwnForecast) {
   clock_.advance(*parse_utc("2022-12-31T12:00:00Z") - clock_.utc_now());  // 12 h of data left
   auto d = collect_dashboard(DashboardRequest{}, services_);
   ASSERT_TRUE(d) << d.error().message;
   ASSERT_EQ(d->zones.size(), 1u);
   const ZoneOutlook& z = d->zones[0];
-  ASSERT_TRUE(z.problem.empty()) << z.problem;  // GB has a typical profile in the embedded catalogue
-  EXPECT_TRUE(z.estimate) << z.label;
-  EXPECT_NE(z.label.find("typical profile"), std::string::npos) << z.label;
+  ASSERT_TRUE(z.problem.empty()) << z.problem;
+  EXPECT_NE(z.label.find("then the greenrun"), std::string::npos) << z.label;
+  EXPECT_NE(z.label.find("backtest MAE"), std::string::npos) << z.label;
+  EXPECT_FALSE(z.estimate) << "a backtested forecast, labelled, is not a typical profile";
   EXPECT_FALSE(z.warnings.empty());
+  EXPECT_TRUE(z.series.covers(d->now, d->now + 24h));
+  // The stored points first, unchanged.
+  EXPECT_EQ(z.series.at(d->now)->grams_per_kwh(), z.now_value->grams_per_kwh());
 }
 
 }  // namespace

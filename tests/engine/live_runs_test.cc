@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "base/time_format.h"
+#include "runner/sampler.h"
 #include "testing/paths.h"
 
 namespace greenrun::engine {

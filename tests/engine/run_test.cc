@@ -14,6 +14,7 @@
 #include "runner/run_store.h"
 #include "sensors/fake/fake_sensor.h"
 #include "sensors/fake_trees.h"
+#include "testing/engine_fakes.h"
 #include "testing/fake_clock.h"
 #include "testing/paths.h"
 
@@ -23,102 +24,9 @@ namespace {
 using namespace std::chrono_literals;
 using greenrun::testing::FakeClock;
 
-// A job whose work is its run time on the fake clock; it logs when it runs.
-class SimulatedJob final : public runner::JobControl {
- public:
-  // `proc` (may be null) is the fake procfs: the job's CPU time there grows
-  // with its run time, so the sampler attributes energy to it.
-  SimulatedJob(Clock& clock, Duration work, std::vector<UtcTime>* starts, greenrun::testing::ProcTree* proc)
-      : clock_(clock), work_(work), starts_(starts), proc_(proc), began_(clock.steady_now()) {}
-  std::optional<runner::SpawnError> start() override {
-    running_ = process_ = true;
-    starts_->push_back(clock_.utc_now());
-    return std::nullopt;
-  }
-  runner::PauseResult pause() override {
-    running_ = false;
-    return {};
-  }
-  std::optional<runner::SpawnError> resume() override {
-    running_ = true;
-    starts_->push_back(clock_.utc_now());
-    return std::nullopt;
-  }
-  std::optional<runner::ExitStatus> wait_until(SteadyTime t) override {
-    const SteadyTime now = clock_.steady_now();
-    if (t < now) t = now;
-    if (running_) {
-      const SteadyTime finish = now + (work_ - done_);
-      if (finish <= t) {
-        clock_.sleep_until(finish);
-        done_ = work_;
-        running_ = process_ = false;
-        publish();
-        return runner::ExitStatus{};
-      }
-      done_ += std::chrono::duration_cast<Duration>(t - now);
-    }
-    clock_.sleep_until(t);
-    publish();
-    return std::nullopt;
-  }
-  bool interrupted() const override { return false; }
-  bool has_process() const override { return process_; }
-  pid_t measured_root() const override { return 4242; }
-  runner::PauseMode mode() const override { return runner::PauseMode::kStop; }
-
- private:
-  Clock& clock_;
-  Duration work_;
-  Duration done_{0};
-  bool running_ = false, process_ = false;
-  std::vector<UtcTime>* starts_;
-  greenrun::testing::ProcTree* proc_;
-  SteadyTime began_;
-  SteadyTime published_{};
-  bool was_running_ = false;
-
-  // One CPU busy while the job runs (100 ticks a second), idle otherwise;
-  // written every 10 minutes of schedule (the files are the slow part).
-  void publish() {
-    if (!proc_) return;
-    if (clock_.steady_now() - published_ < 10min && running_ == was_running_) return;
-    published_ = clock_.steady_now();
-    was_running_ = running_;
-    const auto job = static_cast<uint64_t>(done_.count() / 10);
-    const auto all = static_cast<uint64_t>((clock_.steady_now() - began_) / 10ms);
-    proc_->set_process(4242, 1, job, 0);
-    proc_->set_machine(1000 + job, 500, 10000 + 2 * all - job);
-  }
-};
-
-// Hands out `next` once the clock has passed `at`.
-class ScriptedForecast final : public runner::ForecastSource {
- public:
-  ScriptedForecast(UtcTime at, intensity::IntensitySeries next, std::optional<UtcTime>* delivered)
-      : at_(at), next_(std::move(next)), delivered_(delivered) {}
-  std::optional<intensity::IntensitySeries> poll(UtcTime now) override {
-    if (delivered_->has_value() || now < at_) return std::nullopt;
-    *delivered_ = now;
-    return next_;
-  }
-
- private:
-  UtcTime at_;
-  intensity::IntensitySeries next_;
-  std::optional<UtcTime>* delivered_;
-};
-
-class Recorder final : public Observer {
- public:
-  void on_event(const Event& e) override { events.push_back(e); }
-  bool has(EventKind kind, const std::string& fragment) const {
-    for (const auto& e : events)
-      if (e.kind == kind && e.text.find(fragment) != std::string::npos) return true;
-    return false;
-  }
-  std::vector<Event> events;
-};
+using greenrun::testing::Recorder;
+using greenrun::testing::ScriptedForecast;
+using greenrun::testing::SimulatedJob;
 
 const char* kGermany2023 = "electricitymaps-hourly/green-dcc/DE-LU_2023_hourly.csv";
 

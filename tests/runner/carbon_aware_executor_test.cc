@@ -262,6 +262,46 @@ TEST(CarbonAwareExecutor, AFlexibleJobStartedPastItsLatestStartMissedItsDeadline
   EXPECT_EQ(rep.deadline_summary(), "DEADLINE MISSED");
 }
 
+// A job that counts the executor's waits on it; past `limit` waits it
+// exits, so an executor that spins fails the test instead of hanging it.
+class CountingWaits final : public JobControl {
+ public:
+  CountingWaits(FakeClock& clock, Duration duration, int limit) : inner_(clock, duration), limit_(limit) {}
+  std::optional<SpawnError> start() override { return inner_.start(); }
+  PauseResult pause() override { return inner_.pause(); }
+  std::optional<SpawnError> resume() override { return inner_.resume(); }
+  std::optional<ExitStatus> wait_until(SteadyTime t) override {
+    if (++waits_ > limit_) return ExitStatus{};
+    return inner_.wait_until(t);
+  }
+  bool interrupted() const override { return false; }
+  bool has_process() const override { return inner_.has_process(); }
+  pid_t measured_root() const override { return 1; }
+  PauseMode mode() const override { return PauseMode::kStop; }
+  int waits() const { return waits_; }
+
+ private:
+  SimulatedJob inner_;
+  int limit_;
+  int waits_ = 0;
+};
+
+// Once a Flexible Start job has started no forecast is asked for: the
+// executor must not wake for the refresh it no longer makes (its time stays
+// in the past, and waking for it spun a CPU for the rest of the job).
+TEST(CarbonAwareExecutor, AStartedFlexibleJobWithAForecastSourceDoesNotSpin) {
+  FakeClock clock(kT0);
+  auto sched = ExecutionSchedule::make(flexible_start(4h, kT0 + 2h), hourly({100, 500, 500, 500, 500, 500, 500}));
+  ASSERT_TRUE(sched) << sched.error().message;
+  CountingWaits job(clock, 4h, 1000);
+  QueuedForecasts source;  // answers nothing new
+  ExecutorOptions options;
+  options.forecast_refresh = 15min;
+  const auto rep = execute(clock, *sched, job, nullptr, &source, options);
+  EXPECT_LT(job.waits(), 20) << "the executor woke " << job.waits() << " times for a 4 h job";
+  EXPECT_EQ(rep.ended, kT0 + 4h);
+}
+
 // Checkpoint mode, a job without a handler for the checkpoint signal: it
 // dies of it at the first pause, well before the deadline. That is not a
 // deadline met: the job did not complete.
@@ -396,6 +436,31 @@ TEST(CarbonAwareExecutor, ARePlanNeverPausesARunningJobBeforeItsMinimumSegment) 
   ASSERT_TRUE(rep.segments.front().running);
   EXPECT_EQ(rep.segments.front().start, kT0);
   EXPECT_GE(rep.segments.front().end, kT0 + 30min) << "paused before the minimum segment";
+  EXPECT_TRUE(rep.deadline_met);
+}
+
+TEST(CarbonAwareExecutor, APausedJobStaysPausedForTheMinimumPause) {
+  // The plan runs hour 0 and hour 4. At T0 + 75 min (the fifth poll) a new
+  // forecast makes hour 2 clean: the re-plan would resume at T0 + 2h, one
+  // hour into the pause; a 90-minute minimum pause holds it until T0 + 2h30.
+  FakeClock clock(kT0);
+  auto req = pause_resume(2h, kT0 + 7h);
+  req.min_pause = 90min;
+  const auto first = hourly({100, 900, 900, 900, 100, 100, 100});
+  auto sched = ExecutionSchedule::make(req, first);
+  ASSERT_TRUE(sched);
+  QueuedForecasts source;
+  for (int i = 0; i < 4; ++i) source.queue.push_back(first);
+  source.queue.push_back(hourly({100, 900, 100, 100, 100, 100, 100}));
+  SimulatedJob job(clock, 2h);
+  const auto rep = execute(clock, *sched, job, nullptr, &source, {});
+  std::vector<RunSegment> ran;
+  for (const auto& seg : rep.segments)
+    if (seg.running) ran.push_back(seg);
+  ASSERT_EQ(ran.size(), 2u);
+  EXPECT_EQ(ran[0].end, kT0 + 1h);
+  EXPECT_GE(ran[1].start, kT0 + 2h + 30min) << "resumed before the minimum pause";
+  EXPECT_LT(ran[1].start, kT0 + 4h) << "the new forecast was not used";
   EXPECT_TRUE(rep.deadline_met);
 }
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/time_format.h"
 #include "scheduling/flexible_start.h"
 #include "test_series.h"
 
@@ -15,21 +16,24 @@ using test::at;
 // Brute force over every run/idle pattern of n slots: maximal runs are
 // segments; each later segment first spends R slots restarting (no work) and
 // pays `overhead` x the intensity of its first slot; each segment does at
-// least min(L, K) work slots; the work adds up to exactly K.
+// least min(L, K) work slots; each gap between two segments is at least P
+// slots; the work adds up to exactly K.
 double brute_force(const std::vector<double>& v, const SlotProblem& pr) {
   const size_t n = v.size();
   const size_t K = pr.work_slots, R = pr.restart_slots;
   const size_t L = std::min(std::max<size_t>(pr.min_work_slots, 1), K);
+  const size_t P = pr.min_pause_slots;
   double best = std::numeric_limits<double>::infinity();
   for (uint32_t mask = 1; mask < (1u << n); ++mask) {
     double cost = 0;
-    size_t work = 0, segments = 0;
+    size_t work = 0, segments = 0, last_end = 0;
     bool ok = true;
     for (size_t i = 0; i < n && ok;) {
       if (!(mask >> i & 1)) {
         ++i;
         continue;
       }
+      if (segments > 0 && i - last_end < P) ok = false;
       size_t j = i;
       while (j < n && (mask >> j & 1)) ++j;
       const size_t len = j - i;
@@ -41,6 +45,7 @@ double brute_force(const std::vector<double>& v, const SlotProblem& pr) {
         work += len - restart;
       }
       ++segments;
+      last_end = j;
       i = j;
     }
     if (ok && work == K) best = std::min(best, cost);
@@ -80,9 +85,12 @@ TEST(PauseResume, DynamicProgrammeMatchesBruteForceOnSmallInputs) {
     pr.overhead_kwh = std::uniform_int_distribution<int>(0, 3)(rng);
     pr.restart_slots = std::uniform_int_distribution<size_t>(0, 2)(rng);
     pr.min_work_slots = std::uniform_int_distribution<size_t>(1, 3)(rng);
+    pr.min_pause_slots = std::uniform_int_distribution<size_t>(0, 4)(rng);
     auto s = schedule_slots(v, pr);
     ASSERT_TRUE(s) << s.error().message;
     const double oracle = brute_force(v, pr);
+    for (size_t k = 1; k < s->segments.size(); ++k)
+      EXPECT_GE(s->segments[k].begin - s->segments[k - 1].end, pr.min_pause_slots) << "minimum pause";
     EXPECT_NEAR(s->cost, oracle, 1e-9);
     EXPECT_NEAR(schedule_cost(v, *s, pr), s->cost, 1e-9) << "the segments add up to the cost";
     for (const auto& seg : s->segments) EXPECT_LE(seg.end, n) << "no slot past the deadline";
@@ -194,6 +202,40 @@ TEST(PauseResume, OverheadMergesSegmentsOnRealData) {
   Duration ran{0};
   for (const Segment& seg : p->segments) ran += seg.end - seg.start;
   EXPECT_EQ(ran, minutes(100));
+}
+
+TEST(PauseResume, NoPauseShorterThanTheMinimumOnRealData) {
+  GREENRUN_REQUIRE_SHARED_DATA();
+  const auto gb = test::real_series("green-dcc/GB_2022_hourly.csv");
+  const Job job = *Job::make(hours(12), PowerProfile::constant(Power::kilowatts(1)));
+  auto shortest_pause = [](const Plan& p) {
+    Duration m = hours(1000);
+    for (size_t k = 1; k < p.segments.size(); ++k) m = std::min(m, p.segments[k].start - p.segments[k - 1].end);
+    return m;
+  };
+  // Every day of March 2022 with a 36 h window: where the unconstrained plan
+  // takes a single dirty hour off, a 2 h minimum pause must forbid it.
+  int short_pauses = 0;
+  for (int day = 0; day < 31; ++day) {
+    const UtcTime e = at("2022-03-01T00:00Z") + hours(24 * day);
+    SCOPED_TRACE("start " + format_utc(e));
+    auto free = plan_pause_resume(gb, job, e, e + hours(36));
+    ASSERT_TRUE(free) << free.error().message;
+    if (shortest_pause(*free) < hours(2)) ++short_pauses;
+    PauseResumeOptions o;
+    o.min_pause = hours(2);
+    auto held = plan_pause_resume(gb, job, e, e + hours(36), o);
+    ASSERT_TRUE(held) << held.error().message;
+    EXPECT_GE(shortest_pause(*held), hours(2));
+    EXPECT_GE(held->emissions.grams(), free->emissions.grams() - 1e-9) << "a constraint cannot make a plan cleaner";
+    Duration ran{0};
+    for (const Segment& seg : held->segments) ran += seg.end - seg.start;
+    EXPECT_EQ(ran, hours(12));
+  }
+  EXPECT_GT(short_pauses, 0) << "the data must call for a short pause somewhere for this test to mean anything";
+  PauseResumeOptions bad;
+  bad.min_pause = minutes(-1);
+  EXPECT_FALSE(plan_pause_resume(gb, job, at("2022-03-01T00:00Z"), at("2022-03-02T12:00Z"), bad));
 }
 
 }  // namespace

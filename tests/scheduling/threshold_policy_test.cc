@@ -2,7 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <random>
+
 #include "test_series.h"
+#include "testing/seed.h"
 
 namespace greenrun::scheduling {
 namespace {
@@ -44,6 +50,39 @@ TEST(ThresholdPolicy, PercentileFollowsTheRecentPast) {
   EXPECT_DOUBLE_EQ(p->current_threshold(), 250);
   EXPECT_EQ(p->decide(t0 + hours(5), CarbonIntensity::grams_per_kwh(390), Duration(0)), Decision::kPause);
   EXPECT_FALSE(ThresholdPolicy::make(ThresholdOptions{}, hours(1), t0));
+}
+
+TEST(ThresholdPolicy, TheSlidingPercentileIsTheNearestRankOfTheLookBackWindow) {
+  // Oracle: copy the window's values and select the nearest rank, as the
+  // policy did before it kept a sorted window. Random values with many ties
+  // (rounded to 5 g) and irregular decision times, so values leave the window
+  // in every order.
+  const uint64_t seed = greenrun::testing::property_seed();
+  std::mt19937_64 rng(seed);
+  for (double pct : {0.0, 10.0, 33.3, 50.0, 90.0, 100.0}) {
+    ThresholdOptions o;
+    o.percentile = pct;
+    o.lookback = hours(6);
+    o.decision_interval = minutes(5);
+    const UtcTime t0 = test::at("2023-01-01T00:00Z");
+    auto p = ThresholdPolicy::make(o, hours(1), t0 + hours(1000));
+    ASSERT_TRUE(p);
+    std::deque<std::pair<UtcTime, double>> window;
+    UtcTime t = t0;
+    for (int i = 0; i < 3000; ++i) {
+      t += minutes(1 + static_cast<int>(rng() % 30));
+      const double v = 5.0 * static_cast<double>(rng() % 80);
+      window.emplace_back(t, v);
+      while (window.front().first <= t - o.lookback) window.pop_front();
+      (void)p->decide(t, CarbonIntensity::grams_per_kwh(v), Duration(0));
+      std::vector<double> values;
+      for (const auto& w : window) values.push_back(w.second);
+      const auto rank = static_cast<size_t>(std::ceil(pct / 100.0 * static_cast<double>(values.size())));
+      const size_t k = rank == 0 ? 0 : rank - 1;
+      std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), values.end());
+      ASSERT_EQ(p->current_threshold(), values[k]) << "p" << pct << ", decision " << i << ", seed " << seed;
+    }
+  }
 }
 
 TEST(ThresholdPolicy, SimulationAlwaysFinishesBeforeTheDeadline) {

@@ -13,6 +13,7 @@
 // silently stretches its predecessor), signal and origin. The file names no
 // zone: --zone is required. Separator: ',' or ';' (detected from the first
 // line), so European spreadsheet exports work too.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,32 @@
 #include "intensity/importers/raw_points.h"
 
 namespace greenrun::intensity {
+namespace {
+
+// The instant of `text` in `tz` (text written with its own offset is taken
+// as written). A wall time in a DST gap is an error; one in an overlap is
+// the earlier instant unless that is not after `previous` (the second pass
+// through the repeated hour), then the later.
+Result<UtcTime> in_zone(std::string_view text, const TimeZone& tz, const std::optional<UtcTime>& previous) {
+  auto wall = parse_utc(text, 0);
+  if (!wall) return std::unexpected(wall.error());
+  if (auto shifted = parse_utc(text, 60); shifted && *shifted == *wall) return *wall;  // an explicit offset
+  std::vector<UtcTime> candidates;
+  for (const Duration probe : {Duration(0), Duration(-std::chrono::hours(26)), Duration(std::chrono::hours(26))}) {
+    const int64_t off = tz.offset_seconds(*wall + probe);
+    const UtcTime c = *wall - std::chrono::seconds(off);
+    if (tz.offset_seconds(c) == off && std::find(candidates.begin(), candidates.end(), c) == candidates.end())
+      candidates.push_back(c);
+  }
+  if (candidates.empty())
+    return make_error("local time " + std::string(trim(text)) + " does not exist in " + tz.name() +
+                      " (the clocks jump forward over it)");
+  std::sort(candidates.begin(), candidates.end());
+  if (previous && candidates.front() <= *previous && candidates.back() > *previous) return candidates.back();
+  return candidates.front();
+}
+
+}  // namespace
 
 Result<ImportResult> import_generic_csv(std::string_view text, const std::string& name,
                                         const ImportOptions& options) {
@@ -46,6 +73,7 @@ Result<ImportResult> import_generic_csv(std::string_view text, const std::string
   bool first = true;
   std::vector<RawPoint> raw;
   raw.reserve(text.size() / 24 + 1);
+  std::optional<UtcTime> previous;
   while (lines.next(line)) {
     if (trim(line).empty()) continue;
     const size_t ln = lines.line_number();
@@ -54,6 +82,11 @@ Result<ImportResult> import_generic_csv(std::string_view text, const std::string
     if (first && line.find(',') == std::string_view::npos && line.find(';') != std::string_view::npos) sep = ';';
     split_csv(line, f, scratch, sep);
     auto t = parse_utc(f[0], options.generic_tz_offset_minutes);
+    if (t && options.generic_tz) {
+      auto local = in_zone(f[0], *options.generic_tz, previous);
+      if (!local) return at("column 1: " + local.error().message);
+      t = *local;
+    }
     if (!t) {
       if (first) {  // a header
         first = false;
@@ -70,6 +103,7 @@ Result<ImportResult> import_generic_csv(std::string_view text, const std::string
       return at("column 2: expected a number, got \"" + printable(trim(f[1])) + "\"");
     if (v < 0) return at("column 2: expected a non-negative intensity, got " + printable(trim(f[1])));
     raw.push_back(RawPoint{t->time_since_epoch().count(), fixed_step, v * *factor, false, static_cast<uint32_t>(ln)});
+    previous = *t;
   }
   if (raw.empty()) return make_error(name + ": expected time,value rows, got none");
   const auto where = [&](uint32_t ref) { return name + ":" + std::to_string(ref); };

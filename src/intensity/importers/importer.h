@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "base/time_zone.h"
 #include "base/units.h"
 #include "intensity/intensity_series.h"
 
@@ -78,6 +79,12 @@ struct ImportOptions {
   // Generic CSV only.
   std::string generic_unit = "g/kWh";  // g/kWh, lbs/MWh, t/kWh, kg/kWh
   int generic_tz_offset_minutes = 0;   // for timestamps without an offset
+  // Instead of a fixed offset: the time zone of timestamps without an offset
+  // ("Europe/Berlin"), read across DST changes: a wall time that does not
+  // exist (the clocks jumped forward) is refused with its line; one that
+  // exists twice (the clocks went back) is the earlier instant, or the later
+  // when the earlier is not after the previous row's.
+  std::optional<TimeZone> generic_tz;
   std::optional<Duration> generic_step;  // default: the gap to the next row
   Signal generic_signal = Signal::kAverageLifecycle;
   Origin generic_origin = Origin::kActual;

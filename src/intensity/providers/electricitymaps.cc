@@ -6,6 +6,11 @@
 #include "base/time_format.h"
 
 namespace greenrun::intensity {
+
+std::string electricitymaps_credentials_hint(const std::string& config_path) {
+  return "check your credentials in " + config_path + " ([electricitymaps] token) or GREENRUN_ELECTRICITYMAPS_TOKEN";
+}
+
 namespace {
 
 std::optional<Duration> granularity_step(std::string_view g) {
@@ -133,8 +138,8 @@ FetchResult<SeriesBatch> ElectricityMapsClient::get(const std::string& endpoint,
                                                     std::vector<std::pair<std::string, std::string>> extra,
                                                     Origin origin) {
   if (token_.empty())
-    return fetch_error(FetchFailure::kConfig, "electricitymaps: no API token; set [electricitymaps] token in "
-                                              "~/.config/greenrun/config.toml or GREENRUN_ELECTRICITYMAPS_TOKEN");
+    return fetch_error(FetchFailure::kConfig, "electricitymaps: no API token; set [electricitymaps] token in " +
+                                                  options_.config_path + " or GREENRUN_ELECTRICITYMAPS_TOKEN");
   std::vector<std::pair<std::string, std::string>> params;
   const bool by_zone = q.zone && !q.zone->empty();
   const bool by_point = q.latitude && q.longitude;
@@ -164,8 +169,8 @@ FetchResult<SeriesBatch> ElectricityMapsClient::get(const std::string& endpoint,
   }
   for (auto& p : extra) params.push_back(std::move(p));
   const std::string url = options_.base_url + "/v3/carbon-intensity/" + endpoint + "?" + query_string(params);
-  static const CallContext kContext{"electricitymaps", std::string(kElectricityMapsCredentialsHint)};
-  auto r = get_with_retry(http_, clock_, HttpRequest{url, {{"auth-token", token_}}}, options_.retry, kContext);
+  const CallContext context{"electricitymaps", electricitymaps_credentials_hint(options_.config_path)};
+  auto r = get_with_retry(http_, clock_, HttpRequest{url, {{"auth-token", token_}}}, options_.retry, context);
   if (!r) return std::unexpected(r.error());
   auto batch = parse_electricitymaps(r->body, "GET " + url_path(url), origin, q.signal,
                                      by_zone ? q.zone : std::nullopt);

@@ -18,9 +18,9 @@
 
 namespace greenrun::intensity {
 
-inline constexpr std::string_view kElectricityMapsCredentialsHint =
-    "check your credentials in ~/.config/greenrun/config.toml ([electricitymaps] token) or "
-    "GREENRUN_ELECTRICITYMAPS_TOKEN";
+// "check your credentials in <config_path> ([electricitymaps] token) or
+// GREENRUN_ELECTRICITYMAPS_TOKEN": the config file actually read.
+std::string electricitymaps_credentials_hint(const std::string& config_path);
 
 // Where and which signal to ask for. Exactly one of zone or (lat, lon).
 struct ElectricityMapsQuery {
@@ -46,6 +46,8 @@ struct ElectricityMapsOptions {
   // past-range answers at most 10 days of hourly data per call (assumed for
   // every granularity); longer ranges are split.
   Duration past_range_chunk = std::chrono::hours(24 * 10);
+  // Named in the message for a missing token (ProviderSettings::config_path).
+  std::string config_path = "~/.config/greenrun/config.toml";
 };
 
 class ElectricityMapsClient {

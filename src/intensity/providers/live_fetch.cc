@@ -72,6 +72,7 @@ FetchResult<SeriesBatch> fetch_series(const FetchRequest& r, const ProviderSetti
       WattTimeOptions o;
       o.retry = retry;
       if (settings.watttime_base_url) o.base_url = *settings.watttime_base_url;
+      o.config_path = settings.config_path;
       WattTimeClient c(http, clock, settings.watttime_username.reveal(), settings.watttime_password.reveal(), o);
       std::string region = r.zone.value_or("");
       if (!r.zone) {
@@ -85,6 +86,7 @@ FetchResult<SeriesBatch> fetch_series(const FetchRequest& r, const ProviderSetti
       ElectricityMapsOptions o;
       o.retry = retry;
       if (settings.electricitymaps_base_url) o.base_url = *settings.electricitymaps_base_url;
+      o.config_path = settings.config_path;
       ElectricityMapsClient c(http, clock, settings.electricitymaps_token.reveal(), o);
       ElectricityMapsQuery q{r.zone, r.latitude, r.longitude, r.signal, std::nullopt};
       switch (r.kind) {

@@ -1,4 +1,5 @@
 #include "intensity/providers/live_forecast.h"
+#include "intensity/providers/uk_carbon_intensity.h"
 
 #include <fmt/format.h>
 
@@ -50,7 +51,14 @@ Result<ForecastSpec> parse_forecast_spec(std::string_view text, const std::strin
   }
   switch (*provider) {
     case ProviderKind::kUk:
-      if (!where.empty()) spec.request.postcode = where;
+      if (!where.empty()) {
+        // Checked here, so that the message names what the user typed (the
+        // spec of --forecast-provider), not `intensity fetch`'s --postcode.
+        if (auto pc = uk_outward_code(where); !pc)
+          return make_error("forecast provider \"" + spec.text + "\": expected uk:POSTCODE such as uk:RG10; " +
+                            pc.error().message);
+        spec.request.postcode = where;
+      }
       break;
     case ProviderKind::kWattTime:
       if (where.empty())

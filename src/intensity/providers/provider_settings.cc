@@ -86,6 +86,7 @@ Result<ProviderSettings> load_provider_settings(const EnvLookup& env, const std:
   } else if (explicit_path) {
     return make_error(path + ": cannot read the config file");
   }
+  s.config_path = path;
   struct Override {
     const char* var;
     Secret* secret;

@@ -48,6 +48,9 @@ struct ProviderSettings {
   std::optional<std::string> electricitymaps_base_url;
   std::optional<std::string> uk_base_url;
   std::optional<std::string> forecast_provider;  // live_forecast.h's spec text
+  // The config file these came from (or would have: it may not exist), for
+  // messages that tell the user where to put a setting.
+  std::string config_path = "~/.config/greenrun/config.toml";
   // Where each value came from, e.g. "watttime.password: GREENRUN_WATTTIME_PASSWORD"
   // (names only, never values), for `--verbose` style diagnostics.
   std::vector<std::string> sources;

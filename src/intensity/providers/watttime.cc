@@ -6,11 +6,16 @@
 #include "base/time_format.h"
 
 namespace greenrun::intensity {
+
+std::string watttime_credentials_hint(const std::string& config_path) {
+  return "check your credentials in " + config_path +
+         " ([watttime] username, password) or GREENRUN_WATTTIME_USERNAME / GREENRUN_WATTTIME_PASSWORD";
+}
+
 namespace {
 
-const CallContext& context() {
-  static const CallContext c{"watttime", std::string(kWattTimeCredentialsHint)};
-  return c;
+CallContext context_for(const std::string& config_path) {
+  return CallContext{"watttime", watttime_credentials_hint(config_path)};
 }
 
 std::string base(const std::string& url) {
@@ -72,17 +77,17 @@ WattTimeClient::WattTimeClient(HttpClient& http, Clock& clock, std::string usern
 
 FetchResult<std::string> WattTimeClient::login() {
   if (username_.empty() || password_.empty())
-    return fetch_error(FetchFailure::kConfig, "watttime: no credentials; set [watttime] username and password in "
-                                              "~/.config/greenrun/config.toml or GREENRUN_WATTTIME_USERNAME / "
-                                              "GREENRUN_WATTTIME_PASSWORD");
+    return fetch_error(FetchFailure::kConfig, "watttime: no credentials; set [watttime] username and password in " +
+                                                  options_.config_path +
+                                                  " or GREENRUN_WATTTIME_USERNAME / GREENRUN_WATTTIME_PASSWORD");
   ++logins_;
   HttpRequest req{options_.base_url + "/login",
                   {{"Authorization", "Basic " + base64_encode(username_ + ":" + password_)}}};
-  auto r = get_with_retry(http_, clock_, req, options_.retry, context());
+  auto r = get_with_retry(http_, clock_, req, options_.retry, context_for(options_.config_path));
   if (!r) {
     if (r.error().kind == FetchFailure::kAuth)
       return fetch_error(FetchFailure::kAuth, "watttime: login refused (HTTP 401/403); " +
-                                                  std::string(kWattTimeCredentialsHint));
+                                                  watttime_credentials_hint(options_.config_path));
     return std::unexpected(r.error());
   }
   auto token = parse_watttime_login(r->body, "watttime: GET /login");
@@ -101,7 +106,7 @@ FetchResult<HttpResponse> WattTimeClient::authorised_get(const std::string& url)
   }
   for (;;) {
     HttpRequest req{url, {{"Authorization", "Bearer " + *token_}}};
-    auto r = get_with_retry(http_, clock_, req, options_.retry, context());
+    auto r = get_with_retry(http_, clock_, req, options_.retry, context_for(options_.config_path));
     if (r || r.error().kind != FetchFailure::kAuth) return r;
     token_.reset();
     if (fresh)  // a brand-new token refused: credentials are fine, access is not

@@ -19,9 +19,10 @@
 
 namespace greenrun::intensity {
 
-inline constexpr std::string_view kWattTimeCredentialsHint =
-    "check your credentials in ~/.config/greenrun/config.toml ([watttime] username, password) or "
-    "GREENRUN_WATTTIME_USERNAME / GREENRUN_WATTTIME_PASSWORD";
+// "check your credentials in <config_path> ([watttime] username, password)
+// or GREENRUN_WATTTIME_USERNAME / GREENRUN_WATTTIME_PASSWORD": the config
+// file actually read (WattTimeOptions::config_path).
+std::string watttime_credentials_hint(const std::string& config_path);
 
 struct WattTimeRegion {
   std::string region;     // "CAISO_NORTH"
@@ -53,6 +54,8 @@ struct WattTimeOptions {
   Duration token_reuse = std::chrono::minutes(28);  // tokens last ~30 min
   // /v3/historical answers at most 32 days per call; longer ranges are split.
   Duration historical_chunk = std::chrono::hours(24 * 30);
+  // Named in the message for missing credentials (ProviderSettings::config_path).
+  std::string config_path = "~/.config/greenrun/config.toml";
 };
 
 class WattTimeClient {

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 
 #include "base/time_format.h"
@@ -122,6 +123,44 @@ TEST(GenericCsv, ValuesOutsideThePlausibilityBoundAreRefused) {
   EXPECT_NE(r.error().message.find("g.csv:3: expected an intensity between 0 and 5000 g/kWh, got 6000 g/kWh"),
             std::string::npos)
       << r.error().message;
+}
+
+// Local wall times across Berlin's DST changes of 2023: the repeated hour of
+// 29 October is two hours, in order; the missing hour of 26 March is
+// refused where it appears, never moved onto the next hour.
+TEST(GenericCsv, LocalTimesAcrossDstChangesAreNeitherDuplicatedNorMisassigned) {
+  if (!std::filesystem::exists("/usr/share/zoneinfo/Europe/Berlin"))
+    GTEST_SKIP() << "needs the tzdata package (/usr/share/zoneinfo/Europe/Berlin)";
+  auto o = zoned("DE");
+  auto tz = TimeZone::load("Europe/Berlin");
+  ASSERT_TRUE(tz) << tz.error().message;
+  o.generic_tz = *tz;
+  const std::string autumn =
+      "time,value\n2023-10-29 00:00,100\n2023-10-29 01:00,101\n2023-10-29 02:00,102\n2023-10-29 02:00,103\n"
+      "2023-10-29 03:00,104\n2023-10-29 04:00,105\n";
+  auto r = import_generic_csv(autumn, "autumn.csv", o);
+  ASSERT_TRUE(r) << r.error().message;
+  const auto& s = r->series[0];
+  ASSERT_EQ(s.size(), 6u);
+  EXPECT_EQ(s.start(), *parse_utc("2023-10-28T22:00:00Z"));
+  for (size_t i = 0; i < s.size(); ++i) {
+    EXPECT_EQ(s.point(i).start, *parse_utc("2023-10-28T22:00:00Z") + std::chrono::hours(static_cast<int>(i))) << i;
+    EXPECT_EQ(s.point(i).duration, std::chrono::hours(1)) << i;
+    EXPECT_DOUBLE_EQ(s.point(i).value.grams_per_kwh(), 100 + static_cast<double>(i)) << i;
+  }
+  const std::string spring =
+      "time,value\n2023-03-26 00:00,100\n2023-03-26 01:00,101\n2023-03-26 03:00,103\n2023-03-26 04:00,104\n";
+  auto p = import_generic_csv(spring, "spring.csv", o);
+  ASSERT_TRUE(p) << p.error().message;
+  ASSERT_EQ(p->series[0].size(), 4u);
+  EXPECT_EQ(p->series[0].point(2).start, *parse_utc("2023-03-26T01:00:00Z")) << "03:00 CEST";
+  EXPECT_EQ(p->series[0].point(1).duration, std::chrono::hours(1)) << "no hour stretched over the gap";
+  expect_error(import_generic_csv("time,value\n2023-03-26 01:00,1\n2023-03-26 02:30,2\n", "gap.csv", o),
+               "gap.csv:3: column 1: local time 2023-03-26 02:30 does not exist in Europe/Berlin");
+  // A time written with its own offset is taken as written.
+  auto z = import_generic_csv("2023-10-29T02:00:00Z,5\n2023-10-29T03:00:00Z,6\n", "z.csv", o);
+  ASSERT_TRUE(z) << z.error().message;
+  EXPECT_EQ(z->series[0].start(), *parse_utc("2023-10-29T02:00:00Z"));
 }
 
 }  // namespace

@@ -56,6 +56,12 @@ TEST(ParseForecastSpec, NamesProviderAndPlace) {
   EXPECT_FALSE(parse_forecast_spec("watttime:north,west", "US-CAL-CISO"));
   EXPECT_FALSE(parse_forecast_spec("watttime", "US-CAL-CISO"));
   EXPECT_FALSE(parse_forecast_spec("electricitymaps", ""));
+  // A bad place names the spec the user typed, not `intensity fetch`'s flags.
+  auto latlon = parse_forecast_spec("uk:51.5,-0.1", "GB");
+  ASSERT_FALSE(latlon);
+  EXPECT_NE(latlon.error().message.find("forecast provider \"uk:51.5,-0.1\": expected uk:POSTCODE"), std::string::npos)
+      << latlon.error().message;
+  EXPECT_EQ(latlon.error().message.find("--postcode"), std::string::npos) << latlon.error().message;
   auto bad = parse_forecast_spec("co2signal", "DE");
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().message.find("expected uk, uk:POSTCODE, watttime:REGION"), std::string::npos);

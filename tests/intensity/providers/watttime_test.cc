@@ -146,9 +146,11 @@ class FakeWattTime {
 
 class WattTimeClientTest : public ::testing::Test {
  protected:
-  WattTimeClient client(std::string user = "user", std::string password = "pass") {
+  WattTimeClient client(std::string user = "user", std::string password = "pass",
+                        std::string config_path = "~/.config/greenrun/config.toml") {
     WattTimeOptions o;
     o.base_url = fake_.base_url() + "/";
+    o.config_path = std::move(config_path);
     return WattTimeClient(http_, clock_, std::move(user), std::move(password), o);
   }
   FakeWattTime fake_;
@@ -213,6 +215,18 @@ TEST_F(WattTimeClientTest, MissingCredentialsFailBeforeAnyRequest) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, FetchFailure::kConfig);
   EXPECT_EQ(fake_.server().request_count(), 0u);
+}
+
+TEST_F(WattTimeClientTest, CredentialMessagesNameTheConfigFileActuallyRead) {
+  auto missing = client("", "", "/srv/greenrun/site.toml").forecast("CAISO_NORTH", 24);
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("in /srv/greenrun/site.toml or GREENRUN_WATTTIME_USERNAME"), std::string::npos)
+      << missing.error().message;
+  auto refused = client("user", "wrong-horse", "/srv/greenrun/site.toml").forecast("CAISO_NORTH", 24);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("check your credentials in /srv/greenrun/site.toml"), std::string::npos)
+      << refused.error().message;
+  EXPECT_EQ(refused.error().message.find("~/.config"), std::string::npos) << refused.error().message;
 }
 
 TEST_F(WattTimeClientTest, RejectsHorizonsBeyondSeventyTwoHours) {

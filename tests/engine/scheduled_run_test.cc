@@ -1,0 +1,166 @@
+// Carbon-aware runs through engine::run on a fake clock with a simulated
+// job, against a forecast stored for fixed hours: the schedules that the
+// CLI's end-to-end tests used to run on a real clock sped up 3,600x (where
+// a loaded machine made the job late and changed the events). Every time
+// and event here is exact.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "base/time_format.h"
+#include "greenrun/engine.h"
+#include "intensity/store.h"
+#include "sensors/fake/fake_sensor.h"
+#include "sensors/fake_trees.h"
+#include "testing/engine_fakes.h"
+#include "testing/fake_clock.h"
+#include "testing/paths.h"
+
+namespace greenrun::engine {
+namespace {
+
+using namespace std::chrono_literals;
+using greenrun::testing::FakeClock;
+using greenrun::testing::Recorder;
+using greenrun::testing::SimulatedJob;
+
+class ScheduledRunTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = greenrun::testing::make_temp_dir("greenrun-scheduled-run");
+    proc_.set_machine(1000, 500, 10000);
+    proc_.set_process(4242, 1, 10, 5);
+    proc_.set_cpuinfo(greenrun::testing::xeon_6148_two_sockets_cpuinfo());
+    proc_.set_meminfo(16 * 1024 * 1024);
+    services_.clock = &clock_;
+    services_.store_path = (dir_ / "greenrun.db").string();
+    services_.procfs_root = proc_.root();
+    services_.env = [](std::string_view) { return std::optional<std::string>{}; };
+    services_.sensors = [](const std::string&, SteadyTime now) -> Result<runner::SensorSetup> {
+      runner::SensorSetup s;
+      s.sensors.push_back(std::make_unique<sensors::FakeSensor>(now));
+      s.label = "fake";
+      return s;
+    };
+    services_.jobs = [this](const JobSpec&, Clock& clock, const runner::ScaledClock*) {
+      return std::make_unique<SimulatedJob>(clock, work_, &starts_, &proc_, 1min);
+    };
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // An hourly DE forecast from kMidnight - 2 h: hour h has pattern[(h + 2) % size].
+  void store_forecast(const std::vector<double>& pattern, int hours = 30) {
+    intensity::IntensitySeries f("DE", intensity::Signal::kAverageLifecycle, intensity::Origin::kForecast);
+    f.set_provenance({"test-forecast", "scheduled_run_test", ""});
+    for (int h = -2; h < hours; ++h)
+      ASSERT_TRUE(f.append(kMidnight + std::chrono::hours(h), 1h,
+                           CarbonIntensity::grams_per_kwh(pattern[static_cast<size_t>(h + 2) % pattern.size()])));
+    auto store = intensity::IntensityStore::open(services_.store_path);
+    ASSERT_TRUE(store) << store.error().message;
+    ASSERT_TRUE(store->import({f}));
+  }
+
+  RunRequest request(ExecutionRequest ex) const {
+    RunRequest r;
+    r.command = {"python3", "job.py"};
+    r.zone = "DE";
+    r.sensors = "fake";
+    r.interval = 60s;
+    r.out_dir = (dir_ / "out").string();
+    ex.forecast.provider = "store";
+    r.execution = ex;
+    return r;
+  }
+  static std::vector<std::string> kinds(const runner::ScheduleSummary& s) {
+    std::vector<std::string> out;
+    for (const auto& e : s.events) out.push_back(e.kind);
+    return out;
+  }
+
+  const UtcTime kMidnight = *parse_utc("2026-11-30T00:00:00Z");
+  std::filesystem::path dir_;
+  greenrun::testing::ProcTree proc_;
+  FakeClock clock_{kMidnight};
+  Services services_;
+  Duration work_ = 72min;
+  std::vector<UtcTime> starts_;
+};
+
+// Was RunExecutionTest.StopModePausesInTheDirtyHoursAndTheJobEndsWithTheRightTotal.
+TEST_F(ScheduledRunTest, StopModePausesThroughTheDirtyHoursAndFinishesInTheNextCleanOne) {
+  // 00:00 clean (100), 01:00 and 02:00 dirty (900), 03:00 and 04:00 clean.
+  store_forecast({300, 300, 100, 900, 900, 100, 100, 900});
+  ExecutionRequest ex;
+  ex.mode = scheduling::Mode::kPauseResume;
+  ex.expected_duration = 2h;
+  ex.max_delay = Delay{std::nullopt, 200.0};
+  Recorder events;
+  auto out = run(request(ex), services_, events);
+  ASSERT_TRUE(out) << out.error().message;
+  ASSERT_EQ(out->exit_status(), 0);
+  ASSERT_EQ(starts_.size(), 2u);
+  EXPECT_EQ(format_utc(starts_[0]), "2026-11-30T00:00:00Z");
+  EXPECT_EQ(format_utc(starts_[1]), "2026-11-30T03:00:00Z");
+  ASSERT_TRUE(out->record.schedule);
+  const auto& s = *out->record.schedule;
+  EXPECT_EQ(s.mode, "pause-resume");
+  EXPECT_EQ(s.pause_mode, "stop");
+  EXPECT_TRUE(s.deadline_met);
+  EXPECT_FALSE(s.guard_engaged);
+  EXPECT_EQ(kinds(s), (std::vector<std::string>{"start", "pause", "resume", "exit"}));
+  for (const auto& e : s.events) EXPECT_TRUE(e.intensity_g_per_kwh) << e.kind;
+  EXPECT_EQ(s.run_time, work_);
+  EXPECT_EQ(s.paused, 2h);
+  EXPECT_EQ(format_utc(out->record.ended), "2026-11-30T03:12:00Z");
+  EXPECT_LE(s.emissions.grams(), s.at_once.grams());
+  EXPECT_TRUE(events.has(EventKind::kPlan, "plan (pause-resume)"));
+}
+
+// Was MinSavingTest.ATinySavingRunsAtOnceAndSaysWhy.
+TEST_F(ScheduledRunTest, ATinySavingRunsAtOnceAndSaysWhy) {
+  // Waiting for 02:00 would save at most 0.7 %.
+  store_forecast({300, 300, 300, 298});
+  work_ = 1h;
+  ExecutionRequest ex;
+  ex.mode = scheduling::Mode::kFlexibleStart;
+  ex.expected_duration = 1h;
+  ex.start_within = 6h;
+  ex.min_saving_percent = 1.0;
+  Recorder events;
+  auto out = run(request(ex), services_, events);
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_TRUE(events.has(EventKind::kWarning, "below --min-saving 1 %: running at once"));
+  ASSERT_EQ(starts_.size(), 1u);
+  EXPECT_EQ(starts_[0], kMidnight) << "started at once";
+  ASSERT_TRUE(out->record.schedule);
+  EXPECT_EQ(out->record.schedule->waited, 0s);
+  // The record says which plan was set aside.
+  const auto j = nlohmann::json::parse(out->record.schedule->json);
+  ASSERT_TRUE(j.contains("planned")) << j.dump(2);
+  EXPECT_EQ(j["planned"]["min_saving_percent"], 1.0) << j.dump(2);
+}
+
+// Was MinSavingTest.AWorthwhileSavingStillWaits.
+TEST_F(ScheduledRunTest, AWorthwhileSavingStillWaitsForTheCleanHours) {
+  // Dirty until 02:00, clean from 02:00 to 05:00: waiting saves far more than 1 %.
+  store_forecast({900, 900, 900, 900, 100, 100, 100});
+  work_ = 1h;
+  ExecutionRequest ex;
+  ex.mode = scheduling::Mode::kFlexibleStart;
+  ex.expected_duration = 1h;
+  ex.start_within = 6h;
+  ex.min_saving_percent = 1.0;
+  Recorder events;
+  auto out = run(request(ex), services_, events);
+  ASSERT_TRUE(out) << out.error().message;
+  for (const auto& e : events.events) EXPECT_EQ(e.text.find("--min-saving"), std::string::npos) << e.text;
+  ASSERT_EQ(starts_.size(), 1u);
+  EXPECT_EQ(format_utc(starts_[0]), "2026-11-30T02:00:00Z");
+  ASSERT_TRUE(out->record.schedule);
+  EXPECT_EQ(out->record.schedule->waited, 2h);
+  EXPECT_EQ(kinds(*out->record.schedule).back(), "exit");
+}
+
+}  // namespace
+}  // namespace greenrun::engine
