@@ -60,6 +60,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_report_command(app, ctx, action);
   add_serve_command(app, ctx, action);
   add_slurm_command(app, ctx, action);
+  add_slurm_sampler_command(app, ctx, action);  // after add_slurm_command: adds itself under `slurm`
 
   if (auto unknown = unknown_flag_message(app, args)) {
     err << "greenrun: " << *unknown << "\n";

@@ -21,5 +21,10 @@ void add_runs_admin_commands(CLI::App& runs_subcommand, Context& ctx, Action& ac
 void add_report_command(CLI::App& app, Context& ctx, Action& action);
 void add_serve_command(CLI::App& app, Context& ctx, Action& action);
 void add_slurm_command(CLI::App& app, Context& ctx, Action& action);
+// `greenrun slurm sampler` (slurm_sampler_command.cc); adds itself under an
+// existing `slurm` subcommand, so call it after any other `slurm` registration.
+void add_slurm_sampler_command(CLI::App& app, Context& ctx, Action& action);
+// `greenrun runs show slurm:JOBID` (runs_slurm_show.cc).
+int show_slurm_job(Context& ctx, const std::string& job_id, bool json);
 
 }  // namespace greenrun::cli

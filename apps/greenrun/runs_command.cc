@@ -1,5 +1,5 @@
 // `greenrun runs list [--project P] [--phase PH] [--since T] [--until T] [--limit N] [--json|--csv]`,
-// `greenrun runs show ID [--json]`,
+// `greenrun runs show ID [--json]` (ID `slurm:JOBID`: a Slurm job's nodes, runs_slurm_show.cc),
 // `greenrun runs summary [--by project|phase|zone|month] [filters] [--json|--csv]`,
 // `greenrun runs import run.json…`:
 // the runs recorded by `greenrun run` in the store, read through the
@@ -173,6 +173,7 @@ int list_action(Context& ctx, const RunsOptions& o) {
 }
 
 int show_action(Context& ctx, const RunsOptions& o) {
+  if (o.id.starts_with("slurm:")) return show_slurm_job(ctx, o.id.substr(6), o.json);  // runs_slurm_show.cc
   auto r = engine::get_run(o.id, services_for(ctx));
   if (!r) return report_error(ctx, r.error());
   std::ostream& out = *ctx.out;
@@ -321,8 +322,8 @@ void add_runs_command(CLI::App& app, Context& ctx, Action& action) {
   list->add_option("--limit", o->limit, "At most this many (default 50)");
   list->add_flag("--json", o->json, "JSON output");
   list->callback([&ctx, &action, o] { action = [&ctx, o] { return list_action(ctx, *o); }; });
-  CLI::App* show = runs->add_subcommand("show", "Show one run");
-  show->add_option("id", o->id, "Run id or a unique prefix")->required();
+  CLI::App* show = runs->add_subcommand("show", "Show one run, or a Slurm job's energy across nodes (slurm:JOBID)");
+  show->add_option("id", o->id, "Run id or a unique prefix; slurm:JOBID for a Slurm job's per-node records")->required();
   show->add_flag("--json", o->json, "JSON output (the run.json record)");
   show->callback([&ctx, &action, o] { action = [&ctx, o] { return show_action(ctx, *o); }; });
   CLI::App* summary = runs->add_subcommand("summary", "Totals by project, phase, zone or month");

@@ -4,6 +4,8 @@
 // file's [server] table. Prints "greenrun serve: listening on http://HOST:PORT"
 // once bound (port 0 picks a free port), serves until SIGINT or SIGTERM.
 #include <CLI/CLI.hpp>
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <ostream>
 #include <pthread.h>
@@ -13,6 +15,7 @@
 #include "base/quantity_parse.h"
 #include "greenrun/carbon_aware_queries.h"
 #include "greenrun/dashboard.h"
+#include "greenrun/job_energy.h"
 #include "report/dashboard_page.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
@@ -53,6 +56,10 @@ int serve(Context& ctx, const ServeFlags& flags) {
   sources.store_path = ctx.store_path();
   auto queries = engine::CarbonAwareQueries::open(sources);
   if (!queries) return report_error(ctx, Error{queries.error().message, ErrorKind::kIo});
+  // The nodes' per-job energy records (POST /greenrun/v1/records): this
+  // process is the store's only writer of them.
+  engine::RecordIngest ingest(ctx.store_path());
+  options.records = &ingest;
   server::MetricsSource metrics(server::MetricsOptions{ctx.store_path()}, queries->get());
   engine::DashboardRequest dashboard;
   auto window = parse_duration(flags.window);
@@ -92,12 +99,20 @@ int serve(Context& ctx, const ServeFlags& flags) {
   const std::string shown = options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
   *ctx.out << "greenrun serve: listening on http://" << shown << ":" << *port << std::endl;
 
+  std::atomic<bool> finished{false};
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&stop_signals, &sig);
-    http.stop();
+    // cpp-httplib's stop() does nothing until run() has entered its accept
+    // loop, so a signal right after the "listening" line would be lost:
+    // repeat it until run() has returned.
+    while (!finished) {
+      http.stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
   });
   http.run();
+  finished = true;
   // run() also returns if the listening socket fails; wake the waiter then.
   pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();

@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "greenrun/engine.h"
 
@@ -34,5 +35,23 @@ struct PricedEnergy {
 // Errors: kUsage for a bad request (names the parameter), kNotFound for an
 // unknown zone or region.
 [[nodiscard]] Result<PricedEnergy> price_energy(const PriceRequest& request, const Services& services);
+
+// Several energies at one place, each spent evenly over its own window,
+// priced together: the same figures as the sum of price_energy over each
+// (the pricing is linear), with the store opened and the series loaded once.
+// What a Slurm job's per-node records are priced with (greenrun/job_energy.h).
+struct EnergyInterval {
+  Energy energy;  // REQUIRES: >= 0
+  UtcTime from{};  // REQUIRES: from < to
+  UtcTime to{};
+};
+struct PriceIntervalsRequest {
+  std::optional<std::string> zone;
+  std::optional<std::string> region;
+  std::vector<EnergyInterval> intervals;  // REQUIRES: not empty
+  double pue = 1.0;
+};
+// Errors: as price_energy, naming the interval ("intervals[3].energy: ...").
+[[nodiscard]] Result<PricedEnergy> price_intervals(const PriceIntervalsRequest& request, const Services& services);
 
 }  // namespace greenrun::engine

@@ -177,6 +177,15 @@ Result<RunOutcome> run_unguarded(const RunRequest& req, const Services& services
   r.exit_status = status.shell_status();
   r.pue = req.pue;
   fill_measured(r, totals, *setup, *where, proc, step, out_dir, warnings);
+  // Inside a Slurm job: its id, node and rank; the node's energy is the
+  // first task's on the node (runner/slurm_context.h).
+  if (auto slurm = runner::SlurmContext::from_environment(services.env); slurm)
+    r.slurm = std::move(*slurm);
+  else
+    r.warnings.push_back(slurm.error().message + "; the Slurm job is not recorded");
+  const bool node_owner = !r.slurm || r.slurm->node_energy_owner();
+  if (!node_owner)
+    for (auto& c : r.components) c.machine = Energy();
   if (scheduled)
     for (const auto& w : scheduled->warnings()) r.warnings.push_back(w);
   if (totals.dropped_deadlines)
@@ -189,6 +198,7 @@ Result<RunOutcome> run_unguarded(const RunRequest& req, const Services& services
   // library failure here must not lose the record: it becomes a warning.
   price_run(out, services.store_path, *timeline, *embodied, req.pue != 1.0,
             scheduled ? scheduled->start_window() : runner::kFlexibleWindow);
+  if (!node_owner) r.emissions_machine_json.clear();
   if (scheduled) {
     if (auto schedule = scheduled->record())
       r.schedule = std::move(*schedule);

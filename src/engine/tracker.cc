@@ -133,6 +133,7 @@ Result<RankInfo> RankInfo::from_environment(const std::function<std::optional<st
 struct Tracker::State {
   TrackRequest request;
   std::string store_path;
+  std::function<std::optional<std::string>(std::string_view)> env;  // Services::env, for the Slurm context
   SystemClock system_clock;
   Clock* clock = nullptr;
   std::unique_ptr<sensors::ProcReader> proc;
@@ -192,6 +193,7 @@ Result<std::unique_ptr<Tracker>> Tracker::start(const TrackRequest& req, const S
   State& s = *t->state_;
   s.request = req;
   s.store_path = services.store_path;
+  s.env = services.env;
   s.clock = services.clock ? services.clock : &s.system_clock;
   if (req.rank) {
     t->rank_ = *req.rank;
@@ -509,6 +511,10 @@ Result<RunOutcome> Tracker::stop(int exit_status, const std::string& note) {
     r.warnings.push_back(fmt::format("{} sampling deadline(s) missed (intervals merged, no energy lost)",
                                      totals.dropped_deadlines));
   if (!note.empty()) r.warnings.push_back(note);
+  if (auto slurm = runner::SlurmContext::from_environment(s.env); slurm)
+    r.slurm = std::move(*slurm);
+  else
+    r.warnings.push_back(slurm.error().message + "; the Slurm job is not recorded");
   const bool node_owner = rank_.local_rank == 0;
   if (!node_owner) {
     // The node's energy is LOCAL_RANK 0's to record; this rank keeps its share.

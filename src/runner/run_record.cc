@@ -267,6 +267,15 @@ std::string to_json(const RunRecord& r, int indent) {
     auto section = ordered_json::parse(r.tracker_json, nullptr, false);
     if (!section.is_discarded()) j["tracker"] = std::move(section);
   }
+  if (r.slurm) {
+    ordered_json s{{"job_id", r.slurm->job_id}, {"node", r.slurm->node}};
+    if (r.slurm->procid) s["procid"] = *r.slurm->procid;
+    if (r.slurm->localid) s["localid"] = *r.slurm->localid;
+    if (!r.slurm->step_id.empty()) s["step_id"] = r.slurm->step_id;
+    s["node_energy"] = r.slurm->node_energy_owner() ? "recorded by this task (SLURM_LOCALID 0)"
+                                                    : "recorded by SLURM_LOCALID 0 on this node; this record keeps its share";
+    j["slurm"] = std::move(s);
+  }
   j["interval_s"] = to_seconds(r.interval);
   j["intervals"] = r.intervals;
   j["dropped_deadlines"] = r.dropped_deadlines;
@@ -382,6 +391,26 @@ Result<RunRecord> run_record_from_json(const std::string& text) {
     if (const auto* t = top.find("tracker")) {
       if (!t->is_object()) return make_error("$.tracker: expected an object, got " + Reader::got(*t));
       r.tracker_json = t->dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+    }
+    if (auto slurm = top.object("slurm"); !slurm) {
+      return std::unexpected(slurm.error());
+    } else if (*slurm) {
+      const Reader sr{**slurm, "$.slurm"};
+      SlurmContext c;
+      GREENRUN_TRY(sr.string("job_id", c.job_id, true));
+      GREENRUN_TRY(sr.string("node", c.node));
+      GREENRUN_TRY(sr.string("step_id", c.step_id));
+      if ((*slurm)->contains("procid")) {
+        int v = 0;
+        GREENRUN_TRY(sr.integer("procid", v));
+        c.procid = v;
+      }
+      if ((*slurm)->contains("localid")) {
+        int v = 0;
+        GREENRUN_TRY(sr.integer("localid", v));
+        c.localid = v;
+      }
+      r.slurm = std::move(c);
     }
     double interval_s = 1.0;
     GREENRUN_TRY(top.number("interval_s", interval_s));

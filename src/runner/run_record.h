@@ -23,6 +23,7 @@
 #include "base/result.h"
 #include "base/units.h"
 #include "runner/schedule_summary.h"
+#include "runner/slurm_context.h"
 #include "sensors/energy_sensor.h"
 
 namespace greenrun::runner {
@@ -99,6 +100,8 @@ struct RunRecord {
   // module): its phases, marks, epochs and prediction, rank — a JSON object
   // kept verbatim under "tracker" (docs/python.md). Empty otherwise.
   std::string tracker_json;
+  // Measured inside a Slurm job: its id, node and rank (run.json "slurm").
+  std::optional<SlurmContext> slurm;
   Duration interval{1000};  // the sampling interval
   size_t intervals = 0;
   size_t dropped_deadlines = 0;

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "server/sdk_json.h"
+#include "server/records_routes.h"
 #include "server/sdk_routes.h"
 
 namespace greenrun::server {
@@ -163,7 +164,7 @@ void HttpServer::add_routes() {
       }
     }
     if (req.method != "GET" && req.method != "HEAD" && req.method != "POST") {
-      refuse(res, 405, "read-only: only GET and the two batch POSTs are served");
+      refuse(res, 405, "read-only: only GET and the POSTs of docs/server.md are served");
       return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;
@@ -183,6 +184,7 @@ void HttpServer::add_routes() {
   });
 
   add_sdk_routes(http, queries_, options_.query);
+  if (options_.records) add_records_routes(http, *options_.records, options_.token.has_value());
   if (metrics_) {
     auto metrics = metrics_;
     http.Get("/metrics", [metrics](const httplib::Request&, httplib::Response& res) {

@@ -7,7 +7,10 @@
 // beyond loopback only with a bearer token (read by the caller from a file,
 // never logged); with a token set every request must carry
 // "Authorization: Bearer <token>" (compared in constant time). Read-only:
-// GET, and POST only for the SDK's two batch queries. Limits on the body,
+// GET, and POST only for the SDK's two batch queries — and, when
+// ServerOptions::records is set, POST /greenrun/v1/records, the nodes'
+// per-job energy records (server/records_routes.h), which needs a token even
+// on loopback. Limits on the body,
 // the number of headers, the query string and the time a connection may
 // take to send a request or read the answer. No file-system path is taken
 // from a request.
@@ -24,6 +27,10 @@
 #include "base/result.h"
 #include "greenrun/carbon_aware_queries.h"
 #include "server/query_string.h"
+
+namespace greenrun::engine {
+class RecordIngest;
+}
 
 namespace httplib {
 class Server;
@@ -43,6 +50,9 @@ struct ServerOptions {
   // The most worker threads: one per open connection, grown on demand (a
   // slow client holds one). The I/O timeouts bound how long each is held.
   size_t threads = 1024;
+  // Where POST /greenrun/v1/records stores (null: no such endpoint). Must
+  // outlive the server.
+  engine::RecordIngest* records = nullptr;
 };
 
 // "HOST:PORT", "[::1]:PORT", ":PORT" (loopback) or "PORT". Error (kUsage) names --listen.
