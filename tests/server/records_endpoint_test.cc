@@ -176,11 +176,15 @@ TEST_F(RecordsEndpoint, NeedsATokenEvenOnLoopbackNamesTheFaultAndStoresOnce) {
 }
 
 TEST_F(RecordsEndpoint, TheSamplerSpoolsWhileTheServerIsDownAndRunsShowTotalsItsRecords) {
-  // A CPU-bound process that says it belongs to Slurm job 777 on node n1.
+  // A CPU-bound process that says it belongs to Slurm job 777 on a node
+  // named for this test process: the process-tree source scans all of /proc,
+  // and tests running beside this one (ctest -j) start Slurm-labelled
+  // processes of their own on "n1".
+  const std::string node = "n1-" + std::to_string(::getpid());
   job_ = ::fork();
   if (job_ == 0) {
     ::setenv("SLURM_JOB_ID", "777", 1);
-    ::setenv("SLURMD_NODENAME", "n1", 1);
+    ::setenv("SLURMD_NODENAME", node.c_str(), 1);
     ::setenv("SLURM_STEP_ID", "batch", 1);
     ::execl("/bin/sh", "sh", "-c", "while :; do :; done", static_cast<char*>(nullptr));
     ::_exit(127);
@@ -192,7 +196,7 @@ TEST_F(RecordsEndpoint, TheSamplerSpoolsWhileTheServerIsDownAndRunsShowTotalsIts
   const std::string server = "http://127.0.0.1:" + std::to_string(port);
   const std::string spool = (dir_ / "spool.jsonl").string();
   const std::vector<std::string> sampler = {"slurm",         "sampler", "--server",    server,
-                                            "--token-file",  (dir_ / "token").string(), "--node", "n1",
+                                            "--token-file",  (dir_ / "token").string(), "--node", node,
                                             "--zone",        "DE",      "--interval", "200ms",
                                             "--sensors",     "fake",    "--cgroup-root", (dir_ / "no-cgroup").string(),
                                             "--spool",       spool,     "--count",    "3"};
@@ -212,7 +216,7 @@ TEST_F(RecordsEndpoint, TheSamplerSpoolsWhileTheServerIsDownAndRunsShowTotalsIts
 
   const auto shown = nlohmann::json::parse(run_cli({"--store", store(), "runs", "show", "slurm:777", "--json"}, "show"));
   ASSERT_EQ(shown["nodes"].size(), 1u);
-  EXPECT_EQ(shown["nodes"][0]["node"], "n1");
+  EXPECT_EQ(shown["nodes"][0]["node"], node);
   EXPECT_EQ(shown["nodes"][0]["intervals"], 6);
   EXPECT_EQ(shown["nodes"][0]["attribution"], "process-tree");
   EXPECT_EQ(shown["method"], "simulated");
