@@ -135,7 +135,7 @@ void HttpServer::add_routes() {
   http.set_read_timeout(io.count() / 1'000'000, io.count() % 1'000'000);
   http.set_write_timeout(io.count() / 1'000'000, io.count() % 1'000'000);
   http.set_keep_alive_timeout(std::max<time_t>(1, std::chrono::duration_cast<std::chrono::seconds>(options_.keep_alive).count()));
-  http.set_keep_alive_max_count(1000);
+  http.set_keep_alive_max_count(100000);
   http.set_payload_max_length(options_.max_body_bytes);
   http.set_tcp_nodelay(true);
   // Keep the listening socket: cpp-httplib listens with a backlog of 5 (fixed
