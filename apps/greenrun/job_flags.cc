@@ -83,4 +83,22 @@ Result<JobValues> parse_job_flags(const JobFlags& f) {
   return v;
 }
 
+Result<engine::Delay> parse_delay_flag(const std::string& flag, const std::string& text) {
+  const auto bad = [&] {
+    return make_error(ErrorKind::kUsage, flag + ": expected a duration or a percentage such as 100%, got " + text);
+  };
+  const std::string_view m = trim(text);
+  engine::Delay d;
+  if (!m.empty() && m.back() == '%') {
+    auto pct = parse_number(m.substr(0, m.size() - 1));
+    if (!pct || !(*pct >= 0) || !std::isfinite(*pct)) return bad();
+    d.percent = *pct;
+  } else {
+    auto x = parse_duration(m);
+    if (!x || x->count() < 0) return bad();
+    d.absolute = *x;
+  }
+  return d;
+}
+
 }  // namespace greenrun::cli

@@ -21,6 +21,7 @@
 
 #include "base/result.h"
 #include "base/units.h"
+#include "greenrun/engine.h"
 
 namespace CLI {
 class App;
@@ -58,6 +59,10 @@ CLI::Option* add_job_flags(CLI::App& cmd, JobFlags& flags, unsigned which, const
 // duration such as 6h, got "x"", "--power: ...", "give --power or --energy,
 // not both".
 [[nodiscard]] Result<JobValues> parse_job_flags(const JobFlags& flags);
+
+// A delay flag's value (--max-delay): a duration ("6h") or a share of the
+// job's duration ("100%"). Errors (kUsage) name the flag.
+[[nodiscard]] Result<engine::Delay> parse_delay_flag(const std::string& flag, const std::string& text);
 
 // A power flag's value: a bare number is watts; else W, kW or MW.
 [[nodiscard]] Result<Power> parse_power_flag(const std::string& flag, const std::string& text);

@@ -164,18 +164,9 @@ Result<engine::PlanRequest> plan_request(const PlanFlags& fl) {
     req.deadline = *d;
   }
   if (!fl.max_delay.empty()) {
-    const std::string_view m = trim(fl.max_delay);
-    engine::Delay d;
-    if (!m.empty() && m.back() == '%') {
-      auto x = parse_number(m.substr(0, m.size() - 1));
-      if (!x || *x < 0) return usage("--max-delay: expected a duration or a percentage such as 100%");
-      d.percent = *x;
-    } else {
-      auto x = parse_duration(m);
-      if (!x) return usage("--max-delay: " + x.error().message);
-      d.absolute = *x;
-    }
-    req.max_delay = d;
+    auto d = parse_delay_flag("--max-delay", fl.max_delay);
+    if (!d) return std::unexpected(d.error());
+    req.max_delay = *d;
   }
   if (iequals(fl.mode, "both")) {
     req.modes = {Mode::kFlexibleStart, Mode::kPauseResume};

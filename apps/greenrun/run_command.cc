@@ -74,22 +74,6 @@ struct RunOptions {
 
 std::unexpected<Error> usage(std::string m) { return make_error(ErrorKind::kUsage, std::move(m)); }
 
-Result<engine::Delay> parse_delay(const std::string& flag, const std::string& text) {
-  const std::string_view m = trim(text);
-  engine::Delay d;
-  if (!m.empty() && m.back() == '%') {
-    auto pct = parse_number(m.substr(0, m.size() - 1));
-    if (!pct || !(*pct >= 0) || !std::isfinite(*pct))
-      return usage(flag + ": expected a duration or a percentage such as 100%, got " + text);
-    d.percent = *pct;
-  } else {
-    auto x = parse_duration(m);
-    if (!x || x->count() < 0) return usage(flag + ": expected a duration or a percentage such as 100%, got " + text);
-    d.absolute = *x;
-  }
-  return d;
-}
-
 Result<std::optional<engine::ExecutionRequest>> execution_request(const ExecutionFlags& f) {
   const int modes = !f.start_within.empty() + f.pause_resume + !f.threshold.empty();
   if (modes == 0) return std::optional<engine::ExecutionRequest>{};
@@ -141,7 +125,7 @@ Result<std::optional<engine::ExecutionRequest>> execution_request(const Executio
       if (!d) return usage("--deadline: " + d.error().message);
       r.deadline = *d;
     } else {
-      auto d = parse_delay("--max-delay", f.max_delay);
+      auto d = parse_delay_flag("--max-delay", f.max_delay);
       if (!d) return std::unexpected(d.error());
       r.max_delay = *d;
     }

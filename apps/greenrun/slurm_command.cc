@@ -12,6 +12,7 @@
 #include "base/time_arg.h"
 #include "base/time_format.h"
 #include "commands.h"
+#include "job_flags.h"
 #include "slurm/agent.h"
 #include "slurm/submit.h"
 
@@ -25,22 +26,6 @@ struct SubmitFlags {
 };
 
 std::unexpected<Error> usage(std::string m) { return make_error(ErrorKind::kUsage, std::move(m)); }
-
-Result<engine::Delay> delay_flag(const std::string& text) {
-  const std::string_view m = trim(text);
-  engine::Delay d;
-  if (!m.empty() && m.back() == '%') {
-    auto pct = parse_number(m.substr(0, m.size() - 1));
-    if (!pct || !(*pct >= 0) || !std::isfinite(*pct))
-      return usage("--max-delay: expected a duration or a percentage such as 100%, got " + text);
-    d.percent = *pct;
-  } else {
-    auto x = parse_duration(m);
-    if (!x || x->count() < 0) return usage("--max-delay: expected a duration or a percentage such as 100%, got " + text);
-    d.absolute = *x;
-  }
-  return d;
-}
 
 std::string zone_or_env(const std::string& zone) {
   if (!zone.empty()) return zone;
@@ -79,13 +64,13 @@ int run_submit(const Context& ctx, const SubmitFlags& f) {
     req.deadline = *d;
   }
   if (!f.max_delay.empty()) {
-    auto d = delay_flag(f.max_delay);
+    auto d = parse_delay_flag("--max-delay", f.max_delay);
     if (!d) return report_error(ctx, d.error());
     req.max_delay = *d;
   }
   if (!f.power.empty()) {
-    auto p = parse_power(f.power);
-    if (!p) return report_error(ctx, usage("--power: " + p.error().message).error());
+    auto p = parse_power_flag("--power", f.power);  // the units every power flag takes
+    if (!p) return report_error(ctx, p.error());
     req.power = *p;
   }
   if (req.zone.empty() && (req.deadline || req.max_delay))
