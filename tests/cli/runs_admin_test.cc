@@ -9,6 +9,7 @@
 
 #include "testing/cli_process.h"
 #include "testing/paths.h"
+#include "testing/stored_forecast.h"
 
 namespace greenrun::cli {
 namespace {
@@ -86,6 +87,10 @@ TEST_F(RunsAdminTest, DeleteRemovesTheRowAndKeepsFilesUnlessAsked) {
 
 TEST_F(RunsAdminTest, ADetachedWaitingRunIsShownAndCancelledBeforeItStarts) {
   const fs::path ran = dir_ / "ran";
+  // A stored forecast whose only clean hour is 3 h ahead, so the plan waits
+  // whatever the time of day (DE's typical profile may start at once).
+  auto stored = greenrun::testing::store_hourly_forecast(dir_ / "greenrun.db", {400, 400, 400, 400, 400, 50, 400, 400});
+  ASSERT_TRUE(stored) << stored.error().message;
   ASSERT_EQ(run({"run", "--zone", "DE", "--sensors", "fake", "--start-within", "6h", "--duration", "1h", "--min-saving",
                  "0", "--detach", "--", "touch", ran.string()}),
             0)
