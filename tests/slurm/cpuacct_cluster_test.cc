@@ -110,14 +110,12 @@ TEST_F(SlurmCpuacctTest, SamplersAttributeTheCpuTimeOfSlurmsCpuacctGroups) {
     ASSERT_TRUE(eventually([&] { return intervals(node) >= 2; }, 1500))
         << read_file(dir_ / ("sampler-" + node) / "stderr.txt");
 
-  // On each node: 2 s of CPU, then a mark, then idle until the test lets the
-  // job end, so no CPU time falls in the last partial interval (which a
-  // sampler cannot see: Slurm removes the group at the end).
-  const fs::path go = dir_ / "go";
+  // On each node: 2 s of CPU, then a mark, then a sleep (no CPU) until the
+  // test cancels the job, so no CPU time falls in the last partial interval
+  // (which a sampler cannot see: Slurm removes the group at the end).
   const std::string job = sbatch(
       "-N2 -t 5 -o " + (dir_ / "job.out").string() + " --wrap 'srun sh -c \"timeout 2 sh -c \\\"while :; do :; done\\\"; "
-      "touch " + (dir_ / "busy-done.").string() + "\\$SLURMD_NODENAME; while [ ! -e " + go.string() +
-      " ]; do sleep 0.1; done\"'");
+      "touch " + (dir_ / "busy-done.").string() + "\\$SLURMD_NODENAME; exec sleep 120\"'");
   std::cout << "job " << job << "\n";
   ASSERT_TRUE(eventually(
       [&] {
@@ -127,19 +125,19 @@ TEST_F(SlurmCpuacctTest, SamplersAttributeTheCpuTimeOfSlurmsCpuacctGroups) {
       },
       3000))
       << cluster_->slurm("squeue").out << read_file(dir_ / "job.out");
-  // The job's CPU time as its cpuacct groups count it, then two more
-  // intervals of every sampler, so the samplers have seen it all.
-  std::map<std::string, double> cpuacct_s;
+  // Two more intervals of every sampler, so they have seen all the busy
+  // time; then the job's CPU time as its cpuacct groups count it.
   std::map<std::string, long> seen;
+  for (const auto& n : cluster_->nodes()) seen[n] = intervals(n);
+  for (const auto& n : cluster_->nodes())
+    ASSERT_TRUE(eventually([&] { return intervals(n) >= seen[n] + 2; }, 1500)) << sampler_out(n);
+  std::map<std::string, double> cpuacct_s;
   for (const auto& n : cluster_->nodes()) {
     const fs::path group = fs::path("/sys/fs/cgroup/cpuacct") / ("slurm_" + n) / "uid_0" / ("job_" + job);
     ASSERT_TRUE(fs::exists(group / "cpuacct.usage")) << group;
     cpuacct_s[n] = std::stod(read_file(group / "cpuacct.usage")) / 1e9;
-    seen[n] = intervals(n);
   }
-  for (const auto& n : cluster_->nodes())
-    ASSERT_TRUE(eventually([&] { return intervals(n) >= seen[n] + 2; }, 1500)) << sampler_out(n);
-  std::ofstream(go) << "";
+  ASSERT_EQ(cluster_->slurm("scancel " + job).status, 0);
   ASSERT_TRUE(eventually([&] { return cluster_->job_state(job).empty(); }, 1500)) << cluster_->slurm("squeue").out;
 
   for (const auto& [node, pid] : samplers) {
