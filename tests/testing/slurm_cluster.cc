@@ -35,8 +35,7 @@ bool has_slurm() {
 }
 
 bool has_slurm_accounting() {
-  return run_shell("command -v slurmdbd sacct sacctmgr mariadbd mariadb-install-db mariadb mariadb-admin >/dev/null")
-             .status == 0;
+  return run_shell("command -v slurmdbd sacct mariadbd mariadb-admin >/dev/null").status == 0;
 }
 
 bool has_cgroup_v1_cpuacct(std::string& why) {

@@ -22,8 +22,8 @@ namespace greenrun::testing {
 
 // Whether slurmctld, slurmd, munged, sbatch, squeue and scontrol are on PATH.
 bool has_slurm();
-// Whether slurmdbd, sacct, sacctmgr and MariaDB's server are installed
-// (for SlurmClusterOptions::accounting).
+// Whether slurmdbd, sacct and MariaDB's server (mariadbd, mariadb-admin) are
+// installed (for SlurmClusterOptions::accounting).
 bool has_slurm_accounting();
 // Whether this host mounts cgroup v1 freezer and cpuacct writable (for
 // SlurmClusterOptions::cpuacct); `why` says what is missing.
