@@ -2,7 +2,8 @@
 // nodes, from the records the nodes' samplers sent (engine::job_energy): one
 // row per node with its zone, interval, energy and emissions at that zone
 // and time, the total, and Slurm's own ConsumedEnergy beside it where sacct
-// has one ("not configured" otherwise).
+// has one, else why not (engine::slurm_consumed_energy: "not configured" without
+// slurmdbd, "Slurm recorded no energy: AcctGatherEnergyType is ..." with it).
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
