@@ -120,8 +120,9 @@ class SlurmAccountingTest : public ::testing::Test {
     return trimmed(r.out);
   }
   // The sacct export (UTC times) of `ids` once Slurm has recorded every one
-  // of them as COMPLETED with an end time (slurmctld sends the records to
-  // slurmdbd asynchronously; bounded wait: 30 s).
+  // of them as COMPLETED with an end time and its whole job record
+  // (slurmctld sends the records to slurmdbd asynchronously; bounded wait:
+  // 30 s).
   std::string sacct_export(const std::vector<std::string>& ids, const std::string& columns) {
     std::string joined;
     for (const auto& id : ids) joined += (joined.empty() ? "" : ",") + id;
@@ -134,6 +135,10 @@ class SlurmAccountingTest : public ::testing::Test {
             const auto it = t.rows.find(id);
             if (it == t.rows.end() || it->second["State"] != "COMPLETED" || it->second["End"] == "Unknown")
               return false;
+            // slurmdbd may get a job's step records before its start record:
+            // it then holds a placeholder ("allocation", no time limit, the
+            // first node only) until the start record fills it in.
+            if (it->second["JobName"] == "allocation" || it->second["Timelimit"].empty()) return false;
           }
           return true;
         },
