@@ -45,6 +45,7 @@ struct ImportFlags {
   // WattTime JSON / Carbon Aware JSON.
   std::string watttime_origin, carbon_aware_signal;
   bool nulls_as_gaps = false;
+  std::string issued;  // empty: not given
 };
 
 struct ShowFlags {
@@ -212,6 +213,11 @@ int run_import(const Context& ctx, const ImportFlags& f) {
   request.format_specific = std::move(format_specific);
   request.zone = f.zone;
   request.region = f.region;
+  if (!f.issued.empty()) {
+    auto t = parse_time_arg(f.issued, SystemClock().utc_now());
+    if (!t) return usage(ctx, "--issued: " + t.error().message);
+    request.issued = *t;
+  }
   engine::Services services;
   services.store_path = path;
   auto imported = engine::import_intensity(request, services);
@@ -526,6 +532,9 @@ void add_intensity_command(CLI::App& app, Context& ctx, Action& action) {
                   "Generic CSV: the values' signal: lifecycle (default), direct or marginal");
   imp->add_option("--watttime-origin", flags->import.watttime_origin,
                   "WattTime JSON: actual or forecast (default: forecast when the file has generated_at)");
+  imp->add_option("--issued", flags->import.issued,
+                  "When the forecasts in the files were issued (UTC, e.g. 2022-03-01T06:00Z); kept so that "
+                  "`simulate --jobs --plan-on issued` plans on the forecast as known then");
   imp->add_flag("--nulls-as-gaps", flags->import.nulls_as_gaps,
                 "WattTime JSON: a null value is a missing point (a gap, counted and reported) instead of an error");
   imp->add_option("--carbon-aware-signal", flags->import.carbon_aware_signal,
