@@ -195,11 +195,11 @@ int run_simulate_jobs(const Context& ctx, const JobsFlags& fl) {
         for (double x : s.saving_by_seed) by.push_back(rounded(x, 2));
         sj["saving_percent_by_seed"] = by;
         sj["saving_percent_sd"] = rounded(s.saving_sd, 2);
-        if (s.perfect_saving) {
-          sj["perfect_saving_percent"] = rounded(*s.perfect_saving, 2);
-          sj["lost_to_error_percent"] =
-              rounded(*s.perfect_saving - s.totals.saving_percent(), 2);
-        }
+      }
+      if (s.perfect_saving) {  // noisy, stored or issued forecasts
+        sj["perfect_saving_percent"] = rounded(*s.perfect_saving, 2);
+        sj["lost_to_error_percent"] =
+            rounded(*s.perfect_saving - s.totals.saving_percent(), 2);
       }
       nlohmann::json jobs = nlohmann::json::array();
       for (const auto& jo : s.jobs) {
