@@ -84,12 +84,15 @@ json import_json(const ImportRecord& r) {
               {"source", r.provenance.source},
               {"origin", r.provenance.origin},
               {"note", r.provenance.note},
-              {"imported_at", format_utc(r.imported_at)}};
+              {"imported_at", format_utc(r.imported_at)},
+              // A forecast's issue time; null when not known (actual data,
+              // and forecasts imported before store schema 3).
+              {"issued", r.issued ? json(format_utc(*r.issued)) : json(nullptr)}};
 }
 
 std::string import_line(const ImportRecord& r) {
-  std::string s = fmt::format("  [{}] {}: {} (imported {})", r.id, r.provenance.source, r.provenance.origin,
-                              format_utc(r.imported_at));
+  std::string s = fmt::format("  [{}] {}: {} (imported {}{})", r.id, r.provenance.source, r.provenance.origin,
+                              format_utc(r.imported_at), r.issued ? ", issued " + format_utc(*r.issued) : "");
   if (!r.provenance.note.empty()) s += "; " + r.provenance.note;
   return s;
 }

@@ -3,6 +3,7 @@
 // time (the numbers are those of tests/scheduling/replay_issued_test.cc).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -54,6 +55,16 @@ TEST_F(SimulateIssued, EachJobIsPlannedOnTheForecastKnownAtItsSubmitTime) {
   ASSERT_EQ(import(csv("f2.csv", {300, 300, 300, 10, 300, 300}), "forecast", "2023-01-02T00:30:00Z"), 0)
       << err_.str();
   ASSERT_EQ(import(csv("f3.csv", {300, 1}), "forecast", "2023-01-02T00:45:00Z"), 0) << err_.str();
+  // Each import keeps its issue time; the actuals have none.
+  ASSERT_EQ(cli({"intensity", "list", "--json"}), 0) << err_.str();
+  std::vector<std::string> issued;
+  for (const auto& series : nlohmann::json::parse(out_.str()))
+    for (const auto& imp : series["imports"])
+      issued.push_back(imp["issued"].is_null() ? series["origin"].get<std::string>() + ": none"
+                                               : imp["issued"].get<std::string>());
+  std::sort(issued.begin(), issued.end());
+  EXPECT_EQ(issued, (std::vector<std::string>{"2023-01-01T23:00:00Z", "2023-01-02T00:30:00Z",
+                                              "2023-01-02T00:45:00Z", "actual: none"}));
   const auto log = dir_ / "jobs.csv";
   std::ofstream(log) << "id,submit,duration,power\n"
                         "A,2023-01-02T00:00:00Z,1h,1000W\n"
