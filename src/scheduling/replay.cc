@@ -124,8 +124,14 @@ intensity::IntensitySeries window_of(const intensity::IntensitySeries& s,
 const intensity::IntensitySeries* forecast_as_known(
     const std::vector<intensity::IntensitySeries>& issues, UtcTime decision,
     UtcTime open, UtcTime close) {
-  for (size_t i = issues.size(); i-- > 0;) {
-    const auto& f = issues[i];
+  // The first issue made after the decision (oldest issue first), then back.
+  const auto after = std::upper_bound(
+      issues.begin(), issues.end(), decision,
+      [](UtcTime t, const intensity::IntensitySeries& f) {
+        return f.issued() && t < *f.issued();
+      });
+  for (auto it = after; it != issues.begin();) {
+    const auto& f = *--it;
     if (!f.issued() || *f.issued() > decision || f.empty()) continue;
     if (f.covers(open, close)) return &f;
   }

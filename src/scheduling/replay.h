@@ -134,7 +134,8 @@ struct ReplayResult {
 
 // The forecast as known at `decision`: of `issues` (oldest issue first,
 // each with issued() set), the latest issued at or before `decision` that
-// covers [open, close); nullptr when none does. O(issues) from the newest.
+// covers [open, close); nullptr when none does. A binary search for the
+// decision, then back through older issues until one covers.
 const intensity::IntensitySeries* forecast_as_known(
     const std::vector<intensity::IntensitySeries>& issues, UtcTime decision,
     UtcTime open, UtcTime close);
