@@ -56,7 +56,7 @@ TEST(RunRecord, TheScheduleRoundTripsThroughRunJsonExactly) {
   auto back = run_record_from_json(text);
   ASSERT_TRUE(back) << back.error().message;
   ASSERT_TRUE(back->schedule);
-  EXPECT_EQ(back->schedule->json, r.schedule->json);
+  EXPECT_EQ(*back->schedule, *r.schedule);
   EXPECT_EQ(back->schedule->mode, "pause-resume");
   EXPECT_EQ(back->schedule->events.size(), 5u);
   EXPECT_DOUBLE_EQ(back->schedule->saving().grams(), 114);
