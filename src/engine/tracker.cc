@@ -471,8 +471,6 @@ void Tracker::on_sample(std::function<void(const SampleSummary&)> callback) {
 
 namespace {
 
-ordered_json range_json(const Range& r) { return {{"low", r.low}, {"mid", r.mid}, {"high", r.high}}; }
-
 double error_percent(double predicted, double actual) {
   return actual > 0 ? 100.0 * (predicted - actual) / actual : 0.0;
 }
@@ -523,81 +521,64 @@ Result<RunOutcome> Tracker::stop(int exit_status, const std::string& note) {
   out.sensor_notes = s.setup.notes;
   out.location_warning = s.where.warning;
   price_run(out, s.store_path, *s.timeline, std::nullopt, s.request.pue != 1.0);
-  if (!node_owner) r.emissions_machine_json.clear();
+  if (!node_owner) r.emissions_machine.reset();
 
   // The tracker's own section: phases priced from the timeline read back.
-  ordered_json t;
-  t["process"] = owner_pid_;
-  t["rank"] = {{"rank", rank_.rank},
-               {"local_rank", rank_.local_rank},
-               {"world_size", rank_.world_size},
-               {"source", rank_.source.empty() ? "one process" : rank_.source},
-               {"node_energy", node_owner ? "recorded by this process (LOCAL_RANK 0)"
-                                          : "recorded by LOCAL_RANK 0 on this node; this record keeps its share"}};
+  runner::TrackerSection t;
+  t.process = owner_pid_;
+  t.rank = {rank_.rank, rank_.local_rank, rank_.world_size, rank_.source.empty() ? "one process" : rank_.source};
   std::vector<runner::IntervalRecord> intervals;
   if (auto file = runner::read_timeline(s.timeline->path())) intervals = std::move(file->intervals);
   const auto energies = phase_energy(intervals, s.phases, r.ended);
-  t["phases"] = ordered_json::array();
   for (size_t i = 0; i < s.phases.size(); ++i) {
     const auto& p = s.phases[i];
-    t["phases"].push_back({{"name", p.name},
-                           {"start", format_utc(p.begin)},
-                           {"end", format_utc(p.end.value_or(r.ended))},
-                           {"closed_by_stop", !p.end.has_value()},
-                           {"job_j", energies[i].joules()}});
+    t.phases.push_back({p.name, p.begin, p.end.value_or(r.ended), !p.end.has_value(), energies[i]});
   }
-  t["marks"] = ordered_json::array();
-  for (const auto& m : s.marks) {
-    ordered_json j{{"at", format_utc(m.at)}, {"name", m.name}};
-    if (m.value && std::isfinite(*m.value)) j["value"] = *m.value;
-    t["marks"].push_back(std::move(j));
-  }
-  t["epochs"] = ordered_json::array();
+  for (const auto& m : s.marks)
+    t.marks.push_back({m.at, m.name, m.value && std::isfinite(*m.value) ? m.value : std::nullopt});
   Duration epochs_time{0};
   Energy epochs_energy;
   for (const auto& e : s.epochs) {
-    t["epochs"].push_back({{"duration_s", seconds(e.duration)}, {"job_j", e.energy.joules()}});
+    t.epochs.push_back({e.duration, e.energy});
     epochs_time += e.duration;
     epochs_energy += e.energy;
   }
-  if (s.request.epochs) t["epochs_planned"] = *s.request.epochs;
+  t.epochs_planned = s.request.epochs;
   if (s.first_prediction) {
     const auto& p = *s.first_prediction;
-    ordered_json pj{{"after_epochs", p.epochs.observed},
-                    {"epochs_total", p.epochs.total},
-                    {"warmup_excluded", p.epochs.warmup_excluded},
-                    {"confidence", p.epochs.confidence},
-                    {"method", p.epochs.method},
-                    {"duration_s", range_json(p.epochs.duration_s)},
-                    {"job_j", range_json(p.epochs.energy_j)},
-                    {"emissions_g", range_json(p.emissions_g)},
-                    {"emissions_method", p.emissions_method}};
+    runner::TrackerSection::Prediction pj;
+    pj.after_epochs = p.epochs.observed;
+    pj.epochs_total = p.epochs.total;
+    pj.warmup_excluded = p.epochs.warmup_excluded;
+    pj.confidence = p.epochs.confidence;
+    pj.method = p.epochs.method;
+    pj.duration_s = {p.epochs.duration_s.low, p.epochs.duration_s.mid, p.epochs.duration_s.high};
+    pj.job = {Energy::joules(p.epochs.energy_j.low), Energy::joules(p.epochs.energy_j.mid),
+              Energy::joules(p.epochs.energy_j.high)};
+    pj.emissions = {Mass::grams(p.emissions_g.low), Mass::grams(p.emissions_g.mid), Mass::grams(p.emissions_g.high)};
+    pj.emissions_method = p.emissions_method;
     const bool complete = s.epochs.size() == p.epochs.total;
     const double g_per_j =
         r.average && r.job_energy().joules() > 0 ? r.average->job.grams() / r.job_energy().joules() : 0;
-    ordered_json outcome{{"epochs", s.epochs.size()},
-                         {"complete", complete},
-                         {"duration_s", seconds(epochs_time)},
-                         {"job_j", epochs_energy.joules()},
-                         {"emissions_g", epochs_energy.joules() * g_per_j}};
+    runner::TrackerSection::Outcome& outcome = pj.outcome;
+    outcome.epochs = s.epochs.size();
+    outcome.complete = complete;
+    outcome.duration = epochs_time;
+    outcome.job = epochs_energy;
+    outcome.emissions = Mass::grams(epochs_energy.joules() * g_per_j);
     if (complete) {
-      outcome["error_percent"] = {
-          {"duration", error_percent(p.epochs.duration_s.mid, seconds(epochs_time))},
-          {"energy", error_percent(p.epochs.energy_j.mid, epochs_energy.joules())},
-          {"emissions", error_percent(p.emissions_g.mid, epochs_energy.joules() * g_per_j)}};
-      outcome["energy_within_interval"] =
+      outcome.error_percent = {error_percent(p.epochs.duration_s.mid, seconds(epochs_time)),
+                               error_percent(p.epochs.energy_j.mid, epochs_energy.joules()),
+                               error_percent(p.emissions_g.mid, epochs_energy.joules() * g_per_j)};
+      outcome.energy_within_interval =
           epochs_energy.joules() >= p.epochs.energy_j.low && epochs_energy.joules() <= p.epochs.energy_j.high;
     } else {
-      outcome["note"] = fmt::format("the job ran {} of {} epochs: no comparison", s.epochs.size(), p.epochs.total);
+      outcome.note = fmt::format("the job ran {} of {} epochs: no comparison", s.epochs.size(), p.epochs.total);
     }
-    pj["outcome"] = std::move(outcome);
-    t["prediction"] = std::move(pj);
+    t.prediction = std::move(pj);
   }
-  if (s.request.budget) {
-    t["budget"] = {{"kg", s.request.budget->kilograms()}};
-    if (s.budget_exceeded_at) t["budget"]["exceeded_at_epoch"] = *s.budget_exceeded_at;
-  }
-  r.tracker_json = t.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+  if (s.request.budget) t.budget = runner::TrackerSection::Budget{*s.request.budget, s.budget_exceeded_at};
+  r.tracker = std::move(t);
   write_record(r, out_dir_, runs_root_, s.store_path, *s.clock);
   return out;
 }

@@ -115,8 +115,8 @@ TEST(EngineLiveForecastRun, FlexibleStartPlansOnTheFetchedForecastAndCachesIt) {
   for (const auto& e : s.events) {
     if (e.kind != "start") continue;
     started = true;
-    ASSERT_TRUE(e.intensity_g_per_kwh);
-    EXPECT_DOUBLE_EQ(*e.intensity_g_per_kwh, 40.0);
+    ASSERT_TRUE(e.intensity);
+    EXPECT_DOUBLE_EQ(e.intensity->grams_per_kwh(), 40.0);
   }
   EXPECT_TRUE(started);
   EXPECT_EQ(s.waited, clean - (hour + 10min));

@@ -109,7 +109,7 @@ TEST_F(ScheduledRunTest, StopModePausesThroughTheDirtyHoursAndFinishesInTheNextC
   EXPECT_TRUE(s.deadline_met);
   EXPECT_FALSE(s.guard_engaged);
   EXPECT_EQ(kinds(s), (std::vector<std::string>{"start", "pause", "resume", "exit"}));
-  for (const auto& e : s.events) EXPECT_TRUE(e.intensity_g_per_kwh) << e.kind;
+  for (const auto& e : s.events) EXPECT_TRUE(e.intensity) << e.kind;
   EXPECT_EQ(s.run_time, work_);
   EXPECT_EQ(s.paused, 2h);
   EXPECT_EQ(format_utc(out->record.ended), "2026-11-30T03:12:00Z");
@@ -136,9 +136,8 @@ TEST_F(ScheduledRunTest, ATinySavingRunsAtOnceAndSaysWhy) {
   ASSERT_TRUE(out->record.schedule);
   EXPECT_EQ(out->record.schedule->waited, 0s);
   // The record says which plan was set aside.
-  const auto j = nlohmann::json::parse(out->record.schedule->json);
-  ASSERT_TRUE(j.contains("planned")) << j.dump(2);
-  EXPECT_EQ(j["planned"]["min_saving_percent"], 1.0) << j.dump(2);
+  ASSERT_TRUE(out->record.schedule->planned);
+  EXPECT_EQ(out->record.schedule->planned->min_saving_percent, 1.0);
 }
 
 // Was MinSavingTest.AWorthwhileSavingStillWaits.
