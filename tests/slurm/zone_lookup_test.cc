@@ -60,6 +60,21 @@ TEST_F(SlurmZoneLookup, SubmitPlansOnTheZoneInConfigAndNamesIt) {
   EXPECT_NE(err().find("config.toml: unknown zone \"NOPE\""), std::string::npos) << err();
 }
 
+TEST_F(SlurmZoneLookup, SubmitCheckpointPutsItsGraceInTheOptInAndRefusesABadOne) {
+  const std::vector<std::string> base = {"slurm", "submit", "--zone", "DE", "--dry-run"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> a = base;
+    a.insert(a.end(), extra.begin(), extra.end());
+    for (const char* s : {"--", "-t", "1", "--wrap", "true"}) a.emplace_back(s);
+    return a;
+  };
+  ASSERT_EQ(run(with({"--checkpoint", "90s"})), 0) << err();
+  EXPECT_NE(out().find("--comment=greenrun:"), std::string::npos) << out();
+  EXPECT_NE(out().find("checkpoint=90"), std::string::npos) << out();
+  EXPECT_EQ(run(with({"--checkpoint", "soon"})), 2);
+  EXPECT_NE(err().find("--checkpoint: expected the grace"), std::string::npos) << err();
+}
+
 TEST_F(SlurmZoneLookup, TheAgentTakesItsZoneFromConfigAndSaysSo) {
   config("FR");
   // No cluster here: a stand-in squeue on PATH answers an empty queue (a
