@@ -299,6 +299,9 @@ up() {
     echo "MinJobAge=300"
     echo "KillWait=5"
     echo "InactiveLimit=0"
+    # greenrun slurm agent requeues checkpointing jobs (docs/slurm.md): batch
+    # jobs must be requeueable (Slurm's default, stated so a site's change shows).
+    echo "JobRequeue=1"
     echo "SlurmdTimeout=60"
     for i in $(seq 1 "$nodes"); do
       echo "NodeName=$prefix$i NodeHostname=localhost NodeAddr=127.0.0.1 Port=${ports[$i]} CPUs=$cpus Sockets=1 CoresPerSocket=$cpus ThreadsPerCore=1 RealMemory=1024 State=UNKNOWN"

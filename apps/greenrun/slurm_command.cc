@@ -2,8 +2,9 @@
 // src/slurm runs Slurm's commands and the engine
 // (include/greenrun/batch_scheduling.h) decides (docs/slurm.md).
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cctype>
 #include <cmath>
-#include <cstdlib>
 #include <fmt/format.h>
 
 #include "base/quantity_format.h"
@@ -20,17 +21,17 @@ namespace greenrun::cli {
 namespace {
 
 struct SubmitFlags {
-  std::string zone, expected_duration, deadline, max_delay, power, forecast_provider;
+  std::string zone, expected_duration, deadline, max_delay, power, forecast_provider, checkpoint;
   bool interruptible = false, dry_run = false;
   std::vector<std::string> sbatch_args;
 };
 
 std::unexpected<Error> usage(std::string m) { return make_error(ErrorKind::kUsage, std::move(m)); }
 
-std::string zone_or_env(const std::string& zone) {
-  if (!zone.empty()) return zone;
-  const char* z = std::getenv("GREENRUN_ZONE");
-  return z ? z : "";
+// The cluster's zone by `greenrun run`'s lookup (--zone, GREENRUN_ZONE,
+// config.toml, cloud metadata); "" when none is known.
+Result<engine::BatchZone> cluster_zone(const std::string& flag, const engine::Services& services) {
+  return engine::locate_batch_zone(flag.empty() ? std::nullopt : std::optional<std::string>(flag), services);
 }
 
 class StderrObserver final : public engine::Observer {
@@ -47,8 +48,19 @@ class StderrObserver final : public engine::Observer {
 int run_submit(const Context& ctx, const SubmitFlags& f) {
   slurm::SubmitRequest req;
   req.sbatch_args = f.sbatch_args;
-  req.zone = zone_or_env(f.zone);
+  engine::Services services;
+  services.store_path = ctx.store_path();
+  auto where = cluster_zone(f.zone, services);
+  if (!where) return report_error(ctx, where.error());
+  req.zone = where->zone;
   req.interruptible = f.interruptible;
+  if (!f.checkpoint.empty()) {
+    auto g = parse_duration(f.checkpoint);
+    if (!g || g->count() < 0 || *g > std::chrono::hours(1))
+      return report_error(ctx, usage("--checkpoint: expected the grace to checkpoint in, 0s to 1h, such as 60s, got " +
+                                     f.checkpoint).error());
+    req.checkpoint_grace = std::chrono::ceil<std::chrono::seconds>(*g);
+  }
   req.dry_run = f.dry_run;
   req.forecast.provider = f.forecast_provider;
   if (!f.expected_duration.empty()) {
@@ -74,9 +86,8 @@ int run_submit(const Context& ctx, const SubmitFlags& f) {
     req.power = *p;
   }
   if (req.zone.empty() && (req.deadline || req.max_delay))
-    return report_error(ctx, usage("--zone: expected the cluster's grid zone (or set GREENRUN_ZONE)").error());
-  engine::Services services;
-  services.store_path = ctx.store_path();
+    return report_error(ctx, usage("--zone: expected the cluster's grid zone (or GREENRUN_ZONE, or zone = \"...\" "
+                                   "in config.toml)").error());
   StderrObserver observer(*ctx.err);
   slurm::ProcessCommandRunner runner;
   slurm::SlurmClient client(runner);
@@ -90,6 +101,7 @@ int run_submit(const Context& ctx, const SubmitFlags& f) {
   } else {
     o << "Submitted batch job " << s->job_id << "\n";
   }
+  if (!req.zone.empty()) o << "zone " << req.zone << " (from " << where->source << ")\n";
   if (s->start.flexible) {
     o << "planned start " << format_utc(s->start.begin) << " (latest " << format_utc(s->start.latest_start)
       << ", deadline " << format_utc(*s->start.deadline) << ")\n";
@@ -103,21 +115,38 @@ int run_submit(const Context& ctx, const SubmitFlags& f) {
 }
 
 struct AgentFlags {
-  std::string zone, interval = "15s", forecast_provider, once_text;
+  std::string zone, interval = "15s", forecast_provider, once_text, checkpoint_signal = "USR1", requeue_delay = "121s";
   bool once = false;
 };
 
 int run_agent(const Context& ctx, const AgentFlags& f) {
   slurm::AgentOptions opts;
-  opts.zone = zone_or_env(f.zone);
+  engine::Services services;
+  services.store_path = ctx.store_path();
+  auto where = cluster_zone(f.zone, services);
+  if (!where) return report_error(ctx, where.error());
+  opts.zone = where->zone;
+  opts.zone_source = where->zone.empty() ? std::string() : where->source;
   opts.forecast.provider = f.forecast_provider;
   auto iv = parse_duration(f.interval);
   if (!iv || *iv < std::chrono::milliseconds(100) || *iv > std::chrono::hours(1))
     return report_error(ctx, usage("--interval: expected 100ms to 1h, got " + f.interval).error());
   opts.interval = *iv;
   opts.once = f.once;
-  engine::Services services;
-  services.store_path = ctx.store_path();
+  const bool signal_ok = !f.checkpoint_signal.empty() && f.checkpoint_signal.size() <= 12 &&
+                         std::all_of(f.checkpoint_signal.begin(), f.checkpoint_signal.end(),
+                                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+  if (!signal_ok)
+    return report_error(ctx, usage("--checkpoint-signal: expected a signal name or number such as USR1, got '" +
+                                   f.checkpoint_signal + "'").error());
+  opts.checkpoint_signal = f.checkpoint_signal;
+  auto rd = parse_duration(f.requeue_delay);
+  if (!rd || rd->count() < 0 || *rd > std::chrono::hours(1))
+    return report_error(ctx, usage("--requeue-delay: expected 0s to 1h, got " + f.requeue_delay).error());
+  opts.requeue_delay = *rd;
+  if (where->zone.empty() && where->warning)
+    *ctx.err << "greenrun slurm agent: " << *where->warning
+             << "; jobs whose opt-in names no zone run as if greenrun were absent" << std::endl;
   slurm::ProcessCommandRunner runner;
   slurm::SlurmClient client(runner);
   auto log = [&ctx](const std::string& line) { *ctx.err << line << std::endl; };
@@ -135,7 +164,7 @@ void add_slurm_command(CLI::App& app, Context& ctx, Action& action) {
   auto sf = std::make_shared<SubmitFlags>();
   CLI::App* submit = slurm->add_subcommand(
       "submit", "Submit a batch job to start when the grid is cleanest before its deadline (sbatch --begin)");
-  submit->add_option("--zone", sf->zone, "The cluster's grid zone (default $GREENRUN_ZONE)");
+  submit->add_option("--zone", sf->zone, "The cluster's grid zone (default $GREENRUN_ZONE, then config.toml, as for run)");
   submit->add_option("--expected-duration", sf->expected_duration,
                      "How long the job runs, e.g. 2h (default: its time limit, --time or #SBATCH --time)");
   submit->add_option("--deadline", sf->deadline, "The job must end by this UTC time (also passed to sbatch)");
@@ -144,6 +173,9 @@ void add_slurm_command(CLI::App& app, Context& ctx, Action& action) {
   submit->add_option("--forecast-provider", sf->forecast_provider, "Plan on a live forecast (default: the store)");
   submit->add_flag("--interruptible", sf->interruptible,
                    "The agent may suspend it while it runs (Pause and Resume, deadline kept)");
+  submit->add_option("--checkpoint", sf->checkpoint,
+                     "The job checkpoints on a signal: at a planned pause the agent signals it, waits this grace "
+                     "(e.g. 60s), requeues it and restarts it at the next planned segment");
   submit->add_flag("--dry-run", sf->dry_run, "Plan and print the sbatch command; submit nothing");
   submit->add_option("sbatch_args", sf->sbatch_args, "sbatch's arguments, after --")->required();
   submit->callback([&ctx, &action, sf] { action = [&ctx, sf] { return run_submit(ctx, *sf); }; });
@@ -151,10 +183,14 @@ void add_slurm_command(CLI::App& app, Context& ctx, Action& action) {
   auto af = std::make_shared<AgentFlags>();
   CLI::App* agent = slurm->add_subcommand(
       "agent", "Run beside slurmctld: start opted-in pending jobs at the planned time, suspend and resume "
-               "interruptible ones (until SIGTERM)");
-  agent->add_option("--zone", af->zone, "The cluster's grid zone (default $GREENRUN_ZONE)");
+               "interruptible ones, requeue checkpointing ones (until SIGTERM)");
+  agent->add_option("--zone", af->zone, "The cluster's grid zone (default $GREENRUN_ZONE, then config.toml, as for run)");
   agent->add_option("--interval", af->interval, "How often to look at the queue (default 15s)");
   agent->add_option("--forecast-provider", af->forecast_provider, "Plan on a live forecast (default: the store)");
+  agent->add_option("--checkpoint-signal", af->checkpoint_signal,
+                    "Signal sent to a checkpointing job at a planned pause (default USR1)");
+  agent->add_option("--requeue-delay", af->requeue_delay,
+                    "How long Slurm keeps a requeued job from restarting on its own (cred_expire + 1 s; default 121s)");
   agent->add_flag("--once", af->once, "One pass, then exit (nothing left suspended)");
   agent->callback([&ctx, &action, af] { action = [&ctx, af] { return run_agent(ctx, *af); }; });
 }

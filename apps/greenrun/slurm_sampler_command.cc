@@ -1,12 +1,11 @@
 // `greenrun slurm sampler --server URL --token-file FILE [--node NAME]
 //  [--zone Z | --region R] [--interval D] [--spool FILE] [--sensors MODE]
 //  [--cgroup-root DIR] [--cgroup-slurm-dir NAME] [--proc-root DIR] [--count N]`:
-// one per compute node (docs/slurm.md, "Per-job energy across nodes"). Every
-// interval it shares the node's energy among the Slurm jobs running there
-// (engine::NodeSampler) and ships one record per job to the controller's
-// `greenrun serve` through a local spool (engine::RecordShipper). Prints one
-// line per interval; runs until SIGINT/SIGTERM (then samples the partial
-// interval and flushes once) or --count intervals.
+// one per compute node (docs/slurm.md, "Per-job energy across nodes"). Parses
+// its flags and renders; the loop — share the node's energy among its Slurm
+// jobs every interval and ship the records to `greenrun serve` through a
+// local spool, until SIGINT/SIGTERM (then the partial interval, flushed once)
+// or --count intervals — is engine::run_node_sampler.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -20,7 +19,6 @@
 #include "base/time_format.h"
 #include "commands.h"
 #include "greenrun/job_energy.h"
-#include "intensity/store.h"
 #include "server/record_client.h"
 #include "server/server_settings.h"
 
@@ -45,14 +43,6 @@ struct SamplerFlags {
 std::atomic<bool> g_stop{false};
 extern "C" void greenrun_sampler_on_stop_signal(int) { g_stop = true; }
 
-std::string node_name(const std::optional<std::string>& flag) {
-  if (flag) return *flag;
-  if (const char* n = std::getenv("SLURMD_NODENAME"); n && *n) return n;
-  char host[256] = {};
-  if (::gethostname(host, sizeof host - 1) == 0) return host;
-  return "";
-}
-
 std::string jobs_text(const engine::NodeInterval& iv) {
   if (iv.records.empty()) return "no jobs";
   std::string s;
@@ -61,6 +51,31 @@ std::string jobs_text(const engine::NodeInterval& iv) {
                      100 * r.cpu_share);
   return s;
 }
+
+// Renders the loop's progress: one header, one line per interval.
+class SamplerPrinter final : public engine::NodeSamplerObserver {
+ public:
+  SamplerPrinter(std::ostream& out, std::ostream& err) : out_(out), err_(err) {}
+  void on_started(const engine::NodeSamplerStarted& s) override {
+    out_ << fmt::format("greenrun slurm sampler: node {}, zone {}, sensors {}, every {}, spool {} ({} pending)",
+                        s.node, s.zone.empty() ? "world average" : s.zone, s.sensor_label,
+                        format_duration(s.interval), s.spool_path, s.pending)
+         << std::endl;
+    for (const auto& n : s.notes) out_ << "  note: " << n << "\n";
+  }
+  void on_interval(const engine::NodeInterval& iv, const engine::FlushOutcome& f) override {
+    out_ << fmt::format("{} .. {}  node {} ({}), {}; unattributed {:.0f} %; sent {}, pending {}{}",
+                        format_utc(iv.start), format_utc(iv.end), format_energy(iv.node_energy),
+                        sensors::to_string(iv.source), jobs_text(iv), 100 * iv.unattributed_share, f.sent, f.pending,
+                        f.last_error ? " (" + f.last_error->message + "; retrying)" : std::string())
+         << std::endl;
+  }
+  void on_warning(const std::string& w) override { err_ << "greenrun: warning: " << w << "\n"; }
+
+ private:
+  std::ostream& out_;
+  std::ostream& err_;
+};
 
 int run_sampler(Context& ctx, const SamplerFlags& f) {
   auto interval = parse_duration(f.interval);
@@ -72,35 +87,20 @@ int run_sampler(Context& ctx, const SamplerFlags& f) {
   auto sender = server::record_sender(f.server, *token);
   if (!sender) return report_error(ctx, sender.error());
 
-  engine::NodeSamplerRequest req;
-  req.node = node_name(f.node);
-  req.zone = f.zone;
-  req.region = f.region;
-  req.interval = *interval;
-  req.sensors = f.sensors;
-  req.cpu.cgroup_root = f.cgroup_root;
-  req.cpu.slurm_dir = f.cgroup_slurm_dir;
-  req.cpu.procfs_root = f.proc_root;
-  req.cpu.ticks_per_second = ::sysconf(_SC_CLK_TCK);
+  engine::NodeSamplerRun run;
+  run.sampler.node = f.node.value_or("");
+  run.sampler.zone = f.zone;
+  run.sampler.region = f.region;
+  run.sampler.interval = *interval;
+  run.sampler.sensors = f.sensors;
+  run.sampler.cpu.cgroup_root = f.cgroup_root;
+  run.sampler.cpu.slurm_dir = f.cgroup_slurm_dir;
+  run.sampler.cpu.procfs_root = f.proc_root;
+  run.sampler.cpu.ticks_per_second = ::sysconf(_SC_CLK_TCK);
+  run.spool = f.spool;
+  run.count = f.count;
   engine::Services services;
   services.store_path = ctx.store_path();
-  SystemClock clock;
-  services.clock = &clock;
-  auto sampler = engine::NodeSampler::open(req, services);
-  if (!sampler) return report_error(ctx, sampler.error());
-
-  engine::ShipperOptions ship;
-  ship.spool_path = f.spool.value_or(
-      (std::filesystem::path(ctx.store_path()).parent_path() / ("slurm-spool-" + req.node + ".jsonl")).string());
-  auto shipper = engine::RecordShipper::open(ship, *sender, clock);
-  if (!shipper) return report_error(ctx, shipper.error());
-
-  std::ostream& out = *ctx.out;
-  out << fmt::format("greenrun slurm sampler: node {}, zone {}, sensors {}, every {}, spool {} ({} pending)",
-                     req.node, (*sampler)->zone().empty() ? "world average" : (*sampler)->zone(),
-                     (*sampler)->sensor_label(), format_duration(*interval), ship.spool_path, shipper->pending())
-      << std::endl;
-  for (const auto& n : (*sampler)->notes()) out << "  note: " << n << "\n";
 
   g_stop = false;
   struct sigaction sa {};
@@ -108,39 +108,12 @@ int run_sampler(Context& ctx, const SamplerFlags& f) {
   sigemptyset(&sa.sa_mask);
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
-
-  int status = 0;
-  for (size_t n = 0; f.count == 0 || n < f.count; ++n) {
-    // Wait for the deadline in short steps so a signal ends the wait.
-    while (!g_stop && clock.steady_now() < (*sampler)->next_deadline())
-      clock.sleep_until(std::min((*sampler)->next_deadline(), clock.steady_now() + std::chrono::milliseconds(100)));
-    auto iv = (*sampler)->sample();
-    if (!iv) return report_error(ctx, iv.error());
-    for (const auto& w : iv->warnings) *ctx.err << "greenrun: warning: " << w << "\n";
-    if (auto added = shipper->add(iv->records); !added) {
-      *ctx.err << "greenrun: " << added.error().message << "\n";
-      status = 1;
-      break;
-    }
-    const bool last = g_stop || (f.count != 0 && n + 1 == f.count);
-    auto flushed = shipper->flush(last);  // the last interval tries regardless of the backoff
-    if (!flushed) {
-      *ctx.err << "greenrun: " << flushed.error().message << "\n";
-      status = 1;
-      break;
-    }
-    for (const auto& w : flushed->warnings) *ctx.err << "greenrun: warning: " << w << "\n";
-    out << fmt::format("{} .. {}  node {} ({}), {}; unattributed {:.0f} %; sent {}, pending {}{}",
-                       format_utc(iv->start), format_utc(iv->end), format_energy(iv->node_energy),
-                       sensors::to_string(iv->source), jobs_text(*iv), 100 * iv->unattributed_share, flushed->sent,
-                       flushed->pending,
-                       flushed->last_error ? " (" + flushed->last_error->message + "; retrying)" : std::string())
-        << std::endl;
-    if (g_stop) break;
-  }
+  SamplerPrinter printer(*ctx.out, *ctx.err);
+  auto done = engine::run_node_sampler(run, *sender, services, printer, [] { return g_stop.load(); });
   ::signal(SIGINT, SIG_DFL);
   ::signal(SIGTERM, SIG_DFL);
-  return status;
+  if (!done) return report_error(ctx, done.error());
+  return 0;
 }
 
 }  // namespace

@@ -8,14 +8,19 @@
 //                       --begin to give it, its latest start and the expected
 //                       saving; or why it is not flexible (starts at once).
 //   decide_batch_job()  one opted-in job in the queue, now: move a pending
-//                       job's start, suspend or resume a running one. Pure
+//                       job's start, suspend or resume a running one, or
+//                       signal and requeue a checkpointing one. Pure
 //                       (a fake clock and hand-made series drive it in tests).
 //   load_batch_forecast() the forecast the agent plans a zone on.
+//   locate_batch_zone()  the cluster's zone by `greenrun run`'s lookup.
 //
 // Guarantees (docs/slurm.md): a pending job's start is never set later than
 // its latest start (deadline - remaining work), so the workload manager starts
 // it by then even if greenrun is gone; a suspended job is resumed no later
-// than deadline - remaining work; a job without a deadline is not flexible.
+// than deadline - remaining work; a checkpointing job is requeued only when,
+// even if greenrun then vanished, Slurm's own restart (requeue_delay after
+// the requeue) still leaves room for its remaining work before the deadline;
+// a job without a deadline is not flexible.
 //
 // Thread-safety: pure functions apart from the store read by the loaders.
 #pragma once
@@ -79,17 +84,28 @@ struct BatchJob {
   Duration duration{0};             // its work: expected duration, else time limit; 0: unknown
   std::optional<Duration> time_limit;  // Slurm's, when known: a pending job must start by deadline - it
   std::optional<UtcTime> deadline;  // none: not flexible
-  Duration done{0};                 // run time so far (suspended time excluded)
+  Duration done{0};                 // run time so far (suspended time excluded); a checkpointing
+                                    // job: the work saved by earlier runs plus this run's
   bool interruptible = false;       // may be suspended while it runs
+  // A checkpointing job: paused by signalling it, giving it checkpoint_grace
+  // to save its state, and requeueing it; it restarts (from its checkpoint)
+  // at the next planned run segment. Preferred to suspension for pauses of at
+  // least BatchPolicy::min_checkpoint_pause (its nodes are freed).
+  bool checkpoint = false;
+  bool requeueable = true;          // Slurm lets it be requeued (not --no-requeue)
+  Duration checkpoint_grace{0};
+  std::optional<UtcTime> signalled;  // this run was told to checkpoint then: requeued at + grace
   std::optional<UtcTime> start;     // a pending job's current earliest start (Slurm's StartTime)
   bool suspended_by_agent = true;   // a suspended interruptible job: the agent's to resume
 };
 
-enum class BatchAction { kNone, kSetStart, kSuspend, kResume };
+// kCheckpoint: signal the job now (its grace starts); kRequeue: its grace is
+// over, requeue it (it then waits, pending, for its planned restart).
+enum class BatchAction { kNone, kSetStart, kSuspend, kResume, kCheckpoint, kRequeue };
 
 struct BatchDecision {
   BatchAction action = BatchAction::kNone;
-  UtcTime start{};     // kSetStart: the new earliest start
+  UtcTime start{};     // kSetStart: the new earliest start; kCheckpoint: the planned restart
   UtcTime latest{};    // the latest start / resume that keeps the deadline
   std::string reason;  // one line, for the agent's log
 };
@@ -104,6 +120,13 @@ struct BatchPolicy {
   // How late a decision may be acted on (the agent's tick): latest starts and
   // resumes are brought forward by it, so the deadline holds between ticks.
   Duration lead{0};
+  // A checkpointing job is requeued only for a pause at least this long
+  // (shorter ones: suspended if it is also interruptible, else it runs on).
+  Duration min_checkpoint_pause = std::chrono::minutes(1);
+  // How long Slurm itself keeps a requeued job from restarting (its
+  // credential lifetime, AuthInfo cred_expire, 120 s by default, + 1 s). The
+  // agent sets the planned restart, but the deadline must hold without it.
+  Duration requeue_delay = std::chrono::seconds(121);
 };
 
 // What to do with `job` now. `forecast` may be null (no forecast for its
@@ -121,5 +144,20 @@ struct BatchForecast {
 };
 [[nodiscard]] Result<BatchForecast> load_batch_forecast(const std::string& zone, UtcTime from, UtcTime to,
                                                         const ForecastChoice& forecast, const Services& services);
+
+// ------------------------------------------------------------ the cluster's zone
+
+struct BatchZone {
+  std::string zone;    // "" : none known (jobs are then not planned; `warning` says how to set one)
+  std::string source;  // "--zone", "GREENRUN_ZONE", "config.toml", "aws metadata", "world average"
+  std::optional<std::string> warning;
+};
+
+// The cluster's grid zone by the one lookup `greenrun run` uses
+// (runner/location.h): `zone` (the --zone flag), else GREENRUN_ZONE, else
+// config.toml's zone or region, else cloud metadata. Errors: a malformed
+// config file or region, or a zone greenrun does not know, named with where
+// it came from ("config.toml: unknown zone ...").
+[[nodiscard]] Result<BatchZone> locate_batch_zone(const std::optional<std::string>& zone, const Services& services);
 
 }  // namespace greenrun::engine

@@ -14,6 +14,10 @@
 //                   only after a 2xx answer. A failure is retried with
 //                   exponential backoff; nothing is dropped, and the
 //                   server's idempotent store makes a resend harmless.
+//   run_node_sampler()  the sampler's loop (`greenrun slurm sampler`): a
+//                   NodeSampler and a RecordShipper driven interval after
+//                   interval on the services' clock, progress to an
+//                   observer; the front end only parses and renders.
 //   RecordIngest    in `greenrun serve`: validates a POST body and stores its
 //                   records; the server is the store's only writer.
 //   job_energy()    a job's records from every node, each priced at its
@@ -140,6 +144,59 @@ class RecordShipper {
   Duration backoff_{0};
   std::optional<SteadyTime> retry_at_;
 };
+
+// ---------------------------------------------------------------- the node's loop
+
+struct NodeSamplerRun {
+  NodeSamplerRequest sampler;        // sampler.node "": default_node_name()
+  std::optional<std::string> spool;  // none: <store folder>/slurm-spool-<node>.jsonl
+  size_t count = 0;                  // intervals to sample; 0: until stop() says so
+  ShipperOptions shipping;           // its spool_path is set from `spool`
+};
+
+struct NodeSamplerStarted {
+  std::string node;
+  std::string zone;  // "" = world average
+  std::string sensor_label;
+  std::string spool_path;
+  Duration interval{0};
+  size_t pending = 0;  // records an earlier run left in the spool (sent first)
+  std::vector<std::string> notes;
+};
+
+// Progress of run_node_sampler (it never prints). Called on its thread.
+class NodeSamplerObserver {
+ public:
+  virtual ~NodeSamplerObserver() = default;
+  virtual void on_started(const NodeSamplerStarted&) {}
+  // One interval sampled, spooled and (unless a backoff runs) sent.
+  virtual void on_interval(const NodeInterval&, const FlushOutcome&) {}
+  virtual void on_warning(const std::string&) {}  // a sensor's or the shipper's
+};
+
+struct NodeSamplerSummary {
+  size_t intervals = 0;
+  size_t pending = 0;    // left in the spool at the end (sent by the next run)
+  bool stopped = false;  // ended by stop(), not by `count`
+};
+
+// The node's name when none is given: SLURMD_NODENAME (services.env, else the
+// process environment), else the host name; "" when neither is known.
+std::string default_node_name(const Services& services);
+
+// The sampler's loop: open the sampler and the spool (its default beside the
+// store; its folder is created), then per interval: wait for the deadline on services.clock (in
+// steps of at most 100 ms, asking `stop` between them), sample, append the
+// records to the spool, flush. The last interval — `count` reached, or
+// `stop` true, which ends the wait early and samples the partial interval —
+// is sent regardless of the backoff. `stop` may be null (only `count` ends
+// it; REQUIRES count > 0 then).
+// Errors: those of NodeSampler::open and RecordShipper::open; a failed sample;
+// a spool that cannot be written or rewritten (kIo). The loop ends at the
+// first; what was spooled stays for the next run.
+[[nodiscard]] Result<NodeSamplerSummary> run_node_sampler(const NodeSamplerRun& run, RecordSender send,
+                                                          const Services& services, NodeSamplerObserver& observer,
+                                                          const std::function<bool()>& stop);
 
 // ---------------------------------------------------------------- on the controller
 

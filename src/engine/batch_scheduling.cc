@@ -12,6 +12,7 @@
 #include "base/quantity_parse.h"
 #include "base/time_format.h"
 #include "engine/forecast_loader.h"
+#include "engine/run_recording.h"
 #include "scheduling/flexible_start.h"
 #include "scheduling/job.h"
 #include "scheduling/pause_resume.h"
@@ -35,7 +36,7 @@ BatchStart at_once(UtcTime now, std::optional<UtcTime> deadline, std::string rea
 
 Result<BatchStart> plan_batch_start(const BatchStartRequest& req, const Services& services, Observer& observer) {
   if (req.zone.empty())
-    return make_error(ErrorKind::kUsage, "--zone: expected the cluster's grid zone (or set GREENRUN_ZONE)");
+    return make_error(ErrorKind::kUsage, "--zone: expected the cluster's grid zone (or GREENRUN_ZONE, or zone in config.toml)");
   if (req.duration.count() <= 0)
     return make_error(ErrorKind::kUsage, "the job's duration must be positive (its --time or --expected-duration)");
   if (req.deadline && req.max_delay) return make_error(ErrorKind::kUsage, "give --deadline or --max-delay, not both");
@@ -91,13 +92,102 @@ Result<BatchStart> plan_batch_start(const BatchStartRequest& req, const Services
   return b;
 }
 
+namespace {
+
+// Pause and Resume of `work` over [now, end): slots of whole seconds that
+// divide the work, a minute (forecasts step in whole minutes) and the offset
+// of now into its minute, so slot edges fall on the forecast's.
+Result<scheduling::Plan> plan_remaining(const intensity::IntensitySeries& forecast, Duration remaining, UtcTime now,
+                                        UtcTime end) {
+  const UtcTime earliest = std::chrono::floor<std::chrono::seconds>(now);
+  const Duration work = std::chrono::ceil<std::chrono::seconds>(remaining);
+  auto j = scheduling::Job::make(work, scheduling::PowerProfile::constant(Power::kilowatts(1)));
+  if (!j) return std::unexpected(j.error());
+  scheduling::PauseResumeOptions opts;
+  const int64_t offset = std::chrono::duration_cast<std::chrono::seconds>(
+                             earliest - std::chrono::floor<std::chrono::minutes>(earliest)).count();
+  int64_t slot = std::gcd(std::chrono::duration_cast<std::chrono::seconds>(work).count(), int64_t{60});
+  if (offset > 0) slot = std::gcd(slot, offset);
+  opts.slot = std::chrono::seconds(slot);
+  return scheduling::plan_pause_resume(forecast, *j, earliest, end, opts);
+}
+
+std::string at(UtcTime t) { return format_utc(std::chrono::floor<std::chrono::seconds>(t)); }
+
+// A running checkpointing job (not yet signalled): the decision when its plan
+// has a pause it can be requeued for; none when it has not (the caller then
+// suspends it if interruptible, else lets it run), with `why_not` set.
+std::optional<BatchDecision> checkpoint_decision(const BatchJob& job, const scheduling::Plan& plan, UtcTime now,
+                                                 Duration remaining, const BatchPolicy& policy,
+                                                 std::string& why_not) {
+  const scheduling::Segment* seg = nullptr;
+  const scheduling::Segment* next = nullptr;
+  for (size_t i = 0; i < plan.segments.size(); ++i) {
+    if (plan.segments[i].end <= now) continue;
+    seg = &plan.segments[i];
+    if (i + 1 < plan.segments.size()) next = &plan.segments[i + 1];
+    break;
+  }
+  if (seg == nullptr) return std::nullopt;
+  // Paused now (its next segment is later), or paused at the end of this one.
+  const bool paused_now = seg->start > now;
+  const UtcTime pause_from = paused_now ? now : seg->end;
+  if (!paused_now && next == nullptr) return std::nullopt;  // runs to its end
+  const UtcTime restart = paused_now ? seg->start : next->start;
+  if (restart - pause_from < policy.min_checkpoint_pause) {
+    why_not = "pause " + format_duration(restart - pause_from) + " too short to requeue for";
+    return std::nullopt;
+  }
+  if (!job.requeueable) {
+    why_not = "Slurm may not requeue it (--no-requeue)";
+    return std::nullopt;
+  }
+  // Even if the agent vanished right after the requeue, Slurm restarts the
+  // job by itself requeue_delay later: that must still meet the deadline.
+  const UtcTime latest_restart =
+      *job.deadline - std::max(remaining, job.time_limit.value_or(Duration{0})) - policy.lead;
+  const UtcTime requeue_at = std::max(now, pause_from - job.checkpoint_grace) + job.checkpoint_grace;
+  if (requeue_at + policy.lead + policy.requeue_delay > latest_restart) {
+    why_not = "too close to the deadline to requeue (Slurm alone would restart it at " +
+              at(requeue_at + policy.requeue_delay) + ", latest restart " + at(latest_restart) + ")";
+    return std::nullopt;
+  }
+  BatchDecision d;
+  d.latest = latest_restart;
+  d.start = restart;
+  if (now + job.checkpoint_grace < pause_from) {
+    d.reason = fmt::format("Pause and Resume: run until {}, then checkpoint and requeue (restart {})", at(pause_from),
+                           at(restart));
+    return d;
+  }
+  d.action = BatchAction::kCheckpoint;
+  d.reason = fmt::format("Pause and Resume: checkpoint (requeue at {}), restart {} (latest restart {})",
+                         at(now + job.checkpoint_grace), at(restart), at(latest_restart));
+  return d;
+}
+
+}  // namespace
+
 BatchDecision decide_batch_job(const BatchJob& job, const intensity::IntensitySeries* forecast, UtcTime now,
                                const BatchPolicy& policy) {
   BatchDecision d;
   if (job.state == BatchJobState::kOther) return d;
-  if (job.state == BatchJobState::kRunning && !job.interruptible) return d;  // never touched once started
+  const bool running = job.state == BatchJobState::kRunning;
+  if (running && !job.interruptible && !job.checkpoint) return d;  // never touched once started
   const bool suspended = job.state == BatchJobState::kSuspended;
   if (suspended && !job.suspended_by_agent) return d;
+  // A checkpointing run already told to save its state: requeued when its
+  // grace is over (the deadline was checked when it was signalled).
+  if (running && job.checkpoint && job.signalled) {
+    const UtcTime due = *job.signalled + job.checkpoint_grace;
+    if (now >= due) {
+      d.action = BatchAction::kRequeue;
+      d.reason = "checkpoint grace over: requeued";
+    } else {
+      d.reason = "checkpointing: requeued at " + at(due);
+    }
+    return d;
+  }
   if (!job.deadline || job.duration.count() <= 0) {
     d.reason = !job.deadline ? "not flexible: no deadline" : "not flexible: no time limit or expected duration";
     if (suspended) {
@@ -123,14 +213,25 @@ BatchDecision decide_batch_job(const BatchJob& job, const intensity::IntensitySe
       why = "latest start reached: start now";
     } else if (forecast == nullptr) {
       why = "no forecast for its zone: start now";
+    } else if (job.checkpoint) {
+      // It may be paused again later: it starts at the first segment of the
+      // Pause and Resume plan of what remains.
+      auto p = plan_remaining(*forecast, remaining, now, *job.deadline - policy.lead);
+      if (p && !p->segments.empty()) {
+        want = std::clamp(p->segments.front().start, now, latest);
+        why = fmt::format("Pause and Resume: {} {} (latest {}; {} of work left)",
+                          job.done.count() > 0 ? "restart" : "start", at(want), at(latest),
+                          format_duration(remaining));
+      } else {
+        why = "cannot plan (" + (p ? std::string("no segment") : p.error().message) + "): start now";
+      }
     } else {
       auto j = scheduling::Job::make(remaining, scheduling::PowerProfile::constant(Power::kilowatts(1)));
       auto p = j ? scheduling::plan_flexible_start(*forecast, *j, {now, latest, std::nullopt})
                  : Result<scheduling::Plan>(std::unexpected(j.error()));
       if (p) {
         want = std::clamp(p->start(), now, latest);
-        why = fmt::format("Flexible Start: start {} (latest {})", format_utc(std::chrono::floor<std::chrono::seconds>(want)),
-                          format_utc(latest));
+        why = fmt::format("Flexible Start: start {} (latest {})", at(want), format_utc(latest));
       } else {
         why = "cannot plan (" + p.error().message + "): start now";
       }
@@ -147,25 +248,18 @@ BatchDecision decide_batch_job(const BatchJob& job, const intensity::IntensitySe
     return d;
   }
 
-  // Running or suspended, interruptible: Pause and Resume over what remains.
+  // Running or suspended, pausable: Pause and Resume over what remains.
   const BatchAction go = suspended ? BatchAction::kResume : BatchAction::kNone;
   if (now >= d.latest) return run_now(go, "deadline guard: the remaining work needs every minute until the deadline");
   if (forecast == nullptr) return run_now(go, "no forecast for its zone: run");
-  const UtcTime earliest = std::chrono::floor<std::chrono::seconds>(now);
-  const Duration work = std::chrono::ceil<std::chrono::seconds>(remaining);
-  auto j = scheduling::Job::make(work, scheduling::PowerProfile::constant(Power::kilowatts(1)));
-  if (!j) return run_now(go, "cannot plan (" + j.error().message + "): run");
-  scheduling::PauseResumeOptions opts;
-  // Slots of whole seconds that divide the work, a minute (forecasts step in
-  // whole minutes) and the offset of now into its minute, so slot edges fall
-  // on the forecast's.
-  const int64_t offset = std::chrono::duration_cast<std::chrono::seconds>(
-                             earliest - std::chrono::floor<std::chrono::minutes>(earliest)).count();
-  int64_t slot = std::gcd(std::chrono::duration_cast<std::chrono::seconds>(work).count(), int64_t{60});
-  if (offset > 0) slot = std::gcd(slot, offset);
-  opts.slot = std::chrono::seconds(slot);
-  auto p = scheduling::plan_pause_resume(*forecast, *j, earliest, *job.deadline - policy.lead, opts);
+  auto p = plan_remaining(*forecast, remaining, now, *job.deadline - policy.lead);
   if (!p) return run_now(go, "cannot plan (" + p.error().message + "): run");
+  if (running && job.checkpoint) {
+    std::string why_not;
+    if (auto c = checkpoint_decision(job, *p, now, remaining, policy, why_not)) return *c;
+    if (!job.interruptible)
+      return run_now(BatchAction::kNone, why_not.empty() ? "Pause and Resume: run" : "runs on: " + why_not);
+  }
   for (const auto& seg : p->segments) {
     if (seg.end <= now) continue;
     if (seg.start <= now || seg.start - now < policy.min_pause)
@@ -187,6 +281,16 @@ Result<BatchForecast> load_batch_forecast(const std::string& zone, UtcTime from,
                          services.http);
   if (!f) return std::unexpected(f.error());
   return BatchForecast{std::move(f->series), std::move(f->label)};
+}
+
+Result<BatchZone> locate_batch_zone(const std::optional<std::string>& zone, const Services& services) {
+  auto where = locate_run(zone, std::nullopt, services.store_path);
+  if (!where) return std::unexpected(where.error());
+  BatchZone b;
+  b.zone = where->zone;
+  b.source = where->source;
+  b.warning = where->warning;
+  return b;
 }
 
 }  // namespace greenrun::engine

@@ -9,8 +9,27 @@
 #include "runner/sampler.h"
 #include "runner/sensor_setup.h"
 #include "sensors/proc_reader.h"
+#include "sensors/slurm_gpu_jobs.h"
 
 namespace greenrun::engine {
+
+namespace {
+
+// A GPU reading with the Slurm job of each process on it (none where the
+// sensor lists no processes for the device: its energy stays unattributed).
+sensors::GpuEnergy gpu_energy(const sensors::Reading& reading, const sensors::SensorSample& sample,
+                              const sensors::JobCpuOptions& cpu) {
+  sensors::GpuEnergy g{reading.device, reading.energy, reading.method, false, {}};
+  for (const auto& on : sample.gpu_processes) {
+    if (on.device != reading.device) continue;
+    g.processes_known = on.known;
+    for (const auto& p : on.processes)
+      g.processes.push_back({sensors::job_of_process(cpu.procfs_root, cpu.node, p.pid), p.used_memory_bytes});
+  }
+  return g;
+}
+
+}  // namespace
 
 struct NodeSampler::State {
   std::unique_ptr<SystemClock> own_clock;
@@ -98,6 +117,7 @@ Result<NodeInterval> NodeSampler::sample() {
   }
 
   std::map<sensors::Component, sensors::NodeComponentEnergy> by_component;
+  std::vector<sensors::GpuEnergy> gpus;  // each GPU reading, with the jobs of its processes
   const sensors::SampleInput input{now, {}, utilisation};
   for (auto it = st.setup.sensors.begin(); it != st.setup.sensors.end();) {
     auto r = (*it)->read(input);
@@ -108,6 +128,7 @@ Result<NodeInterval> NodeSampler::sample() {
     }
     for (const auto& w : r->warnings) out.warnings.push_back(w);
     for (const auto& reading : r->readings) {
+      if (reading.component == sensors::Component::kGpu) gpus.push_back(gpu_energy(reading, *r, st.request.cpu));
       auto [slot, fresh] = by_component.try_emplace(reading.component,
                                                     sensors::NodeComponentEnergy{reading.component, {}, reading.method});
       slot->second.energy += reading.energy;
@@ -120,7 +141,8 @@ Result<NodeInterval> NodeSampler::sample() {
     node.push_back(c);
     out.node_energy += c.energy;
   }
-  const auto shares = sensors::attribute_to_jobs(node, capacity_ns, jobs->jobs);
+  auto shares = sensors::attribute_to_jobs(node, capacity_ns, jobs->jobs);
+  sensors::attribute_gpus(gpus, shares);
   out.unattributed_share = shares.unattributed_share;
   for (const auto& u : shares.unattributed) out.unattributed += u.energy;
 
@@ -129,7 +151,9 @@ Result<NodeInterval> NodeSampler::sample() {
       runner::JobEnergyRecord rec;
       rec.job_id = j.job_id;
       rec.node = st.request.node;
-      rec.steps = jobs->jobs.at(j.job_id).steps;
+      // A job seen only on a GPU (no CPU time sample) has no steps listed.
+      if (auto cpu = jobs->jobs.find(j.job_id); cpu != jobs->jobs.end()) rec.steps = cpu->second.steps;
+      rec.gpu_attribution = j.gpu_method;
       rec.start = out.start;
       rec.end = out.end;
       rec.zone = zone_;

@@ -72,6 +72,11 @@ Result<JobEnergyRecord> from_object(const json& j, const std::string& path) {
   if (*attribution != "cgroup" && *attribution != "cgroup-tasks" && *attribution != "process-tree")
     return r.bad("attribution", "expected \"cgroup\", \"cgroup-tasks\" or \"process-tree\"");
   rec.attribution = *attribution;
+  auto gpu = r.text("gpu_attribution", false);
+  if (!gpu) return std::unexpected(gpu.error());
+  if (!gpu->empty() && *gpu != "gpu-memory" && *gpu != "gpu-processes")
+    return r.bad("gpu_attribution", "expected \"gpu-memory\" or \"gpu-processes\"");
+  rec.gpu_attribution = *gpu;
   auto start = r.time("start");
   if (!start) return std::unexpected(start.error());
   auto end = r.time("end");
@@ -135,7 +140,7 @@ ordered_json to_object(const JobEnergyRecord& r) {
     comps.push_back({{"component", std::string(sensors::to_string(c.component))},
                      {"energy_j", c.energy.joules()},
                      {"method", std::string(sensors::to_string(c.method))}});
-  return {{"job_id", r.job_id},
+  ordered_json o = {{"job_id", r.job_id},
           {"node", r.node},
           {"steps", r.steps},
           {"start", format_utc(r.start)},
@@ -146,6 +151,8 @@ ordered_json to_object(const JobEnergyRecord& r) {
           {"node_energy_j", r.node_energy.joules()},
           {"unattributed_j", r.unattributed.joules()},
           {"components", comps}};
+  if (!r.gpu_attribution.empty()) o["gpu_attribution"] = r.gpu_attribution;
+  return o;
 }
 
 }  // namespace

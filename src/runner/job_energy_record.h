@@ -6,6 +6,7 @@
 //   {"records": [{"job_id": "42", "node": "node1", "steps": ["batch"],
 //     "start": "2026-12-07T04:00:00Z", "end": "2026-12-07T04:00:10Z",
 //     "zone": "DE", "attribution": "cgroup", "cpu_share": 0.5,
+//     ["gpu_attribution": "gpu-memory",]
 //     "node_energy_j": 812.5, "unattributed_j": 406.25,
 //     "components": [{"component": "cpu", "energy_j": 400.0, "method": "measured"}]}]}
 //
@@ -40,6 +41,9 @@ struct JobEnergyRecord {
   UtcTime end{};
   std::string zone;         // the node's grid zone ("" = world average)
   std::string attribution;  // "cgroup", "cgroup-tasks" or "process-tree" (sensors/slurm_jobs.h)
+  // How its GPU energy was attributed: "gpu-memory" or "gpu-processes"
+  // (sensors/slurm_gpu_jobs.h); "" : it got none (the field is left out).
+  std::string gpu_attribution;
   double cpu_share = 0;     // of the node's CPU capacity, 0..1
   Energy node_energy;       // the whole node over the interval
   Energy unattributed;      // idle and other processes: nobody's

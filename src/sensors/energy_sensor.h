@@ -63,10 +63,27 @@ struct SampleInput {
   double machine_cpu_utilisation = 0;  // 0..1 over the interval, from /proc/stat
 };
 
+// A process on a GPU, as the sensor sees it (NVML's running compute processes).
+struct GpuProcessUse {
+  unsigned pid = 0;
+  std::optional<uint64_t> used_memory_bytes;  // none: not reported (MIG, some drivers)
+};
+
+// The compute processes on one GPU reading's device when it was read; what
+// the Slurm sampler shares that device's energy among jobs by
+// (sensors/slurm_gpu_jobs.h).
+struct GpuProcesses {
+  std::string device;  // the Reading's `device`
+  std::vector<GpuProcessUse> processes;  // empty: none running
+  bool known = true;  // false: the list could not be read (unsupported)
+};
+
 struct SensorSample {
   std::vector<Reading> readings;
   // Problems that did not stop the sensor: a zone that vanished, a GPU lost.
   std::vector<std::string> warnings;
+  // Per GPU reading, where the sensor knows them (NVML).
+  std::vector<GpuProcesses> gpu_processes;
 };
 
 class EnergySensor {

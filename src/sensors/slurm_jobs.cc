@@ -244,7 +244,7 @@ Attribution attribute_to_jobs(const std::vector<NodeComponentEnergy>& node, uint
   double sum = 0;
   for (const auto& [id, j] : jobs) {
     const double share = capacity_ns > 0 ? static_cast<double>(j.cpu_ns) / static_cast<double>(capacity_ns) : 0.0;
-    a.jobs.push_back(JobShare{id, share, {}});
+    a.jobs.push_back(JobShare{id, share, {}, {}});
     sum += share;
   }
   if (sum > 1.0)

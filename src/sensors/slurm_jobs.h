@@ -113,6 +113,7 @@ struct JobShare {
   std::string job_id;
   double share = 0;  // of the node's CPU capacity over the interval, 0..1
   std::vector<NodeComponentEnergy> components;  // the job's part of each attributed component
+  std::string gpu_method;  // "" : no GPU energy; else how it was attributed (slurm_gpu_jobs.h)
   Energy total() const;
 };
 
@@ -128,8 +129,8 @@ struct Attribution {
 // each job gets share_j of the CPU, DRAM and platform energy. The rest —
 // the idle share and other processes' share — stays unattributed: a job is
 // charged for what it used, not for the node's idle power. GPU energy is
-// not shared by CPU time: it stays unattributed here (per-job GPU energy
-// needs per-process GPU data). When the jobs' CPU time exceeds the capacity
+// not shared by CPU time: it stays unattributed here, and attribute_gpus
+// (slurm_gpu_jobs.h) gives it to the jobs whose processes use each GPU. When the jobs' CPU time exceeds the capacity
 // (clocks read a moment apart), the shares are scaled to sum to 1.
 // Conservation: for every component, sum of jobs + unattributed = node.
 // REQUIRES: capacity_ns > 0 or no job has cpu_ns > 0.

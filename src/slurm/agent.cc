@@ -32,6 +32,7 @@ Agent::Agent(AgentOptions options, SlurmClient& slurm, engine::Services services
   // Decisions are acted on up to one interval (and a margin for the pass
   // itself) late: latest resumes are brought forward by that much.
   policy_.lead = options_.interval + std::chrono::seconds(2);
+  policy_.requeue_delay = options_.requeue_delay;
 }
 
 void Agent::note(const std::string& id, const std::string& kind, const std::string& line) {
@@ -65,6 +66,8 @@ TickReport Agent::act(const std::vector<QueuedJob>& queue, UtcTime now) {
   struct Item {
     engine::BatchJob job;
     std::string zone;
+    OptIn opt_in;
+    int64_t restarts = 0;
   };
   std::vector<Item> items;
   std::map<std::string, UtcTime> horizon;  // zone -> latest deadline
@@ -87,6 +90,20 @@ TickReport Agent::act(const std::vector<QueuedJob>& queue, UtcTime now) {
     j.time_limit = q.time_limit;
     j.done = q.run_time(now);
     j.interruptible = o.interruptible;
+    if (o.checkpoint_grace) {
+      j.checkpoint = true;
+      j.checkpoint_grace = *o.checkpoint_grace;
+      j.requeueable = q.requeue;
+      // Each run starts afresh: Slurm's time limit binds its latest restart
+      // only where Slurm knows the deadline (--deadline removes a job that
+      // cannot end by it).
+      if (!q.deadline) j.time_limit.reset();
+      // The work saved by earlier runs (written when each was signalled);
+      // a run already signalled counts only what it had saved then.
+      const bool this_run_signalled = o.signalled && o.signalled->restarts == q.restarts;
+      if (this_run_signalled) j.signalled = o.signalled->at;
+      j.done = o.done + (this_run_signalled ? Duration{0} : j.done);
+    }
     // Only interruptible jobs are suspended by the agent; another suspended
     // job (an administrator's doing) is left as it is.
     j.suspended_by_agent = o.interruptible || suspended_.contains(q.id);
@@ -97,7 +114,7 @@ TickReport Agent::act(const std::vector<QueuedJob>& queue, UtcTime now) {
       auto& h = horizon[zone];
       h = std::max(h, std::min(*j.deadline, now + options_.horizon_cap));
     }
-    items.push_back({std::move(j), zone});
+    items.push_back({std::move(j), zone, o, q.restarts});
   }
   // Jobs that left the queue are no longer ours to resume.
   for (auto it = suspended_.begin(); it != suspended_.end();) {
@@ -134,6 +151,23 @@ TickReport Agent::act(const std::vector<QueuedJob>& queue, UtcTime now) {
         } else if (watchdog_) {
           watchdog_->resumed(id);
         }
+        break;
+      case engine::BatchAction::kCheckpoint: {
+        // The signal, then its state into Slurm: an agent restarted after
+        // that requeues it after the grace and counts only the work saved
+        // now; one that died in between signals it again (a second
+        // checkpoint, never a requeue without the signal).
+        OptIn o = item.opt_in;
+        o.done = std::chrono::floor<std::chrono::seconds>(item.job.done);
+        o.signalled = OptIn::Signalled{std::chrono::floor<std::chrono::seconds>(now), item.restarts};
+        done = slurm_.signal(id, options_.checkpoint_signal);
+        if (done) done = slurm_.set_comment(id, format_opt_in(o));
+        if (done) ++report.checkpointed;
+        break;
+      }
+      case engine::BatchAction::kRequeue:
+        done = slurm_.requeue(id);
+        if (done) ++report.requeued;
         break;
       case engine::BatchAction::kResume:
         done = slurm_.resume(id);
@@ -194,7 +228,9 @@ Status run_agent(const AgentOptions& options, SlurmClient& slurm, const engine::
   ::signal(SIGPIPE, SIG_IGN);
   SystemClock clock;
   Agent agent(options, slurm, services, log, &watchdog);
-  if (log) log("greenrun slurm agent: started (zone " + (options.zone.empty() ? std::string("-") : options.zone) +
+  const std::string zone = options.zone.empty() ? std::string("-")
+                           : options.zone + (options.zone_source.empty() ? "" : " from " + options.zone_source);
+  if (log) log("greenrun slurm agent: started (zone " + zone +
                ", every " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(options.interval).count()) +
                " ms, watchdog pid " + std::to_string(watchdog.pid()) + ")");
   while (!g_stop.load()) {

@@ -11,7 +11,11 @@
 //                  without the agent);
 //   running, interruptible   scontrol suspend / resume following the Pause
 //                  and Resume plan of its remaining work; resumed no later
-//                  than deadline - remaining work (- one interval).
+//                  than deadline - remaining work (- one interval);
+//   running, checkpoint      at a planned pause: its state written into its
+//                  comment (done=, signalled=), the job signalled
+//                  (scancel --signal), requeued after its grace, and its
+//                  restart set (StartTime) to the next planned segment.
 // All state is in Slurm (the comment, StartTime, SUSPENDED): a restarted agent
 // rebuilds it from squeue and treats opted-in interruptible SUSPENDED jobs as
 // its own. On SIGTERM/SIGINT it resumes every job it suspended and exits; if
@@ -37,10 +41,14 @@ namespace greenrun::slurm {
 
 struct AgentOptions {
   std::string zone;  // for jobs whose opt-in names none; "" : such jobs run as if greenrun were absent
+  std::string zone_source;  // where the zone came from ("--zone", "config.toml", ...), for the log
   engine::ForecastChoice forecast;
   Duration interval = std::chrono::seconds(15);
   bool once = false;
   Duration horizon_cap = std::chrono::hours(24 * 7);  // forecasts are loaded at most this far ahead
+  std::string checkpoint_signal = "USR1";  // sent to a checkpointing job at a planned pause
+  // Slurm's own delay before a requeued job may restart (cred_expire + 1 s).
+  Duration requeue_delay = std::chrono::seconds(121);
 };
 
 using AgentLog = std::function<void(const std::string&)>;
@@ -51,6 +59,8 @@ struct TickReport {
   size_t starts_set = 0;
   size_t suspended = 0;
   size_t resumed = 0;
+  size_t checkpointed = 0;  // signalled to checkpoint
+  size_t requeued = 0;
   size_t failures = 0;
 };
 

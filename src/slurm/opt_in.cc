@@ -23,16 +23,45 @@ Result<std::optional<OptIn>> parse_opt_in(std::string_view comment) {
       return make_error(ErrorKind::kUsage, "comment '" + std::string(comment) + "': " + std::string(key) +
                                                ": expected " + expected + ", got '" + std::string(value) + "'");
     };
+    const auto seconds_of = [&](bool zero_ok) -> std::optional<int64_t> {
+      int64_t s = 0;
+      auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), s);
+      if (ec != std::errc() || p != value.data() + value.size() || s < 0 || (s == 0 && !zero_ok)) return std::nullopt;
+      return s;
+    };
     if (key == "interruptible") {
       o.interruptible = true;
+    } else if (key == "checkpoint") {
+      if (value.empty()) {
+        o.checkpoint_grace = kDefaultCheckpointGrace;
+      } else {
+        auto s = seconds_of(true);
+        if (!s) return bad("the grace in seconds, e.g. checkpoint=120");
+        o.checkpoint_grace = std::chrono::seconds(*s);
+      }
+    } else if (key == "done") {
+      auto s = seconds_of(true);
+      if (!s) return bad("seconds of work done, e.g. 600");
+      o.done = std::chrono::seconds(*s);
+    } else if (key == "signalled") {
+      const size_t slash = value.find('/');
+      int64_t at = 0;
+      int64_t restarts = 0;
+      const std::string_view a = value.substr(0, slash);
+      const std::string_view r = slash == std::string_view::npos ? std::string_view{} : value.substr(slash + 1);
+      auto [pa, ea] = std::from_chars(a.data(), a.data() + a.size(), at);
+      auto [pr, er] = std::from_chars(r.data(), r.data() + r.size(), restarts);
+      if (slash == std::string_view::npos || ea != std::errc() || pa != a.data() + a.size() || er != std::errc() ||
+          pr != r.data() + r.size() || at <= 0 || restarts < 0)
+        return bad("EPOCH/RESTARTS, e.g. 1796616000/0");
+      o.signalled = OptIn::Signalled{UtcTime(std::chrono::seconds(at)), restarts};
     } else if (key == "zone") {
       if (value.empty()) return bad("a zone such as DE");
       o.zone = std::string(value);
     } else if (key == "duration") {
-      int64_t s = 0;
-      auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), s);
-      if (ec != std::errc() || p != value.data() + value.size() || s <= 0) return bad("seconds, e.g. 3600");
-      o.duration = std::chrono::seconds(s);
+      auto s = seconds_of(false);
+      if (!s) return bad("seconds, e.g. 3600");
+      o.duration = std::chrono::seconds(*s);
     } else if (key == "deadline") {
       int64_t s = 0;
       auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), s);
@@ -46,7 +75,7 @@ Result<std::optional<OptIn>> parse_opt_in(std::string_view comment) {
     } else {
       return make_error(ErrorKind::kUsage, "comment '" + std::string(comment) + "': unknown key '" +
                                                std::string(key) +
-                                               "' (expected deadline, duration, interruptible or zone)");
+                                               "' (expected deadline, duration, interruptible, zone, checkpoint, done or signalled)");
     }
   }
   return std::optional<OptIn>{o};
@@ -64,6 +93,10 @@ std::string format_opt_in(const OptIn& o) {
   if (o.duration) add("duration=" + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(*o.duration).count()));
   if (o.interruptible) add("interruptible");
   if (o.zone) add("zone=" + *o.zone);
+  const auto secs = [](Duration d) { return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count()); };
+  if (o.checkpoint_grace) add("checkpoint=" + secs(*o.checkpoint_grace));
+  if (o.done.count() > 0) add("done=" + secs(o.done));
+  if (o.signalled) add("signalled=" + secs(o.signalled->at.time_since_epoch()) + "/" + std::to_string(o.signalled->restarts));
   return s;
 }
 

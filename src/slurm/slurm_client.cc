@@ -28,7 +28,8 @@ Result<std::string> SlurmClient::call(const std::vector<std::string>& argv) {
     // A refusal about the job itself (gone, wrong state) is not retried.
     if (r.err.find("Invalid job id") != std::string::npos || r.err.find("already completed") != std::string::npos ||
         r.err.find("not suspended") != std::string::npos || r.err.find("is suspended") != std::string::npos ||
-        r.err.find("Job is current") != std::string::npos || r.err.find("not running") != std::string::npos)
+        r.err.find("Job is current") != std::string::npos || r.err.find("not running") != std::string::npos ||
+        r.err.find("presently disabled") != std::string::npos)
       break;
     if (attempt < attempts_) {
       sleep_(backoff);
@@ -78,6 +79,24 @@ Status SlurmClient::suspend(const std::string& id) {
 
 Status SlurmClient::resume(const std::string& id) {
   auto r = call({"scontrol", "resume", id});
+  if (!r) return std::unexpected(r.error());
+  return {};
+}
+
+Status SlurmClient::set_comment(const std::string& id, const std::string& comment) {
+  auto r = call({"scontrol", "update", "jobid=" + id, "Comment=" + comment});
+  if (!r) return std::unexpected(r.error());
+  return {};
+}
+
+Status SlurmClient::signal(const std::string& id, const std::string& sig) {
+  auto r = call({"scancel", "--signal=" + sig, "--full", id});
+  if (!r) return std::unexpected(r.error());
+  return {};
+}
+
+Status SlurmClient::requeue(const std::string& id) {
+  auto r = call({"scontrol", "requeue", id});
   if (!r) return std::unexpected(r.error());
   return {};
 }

@@ -30,6 +30,12 @@ class SlurmClient {
   [[nodiscard]] Status set_start(const std::string& id, UtcTime t);
   [[nodiscard]] Status suspend(const std::string& id);
   [[nodiscard]] Status resume(const std::string& id);
+  // scontrol update jobid=ID Comment=TEXT (the agent's state for a checkpointing job).
+  [[nodiscard]] Status set_comment(const std::string& id, const std::string& comment);
+  // scancel --signal=SIG --full ID: every process of the job, batch script included.
+  [[nodiscard]] Status signal(const std::string& id, const std::string& sig);
+  // scontrol requeue ID: the job ends (SIGTERM, KillWait, SIGKILL) and waits, pending, to run again.
+  [[nodiscard]] Status requeue(const std::string& id);
 
  private:
   Result<std::string> call(const std::vector<std::string>& argv);

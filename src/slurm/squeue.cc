@@ -44,6 +44,8 @@ Result<std::vector<QueuedJob>> parse_squeue_json(std::string_view text) {
     if (j.contains("state_reason") && j["state_reason"].is_string()) q.state_reason = j["state_reason"].get<std::string>();
     if (j.contains("comment") && j["comment"].is_string()) q.comment = j["comment"].get<std::string>();
     if (j.contains("nodes") && j["nodes"].is_string()) q.nodes = j["nodes"].get<std::string>();
+    if (j.contains("restart_cnt") && j["restart_cnt"].is_number()) q.restarts = j["restart_cnt"].get<int64_t>();
+    if (j.contains("requeue") && j["requeue"].is_boolean()) q.requeue = j["requeue"].get<bool>();
     q.start = time_of(j, "start_time");
     q.suspend_time = time_of(j, "suspend_time");
     q.deadline = time_of(j, "deadline");

@@ -25,6 +25,8 @@ struct QueuedJob {
   std::optional<Duration> time_limit;  // none: unlimited
   std::optional<UtcTime> deadline;
   std::string nodes;
+  int64_t restarts = 0;   // restart_cnt: how often Slurm requeued it
+  bool requeue = true;    // may be requeued (false: --no-requeue or JobRequeue=0)
 
   // Run time so far, suspended time excluded (how Slurm counts it).
   Duration run_time(UtcTime now) const;

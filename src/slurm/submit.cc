@@ -37,6 +37,8 @@ Result<std::string> write_record(const engine::Services& services, const Submitt
     j["saving_percent"] = s.start.plan->saving_percent();
   }
   j["interruptible"] = req.interruptible;
+  if (req.checkpoint_grace)
+    j["checkpoint_grace_s"] = std::chrono::duration_cast<std::chrono::seconds>(*req.checkpoint_grace).count();
   j["sbatch"] = s.sbatch_argv;
   const fs::path file = folder / (s.job_id + ".json");
   std::ofstream out(file);
@@ -88,6 +90,7 @@ Result<Submitted> submit(const SubmitRequest& req, SlurmClient& slurm, const eng
   opt.deadline = s.start.deadline;
   if (req.expected_duration) opt.duration = req.expected_duration;
   opt.interruptible = req.interruptible;
+  opt.checkpoint_grace = req.checkpoint_grace;
   if (!req.zone.empty()) opt.zone = req.zone;
   s.sbatch_argv = {"sbatch", "--parsable"};
   if (s.start.flexible) s.sbatch_argv.push_back("--begin=" + slurm_time(s.start.begin));

@@ -32,6 +32,7 @@ struct SubmitRequest {
   std::optional<Power> power;
   engine::ForecastChoice forecast;
   bool interruptible = false;  // the agent may suspend it while it runs
+  std::optional<Duration> checkpoint_grace;  // set: the agent may requeue it at pauses (opt_in.h)
   bool dry_run = false;        // plan only: nothing submitted, nothing recorded
 };
 

@@ -34,7 +34,7 @@ class ScriptedSensor final : public sensors::EnergySensor {
     Step s = steps_->front();
     steps_->erase(steps_->begin());
     if (s.fail) return make_error("scripted failure");
-    return sensors::SensorSample{s.readings, {}};
+    return sensors::SensorSample{s.readings, {}, {}};
   }
   std::vector<pid_t> last_pids;
 

@@ -7,6 +7,11 @@
 
 namespace greenrun::sensors::nvml {
 
+namespace {
+// NVML's NVML_VALUE_NOT_AVAILABLE for usedGpuMemory (e.g. under MIG or WDDM).
+constexpr uint64_t kNotAvailable = ~0ULL;
+}  // namespace
+
 std::vector<unsigned> visible_devices(const std::optional<std::string>& cuda_visible_devices, unsigned count,
                                       const std::vector<std::string>& uuids) {
   std::vector<unsigned> out;
@@ -95,14 +100,12 @@ Result<std::unique_ptr<NvmlSensor>> NvmlSensor::open(const std::string& library_
   return s;
 }
 
-std::optional<Energy> NvmlSensor::job_share(GpuDevice& d, Energy total, const SampleInput& in, SensorSample& s) {
-  (void)s;
-  auto procs = lib_->compute_processes(d.handle);
-  if (!procs || procs->empty()) return std::nullopt;
-  constexpr uint64_t kNotAvailable = ~0ULL;
+std::optional<Energy> NvmlSensor::job_share(const std::vector<GpuProcess>& procs, Energy total,
+                                            const SampleInput& in) {
+  if (procs.empty()) return std::nullopt;
   uint64_t job = 0, all = 0;
   size_t job_count = 0;
-  for (const auto& p : *procs) {
+  for (const auto& p : procs) {
     const bool mine = std::find(in.job_pids.begin(), in.job_pids.end(), static_cast<pid_t>(p.pid)) != in.job_pids.end();
     const uint64_t mem = p.used_memory_bytes == kNotAvailable ? 0 : p.used_memory_bytes;
     all += mem;
@@ -111,7 +114,7 @@ std::optional<Energy> NvmlSensor::job_share(GpuDevice& d, Energy total, const Sa
       ++job_count;
     }
   }
-  if (all == 0) return total * (static_cast<double>(job_count) / static_cast<double>(procs->size()));
+  if (all == 0) return total * (static_cast<double>(job_count) / static_cast<double>(procs.size()));
   return total * (static_cast<double>(job) / static_cast<double>(all));
 }
 
@@ -165,8 +168,16 @@ Result<SensorSample> NvmlSensor::read(const SampleInput& in) {
       e = d.tdp * (u->gpu_percent / 100.0) * dt;
     }
     ++alive;
-    auto job = job_share(d, e, in, s);
-    s.readings.push_back(Reading{Component::kGpu, label + " " + d.name, e, method, job});
+    auto procs = lib_->compute_processes(d.handle);
+    const std::vector<GpuProcess> none;
+    const auto& list = procs ? *procs : none;
+    const std::string device = label + " " + d.name;
+    s.readings.push_back(Reading{Component::kGpu, device, e, method, job_share(list, e, in)});
+    GpuProcesses on_device{device, {}, procs.has_value()};
+    for (const auto& p : list)
+      on_device.processes.push_back(
+          {p.pid, p.used_memory_bytes == kNotAvailable ? std::nullopt : std::optional<uint64_t>(p.used_memory_bytes)});
+    s.gpu_processes.push_back(std::move(on_device));
   }
   if (alive == 0) return make_error("NVML: every GPU has been lost");
   return s;

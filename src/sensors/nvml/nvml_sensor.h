@@ -15,7 +15,9 @@
 // Job share: where NVML lists compute processes, the job gets the fraction of
 // GPU memory held by its processes (a proxy: NVML has no per-process energy).
 // When the list is empty or unsupported, job_energy is unset and the caller
-// attributes the whole GPU to the job.
+// attributes the whole GPU to the job. Each read also lists every GPU's
+// compute processes (SensorSample::gpu_processes), so a node's GPU energy can
+// be shared among several jobs (sensors/slurm_gpu_jobs.h).
 //
 // Thread-safety: one thread at a time.
 #pragma once
@@ -69,7 +71,7 @@ class NvmlSensor final : public EnergySensor {
 
  private:
   NvmlSensor(std::unique_ptr<NvmlLibrary> lib, SteadyTime now) : lib_(std::move(lib)), last_(now) {}
-  std::optional<Energy> job_share(GpuDevice& d, Energy total, const SampleInput& in, SensorSample& s);
+  static std::optional<Energy> job_share(const std::vector<GpuProcess>& procs, Energy total, const SampleInput& in);
 
   std::unique_ptr<NvmlLibrary> lib_;
   std::vector<GpuDevice> devices_;
