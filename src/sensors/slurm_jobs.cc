@@ -120,9 +120,23 @@ std::optional<std::string> SlurmJobCpu::cgroup_folder(const std::string& control
   return std::nullopt;
 }
 
+namespace {
+// Whether Slurm's folder holds at least one job group (uid_*/job_*). An empty
+// folder is not a source: Slurm leaves slurm_<node> behind when a node's last
+// job ends, and a cluster that died (or another one on this host with the
+// same node names) can leave one that no job of this node will ever enter.
+bool has_job_groups(const fs::path& folder) {
+  for (const auto& uid : entries(folder, "uid_"))
+    if (!entries(folder / uid, "job_").empty()) return true;
+  return false;
+}
+}  // namespace
+
 Result<JobCpuDelta> SlurmJobCpu::sample() {
-  if (const auto cpuacct = cgroup_folder("cpuacct")) return sample_cgroup(*cpuacct);
-  if (const auto freezer = cgroup_folder("freezer")) return sample_cgroup_tasks(*freezer);
+  if (const auto cpuacct = cgroup_folder("cpuacct"); cpuacct && has_job_groups(*cpuacct))
+    return sample_cgroup(*cpuacct);
+  if (const auto freezer = cgroup_folder("freezer"); freezer && has_job_groups(*freezer))
+    return sample_cgroup_tasks(*freezer);
   return sample_processes();
 }
 

@@ -5,7 +5,7 @@
 //
 // Three sources, tried in this order (<cgroup_root> is the cgroup v1 mount,
 // <slurm_dir> "slurm", or "slurm_<node>" where several slurmd share a host):
-//  - cgroup: Slurm's task/cgroup or jobacct_gather/cgroup keeps every job in
+//  - cgroup: Slurm's jobacct_gather/cgroup keeps every job in
 //    <cgroup_root>/cpuacct/<slurm_dir>/uid_<uid>/job_<id>/, whose
 //    cpuacct.usage is the job's CPU time in nanoseconds (all its steps and
 //    their children, exited ones included).
@@ -18,6 +18,11 @@
 //    there, SLURMD_NODENAME equal to it: several slurmd on one host share a
 //    procfs) counts for that job, with its utime+stime; a process that
 //    scrubs its environment is not seen.
+// The source is chosen at every sample: the first whose folder holds a job
+// group (uid_*/job_*), so an empty folder left behind by Slurm or by another
+// cluster on the host never hides the jobs of this node. Note that Slurm's
+// task/cgroup alone makes only freezer groups; cpuacct groups come from
+// jobacct_gather/cgroup (docs/slurm.md).
 // Per process (cgroup-tasks, process tree), a process's CPU time between its
 // last sample and its exit is missed (an under-count of at most one interval
 // per process, never an over-count).

@@ -136,8 +136,8 @@ TEST_F(SlurmJobEnergyTest, ATwoNodeJobsTotalIsTheSumOfItsPerNodeRecords) {
   for (const auto& n : shown["nodes"]) {
     const std::string node = n["node"];
     EXPECT_EQ(n["zone"], zone[node]);
-    // slurm-up's proctrack/cgroup keeps freezer groups only (cpuacct where
-    // Slurm also runs task/cgroup); proctrack/linuxproc keeps none.
+    // slurm-up's proctrack/cgroup keeps freezer groups only (cpuacct ones
+    // come with jobacct_gather/cgroup, --cpuacct); proctrack/linuxproc none.
     EXPECT_EQ(n["attribution"], cluster_->proctrack() == "cgroup" ? "cgroup-tasks" : "process-tree");
     EXPECT_GT(n["energy_j"].get<double>(), 0) << node;
     EXPECT_NEAR(n["energy_j"].get<double>(), per_node[node], 1e-9) << node;
