@@ -4,8 +4,19 @@
 #include <cmath>
 
 #include "base/time_format.h"
+#include "intensity/zone_catalogue.h"
 
 namespace greenrun::accounting {
+
+std::optional<FallbackIntensity> annual_mean_fallback(std::string_view zone) {
+  const auto* info = intensity::ZoneCatalogue::embedded().find_zone(zone.empty() ? "WORLD" : zone);
+  if (info == nullptr || !(info->annual_mean_g_per_kwh > 0)) return std::nullopt;
+  std::string src = std::string(info->id) + " annual mean";
+  if (info->year > 0) src += " " + std::to_string(info->year);
+  src += ", " + std::string(intensity::to_string(info->signal));
+  if (!info->source.empty()) src += ", " + std::string(info->source);
+  return FallbackIntensity{CarbonIntensity::grams_per_kwh(info->annual_mean_g_per_kwh), src};
+}
 
 using intensity::IntensitySeries;
 using intensity::Signal;

@@ -19,6 +19,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "accounting/energy_timeline.h"
@@ -32,8 +33,15 @@ namespace greenrun::accounting {
 // The annual-mean intensity used where the series has no data.
 struct FallbackIntensity {
   CarbonIntensity value;
-  std::string source;  // e.g. "DE annual mean 2023, Electricity Maps via co2.js (ODbL)"
+  std::string source;  // e.g. "DE annual mean 2023, average-lifecycle, Electricity Maps via co2.js (ODbL)"
 };
+
+// The catalogue's annual mean for `zone` (the world's for an empty zone) as
+// the fallback, its source spelled out: "<ZONE> annual mean <year>, <signal>,
+// <source>". The one builder behind `run`, `emissions` and `plan`'s ranking
+// of a place without time-resolved data, so all three label it alike. None
+// when the catalogue has no mean for the zone.
+std::optional<FallbackIntensity> annual_mean_fallback(std::string_view zone);
 
 // One signal's intensity data.
 struct SignalInput {

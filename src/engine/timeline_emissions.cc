@@ -14,16 +14,6 @@ namespace {
 using intensity::IntensitySeries;
 using intensity::Signal;
 
-// The catalogue's annual mean for the zone, its source spelled out.
-std::optional<accounting::FallbackIntensity> annual_mean(const intensity::ZoneInfo* info) {
-  if (info == nullptr || info->annual_mean_g_per_kwh <= 0) return std::nullopt;
-  std::string src = std::string(info->id) + " annual mean";
-  if (info->year > 0) src += " " + std::to_string(info->year);
-  src += ", " + std::string(intensity::to_string(info->signal));
-  if (!info->source.empty()) src += ", " + std::string(info->source);
-  return accounting::FallbackIntensity{CarbonIntensity::grams_per_kwh(info->annual_mean_g_per_kwh), src};
-}
-
 Result<std::optional<accounting::EmbodiedInput>> embodied(const std::optional<EmbodiedRequest>& r) {
   if (!r) return std::optional<accounting::EmbodiedInput>{};
   std::optional<accounting::EmbodiedInput> e;
@@ -70,7 +60,7 @@ Result<TimelineEmissions> timeline_emissions(const TimelineEmissionsRequest& req
   };
   auto average_series = load(zone, request.signal);
   if (!average_series) return std::unexpected(average_series.error());
-  const auto fallback = annual_mean(catalogue.find_zone(zone));
+  const auto fallback = accounting::annual_mean_fallback(zone);
   if (average_series->empty() && !fallback)
     return make_error(ErrorKind::kNotFound,
                       "no " + std::string(intensity::to_string(request.signal)) + " intensity data for zone " + zone +
