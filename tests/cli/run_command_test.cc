@@ -17,6 +17,7 @@
 #include "base/clock.h"
 #include "base/time_format.h"
 #include "cli.h"
+#include "greenrun/replay.h"
 #include "intensity/store.h"
 #include "runner/run_emissions.h"
 #include "runner/run_store.h"
@@ -150,6 +151,21 @@ TEST_F(RunCommandTest, UsageErrors) {
   EXPECT_EQ(run({"run", "--pue", "0.5", "--", "true"}), 2);
   EXPECT_EQ(run({"run", "--sensors", "magic", "--out", out_.string(), "--", "true"}), 1);
   EXPECT_NE(stderr_text().find("--sensors: expected auto"), std::string::npos);
+}
+
+// --threshold is read by the engine's one parser (engine::parse_threshold,
+// as `simulate --jobs` reads it): the same message for the same text.
+TEST_F(RunCommandTest, ThresholdIsReadByTheEnginesParser) {
+  for (const std::string bad : {"p300", "dirty", "p", ""}) {
+    SCOPED_TRACE("--threshold \"" + bad + "\"");
+    const auto expected = engine::parse_threshold(bad);
+    ASSERT_FALSE(expected);
+    EXPECT_EQ(run({"run", "--zone", "DE", "--threshold", bad, "--max-delay", "1h", "--expected-duration", "1h", "--",
+                   "true"}),
+              2);
+    EXPECT_NE(stderr_text().find("greenrun: --threshold: " + expected.error().message), std::string::npos)
+        << stderr_text();
+  }
 }
 
 TEST_F(RunCommandTest, ZoneFromTheEnvironmentIsUsedAndNamed) {
