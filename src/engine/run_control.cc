@@ -11,12 +11,15 @@
 #include <random>
 
 #include "base/clock.h"
+#include "engine/embodied_request.h"
 #include "engine/run_recording.h"
 #include "runner/run_record.h"
 
 namespace greenrun::engine {
 
 Result<std::optional<DetachedRun>> detach_run(RunRequest& request, const Services& services) {
+  // Flags the run would refuse are refused here, before anything forks.
+  if (auto e = embodied_input(request.embodied); !e) return std::unexpected(e.error());
   SystemClock system_clock;
   Clock& clock = services.clock ? *services.clock : system_clock;
   std::random_device rd;

@@ -1,7 +1,7 @@
 // engine::timeline_emissions (greenrun/timeline_emissions.h).
 #include "greenrun/timeline_emissions.h"
 
-#include "accounting/embodied.h"
+#include "engine/embodied_request.h"
 #include "accounting/energy_timeline.h"
 #include "base/quantity_parse.h"
 #include "base/time_format.h"
@@ -13,23 +13,6 @@ namespace {
 
 using intensity::IntensitySeries;
 using intensity::Signal;
-
-Result<std::optional<accounting::EmbodiedInput>> embodied(const std::optional<EmbodiedRequest>& r) {
-  if (!r) return std::optional<accounting::EmbodiedInput>{};
-  std::optional<accounting::EmbodiedInput> e;
-  if (r->instance) {
-    auto inst = accounting::find_instance(*r->instance);
-    if (!inst) return make_error(inst.error().kind, "--instance: " + inst.error().message);
-    e = accounting::embodied_input(**inst, r->lifetime);
-  } else if (r->hardware) {
-    e = accounting::EmbodiedInput{*r->hardware, r->share, r->lifetime,
-                                  "--embodied-kg " + std::to_string(r->hardware->kilograms()) + " kg"};
-  }
-  if (e)
-    e->source += "; lifetime " + format_duration(r->lifetime) +
-                 (r->lifetime_given ? " (--lifetime)" : " (" + std::string(accounting::kLifetimeSource) + ")");
-  return e;
-}
 
 }  // namespace
 
@@ -82,7 +65,7 @@ Result<TimelineEmissions> timeline_emissions(const TimelineEmissionsRequest& req
     options.pue = *request.pue;
     options.pue_source = "--pue";
   }
-  auto e = embodied(request.embodied);
+  auto e = embodied_input(request.embodied);
   if (!e) return std::unexpected(e.error());
   options.embodied = std::move(*e);
 

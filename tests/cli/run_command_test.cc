@@ -282,6 +282,33 @@ TEST_F(RunCommandTest, EmbodiedLineSaysHowToIncludeItOrNamesTheInstance) {
   EXPECT_NE(stderr_text().find("greenrun: --lifetime:"), std::string::npos) << stderr_text();
 }
 
+// `run` and `emissions` label the embodied line alike for the same flags
+// (one builder: engine/embodied_request.h), in JSON and in the text.
+TEST_F(RunCommandTest, EmbodiedLabelIsTheSameAsEmissionsGives) {
+  const std::vector<std::vector<std::string>> flag_sets = {
+      {"--embodied-kg", "1500", "--share", "0.5", "--lifetime", "4y"},
+      {"--embodied-kg", "876.6"},
+      {"--instance", "aws:p3.2xlarge", "--lifetime", "3y"},
+  };
+  const fs::path log = dir_ / "energy.csv";
+  std::ofstream(log) << "start,duration_s,cpu_kwh,method\n2031-01-01T00:00:00Z,60,0.001,measured\n";
+  for (const auto& flags : flag_sets) {
+    SCOPED_TRACE(flags.front() + " " + flags[1]);
+    std::vector<std::string> run_args = {"run", "--sensors", "estimate", "--zone", "DE", "--out", out_.string()};
+    run_args.insert(run_args.end(), flags.begin(), flags.end());
+    run_args.insert(run_args.end(), {"--", "sleep", "0.2"});
+    ASSERT_EQ(run(run_args), 0) << stderr_text();
+    const std::string from_run = run_json()["emissions"]["job"]["embodied"]["source"];
+    std::vector<std::string> em_args = {"greenrun", "--store", (dir_ / "store.db").string(), "emissions", "--energy",
+                                        log.string(), "--zone", "DE", "--json"};
+    em_args.insert(em_args.end(), flags.begin(), flags.end());
+    std::ostringstream out, err;
+    ASSERT_EQ(run_cli(em_args, out, err), 0) << err.str();
+    EXPECT_EQ(nlohmann::json::parse(out.str())["embodied"]["source"], from_run);
+    EXPECT_NE(stderr_text().find("  " + from_run + "\n"), std::string::npos) << stderr_text();
+  }
+}
+
 TEST_F(RunCommandTest, NoZoneSaysWhyThereIsNoFlexibleStart) {
   ASSERT_EQ(run({"run", "--sensors", "estimate", "--out", out_.string(), "--", "true"}), 0);
   EXPECT_NE(stderr_text().find("best start in hindsight: not computed: no grid zone known"), std::string::npos)
