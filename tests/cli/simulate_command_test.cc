@@ -56,6 +56,32 @@ TEST_F(SimulateCommand, JsonRowsPerZonePresetAlgorithmWindow) {
   }
 }
 
+// The preset sweep keeps --min-pause as plan, run and simulate --jobs do: a
+// 90-minute job on hourly data is planned in half hours, so the free
+// planner may pause for half an hour; with --min-pause 3h it may not.
+TEST_F(SimulateCommand, ThePresetSweepKeepsTheMinimumPause) {
+  const auto presets = dir_ / "jobs.csv";
+  std::ofstream(presets) << "name,duration,energy\nj,90m,1kWh\n";
+  auto sweep = [&](const std::string& min_pause) {
+    EXPECT_EQ(cli({"simulate", "--zone", "DE", "--presets", presets.string(), "--windows", "24h", "--algorithms",
+                   "pause-resume", "--starts", "hourly", "--from", "2022-01-01", "--to", "2022-03-01", "--min-pause",
+                   min_pause, "--json"}),
+              0)
+        << err_.str();
+    return nlohmann::json::parse(out_.str())["rows"].at(0);
+  };
+  const auto any = sweep("0"), long_pauses = sweep("3h");
+  EXPECT_EQ(any["starts"], long_pauses["starts"]);
+  EXPECT_LT(long_pauses["mean_reduction_percent"].get<double>(), any["mean_reduction_percent"].get<double>())
+      << "short pauses were allowed";
+  EXPECT_GE(long_pauses["mean_reduction_percent"].get<double>(), 0.0) << "running at once is always allowed";
+  // The default (10m) is below a half-hour slot: the same as any pause.
+  EXPECT_EQ(cli({"simulate", "--zone", "DE", "--presets", presets.string(), "--windows", "24h", "--algorithms",
+                 "pause-resume", "--starts", "hourly", "--from", "2022-01-01", "--to", "2022-03-01", "--json"}),
+            0);
+  EXPECT_EQ(nlohmann::json::parse(out_.str())["rows"].at(0)["mean_reduction_percent"], any["mean_reduction_percent"]);
+}
+
 TEST_F(SimulateCommand, CsvAndMarkdownStateSamplingAndProvenance) {
   ASSERT_EQ(cli({"simulate", "--zone", "DE", "--presets", "densenet-201", "--windows", "6h", "--starts", "hourly",
                  "--from", "2022-03-01", "--to", "2022-03-08", "--error", "0.1", "--repeat", "3", "--seed", "7",
