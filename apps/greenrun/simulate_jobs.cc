@@ -122,8 +122,8 @@ int run_simulate_jobs(const Context& ctx, const JobsFlags& fl) {
     return usage("--plan-on: expected actual or forecast, got \"" + fl.plan_on +
                  "\"");
   q.plan_on_forecast = fl.plan_on == "forecast";
-  auto node_power = parse_power(fl.node_power);
-  if (!node_power) return usage("--node-power: " + node_power.error().message);
+  auto node_power = parse_power_flag("--node-power", fl.node_power);  // as every power flag (job_flags.h)
+  if (!node_power) return report_error(ctx, node_power.error());
   q.node_power = *node_power;
 
   // The log: a file, or presets started by a schedule.

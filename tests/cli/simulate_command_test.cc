@@ -200,6 +200,31 @@ TEST_F(SimulateCommand, ReplaysSacctWithSeededForecastErrorAsCsvAndMarkdown) {
   EXPECT_NE(out_.str().find("flexible slack:12h"), std::string::npos) << out_.str();
 }
 
+// --node-power is read by the one power-flag parser (job_flags.h): W, kW,
+// MW or bare watts, the same value the same result; bad values name the flag.
+TEST_F(SimulateCommand, NodePowerIsReadLikeEveryPowerFlag) {
+  const auto log = dir_ / "sacct.txt";
+  std::ofstream(log) << "JobID|Submit|Start|Elapsed|TimeLimit|NNodes|ConsumedEnergy\n"
+                        "12|2022-06-02T22:10:00|2022-06-02T22:11:00|1-02:00:00|2-00:00:00|4|\n";
+  std::vector<std::string> outputs;
+  for (const std::string power : {"1500", "1500W", "1.5kW", "0.0015MW"}) {
+    ASSERT_EQ(cli({"simulate", "--zone", "ES", "--jobs", log.string(), "--rule", "slack:12h", "--policies",
+                   "at-once,flexible", "--node-power", power, "--json"}),
+              0)
+        << power << ": " << err_.str();
+    outputs.push_back(out_.str());
+  }
+  for (const auto& o : outputs) EXPECT_EQ(o, outputs.front());
+  EXPECT_NE(outputs.front().find("\"energy_kwh\": 156.0"), std::string::npos) << "26 h x 4 nodes x 1.5 kW\n" << outputs.front();
+  for (const std::string bad : {"-3W", "0", "lots", "inf"}) {
+    EXPECT_EQ(cli({"simulate", "--zone", "ES", "--jobs", log.string(), "--node-power", bad}), 2) << bad;
+    EXPECT_NE(err_.str().find("greenrun: --node-power: expected a positive power such as 300W, 0.3kW or 300 (watts), "
+                              "got \"" + bad + "\""),
+              std::string::npos)
+        << err_.str();
+  }
+}
+
 TEST_F(SimulateCommand, BadJobLogsAreOneLineErrors) {
   const auto log = dir_ / "bad.csv";
   std::ofstream(log) << "id,submit,duration,power\na,2022-03-01T10:00,1h,100W\nb,2022-03-01T10:00,1h,much\n";
