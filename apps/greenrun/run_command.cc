@@ -324,7 +324,8 @@ int run_action(Context& ctx, const RunOptions& o) {
     // The supervisor: stdout and stderr are the run's log from here on.
   }
   StderrObserver observer(*ctx.info, !ctx.quiet);
-  auto out = engine::run(*request, services, observer);
+  // A detached supervisor's failure is kept for `runs status` too.
+  auto out = o.detach ? engine::run_detached(*request, services, observer) : engine::run(*request, services, observer);
   if (!out) return report_error(ctx, out.error());
   if (out->spawn_error) {
     *ctx.err << "greenrun: " << out->spawn_error->message << "\n";
