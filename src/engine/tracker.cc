@@ -20,6 +20,7 @@
 #include "base/quantity_parse.h"
 #include "base/time_format.h"
 #include "engine/run_recording.h"
+#include "engine/tracker_section.h"
 #include "intensity/store.h"
 #include "runner/run_emissions.h"
 #include "runner/sampler.h"
@@ -32,8 +33,6 @@ namespace {
 using nlohmann::ordered_json;
 
 std::unexpected<Error> usage(std::string m) { return make_error(ErrorKind::kUsage, std::move(m)); }
-
-double seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
 
 Energy job_energy(const runner::SamplerTotals& t) {
   Energy e;
@@ -53,38 +52,6 @@ sensors::Method weakest(const runner::SamplerTotals& t) {
   sensors::Method m = sensors::Method::kMeasured;
   for (const auto& [c, v] : t.components) m = sensors::weaker(m, v.method);
   return m;
-}
-
-struct PhaseWindow {
-  std::string name;
-  UtcTime begin{};
-  std::optional<UtcTime> end;
-};
-
-struct MarkEntry {
-  UtcTime at{};
-  std::string name;
-  std::optional<double> value;
-};
-
-// The job energy of each phase: every interval's job energy shared by the
-// time it overlaps the phase (energy is taken as uniform within an interval).
-std::vector<Energy> phase_energy(const std::vector<runner::IntervalRecord>& intervals,
-                                 const std::vector<PhaseWindow>& phases, UtcTime end_all) {
-  std::vector<Energy> out(phases.size());
-  for (const auto& iv : intervals) {
-    const double len = seconds(iv.end - iv.start);
-    if (len <= 0) continue;
-    Energy job;
-    for (const auto& [c, v] : iv.components)
-      if (c != sensors::Component::kPlatform) job += v.job;
-    for (size_t i = 0; i < phases.size(); ++i) {
-      const UtcTime b = std::max(iv.start, phases[i].begin);
-      const UtcTime e = std::min(iv.end, phases[i].end.value_or(end_all));
-      if (e > b) out[i] += job * (seconds(e - b) / len);
-    }
-  }
-  return out;
 }
 
 Result<int> env_int(const std::function<std::optional<std::string>(std::string_view)>& env, const char* name,
@@ -469,16 +436,6 @@ void Tracker::on_sample(std::function<void(const SampleSummary&)> callback) {
   state_->on_sample = std::move(callback);
 }
 
-namespace {
-
-ordered_json range_json(const Range& r) { return {{"low", r.low}, {"mid", r.mid}, {"high", r.high}}; }
-
-double error_percent(double predicted, double actual) {
-  return actual > 0 ? 100.0 * (predicted - actual) / actual : 0.0;
-}
-
-}  // namespace
-
 Result<RunOutcome> Tracker::stop(int exit_status, const std::string& note) {
   if (!in_owner())
     return usage(fmt::format("stop: this tracker was started by process {}; this is a forked child ({})", owner_pid_,
@@ -526,78 +483,13 @@ Result<RunOutcome> Tracker::stop(int exit_status, const std::string& note) {
   if (!node_owner) r.emissions_machine_json.clear();
 
   // The tracker's own section: phases priced from the timeline read back.
-  ordered_json t;
-  t["process"] = owner_pid_;
-  t["rank"] = {{"rank", rank_.rank},
-               {"local_rank", rank_.local_rank},
-               {"world_size", rank_.world_size},
-               {"source", rank_.source.empty() ? "one process" : rank_.source},
-               {"node_energy", node_owner ? "recorded by this process (LOCAL_RANK 0)"
-                                          : "recorded by LOCAL_RANK 0 on this node; this record keeps its share"}};
   std::vector<runner::IntervalRecord> intervals;
   if (auto file = runner::read_timeline(s.timeline->path())) intervals = std::move(file->intervals);
-  const auto energies = phase_energy(intervals, s.phases, r.ended);
-  t["phases"] = ordered_json::array();
-  for (size_t i = 0; i < s.phases.size(); ++i) {
-    const auto& p = s.phases[i];
-    t["phases"].push_back({{"name", p.name},
-                           {"start", format_utc(p.begin)},
-                           {"end", format_utc(p.end.value_or(r.ended))},
-                           {"closed_by_stop", !p.end.has_value()},
-                           {"job_j", energies[i].joules()}});
-  }
-  t["marks"] = ordered_json::array();
-  for (const auto& m : s.marks) {
-    ordered_json j{{"at", format_utc(m.at)}, {"name", m.name}};
-    if (m.value && std::isfinite(*m.value)) j["value"] = *m.value;
-    t["marks"].push_back(std::move(j));
-  }
-  t["epochs"] = ordered_json::array();
-  Duration epochs_time{0};
-  Energy epochs_energy;
-  for (const auto& e : s.epochs) {
-    t["epochs"].push_back({{"duration_s", seconds(e.duration)}, {"job_j", e.energy.joules()}});
-    epochs_time += e.duration;
-    epochs_energy += e.energy;
-  }
-  if (s.request.epochs) t["epochs_planned"] = *s.request.epochs;
-  if (s.first_prediction) {
-    const auto& p = *s.first_prediction;
-    ordered_json pj{{"after_epochs", p.epochs.observed},
-                    {"epochs_total", p.epochs.total},
-                    {"warmup_excluded", p.epochs.warmup_excluded},
-                    {"confidence", p.epochs.confidence},
-                    {"method", p.epochs.method},
-                    {"duration_s", range_json(p.epochs.duration_s)},
-                    {"job_j", range_json(p.epochs.energy_j)},
-                    {"emissions_g", range_json(p.emissions_g)},
-                    {"emissions_method", p.emissions_method}};
-    const bool complete = s.epochs.size() == p.epochs.total;
-    const double g_per_j =
-        r.average && r.job_energy().joules() > 0 ? r.average->job.grams() / r.job_energy().joules() : 0;
-    ordered_json outcome{{"epochs", s.epochs.size()},
-                         {"complete", complete},
-                         {"duration_s", seconds(epochs_time)},
-                         {"job_j", epochs_energy.joules()},
-                         {"emissions_g", epochs_energy.joules() * g_per_j}};
-    if (complete) {
-      outcome["error_percent"] = {
-          {"duration", error_percent(p.epochs.duration_s.mid, seconds(epochs_time))},
-          {"energy", error_percent(p.epochs.energy_j.mid, epochs_energy.joules())},
-          {"emissions", error_percent(p.emissions_g.mid, epochs_energy.joules() * g_per_j)}};
-      outcome["energy_within_interval"] =
-          epochs_energy.joules() >= p.epochs.energy_j.low && epochs_energy.joules() <= p.epochs.energy_j.high;
-    } else {
-      outcome["note"] = fmt::format("the job ran {} of {} epochs: no comparison", s.epochs.size(), p.epochs.total);
-    }
-    pj["outcome"] = std::move(outcome);
-    t["prediction"] = std::move(pj);
-  }
-  if (s.request.budget) {
-    t["budget"] = {{"kg", s.request.budget->kilograms()}};
-    if (s.budget_exceeded_at) t["budget"]["exceeded_at_epoch"] = *s.budget_exceeded_at;
-  }
-  r.tracker_json = t.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+  const TrackerSection section{owner_pid_,  rank_,           s.phases, s.marks, s.epochs, s.request.epochs,
+                               s.first_prediction, s.request.budget, s.budget_exceeded_at};
+  const double g_per_j =
+      r.average && r.job_energy().joules() > 0 ? r.average->job.grams() / r.job_energy().joules() : 0;
+  r.tracker_json = tracker_section_json(section, intervals, r.ended, g_per_j);
   write_record(r, out_dir_, runs_root_, s.store_path, *s.clock);
   return out;
 }
