@@ -43,6 +43,10 @@ struct FallbackIntensity {
 // when the catalogue has no mean for the zone.
 std::optional<FallbackIntensity> annual_mean_fallback(std::string_view zone);
 
+// How energy or time priced at a fallback is labelled wherever it is shown
+// (run, emissions, plan): "annual mean, not time-resolved (<source>)".
+std::string annual_mean_label(std::string_view source);
+
 // One signal's intensity data.
 struct SignalInput {
   intensity::Signal signal = intensity::Signal::kAverageLifecycle;

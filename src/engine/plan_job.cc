@@ -139,7 +139,7 @@ Result<PlanOutcome> plan(const PlanRequest& req, const Services& services, Obser
       if (!flat) return make_error(ErrorKind::kNotFound, typed + ": " + f.error().message);
       observer.on_event({EventKind::kWarning, typed + ": no time-resolved data for zone " + loc->zone +
                                                   "; ranked at its annual mean (" + flat->provenance().source + ")"});
-      std::string label = "annual mean, not time-resolved (" + flat->provenance().source + ")";
+      std::string label = accounting::annual_mean_label(flat->provenance().source);
       out.locations.push_back(PlannedLocation{std::move(*loc), std::move(*flat), std::move(label), {}});
       return {};
     }

@@ -103,7 +103,7 @@ EmissionsFigure emissions_figure(const accounting::EmissionsBreakdown& b, bool m
   if (resolved)
     f.source = "store: " + s.series_zone + " " + f.signal + " (" + s.series_source + ")";
   if (used && (s.energy_fallback.joules() > 0 || s.time_fallback.count() > 0)) {
-    const std::string fb = used->source + ", annual mean, not time-resolved";
+    const std::string fb = accounting::annual_mean_label(used->source);
     f.source = resolved ? f.source + " + " + fb + " for uncovered time" : fb;
     if (!resolved && f.mean_intensity.grams_per_kwh() == 0) f.mean_intensity = used->value;
   }

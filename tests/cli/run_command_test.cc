@@ -309,6 +309,28 @@ TEST_F(RunCommandTest, EmbodiedLabelIsTheSameAsEmissionsGives) {
   }
 }
 
+// With no stored data, `run`'s summary figure and `emissions` name the
+// annual-mean fallback alike: one builder, one label.
+TEST_F(RunCommandTest, AnnualMeanFallbackIsLabelledAsEmissionsLabelsIt) {
+  ASSERT_EQ(run({"run", "--sensors", "estimate", "--interval", "100ms", "--zone", "DE", "--out", out_.string(), "--",
+                 "sh", "-c", "i=0; while [ $i -lt 50000 ]; do i=$((i+1)); done"}),
+            0)
+      << stderr_text();
+  const std::string from_run = run_json()["emissions_average"]["source"];
+  const fs::path log = dir_ / "energy.csv";
+  std::ofstream(log) << "start,duration_s,cpu_kwh,method\n2031-01-01T00:00:00Z,60,0.001,measured\n";
+  std::ostringstream out, err;
+  ASSERT_EQ(run_cli({"greenrun", "--store", (dir_ / "store.db").string(), "emissions", "--energy", log.string(),
+                     "--zone", "DE", "--json"},
+                    out, err),
+            0)
+      << err.str();
+  const std::string source = nlohmann::json::parse(out.str())["operational"]["average"]["fallback"]["source"];
+  EXPECT_EQ(from_run, "annual mean, not time-resolved (" + source + ")");
+  EXPECT_NE(stderr_text().find("annual mean, not time-resolved (" + source + ")"), std::string::npos)
+      << stderr_text();
+}
+
 TEST_F(RunCommandTest, NoZoneSaysWhyThereIsNoFlexibleStart) {
   ASSERT_EQ(run({"run", "--sensors", "estimate", "--out", out_.string(), "--", "true"}), 0);
   EXPECT_NE(stderr_text().find("best start in hindsight: not computed: no grid zone known"), std::string::npos)
