@@ -13,6 +13,7 @@ packages=(
   # HTML reports embed Chart.js; their browser test drives Chromium (tests/report/).
   libjs-chart.js chromium chromium-driver python3-selenium
   slurm-wlm slurmctld slurmd slurm-client munge slurm-wlm-basic-plugins libpmix-dev  # tests/slurm: a real 2-node cluster (scripts/slurm-up.sh)
+  mariadb-server slurmdbd  # tests/slurm: Slurm accounting for sacct (scripts/slurm-up.sh --accounting)
   prometheus  # tests/server: a real Prometheus scrapes `greenrun serve` (scripts/prometheus-up.sh)
   tzdata
 )

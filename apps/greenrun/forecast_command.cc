@@ -35,6 +35,7 @@ int run_forecast(const Context& ctx, const ForecastFlags& fl) {
   request.zone = fl.zone;
   request.horizon = *horizon;
   request.test_days = fl.test_days;
+  request.planning_check = true;
   if (!fl.issue.empty()) {
     auto t = parse_utc(fl.issue);
     if (!t) return usage("--from: " + t.error().message);
@@ -57,7 +58,8 @@ int run_forecast(const Context& ctx, const ForecastFlags& fl) {
     nlohmann::json j;
     j["schema"] = "greenrun.forecast/1";
     j["zone"] = r->zone;
-    j["model"] = std::string(intensity::to_string(bt->best));
+    j["model"] = std::string(intensity::to_string(bt->best));  // the best single model
+    j["used"] = r->used;
     j["label"] = label;
     j["issued"] = format_utc(issue);
     j["backtest"] = {{"train_from", format_utc(bt->train_from)}, {"train_to", format_utc(bt->train_to)},
@@ -69,7 +71,32 @@ int run_forecast(const Context& ctx, const ForecastFlags& fl) {
       j["backtest"]["models"].push_back({{"model", std::string(intensity::to_string(m.model))},
                                          {"mae_g_per_kwh", rounded(m.mae, 3)},
                                          {"mae_percent", rounded(m.mae_percent, 2)},
+                                         {"worse_than_seasonal_naive", m.worse_than_naive},
                                          {"mae_by_step_g_per_kwh", by}});
+    }
+    nlohmann::json bands = nlohmann::json::array();
+    for (const auto& b : bt->bands)
+      bands.push_back({{"from_h", to_hours(b.from)},
+                       {"to_h", to_hours(b.to)},
+                       {"model", std::string(intensity::to_string(b.model))},
+                       {"mae_g_per_kwh", rounded(b.mae, 3)}});
+    nlohmann::json cby = nlohmann::json::array();
+    for (double e : bt->combined.mae_by_step) cby.push_back(rounded(e, 3));
+    j["backtest"]["bands"] = bands;
+    j["backtest"]["by_band"] = {{"mae_g_per_kwh", rounded(bt->combined.mae, 3)},
+                                {"mae_percent", rounded(bt->combined.mae_percent, 2)},
+                                {"worse_than_seasonal_naive", bt->combined.worse_than_naive},
+                                {"mae_by_step_g_per_kwh", cby}};
+    if (const auto& pc = r->planning) {
+      nlohmann::json on = nlohmann::json::object();
+      for (const auto& f : pc->on_forecasts) on[f.forecast] = rounded(f.saving_percent, 2);
+      j["backtest"]["planning"] = {{"jobs", pc->jobs},
+                                   {"job_h", to_hours(pc->job)},
+                                   {"window_h", to_hours(pc->window)},
+                                   {"policy", "flexible"},
+                                   {"saving_on_actuals_percent", rounded(pc->on_actuals_percent, 2)},
+                                   {"saving_on_forecast_percent", on},
+                                   {"saving_used_percent", rounded(pc->used_percent, 2)}};
     }
     j["points"] = nlohmann::json::array();
     for (size_t i = 0; i < fc->size(); ++i) {
@@ -84,7 +111,20 @@ int run_forecast(const Context& ctx, const ForecastFlags& fl) {
   for (const auto& m : bt->models)
     out << fmt::format("{:<15} {:>8.1f} {:>7.1f} {:>8.1f} {:>8.1f} {:>8.1f}{}\n", intensity::to_string(m.model), m.mae,
                        m.mae_percent, m.mae_by_step.front(), step_at(m, std::chrono::hours(24)), m.mae_by_step.back(),
-                       m.model == bt->best ? "  <- used" : "");
+                       m.worse_than_naive ? "  (worse than seasonal naive)" : "");
+  out << fmt::format("{:<15} {:>8.1f} {:>7.1f} {:>8.1f} {:>8.1f} {:>8.1f}  <- used: {}{}\n", "by band",
+                     bt->combined.mae, bt->combined.mae_percent, bt->combined.mae_by_step.front(),
+                     step_at(bt->combined, std::chrono::hours(24)), bt->combined.mae_by_step.back(), r->used,
+                     bt->combined.worse_than_naive ? " (worse than seasonal naive)" : "");
+  out << "(the band choice is made on this backtest, so its error here is optimistic)\n";
+  if (const auto& pc = r->planning) {
+    out << fmt::format(
+        "\nplanning on it ({} jobs of {} with a {} window, Flexible Start, paid on the actuals; saving against "
+        "at once):\n  on the actuals {:.1f} %\n",
+        pc->jobs, format_duration(pc->job), format_duration(pc->window), pc->on_actuals_percent);
+    for (const auto& f : pc->on_forecasts)
+      out << fmt::format("  on {:<14} {:.1f} %\n", f.forecast, f.saving_percent);
+  }
   out << "\nforecast:\n";
   for (size_t i = 0; i < fc->size(); ++i) {
     const auto p = fc->point(i);

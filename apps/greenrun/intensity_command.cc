@@ -45,6 +45,7 @@ struct ImportFlags {
   // WattTime JSON / Carbon Aware JSON.
   std::string watttime_origin, carbon_aware_signal;
   bool nulls_as_gaps = false;
+  std::string issued;  // empty: not given
 };
 
 struct ShowFlags {
@@ -83,12 +84,15 @@ json import_json(const ImportRecord& r) {
               {"source", r.provenance.source},
               {"origin", r.provenance.origin},
               {"note", r.provenance.note},
-              {"imported_at", format_utc(r.imported_at)}};
+              {"imported_at", format_utc(r.imported_at)},
+              // A forecast's issue time; null when not known (actual data,
+              // and forecasts imported before store schema 3).
+              {"issued", r.issued ? json(format_utc(*r.issued)) : json(nullptr)}};
 }
 
 std::string import_line(const ImportRecord& r) {
-  std::string s = fmt::format("  [{}] {}: {} (imported {})", r.id, r.provenance.source, r.provenance.origin,
-                              format_utc(r.imported_at));
+  std::string s = fmt::format("  [{}] {}: {} (imported {}{})", r.id, r.provenance.source, r.provenance.origin,
+                              format_utc(r.imported_at), r.issued ? ", issued " + format_utc(*r.issued) : "");
   if (!r.provenance.note.empty()) s += "; " + r.provenance.note;
   return s;
 }
@@ -212,6 +216,11 @@ int run_import(const Context& ctx, const ImportFlags& f) {
   request.format_specific = std::move(format_specific);
   request.zone = f.zone;
   request.region = f.region;
+  if (!f.issued.empty()) {
+    auto t = parse_time_arg(f.issued, SystemClock().utc_now());
+    if (!t) return usage(ctx, "--issued: " + t.error().message);
+    request.issued = *t;
+  }
   engine::Services services;
   services.store_path = path;
   auto imported = engine::import_intensity(request, services);
@@ -526,6 +535,9 @@ void add_intensity_command(CLI::App& app, Context& ctx, Action& action) {
                   "Generic CSV: the values' signal: lifecycle (default), direct or marginal");
   imp->add_option("--watttime-origin", flags->import.watttime_origin,
                   "WattTime JSON: actual or forecast (default: forecast when the file has generated_at)");
+  imp->add_option("--issued", flags->import.issued,
+                  "When the forecasts in the files were issued (UTC, e.g. 2022-03-01T06:00Z); kept so that "
+                  "`simulate --jobs --plan-on issued` plans on the forecast as known then");
   imp->add_flag("--nulls-as-gaps", flags->import.nulls_as_gaps,
                 "WattTime JSON: a null value is a missing point (a gap, counted and reported) instead of an error");
   imp->add_option("--carbon-aware-signal", flags->import.carbon_aware_signal,

@@ -201,7 +201,9 @@ void add_simulate_command(CLI::App& app, Context& ctx, Action& action) {
   cmd->add_option("--threshold", f->jobs.threshold,
                   "With --jobs: the threshold policy's threshold, pNN of the last 24 h or g/kWh (default p30)");
   cmd->add_option("--node-power", f->jobs.node_power, "With a sacct log: power per node when ConsumedEnergy is absent");
-  cmd->add_option("--plan-on", f->jobs.plan_on, "With --jobs: plan on the actual series or the stored forecast");
+  cmd->add_option("--plan-on", f->jobs.plan_on,
+                  "With --jobs: plan on actual (the actual series), forecast (the stored forecast as last "
+                  "stored) or issued (the forecast as known at each decision)");
   cmd->add_flag("--per-job", f->jobs.per_job, "With --jobs: one row per job and setting (text, CSV, Markdown)");
   auto* j = cmd->add_flag("--json", f->json, "JSON output");
   auto* c = cmd->add_flag("--csv", f->csv, "CSV output");

@@ -118,10 +118,9 @@ int run_simulate_jobs(const Context& ctx, const JobsFlags& fl) {
   }
   if (auto settings = engine::replay_settings(q); !settings)
     return report_error(ctx, settings.error());
-  if (fl.plan_on != "actual" && fl.plan_on != "forecast")
-    return usage("--plan-on: expected actual or forecast, got \"" + fl.plan_on +
-                 "\"");
-  q.plan_on_forecast = fl.plan_on == "forecast";
+  auto plan_on = engine::parse_plan_on(fl.plan_on);
+  if (!plan_on) return usage("--plan-on: " + plan_on.error().message);
+  q.plan_on = *plan_on;
   auto node_power = parse_power_flag("--node-power", fl.node_power);  // as every power flag (job_flags.h)
   if (!node_power) return report_error(ctx, node_power.error());
   q.node_power = *node_power;
@@ -196,11 +195,11 @@ int run_simulate_jobs(const Context& ctx, const JobsFlags& fl) {
         for (double x : s.saving_by_seed) by.push_back(rounded(x, 2));
         sj["saving_percent_by_seed"] = by;
         sj["saving_percent_sd"] = rounded(s.saving_sd, 2);
-        if (s.perfect_saving) {
-          sj["perfect_saving_percent"] = rounded(*s.perfect_saving, 2);
-          sj["lost_to_error_percent"] =
-              rounded(*s.perfect_saving - s.totals.saving_percent(), 2);
-        }
+      }
+      if (s.perfect_saving) {  // noisy, stored or issued forecasts
+        sj["perfect_saving_percent"] = rounded(*s.perfect_saving, 2);
+        sj["lost_to_error_percent"] =
+            rounded(*s.perfect_saving - s.totals.saving_percent(), 2);
       }
       nlohmann::json jobs = nlohmann::json::array();
       for (const auto& jo : s.jobs) {

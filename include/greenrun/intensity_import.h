@@ -11,6 +11,7 @@
 // Thread-safety: each call opens the store itself; SQLite serialises writers.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +30,10 @@ struct IntensityImportRequest {
   std::vector<std::pair<std::string, intensity::Format>> format_specific;
   std::string zone;    // optional: as resolve_stored_zone reads it
   std::string region;  // optional: "azure:westus"
+  // `--issued`: when the forecasts in the files were issued; it overrides a
+  // provider's own generated-at time. Applies to the forecast series; a
+  // request whose files hold no forecast is refused (kUsage).
+  std::optional<UtcTime> issued;
 };
 
 struct IntensityImportOutcome {

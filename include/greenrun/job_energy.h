@@ -192,9 +192,13 @@ struct JobEnergy {
 // Errors: kNotFound when the store has no record of the job; kIo.
 [[nodiscard]] Result<JobEnergy> job_energy(const std::string& job_id, const Services& services);
 
-// Slurm's own figure for the job (sacct's ConsumedEnergyRaw), or why there is
-// none ("not configured: ..."), from `run` (null: runs `sacct` itself, with a
-// 10 s bound). Never an error: a missing sacct is a reason.
+// Slurm's own figure for the job (sacct's ConsumedEnergyRaw for the
+// allocation), or why there is none: "not configured (sacct: ...)" when sacct
+// fails (no slurmdbd), "not recorded (...)" when accounting has no such job,
+// "Slurm recorded no energy: AcctGatherEnergyType is P ..." when the job's
+// figure is empty or 0 (P from `scontrol show config`). Commands through
+// `run` (null: runs them itself, each with a 10 s bound). Never an error: a
+// missing sacct is a reason.
 struct SlurmConsumedEnergy {
   std::optional<Energy> energy;
   std::string reason;  // when energy is none

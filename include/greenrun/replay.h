@@ -11,7 +11,8 @@
 //    threshold needs no forecast (it runs once, with error 0);
 //  - the data: the zone's stored actual series (life-cycle preferred) over
 //    the log's span plus 8 days either side (the widest windows and the
-//    threshold's 24 h look-back), read once;
+//    threshold's 24 h look-back), read once; with PlanOn::kIssued, every
+//    issued forecast of the zone overlapping that span, read once;
 //  - the log: a file read and parsed here (CSV or sacct), or presets x a
 //    start schedule.
 // The replay itself is scheduling::replay_jobs (scheduling/replay.h).
@@ -48,6 +49,17 @@ struct SyntheticJobs {
   UtcTime to{};
 };
 
+// What the plans are made on (every setting is paid on the actuals):
+//  kActual    the actual series (perfect foresight), or its noisy copies;
+//  kForecast  the stored forecast, each point as last stored (issue times
+//             not considered: it may know things no scheduler knew then);
+//  kIssued    the forecast as known at each decision: of the stored issued
+//             forecasts, the latest issued by the job's submit time that
+//             covers its window (jobs none covers are excluded, counted).
+enum class PlanOn { kActual, kForecast, kIssued };
+// "actual", "forecast", "issued".
+[[nodiscard]] Result<PlanOn> parse_plan_on(std::string_view text);
+
 struct ReplayRequest {
   std::string zone;                     // REQUIRES: not empty
   std::optional<std::string> log_file;  // a job log (CSV or sacct), or:
@@ -66,7 +78,7 @@ struct ReplayRequest {
   Duration min_pause{0};  // no pause shorter (Pause and Resume); the CLI's default is kDefaultMinPause
   ThresholdSpec threshold{std::nullopt, 30.0};
   Power node_power = Power::watts(1000);  // sacct rows without ConsumedEnergy
-  bool plan_on_forecast = false;          // plan on the stored forecast, not the actuals
+  PlanOn plan_on = PlanOn::kActual;
 };
 
 struct ReplayOutcome {

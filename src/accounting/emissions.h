@@ -34,6 +34,7 @@ namespace greenrun::accounting {
 struct FallbackIntensity {
   CarbonIntensity value;
   std::string source;  // e.g. "DE annual mean 2023, average-lifecycle, Electricity Maps via co2.js (ODbL)"
+  bool operator==(const FallbackIntensity&) const = default;
 };
 
 // The catalogue's annual mean for `zone` (the world's for an empty zone) as
@@ -63,6 +64,7 @@ struct EmbodiedInput {
   double resource_share = 1.0;  // RR / ToR, e.g. instance vCPUs / host vCPUs; in (0, 1]
   Duration lifetime{0};         // EL: expected lifespan of the hardware
   std::string source;           // where TE and the share come from
+  bool operator==(const EmbodiedInput&) const = default;
 };
 
 struct EmissionsOptions {
@@ -76,6 +78,7 @@ struct ComponentEmissions {
   Energy energy;
   Method method = Method::kMeasured;
   Mass operational;  // energy x intensity, before PUE
+  bool operator==(const ComponentEmissions&) const = default;
 };
 
 // Operational emissions under one signal.
@@ -107,12 +110,14 @@ struct SignalEmissions {
   bool complete() const { return energy_unpriced.joules() == 0.0; }
   // operational / priced energy; zero when nothing was priced.
   CarbonIntensity effective_intensity() const;
+  bool operator==(const SignalEmissions&) const = default;
 };
 
 struct EmbodiedLine {
   EmbodiedInput input;
   Duration time_used{0};  // the timeline's span (time reserved)
   Mass amount;
+  bool operator==(const EmbodiedLine&) const = default;
 };
 
 struct EmissionsBreakdown {
@@ -135,6 +140,7 @@ struct EmissionsBreakdown {
   Mass total;                          // with the average signal
   std::optional<Mass> total_marginal;  // with the marginal signal
   bool estimate = false;               // any line is an estimate
+  bool operator==(const EmissionsBreakdown&) const = default;
 };
 
 // Operational emissions of `timeline` under one signal. Errors: the series'

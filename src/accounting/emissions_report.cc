@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "base/json_object_reader.h"
 #include "base/quantity_parse.h"
 #include "base/time_format.h"
 
@@ -185,6 +186,155 @@ std::string breakdown_to_json(const EmissionsBreakdown& b, const ReportContext& 
   // The energy source names a file, whose path may not be UTF-8: replace
   // its bad bytes instead of throwing type_error 316.
   return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace greenrun::accounting
+
+namespace greenrun::accounting {
+namespace {
+
+std::optional<SignalEmissions> signal_from(JsonObjectReader& r, const EmissionsBreakdown& b, bool average) {
+  SignalEmissions s;
+  const std::string name = r.string("signal", true);
+  if (r.failed()) return std::nullopt;
+  auto signal = intensity::parse_signal(name);
+  if (!signal || intensity::is_average(*signal) != average) {
+    r.fail(r.member("signal"), average ? "expected an average signal, got \"" + name + "\""
+                                       : "expected marginal, got \"" + name + "\"");
+    return std::nullopt;
+  }
+  s.signal = *signal;
+  s.energy = b.energy;
+  s.operational = r.grams("grams", true);
+  size_t i = 0;
+  r.objects("components", [&](JsonObjectReader& c) {
+    ComponentEmissions e;
+    e.component = c.string("component", true);
+    e.operational = c.grams("grams", true);
+    // Energy and method are the energy section's (the same timeline).
+    if (i < b.average.components.size() && b.average.components[i].component == e.component) {
+      e.energy = b.average.components[i].energy;
+      e.method = b.average.components[i].method;
+    } else if (!c.failed()) {
+      c.fail(c.member("component"), "expected the energy section's component " +
+                                        (i < b.average.components.size()
+                                             ? "\"" + b.average.components[i].component + "\""
+                                             : std::string("(none: there are fewer)")) +
+                                        ", got \"" + e.component + "\"");
+    }
+    ++i;
+    s.components.push_back(std::move(e));
+  });
+  if (auto c = r.object("coverage")) {
+    s.energy_time_resolved = c->joules("time_resolved_j");
+    s.energy_fallback = c->joules("fallback_j");
+    s.energy_unpriced = c->joules("unpriced_j");
+    s.energy_at_estimated_points = c->joules("estimated_points_j");
+    s.time_resolved = c->seconds("time_resolved_s");
+    s.time_fallback = c->seconds("fallback_s");
+    s.time_unpriced = c->seconds("unpriced_s");
+  }
+  s.operational_fallback = r.grams("fallback_grams");
+  if (auto x = r.object("series")) {
+    s.series_zone = x->string("zone");
+    s.series_source = x->string("source");
+    const std::string origin = x->string("origin");
+    if (!x->failed() && !origin.empty()) {
+      if (auto o = intensity::parse_origin(origin))
+        s.series_origin = *o;
+      else
+        x->fail(x->member("origin"), "expected actual, forecast or typical, got \"" + origin + "\"");
+    }
+  }
+  if (auto f = r.object("fallback"))
+    s.fallback = FallbackIntensity{CarbonIntensity::grams_per_kwh(f->number_or("g_per_kwh", 0, true)),
+                                   f->string("source")};
+  s.estimate = r.boolean("estimate", false);
+  s.estimate_reasons = r.strings("estimate_reasons");
+  return s;
+}
+
+}  // namespace
+
+Result<EmissionsReport> emissions_report_from_json(std::string_view text, std::string_view path) {
+  const std::string root(path);
+  const auto j = nlohmann::ordered_json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return make_error(root + ": expected a JSON object");
+  std::optional<Error> failure;
+  JsonObjectReader in(j, root, failure);
+  EmissionsReport out;
+  ReportContext& ctx = out.context;
+  EmissionsBreakdown& b = out.breakdown;
+  const std::string schema = in.string("schema");
+  if (!failure && !schema.empty() && schema != "greenrun.emissions/1")
+    in.fail(in.member("schema"), "expected \"greenrun.emissions/1\", got \"" + schema + "\"");
+  if (auto l = in.object("location")) {
+    ctx.zone = l->string("zone");
+    ctx.region = l->string("region");
+    ctx.description = l->string("description");
+  }
+  ctx.energy_source = in.string("energy_source");
+  ctx.start = in.time_or_epoch("start");
+  ctx.end = in.time_or_epoch("end");
+  b.span = in.seconds("span_s");
+  b.active_time = in.seconds("active_s");
+  if (auto e = in.object("energy")) {
+    b.energy = e->joules("joules");
+    e->objects("components", [&](JsonObjectReader& c) {
+      ComponentEmissions x;
+      x.component = c.string("component", true);
+      x.energy = c.joules("joules");
+      const std::string method = c.string("method", true);
+      if (c.failed()) return;
+      auto m = sensors::parse_method(method);
+      if (!m) {
+        c.fail(c.member("method"), "expected measured, integrated, estimated or simulated, got \"" + method + "\"");
+        return;
+      }
+      x.method = *m;
+      b.average.components.push_back(std::move(x));
+    });
+  }
+  std::vector<ComponentEmissions> energy_components = std::move(b.average.components);
+  b.average.components = energy_components;
+  if (auto op = in.object("operational", true)) {
+    if (auto a = op->object("average", true)) {
+      if (auto s = signal_from(*a, b, true)) b.average = std::move(*s);
+    }
+    if (auto m = op->object("marginal")) {
+      // signal_from reads the components' energy from b.average, which now
+      // holds the average signal read above (the same components).
+      if (auto s = signal_from(*m, b, false)) b.marginal = std::move(*s);
+    }
+  }
+  if (!failure && b.average.components.size() != energy_components.size())
+    in.fail(in.member("operational.average.components"),
+            "expected " + std::to_string(energy_components.size()) + " components (as $.energy), got " +
+                std::to_string(b.average.components.size()));
+  if (auto p = in.object("pue")) {
+    b.pue = p->number_or("pue", 1.0);
+    b.pue_source = p->string("source");
+    b.pue_overhead_energy = p->joules("overhead_j");
+    b.pue_overhead = p->grams("overhead_grams");
+    b.pue_overhead_marginal = p->optional_grams("overhead_grams_marginal");
+  }
+  if (auto e = in.object("embodied")) {
+    EmbodiedLine line;
+    line.amount = e->grams("grams");
+    line.input.hardware_total = Mass::kilograms(e->number_or("hardware_total_kg", 0));
+    line.input.resource_share = e->number_or("resource_share", 1.0);
+    line.time_used = e->seconds("time_used_s");
+    line.input.lifetime = e->seconds("lifetime_s");
+    line.input.source = e->string("source");
+    b.embodied = std::move(line);
+  }
+  if (auto t = in.object("total")) {
+    b.total = t->grams("grams");
+    b.total_marginal = t->optional_grams("grams_marginal");
+    b.estimate = t->boolean("estimate", false);
+  }
+  if (failure) return std::unexpected(*failure);
+  return out;
 }
 
 }  // namespace greenrun::accounting

@@ -11,6 +11,7 @@
 #include "base/quantity_format.h"
 
 #include <string>
+#include <string_view>
 
 #include "accounting/emissions.h"
 
@@ -24,6 +25,7 @@ struct ReportContext {
   std::string energy_source;  // the energy log's path
   UtcTime start{};
   UtcTime end{};
+  bool operator==(const ReportContext&) const = default;
 };
 
 // The one quantity formatter (base/quantity_format.h), named here too for
@@ -31,8 +33,27 @@ struct ReportContext {
 using greenrun::format_energy;
 using greenrun::format_mass;
 
+// A breakdown with what it is about: the greenrun.emissions/1 object, as
+// `greenrun emissions --json` prints it and run.json keeps it ("emissions":
+// {"job", "machine"}).
+struct EmissionsReport {
+  ReportContext context;
+  EmissionsBreakdown breakdown;
+  bool operator==(const EmissionsReport&) const = default;
+};
+
 std::string breakdown_to_text(const EmissionsBreakdown& b, const ReportContext& ctx);
-// One JSON object followed by '\n'.
+// One JSON object followed by '\n' (keys in alphabetical order). Never
+// throws: text that is not UTF-8 has its bad bytes replaced.
 std::string breakdown_to_json(const EmissionsBreakdown& b, const ReportContext& ctx);
+
+// Reads the object back. The JSON's derived figures (kWh, the effective
+// intensity, "complete") are not read: they follow from the rest. Figures the
+// object does not hold are filled as compute_emissions makes them: each
+// signal's `energy` is the breakdown's, and the marginal components' energy
+// and method are the average's. Errors name the JSON path (`path` names the
+// object) and what was expected:
+// `$.emissions.job.pue.pue: expected a number, got "x"`.
+[[nodiscard]] Result<EmissionsReport> emissions_report_from_json(std::string_view text, std::string_view path = "$");
 
 }  // namespace greenrun::accounting

@@ -86,6 +86,10 @@ Result<IntensityFetchOutcome> fetch_intensity(const IntensityFetchRequest& reque
   if (request.dry_run) return out;
   auto store = IntensityStore::open(services.store_path);
   if (!store) return std::unexpected(store.error());
+  // A forecast is stored with its issue time: the provider's own when its
+  // answer says (WattTime's generated_at), else the time of the fetch.
+  for (IntensitySeries& s : batch->series)
+    if (s.origin() == Origin::kForecast && !s.issued()) s.set_issued(now);
   auto summary = store->import(batch->series);
   if (!summary) return make_error(ErrorKind::kIo, store->path() + ": " + summary.error().message);
   out.store_path = store->path();

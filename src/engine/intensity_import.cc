@@ -46,6 +46,18 @@ Result<IntensityImportOutcome> import_intensity(const IntensityImportRequest& re
       out.series_file.push_back(file);
     }
   }
+  if (request.issued) {
+    size_t forecasts = 0;
+    for (auto& s : series)
+      if (s.origin() == intensity::Origin::kForecast) {
+        s.set_issued(request.issued);
+        ++forecasts;
+      }
+    if (forecasts == 0)
+      return make_error(ErrorKind::kUsage,
+                        "--issued: only a forecast has an issue time, and the files hold actual data only (nothing "
+                        "was imported)");
+  }
   auto summary = store->import(series);
   if (!summary) return make_error(summary.error().kind, summary.error().message + " (nothing was imported)");
   out.summary = std::move(*summary);

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <optional>
+#include <string_view>
 #include <sys/wait.h>
 
 #include "greenrun/job_energy.h"
@@ -130,25 +132,77 @@ Result<std::string> run_command(const std::vector<std::string>& argv) {
 
 }  // namespace
 
+namespace {
+
+// `scontrol show config`'s AcctGatherEnergyType ("acct_gather_energy/none"),
+// or "" when it cannot be read.
+std::string energy_plugin(const CommandRunner& run) {
+  const std::vector<std::string> argv = {"scontrol", "show", "config"};
+  auto text = run ? run(argv) : run_command(argv);
+  if (!text) return "";
+  std::string_view rest = *text;
+  while (!rest.empty()) {
+    const size_t nl = rest.find('\n');
+    std::string_view line = rest.substr(0, nl);
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    if (!line.starts_with("AcctGatherEnergyType")) continue;
+    const size_t eq = line.find('=');
+    if (eq == std::string_view::npos) return "";
+    std::string_view v = line.substr(eq + 1);
+    while (!v.empty() && (v.front() == ' ')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\r')) v.remove_suffix(1);
+    return std::string(v);
+  }
+  return "";
+}
+
+}  // namespace
+
 SlurmConsumedEnergy slurm_consumed_energy(const std::string& job_id, const CommandRunner& run) {
   SlurmConsumedEnergy out;
+  if (job_id.empty()) {
+    out.reason = "not a Slurm job id";
+    return out;
+  }
   for (char c : job_id)
     if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '_')) {
       out.reason = "not a Slurm job id";
       return out;
     }
-  const std::vector<std::string> argv = {"sacct", "-j", job_id, "-X", "-n", "-P", "-o", "ConsumedEnergyRaw"};
+  const std::vector<std::string> argv = {"sacct", "-j", job_id, "-X", "-n", "-P", "-o", "JobIDRaw,ConsumedEnergyRaw"};
   auto text = run ? run(argv) : run_command(argv);
   if (!text) {
     out.reason = "not configured (" + text.error().message + ")";
     return out;
   }
-  std::string line = text->substr(0, text->find('\n'));
-  while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.pop_back();
+  // The allocation's line: "JOBID|JOULES" (JOULES empty or 0 when nothing
+  // measured it). An array job's id names several lines: the first is taken.
+  std::optional<std::string> joules;
+  std::string_view rest = *text;
+  while (!rest.empty() && !joules) {
+    const size_t nl = rest.find('\n');
+    std::string_view line = rest.substr(0, nl);
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.remove_suffix(1);
+    const size_t bar = line.find('|');
+    if (bar == std::string_view::npos || bar == 0) continue;
+    if (line.find_first_not_of("0123456789_") < bar) continue;  // a warning, not a row
+    joules = std::string(line.substr(bar + 1));
+  }
+  if (!joules) {
+    out.reason = "not recorded (sacct has no record of job " + job_id + ")";
+    return out;
+  }
   char* end = nullptr;
-  const double j = std::strtod(line.c_str(), &end);
-  if (line.empty() || end != line.c_str() + line.size() || j <= 0) {
-    out.reason = "not configured (sacct has no ConsumedEnergy for the job: no AcctGatherEnergyType plugin measures it)";
+  const double j = std::strtod(joules->c_str(), &end);
+  if (joules->empty() || end != joules->c_str() + joules->size() || j <= 0) {
+    const std::string plugin = energy_plugin(run);
+    if (plugin.empty())
+      out.reason = "Slurm recorded no energy (AcctGatherEnergyType unknown: scontrol show config gave none)";
+    else if (plugin == "acct_gather_energy/none")
+      out.reason = "Slurm recorded no energy: AcctGatherEnergyType is " + plugin + " (no plugin measures it)";
+    else
+      out.reason = "Slurm recorded no energy: AcctGatherEnergyType is " + plugin + " but it measured nothing";
     return out;
   }
   out.energy = Energy::joules(j);

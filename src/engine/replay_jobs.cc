@@ -33,6 +33,14 @@ Result<ThresholdSpec> parse_threshold(std::string_view text) {
   return spec;
 }
 
+Result<PlanOn> parse_plan_on(std::string_view text) {
+  if (text == "actual") return PlanOn::kActual;
+  if (text == "forecast") return PlanOn::kForecast;
+  if (text == "issued") return PlanOn::kIssued;
+  return make_error(ErrorKind::kUsage,
+                    "expected actual, forecast or issued, got \"" + std::string(text) + "\"");
+}
+
 Result<std::vector<scheduling::ReplaySetting>> replay_settings(const ReplayRequest& request) {
   std::vector<std::optional<scheduling::JobRule>> rules(request.rules.begin(), request.rules.end());
   if (rules.empty()) rules.emplace_back();  // the jobs' own
@@ -140,7 +148,29 @@ Result<ReplayOutcome> replay_jobs(const ReplayRequest& request, const Services& 
                                                 format_utc(actual_info->last_end) + ") does not overlap the log (" +
                                                 out.source + ")");
   std::optional<intensity::IntensitySeries> forecast;
-  if (request.plan_on_forecast) {
+  std::vector<intensity::IntensitySeries> issued;
+  std::string issued_text;
+  if (request.plan_on == PlanOn::kIssued) {
+    // The actual series' signal: plans and payment in the same unit.
+    auto found = store->issues(actual_info->key.zone, actual_info->key.signal, lo_t, hi_t);
+    if (!found) return std::unexpected(found.error());
+    if (found->empty())
+      return make_error(ErrorKind::kNotFound,
+                        "--plan-on issued: no forecast with an issue time stored for zone " + request.zone + " (" +
+                            std::string(intensity::to_string(actual_info->key.signal)) + ", " + format_utc(lo_t) +
+                            " .. " + format_utc(hi_t) +
+                            "); import forecasts with `intensity import --issued TIME` or fetch them");
+    issued.reserve(found->size());
+    for (const auto& f : *found) {
+      auto s = store->load_issue(f);
+      if (!s) return std::unexpected(s.error());
+      issued.push_back(std::move(*s));
+    }
+    issued_text = std::to_string(issued.size()) + " issued forecasts (" + format_utc(found->front().issued) +
+                  " .. " + format_utc(found->back().issued) + ")";
+    o.issued = &issued;
+  }
+  if (request.plan_on == PlanOn::kForecast) {
     const auto* f = pick_stored(*list, request.zone, intensity::Origin::kForecast);
     if (!f)
       return make_error(ErrorKind::kNotFound, "--plan-on forecast: no stored forecast for zone " + request.zone);
@@ -159,9 +189,18 @@ Result<ReplayOutcome> replay_jobs(const ReplayRequest& request, const Services& 
   out.data = request.zone + ": " + out.provenance.source + " " + out.provenance.origin + ", " +
              format_utc(out.data_from) + " .. " + format_utc(out.data_to) + ", " + std::to_string(out.data_points) +
              " points";
-  out.planned_on = request.plan_on_forecast
-                       ? "the stored forecast (the store keeps no issue times: each point as last stored)"
-                       : "the actual series (perfect foresight) unless a setting adds error";
+  switch (request.plan_on) {
+    case PlanOn::kActual:
+      out.planned_on = "the actual series (perfect foresight) unless a setting adds error";
+      break;
+    case PlanOn::kForecast:
+      out.planned_on = "the stored forecast, each point as last stored (issue times not considered)";
+      break;
+    case PlanOn::kIssued:
+      out.planned_on = "the forecast as known at each decision: the latest of " + issued_text +
+                       " issued by the job's submit time that covers its window";
+      break;
+  }
   return out;
 }
 

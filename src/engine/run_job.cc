@@ -176,7 +176,7 @@ Result<RunOutcome> run_unguarded(const RunRequest& req, const Services& services
   // library failure here must not lose the record: it becomes a warning.
   price_run(out, services.store_path, *timeline, *embodied, req.pue != 1.0,
             scheduled ? scheduled->start_window() : runner::kFlexibleWindow);
-  if (!node_owner) r.emissions_machine_json.clear();
+  if (!node_owner) r.emissions_machine.reset();
   if (scheduled) {
     if (auto schedule = scheduled->record())
       r.schedule = std::move(*schedule);

@@ -75,10 +75,10 @@ void price(RunOutcome& out, const std::string& store_path, const runner::Timelin
     out.emissions = std::move(*e);
     r.average = runner::emissions_figure(out.emissions->job, false, prices.fallback);
     if (out.emissions->job.marginal) r.marginal = runner::emissions_figure(out.emissions->job, true);
-    r.emissions_job_json = accounting::breakdown_to_json(out.emissions->job, report);
+    r.emissions_job = accounting::EmissionsReport{report, out.emissions->job};
     accounting::ReportContext machine_report = report;
     machine_report.energy_source = "the whole machine's energy (" + timeline_path + ", joules)";
-    r.emissions_machine_json = accounting::breakdown_to_json(out.emissions->machine, machine_report);
+    r.emissions_machine = accounting::EmissionsReport{machine_report, out.emissions->machine};
   } else {
     r.warnings.push_back("emissions not computed: " + e.error().message);
   }

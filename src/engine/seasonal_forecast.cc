@@ -9,8 +9,52 @@
 #include "base/time_format.h"
 #include "engine/stored_pick.h"
 #include "intensity/store.h"
+#include "scheduling/replay.h"
 
 namespace greenrun::engine {
+
+namespace {
+
+// PlanningCheck (greenrun/seasonal_forecast.h) on the backtest's issue times.
+Result<PlanningCheck> planning_check(const intensity::IntensitySeries& history, const intensity::Backtest& bt,
+                                     Duration horizon) {
+  PlanningCheck out;
+  out.window = std::min(out.window, horizon);
+  std::vector<std::pair<std::string, std::vector<intensity::HorizonBand>>> plans;
+  for (const auto& m : bt.models)
+    plans.push_back({std::string(intensity::to_string(m.model)),
+                     {intensity::HorizonBand{Duration(0), horizon, m.model, m.mae}}});
+  plans.push_back({"by-band", bt.bands});
+  scheduling::ReplayOptions o;
+  o.settings = {scheduling::ReplaySetting{}};  // Flexible Start, the jobs' own deadlines
+  o.keep_jobs = false;
+  for (const auto& [name, bands] : plans) {
+    auto forecasts = intensity::backtest_forecasts(history, bt.test_from, horizon, std::chrono::hours(24), bands);
+    if (!forecasts) return std::unexpected(forecasts.error());
+    scheduling::JobLog log;
+    log.name = "backtest";
+    for (const auto& f : *forecasts) {
+      scheduling::LoggedJob j;
+      j.id = format_utc(*f.issued());
+      j.line = log.jobs.size() + 1;
+      j.submit = *f.issued();
+      j.duration = out.job;
+      j.power = Power::watts(1000);
+      j.deadline = j.submit + out.window;
+      log.jobs.push_back(std::move(j));
+    }
+    o.issued = &*forecasts;
+    auto r = scheduling::replay_jobs(history, log, o);
+    if (!r) return std::unexpected(r.error());
+    const auto& s = r->settings.front();
+    out.jobs = s.totals.jobs;
+    out.on_actuals_percent = s.perfect_saving.value_or(0);
+    out.on_forecasts.push_back({name, s.totals.saving_percent()});
+  }
+  return out;
+}
+
+}  // namespace
 
 Result<SeasonalForecastOutcome> seasonal_forecast(const SeasonalForecastRequest& request, const Services& services) {
   if (request.horizon.count() <= 0) return make_error(ErrorKind::kUsage, "--horizon: expected a duration such as 48h");
@@ -38,19 +82,28 @@ Result<SeasonalForecastOutcome> seasonal_forecast(const SeasonalForecastRequest&
   const auto before = history->slice(history->start(), out.issue);
   if (before.empty()) return make_error(ErrorKind::kUsage, "--from: no history before " + format_utc(out.issue));
   const UtcTime test_from = out.issue - std::chrono::hours(24 * request.test_days);
-  auto bt = intensity::backtest(before, test_from, request.horizon, std::chrono::hours(24));
-  if (!bt) return std::unexpected(bt.error());
-  out.backtest = std::move(*bt);
-  auto fc = intensity::seasonal_forecast(before, out.backtest.best, out.issue, request.horizon);
+  auto tested = intensity::backtest(before, test_from, request.horizon, std::chrono::hours(24));
+  if (!tested) return std::unexpected(tested.error());
+  out.backtest = std::move(*tested);
+  const auto& bt = out.backtest;
+  // One model when every band chose it, else the bands.
+  auto fc = bt.single() ? intensity::seasonal_forecast(before, bt.bands.front().model, out.issue, request.horizon)
+                        : intensity::seasonal_forecast(before, bt.bands, out.issue, request.horizon);
   if (!fc) return std::unexpected(fc.error());
   out.forecast = std::move(*fc);
-  const auto& best = out.best();
+  out.used = bt.single() ? std::string(intensity::to_string(bt.bands.front().model)) : intensity::describe(bt.bands);
   out.label = fmt::format(
-      "greenrun {} forecast (not a provider's), trained on {} .. {}, backtest MAE {:.1f} g/kWh ({:.1f} %) over {} "
+      "greenrun {} forecast (not a provider's{}), trained on {} .. {}, backtest MAE {:.1f} g/kWh ({:.1f} %) over {} "
       "forecasts from {} .. {}",
-      intensity::to_string(out.backtest.best), format_utc(out.backtest.train_from), format_utc(out.issue), best.mae,
-      best.mae_percent, out.backtest.forecasts, format_utc(out.backtest.test_from),
-      format_utc(out.backtest.test_to));
+      out.used, bt.single() ? "" : "; the best model per horizon band on the backtest", format_utc(bt.train_from),
+      format_utc(out.issue), bt.combined.mae, bt.combined.mae_percent, bt.forecasts, format_utc(bt.test_from),
+      format_utc(bt.test_to));
+  if (request.planning_check) {
+    auto check = planning_check(before, bt, request.horizon);
+    if (!check) return std::unexpected(check.error());
+    check->used_percent = check->on_forecasts.back().saving_percent;  // by-band: the bands, one model or several
+    out.planning = std::move(*check);
+  }
   return out;
 }
 

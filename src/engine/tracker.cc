@@ -20,7 +20,7 @@
 #include "base/quantity_parse.h"
 #include "base/time_format.h"
 #include "engine/run_recording.h"
-#include "engine/tracker_section.h"
+#include "engine/tracker_summary.h"
 #include "intensity/store.h"
 #include "runner/run_emissions.h"
 #include "runner/sampler.h"
@@ -480,16 +480,16 @@ Result<RunOutcome> Tracker::stop(int exit_status, const std::string& note) {
   out.sensor_notes = s.setup.notes;
   out.location_warning = s.where.warning;
   price_run(out, s.store_path, *s.timeline, std::nullopt, s.request.pue != 1.0);
-  if (!node_owner) r.emissions_machine_json.clear();
+  if (!node_owner) r.emissions_machine.reset();
 
   // The tracker's own section: phases priced from the timeline read back.
   std::vector<runner::IntervalRecord> intervals;
   if (auto file = runner::read_timeline(s.timeline->path())) intervals = std::move(file->intervals);
-  const TrackerSection section{owner_pid_,  rank_,           s.phases, s.marks, s.epochs, s.request.epochs,
-                               s.first_prediction, s.request.budget, s.budget_exceeded_at};
+  const TrackerKept kept{owner_pid_,         rank_,           s.phases, s.marks, s.epochs, s.request.epochs,
+                         s.first_prediction, s.request.budget, s.budget_exceeded_at};
   const double g_per_j =
       r.average && r.job_energy().joules() > 0 ? r.average->job.grams() / r.job_energy().joules() : 0;
-  r.tracker_json = tracker_section_json(section, intervals, r.ended, g_per_j);
+  r.tracker = tracker_section(kept, intervals, r.ended, g_per_j);
   write_record(r, out_dir_, runs_root_, s.store_path, *s.clock);
   return out;
 }

@@ -57,6 +57,10 @@ class IntensitySeries {
   Origin origin() const { return origin_; }
   const Provenance& provenance() const { return provenance_; }
   void set_provenance(Provenance p) { provenance_ = std::move(p); }
+  // When a forecast was issued (the provider's generated-at time, or what
+  // the importer was told); nullopt when not known, and for actual data.
+  const std::optional<UtcTime>& issued() const { return issued_; }
+  void set_issued(std::optional<UtcTime> t) { issued_ = t; }
 
   // Appends a point after the last one. Errors (the caller adds file:line):
   // duration <= 0; value negative or not finite; start before the end of the
@@ -118,6 +122,7 @@ class IntensitySeries {
   Signal signal_ = Signal::kAverageLifecycle;
   Origin origin_ = Origin::kActual;
   Provenance provenance_;
+  std::optional<UtcTime> issued_;
 
   std::vector<int64_t> start_ms_;
   std::vector<double> value_;

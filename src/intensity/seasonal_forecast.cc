@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
 #include <optional>
 
 #include "base/quantity_parse.h"
@@ -179,58 +180,184 @@ std::string_view to_string(SeasonalModel m) {
   return "?";
 }
 
-Result<Backtest> backtest(const IntensitySeries& history, UtcTime test_from, Duration horizon, Duration issue_every) {
+namespace {
+
+// A backtest's inputs, checked: the regular series, the horizon and issue
+// interval in steps, and the index of test_from.
+struct Prepared {
+  Regular r;
+  size_t H = 0, every = 0, test = 0;
+};
+
+Result<Prepared> prepare(const IntensitySeries& history, UtcTime test_from, Duration horizon, Duration issue_every) {
+  Prepared p;
   auto r = regular(history);
   if (!r) return std::unexpected(r.error());
-  auto H = steps_of(horizon, r->step, "horizon");
+  p.r = std::move(*r);
+  auto H = steps_of(horizon, p.r.step, "horizon");
   if (!H) return std::unexpected(H.error());
-  auto every = steps_of(issue_every, r->step, "issue interval");
+  auto every = steps_of(issue_every, p.r.step, "issue interval");
   if (!every) return std::unexpected(every.error());
-  const size_t n = r->v.size();
-  if (test_from <= r->t0 || test_from >= history.end())
+  p.H = *H;
+  p.every = *every;
+  if (test_from <= p.r.t0 || test_from >= history.end())
     return make_error(ErrorKind::kUsage, "the backtest's start " + format_utc(test_from) + " must fall inside the history (" +
-                                             format_utc(r->t0) + " .. " + format_utc(history.end()) + ")");
-  const auto test = static_cast<size_t>((test_from - r->t0 + r->step - Duration(1)) / r->step);
-  Models m(*r, test);
-  if (test < m.week())
+                                             format_utc(p.r.t0) + " .. " + format_utc(history.end()) + ")");
+  p.test = static_cast<size_t>((test_from - p.r.t0 + p.r.step - Duration(1)) / p.r.step);
+  if (p.test < 7 * static_cast<size_t>(std::chrono::hours(24) / p.r.step))
     return make_error(ErrorKind::kUsage, "a backtest needs at least a week of training data before " + format_utc(test_from));
-  m.fit_lag_calendar(test, *H);
-  if (test + *H > n)
+  if (p.test + p.H > p.r.v.size())
     return make_error(ErrorKind::kUsage, "no full horizon of " + format_duration(horizon) + " after " + format_utc(test_from));
+  return p;
+}
+
+// The horizon bands' edges: 6 h, 12 h, 24 h, 48 h, then daily, cut at the
+// horizon, in whole steps.
+std::vector<size_t> band_edges(Duration step, size_t H) {
+  std::vector<size_t> edges;
+  for (int64_t hours = 6;; hours = hours < 48 ? 2 * hours : hours + 24) {
+    const auto e = static_cast<size_t>(std::chrono::hours(hours) / step);
+    if (e >= H) break;
+    if (e > 0 && (edges.empty() || e > edges.back())) edges.push_back(e);
+  }
+  edges.push_back(H);
+  return edges;
+}
+
+// The model each horizon step uses under `bands`.
+std::vector<SeasonalModel> per_step(const std::vector<HorizonBand>& bands, Duration step, size_t H) {
+  std::vector<SeasonalModel> out(H, bands.empty() ? SeasonalModel::kSeasonalDay : bands.back().model);
+  for (size_t h = 0; h < H; ++h) {
+    const Duration t = step * static_cast<int64_t>(h);
+    for (const HorizonBand& b : bands)
+      if (b.from <= t && t < b.to) {
+        out[h] = b.model;
+        break;
+      }
+  }
+  return out;
+}
+
+bool uses(const std::vector<SeasonalModel>& models, SeasonalModel m) {
+  return std::find(models.begin(), models.end(), m) != models.end();
+}
+
+}  // namespace
+
+bool Backtest::single() const {
+  for (const HorizonBand& b : bands)
+    if (b.model != bands.front().model) return false;
+  return true;
+}
+
+std::string describe(const std::vector<HorizonBand>& bands) {
+  std::string out;
+  for (size_t i = 0; i < bands.size();) {
+    size_t j = i;
+    while (j + 1 < bands.size() && bands[j + 1].model == bands[i].model) ++j;
+    if (!out.empty()) out += ", ";
+    char span[48];
+    std::snprintf(span, sizeof span, " %g-%g h", to_hours(bands[i].from), to_hours(bands[j].to));
+    out += std::string(to_string(bands[i].model)) + span;
+    i = j + 1;
+  }
+  return out;
+}
+
+Result<Backtest> backtest(const IntensitySeries& history, UtcTime test_from, Duration horizon, Duration issue_every) {
+  auto prepared = prepare(history, test_from, horizon, issue_every);
+  if (!prepared) return std::unexpected(prepared.error());
+  const Regular& r = prepared->r;
+  const size_t H = prepared->H, every = prepared->every, test = prepared->test, n = r.v.size();
+  Models m(r, test);
+  m.fit_lag_calendar(test, H);
   Backtest b;
-  b.train_from = r->t0;
-  b.train_to = b.test_from = r->t0 + r->step * static_cast<int64_t>(test);
+  b.train_from = r.t0;
+  b.train_to = b.test_from = r.t0 + r.step * static_cast<int64_t>(test);
   b.test_to = history.end();
   double mean = 0;
-  for (size_t j = test; j < n; ++j) mean += r->v[j];
+  for (size_t j = test; j < n; ++j) mean += r.v[j];
   mean /= static_cast<double>(n - test);
-  for (SeasonalModel model : {SeasonalModel::kSeasonalDay, SeasonalModel::kSeasonalWeek, SeasonalModel::kWeeklyProfile,
-                              SeasonalModel::kLagCalendar}) {
+  // Scores a model per step over every issue time.
+  auto score = [&](const std::vector<SeasonalModel>& models) {
     ModelBacktest mb;
-    mb.model = model;
-    mb.mae_by_step.assign(*H, 0);
+    mb.model = models.front();
+    mb.mae_by_step.assign(H, 0);
     size_t issues = 0;
-    for (size_t i = test; i + *H <= n; i += *every) {
+    for (size_t i = test; i + H <= n; i += every) {
       ++issues;
-      for (size_t h = 0; h < *H; ++h) mb.mae_by_step[h] += std::abs(m.predict(model, i, h) - r->v[i + h]);
+      for (size_t h = 0; h < H; ++h) mb.mae_by_step[h] += std::abs(m.predict(models[h], i, h) - r.v[i + h]);
     }
     double total = 0;
     for (double& e : mb.mae_by_step) {
       e /= static_cast<double>(issues);
       total += e;
     }
-    mb.mae = total / static_cast<double>(*H);
+    mb.mae = total / static_cast<double>(H);
     mb.mae_percent = mean > 0 ? 100 * mb.mae / mean : 0;
     b.forecasts = issues;
-    b.models.push_back(std::move(mb));
-  }
-  for (const auto& mb : b.models)
+    return mb;
+  };
+  for (SeasonalModel model : {SeasonalModel::kSeasonalDay, SeasonalModel::kSeasonalWeek, SeasonalModel::kWeeklyProfile,
+                              SeasonalModel::kLagCalendar})
+    b.models.push_back(score(std::vector<SeasonalModel>(H, model)));
+  for (auto& mb : b.models) {
+    mb.worse_than_naive = mb.mae > b.models.front().mae;
     if (mb.mae < b.models[static_cast<size_t>(b.best)].mae) b.best = mb.model;
+  }
+  // The best model per band (ties: the simpler, earlier in enum order).
+  size_t from = 0;
+  for (size_t to : band_edges(r.step, H)) {
+    HorizonBand band;
+    band.from = r.step * static_cast<int64_t>(from);
+    band.to = r.step * static_cast<int64_t>(to);
+    band.mae = -1;
+    for (const auto& mb : b.models) {
+      double sum = 0;
+      for (size_t h = from; h < to; ++h) sum += mb.mae_by_step[h];
+      const double mae = sum / static_cast<double>(to - from);
+      if (band.mae < 0 || mae < band.mae) {
+        band.mae = mae;
+        band.model = mb.model;
+      }
+    }
+    b.bands.push_back(band);
+    from = to;
+  }
+  b.combined = score(per_step(b.bands, r.step, H));
+  b.combined.worse_than_naive = b.combined.mae > b.models.front().mae;
   return b;
 }
 
-Result<IntensitySeries> seasonal_forecast(const IntensitySeries& history, SeasonalModel model, UtcTime issue,
-                                          Duration horizon) {
+Result<std::vector<IntensitySeries>> backtest_forecasts(const IntensitySeries& history, UtcTime test_from,
+                                                        Duration horizon, Duration issue_every,
+                                                        const std::vector<HorizonBand>& bands) {
+  auto prepared = prepare(history, test_from, horizon, issue_every);
+  if (!prepared) return std::unexpected(prepared.error());
+  const Regular& r = prepared->r;
+  const size_t H = prepared->H, every = prepared->every, test = prepared->test, n = r.v.size();
+  Models m(r, test);
+  const auto models = per_step(bands, r.step, H);
+  if (uses(models, SeasonalModel::kLagCalendar)) m.fit_lag_calendar(test, H);
+  std::vector<IntensitySeries> out;
+  for (size_t i = test; i + H <= n; i += every) {
+    const UtcTime issue = r.t0 + r.step * static_cast<int64_t>(i);
+    IntensitySeries f(history.zone(), history.signal(), Origin::kForecast);
+    f.set_provenance({"greenrun-backtest", describe(bands), history.provenance().note});
+    f.set_issued(issue);
+    f.reserve(H);
+    for (size_t h = 0; h < H; ++h)
+      (void)f.append(issue + r.step * static_cast<int64_t>(h), r.step,
+                     CarbonIntensity::grams_per_kwh(m.predict(models[h], i, h)));
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+namespace {
+
+Result<IntensitySeries> forecast_with(const IntensitySeries& history, const std::vector<HorizonBand>& bands,
+                                      UtcTime issue, Duration horizon, Provenance provenance) {
   auto r = regular(history);
   if (!r) return std::unexpected(r.error());
   auto H = steps_of(horizon, r->step, "horizon");
@@ -243,15 +370,33 @@ Result<IntensitySeries> seasonal_forecast(const IntensitySeries& history, Season
   Models m(*r, i);
   if (i < m.week())
     return make_error(ErrorKind::kUsage, "a seasonal forecast needs at least a week of history before " + format_utc(issue));
-  if (model == SeasonalModel::kLagCalendar) m.fit_lag_calendar(i, *H);
+  const auto models = per_step(bands, r->step, *H);
+  if (uses(models, SeasonalModel::kLagCalendar)) m.fit_lag_calendar(i, *H);
   IntensitySeries out(history.zone(), history.signal(), Origin::kForecast);
-  out.set_provenance({"greenrun-" + std::string(to_string(model)),
-                      "trained on " + format_utc(r->t0) + " .. " + format_utc(issue), history.provenance().note});
+  provenance.note = history.provenance().note;
+  out.set_provenance(std::move(provenance));
+  out.set_issued(issue);
   for (size_t h = 0; h < *H; ++h) {
-    const double v = m.predict(model, i, h);  // only data before i
+    const double v = m.predict(models[h], i, h);  // only data before i
     (void)out.append(issue + r->step * static_cast<int64_t>(h), r->step, CarbonIntensity::grams_per_kwh(v));
   }
   return out;
+}
+
+}  // namespace
+
+Result<IntensitySeries> seasonal_forecast(const IntensitySeries& history, SeasonalModel model, UtcTime issue,
+                                          Duration horizon) {
+  const std::vector<HorizonBand> one{HorizonBand{Duration(0), horizon, model, 0}};
+  const std::string trained = history.empty() ? std::string() : "trained on " + format_utc(history.start()) + " .. " + format_utc(issue);
+  return forecast_with(history, one, issue, horizon, {"greenrun-" + std::string(to_string(model)), trained, ""});
+}
+
+Result<IntensitySeries> seasonal_forecast(const IntensitySeries& history, const std::vector<HorizonBand>& bands,
+                                          UtcTime issue, Duration horizon) {
+  if (bands.empty()) return make_error(ErrorKind::kUsage, "a forecast by horizon band needs at least one band");
+  const std::string trained = history.empty() ? std::string() : "trained on " + format_utc(history.start()) + " .. " + format_utc(issue);
+  return forecast_with(history, bands, issue, horizon, {"greenrun-by-band", describe(bands) + ", " + trained, ""});
 }
 
 }  // namespace greenrun::intensity

@@ -18,7 +18,9 @@
 // `issue_every` in [test_from, end - horizon], score every step of each
 // against the actuals. Errors per horizon step let a reader see how fast
 // each model degrades. A model worse than seasonal-day is reported as such
-// (the table holds all four, in a fixed order).
+// (the table holds all four, in a fixed order, each flagged when worse than
+// seasonal-day). The best model per horizon band (HorizonBand) makes the
+// combined forecast, scored on the same backtest.
 //
 // Thread-safety: pure functions. REQUIRES: a regular, gap-free hourly or
 // finer series (checked: an error names the first irregular point).
@@ -42,13 +44,33 @@ struct ModelBacktest {
   double mae = 0;                  // g/kWh over every step of every forecast
   double mae_percent = 0;          // of the test span's mean intensity
   std::vector<double> mae_by_step; // per horizon step (1 = the first)
+  // Its MAE is above seasonal-day's (the seasonal naive forecast): a model
+  // that does not beat naive is reported as such, never hidden.
+  bool worse_than_naive = false;
+};
+
+// A band of the horizon, [from, to) after the issue time, and the model
+// the backtest chose for it. Bands: 0-6 h, 6-12 h, 12-24 h, 24-48 h, then
+// one per further day, cut at the horizon.
+struct HorizonBand {
+  Duration from{}, to{};
+  SeasonalModel model = SeasonalModel::kSeasonalDay;
+  double mae = 0;  // the chosen model's mean error over the band's steps
 };
 
 struct Backtest {
   UtcTime train_from{}, train_to{}, test_from{}, test_to{};
   size_t forecasts = 0;               // issue times
   std::vector<ModelBacktest> models;  // the four, in enum order
-  SeasonalModel best = SeasonalModel::kSeasonalDay;
+  SeasonalModel best = SeasonalModel::kSeasonalDay;  // the best single model
+  // The best model per horizon band, and the forecast that uses them scored
+  // on the same backtest (by forecasting again band by band, not by taking
+  // minima): chosen on the backtest it is scored on, so never worse than a
+  // single model there, and optimistic by that selection. combined.model is
+  // the first band's.
+  std::vector<HorizonBand> bands;
+  ModelBacktest combined;
+  bool single() const;  // every band chose the same model
 };
 
 // Errors: an irregular series or one with gaps; no data before test_from or
@@ -56,11 +78,29 @@ struct Backtest {
 [[nodiscard]] Result<Backtest> backtest(const IntensitySeries& history, UtcTime test_from,
                                         Duration horizon, Duration issue_every);
 
+// The backtest's own forecasts made with `bands` (one model per band; a
+// step past the last band uses the last band's model): one per issue time,
+// as backtest() issues them, each [issue, issue + horizon), origin
+// kForecast, issued() = the issue time, from the models trained before
+// test_from and the data before each issue. Errors: as backtest().
+[[nodiscard]] Result<std::vector<IntensitySeries>> backtest_forecasts(const IntensitySeries& history,
+                                                                      UtcTime test_from, Duration horizon,
+                                                                      Duration issue_every,
+                                                                      const std::vector<HorizonBand>& bands);
+
 // The model's forecast of [issue, issue + horizon) from the history before
 // `issue` (origin kForecast, provenance naming the model and training span).
 // Errors: as backtest(); less than a week of history before `issue`.
 [[nodiscard]] Result<IntensitySeries> seasonal_forecast(const IntensitySeries& history,
                                                         SeasonalModel model, UtcTime issue,
                                                         Duration horizon);
+// The same with one model per horizon band (Backtest::bands); the
+// provenance names the bands ("greenrun-by-band").
+[[nodiscard]] Result<IntensitySeries> seasonal_forecast(const IntensitySeries& history,
+                                                        const std::vector<HorizonBand>& bands, UtcTime issue,
+                                                        Duration horizon);
+// "lag-calendar 0-6 h, seasonal-day 6-48 h" (bands in a row with the same
+// model are joined).
+std::string describe(const std::vector<HorizonBand>& bands);
 
 }  // namespace greenrun::intensity

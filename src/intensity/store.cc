@@ -12,23 +12,24 @@
 #include <string_view>
 
 #include "base/time_format.h"
+#include "intensity/store_sql.h"
 
 namespace greenrun::intensity {
 namespace {
 
-static_assert(std::endian::native == std::endian::little,
-              "chunk BLOBs are little-endian arrays copied with memcpy");
+using namespace store_sql;
 
 // The store file's schema version (PRAGMA user_version), for every table in
 // it: 1, the first layout; 2, the `runs` table (runner/run_store.cc) gained
 // the typed schedule columns `runs summary` needs (RunStore migrates a
-// layout-1 table when it opens one; the intensity tables are unchanged).
-constexpr int kSchemaVersion = 2;
+// layout-1 table when it opens one; the intensity tables are unchanged); 3,
+// forecasts keep their issue time: `imports` gained `issued_ms` (NULL: not
+// known, as for every import written before version 3) and the `issues`
+// table keeps each issued forecast whole (open() migrates a version 1 or 2
+// file in place, in one transaction).
+constexpr int kSchemaVersion = 3;
 // "GRNR": marks the file as a greenrun store (PRAGMA application_id).
 constexpr int kApplicationId = 0x47524E52;
-constexpr uint32_t kChunkFormat = 1;
-constexpr size_t kChunkHeader = 8;                    // u32 format, u32 count
-constexpr size_t kBytesPerPoint = 8 + 8 + 8 + 4 + 1;  // start, duration, value, import, flags
 constexpr int64_t kMsPerDay = 86'400'000;
 
 constexpr const char* kSchema = R"sql(
@@ -48,7 +49,8 @@ CREATE TABLE IF NOT EXISTS imports(
   estimated   INTEGER NOT NULL,
   inserted    INTEGER NOT NULL,
   replaced    INTEGER NOT NULL,
-  unchanged   INTEGER NOT NULL);
+  unchanged   INTEGER NOT NULL,
+  issued_ms   INTEGER);
 CREATE TABLE IF NOT EXISTS chunks(
   id        INTEGER PRIMARY KEY,
   zone      TEXT    NOT NULL,
@@ -62,90 +64,23 @@ CREATE TABLE IF NOT EXISTS chunks(
   imports   TEXT    NOT NULL,
   data      BLOB    NOT NULL,
   UNIQUE(zone, signal, kind, month));
+CREATE TABLE IF NOT EXISTS issues(
+  id        INTEGER PRIMARY KEY,
+  zone      TEXT    NOT NULL,
+  signal    TEXT    NOT NULL,
+  issued_ms INTEGER NOT NULL,
+  first_ms  INTEGER NOT NULL,
+  end_ms    INTEGER NOT NULL,
+  points    INTEGER NOT NULL,
+  import    INTEGER NOT NULL,
+  data      BLOB    NOT NULL,
+  UNIQUE(zone, signal, issued_ms));
 )sql";
 
-// A prepared statement that finalises itself.
-class Stmt {
- public:
-  Stmt() = default;
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  Stmt(Stmt&& o) noexcept : s_(o.s_) { o.s_ = nullptr; }
-  Stmt& operator=(Stmt&& o) noexcept {
-    std::swap(s_, o.s_);
-    return *this;
-  }
-  ~Stmt() { sqlite3_finalize(s_); }
+// Version 1 or 2 to 3, before kSchema runs: the issue time of every earlier
+// import is unknown (NULL).
+constexpr const char* kAddIssuedColumn = "ALTER TABLE imports ADD COLUMN issued_ms INTEGER";
 
-  static Result<Stmt> prepare(sqlite3* db, const std::string& path, const char* sql) {
-    Stmt st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st.s_, nullptr) != SQLITE_OK)
-      return make_error(path + ": " + sqlite3_errmsg(db));
-    return st;
-  }
-
-  Stmt& bind(int i, int64_t v) {
-    sqlite3_bind_int64(s_, i, v);
-    return *this;
-  }
-  Stmt& bind(int i, std::string_view v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  // The bytes must live until the statement is stepped.
-  Stmt& bind_blob(int i, std::string_view v) {
-    sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
-    return *this;
-  }
-  int step() { return sqlite3_step(s_); }
-  void reset() {
-    sqlite3_reset(s_);
-    sqlite3_clear_bindings(s_);
-  }
-  int64_t i64(int c) const { return sqlite3_column_int64(s_, c); }
-  std::string text(int c) const {
-    const auto* p = sqlite3_column_text(s_, c);
-    return p ? std::string(reinterpret_cast<const char*>(p),
-                           static_cast<size_t>(sqlite3_column_bytes(s_, c)))
-             : std::string();
-  }
-  std::string_view blob(int c) const {
-    const void* p = sqlite3_column_blob(s_, c);
-    return p ? std::string_view(static_cast<const char*>(p),
-                                static_cast<size_t>(sqlite3_column_bytes(s_, c)))
-             : std::string_view();
-  }
-
- private:
-  sqlite3_stmt* s_ = nullptr;
-};
-
-Status exec(sqlite3* db, const std::string& path, const char* sql) {
-  char* msg = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
-    std::string m = msg ? msg : sqlite3_errmsg(db);
-    sqlite3_free(msg);
-    return make_error(path + ": " + m);
-  }
-  return {};
-}
-
-// Runs a statement to completion; error on anything but SQLITE_DONE.
-Status run(Stmt& st, sqlite3* db, const std::string& path) {
-  const int rc = st.step();
-  st.reset();
-  if (rc != SQLITE_DONE) return make_error(path + ": " + sqlite3_errmsg(db));
-  return {};
-}
-
-Result<int64_t> query_int(sqlite3* db, const std::string& path, const char* sql) {
-  auto st = Stmt::prepare(db, path, sql);
-  if (!st) return make_error(st.error().message);
-  const int rc = st->step();
-  if (rc == SQLITE_ROW) return st->i64(0);
-  if (rc == SQLITE_DONE) return int64_t{0};
-  return make_error(path + ": " + sqlite3_errmsg(db));
-}
 
 // The store's header: its application id (0: not yet stamped) and schema
 // version. Errors: a file that is not SQLite, another application's
@@ -169,15 +104,6 @@ Result<StoreHeader> read_header(sqlite3* db, const std::string& path) {
   return StoreHeader{*app, *version};
 }
 
-// One stored point, as packed in a chunk.
-struct Pt {
-  int64_t start;
-  int64_t dur;
-  double value;
-  uint32_t import;
-  uint8_t est;
-  int64_t end() const { return start + dur; }
-};
 
 // UTC months since 1970-01 (negative before), and their start in ms.
 int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
@@ -191,55 +117,6 @@ int64_t month_of(int64_t ms) {
   return (static_cast<int64_t>(c.year) - 1970) * 12 + (c.month - 1);
 }
 int64_t year_start_ms(int year) { return days_from_civil(year, 1, 1) * kMsPerDay; }
-
-template <typename T>
-void put(char*& p, const T& v) {
-  std::memcpy(p, &v, sizeof v);
-  p += sizeof v;
-}
-template <typename T>
-T get(const char*& p) {
-  T v;
-  std::memcpy(&v, p, sizeof v);
-  p += sizeof v;
-  return v;
-}
-
-// Chunk BLOB, format 1 (docs/formats.md): u32 format, u32 n, then arrays
-// int64 start_ms[n], int64 duration_ms[n], f64 g_per_kwh[n], u32 import[n],
-// u8 flags[n] (bit 0: estimated); little-endian.
-void encode(const Pt* pts, size_t n, std::string& out) {
-  out.resize(kChunkHeader + n * kBytesPerPoint);
-  char* p = out.data();
-  put(p, kChunkFormat);
-  put(p, static_cast<uint32_t>(n));
-  for (size_t i = 0; i < n; ++i) put(p, pts[i].start);
-  for (size_t i = 0; i < n; ++i) put(p, pts[i].dur);
-  for (size_t i = 0; i < n; ++i) put(p, pts[i].value);
-  for (size_t i = 0; i < n; ++i) put(p, pts[i].import);
-  for (size_t i = 0; i < n; ++i) put(p, pts[i].est);
-}
-
-bool decode(std::string_view blob, std::vector<Pt>& out) {
-  if (blob.size() < kChunkHeader) return false;
-  const char* p = blob.data();
-  if (get<uint32_t>(p) != kChunkFormat) return false;
-  const size_t n = get<uint32_t>(p);
-  if (blob.size() != kChunkHeader + n * kBytesPerPoint) return false;
-  const size_t base = out.size();
-  out.resize(base + n);
-  Pt* o = out.data() + base;
-  for (size_t i = 0; i < n; ++i) o[i].start = get<int64_t>(p);
-  for (size_t i = 0; i < n; ++i) o[i].dur = get<int64_t>(p);
-  for (size_t i = 0; i < n; ++i) o[i].value = get<double>(p);
-  for (size_t i = 0; i < n; ++i) o[i].import = get<uint32_t>(p);
-  for (size_t i = 0; i < n; ++i) o[i].est = get<uint8_t>(p) & 1;
-  return true;
-}
-
-std::string corrupt_chunk(const std::string& path, const std::string& what) {
-  return path + ": corrupt chunk " + what + " (unknown format or wrong size); the store may be damaged";
-}
 
 std::string ids_text(const std::set<uint32_t>& ids) {
   std::string s;
@@ -315,7 +192,7 @@ std::string key_text(const SeriesKey& k) {
 
 // The statements one import call uses, prepared once.
 struct ImportStatements {
-  Stmt insert_import, update_import, select_chunks, upsert_chunk, delete_chunk;
+  Stmt insert_import, update_import, select_chunks, upsert_chunk, delete_chunk, upsert_issue;
 };
 
 Result<ImportStatements> prepare_import(sqlite3* db, const std::string& path) {
@@ -326,7 +203,8 @@ Result<ImportStatements> prepare_import(sqlite3* db, const std::string& path) {
   } all[] = {
       {&s.insert_import,
        "INSERT INTO imports(batch, imported_at, source, origin, note, zone, signal, kind, first_ms, end_ms, "
-       "points, estimated, inserted, replaced, unchanged) VALUES(0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0)"},
+       "points, estimated, inserted, replaced, unchanged, issued_ms) VALUES(0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, "
+       "?)"},
       {&s.update_import, "UPDATE imports SET batch = ?, inserted = ?, replaced = ?, unchanged = ? WHERE id = ?"},
       {&s.select_chunks,
        "SELECT month, data FROM chunks WHERE zone = ? AND signal = ? AND kind = ? AND "
@@ -337,6 +215,12 @@ Result<ImportStatements> prepare_import(sqlite3* db, const std::string& path) {
        "first_ms = excluded.first_ms, end_ms = excluded.end_ms, points = excluded.points, "
        "estimated = excluded.estimated, imports = excluded.imports, data = excluded.data"},
       {&s.delete_chunk, "DELETE FROM chunks WHERE zone = ? AND signal = ? AND kind = ? AND month = ?"},
+      // One row per issue: importing the same issue again replaces it whole.
+      {&s.upsert_issue,
+       "INSERT INTO issues(zone, signal, issued_ms, first_ms, end_ms, points, import, data) "
+       "VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(zone, signal, issued_ms) DO UPDATE SET "
+       "first_ms = excluded.first_ms, end_ms = excluded.end_ms, points = excluded.points, "
+       "import = excluded.import, data = excluded.data"},
   };
   for (auto& a : all) {
     auto st = Stmt::prepare(db, path, a.sql);
@@ -358,6 +242,9 @@ Status import_one(sqlite3* db, const std::string& path, ImportStatements& st, co
                       (prov.origin.empty() ? std::string("no origin") : prov.origin) +
                       "): expected a zone id, got an empty one; nothing was imported");
 
+  if (s.issued() && s.origin() != Origin::kForecast)
+    return make_error(path + ": series " + std::to_string(index + 1) + " (" + zone + " " + kind +
+                      "): only a forecast has an issue time; nothing was imported");
   size_t est = 0;
   for (size_t i = 0; i < s.size(); ++i) est += s.point(i).estimated ? 1 : 0;
   const int64_t lo = s.empty() ? 0 : s.start().time_since_epoch().count();
@@ -365,10 +252,28 @@ Status import_one(sqlite3* db, const std::string& path, ImportStatements& st, co
   st.insert_import.bind(1, now).bind(2, prov.source).bind(3, prov.origin).bind(4, prov.note).bind(5, zone);
   st.insert_import.bind(6, signal).bind(7, kind).bind(8, lo).bind(9, hi);
   st.insert_import.bind(10, static_cast<int64_t>(s.size())).bind(11, static_cast<int64_t>(est));
+  if (s.issued())
+    st.insert_import.bind(12, s.issued()->time_since_epoch().count());
+  else
+    st.insert_import.bind_null(12);
   if (auto ok = run(st.insert_import, db, path); !ok) return ok;
   const int64_t id = sqlite3_last_insert_rowid(db);
   if (id > static_cast<int64_t>(UINT32_MAX)) return make_error(path + ": too many imports for the chunk format");
   if (batch == 0) batch = id;
+  if (s.issued() && !s.empty()) {  // the issue, whole
+    std::vector<Pt> pts(s.size());
+    for (size_t i = 0; i < s.size(); ++i) {
+      const IntensityPoint p = s.point(i);
+      pts[i] = Pt{p.start.time_since_epoch().count(), p.duration.count(), p.value.grams_per_kwh(),
+                  static_cast<uint32_t>(id), static_cast<uint8_t>(p.estimated ? 1 : 0)};
+    }
+    std::string blob;
+    encode(pts.data(), pts.size(), blob);
+    st.upsert_issue.bind(1, zone).bind(2, signal).bind(3, s.issued()->time_since_epoch().count());
+    st.upsert_issue.bind(4, lo).bind(5, hi).bind(6, static_cast<int64_t>(s.size())).bind(7, id);
+    st.upsert_issue.bind_blob(8, blob);
+    if (auto ok = run(st.upsert_issue, db, path); !ok) return ok;
+  }
 
   ImportSummary counts;
   if (!s.empty()) {
@@ -455,6 +360,7 @@ Status import_one(sqlite3* db, const std::string& path, ImportStatements& st, co
   rec.inserted = counts.inserted;
   rec.replaced = counts.replaced;
   rec.unchanged = counts.unchanged;
+  rec.issued = s.issued();
   total.records.push_back(std::move(rec));
   total.inserted += counts.inserted;
   total.replaced += counts.replaced;
@@ -535,6 +441,20 @@ Result<IntensityStore> IntensityStore::open(const std::string& path) {
   if (version < kSchemaVersion) {
     if (auto ok = exec(db, path, "BEGIN IMMEDIATE"); !ok) return make_error(ok.error().message);
     store.created_ = true;
+    // Another process may have migrated the file since the header was read:
+    // ask inside the transaction whether the column is missing.
+    auto has_imports = query_int(db, path, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'imports'");
+    auto has_issued = query_int(db, path, "SELECT count(*) FROM pragma_table_info('imports') WHERE name = 'issued_ms'");
+    if (!has_imports || !has_issued) {
+      (void)exec(db, path, "ROLLBACK");
+      return make_error((has_imports ? has_issued : has_imports).error().message);
+    }
+    if (*has_imports > 0 && *has_issued == 0) {
+      if (auto ok = exec(db, path, kAddIssuedColumn); !ok) {
+        (void)exec(db, path, "ROLLBACK");
+        return make_error(ok.error().message);
+      }
+    }
     const std::string setup = std::string(kSchema) + "PRAGMA application_id = " + std::to_string(kApplicationId) +
                               "; PRAGMA user_version = " + std::to_string(kSchemaVersion) + ";";
     if (auto ok = exec(db, path, setup.c_str()); !ok) {
@@ -578,7 +498,10 @@ Result<IntensityStore> IntensityStore::open_read_only(const std::string& path) {
   auto header = read_header(db, path);
   if (!header) return std::unexpected(header.error());
   const int64_t app = header->app, version = header->version;
-  if (app == 0 || version < kSchemaVersion) {
+  // An older greenrun store reads as it is (it is migrated by the next
+  // open() that may write): before version 3 no issue times were kept.
+  store.issue_times_ = version >= 3;
+  if (app == 0 || version < 1) {
     auto tables = query_int(db, path, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'");
     if (!tables) return make_error(tables.error().message);
     if (*tables > 0)
@@ -602,7 +525,8 @@ void IntensityStore::close() {
 }
 
 IntensityStore::IntensityStore(IntensityStore&& o) noexcept
-    : path_(std::move(o.path_)), db_(o.db_), clock_(o.clock_), read_only_(o.read_only_), created_(o.created_) {
+    : path_(std::move(o.path_)), db_(o.db_), clock_(o.clock_), read_only_(o.read_only_), created_(o.created_),
+      issue_times_(o.issue_times_) {
   o.db_ = nullptr;
 }
 IntensityStore& IntensityStore::operator=(IntensityStore&& o) noexcept {
@@ -613,6 +537,7 @@ IntensityStore& IntensityStore::operator=(IntensityStore&& o) noexcept {
     clock_ = o.clock_;
     read_only_ = o.read_only_;
     created_ = o.created_;
+    issue_times_ = o.issue_times_;
     o.db_ = nullptr;
   }
   return *this;
@@ -650,7 +575,8 @@ Result<std::vector<ImportRecord>> IntensityStore::imports() const { return impor
 Result<std::vector<ImportRecord>> IntensityStore::imports_where(const std::string& where) const {
   const std::string sql =
       "SELECT id, batch, imported_at, source, origin, note, zone, signal, kind, first_ms, end_ms, points, "
-      "estimated, inserted, replaced, unchanged FROM imports " +
+      "estimated, inserted, replaced, unchanged, " + std::string(issue_times_ ? "issued_ms" : "NULL") +
+      " FROM imports " +
       where + " ORDER BY id";
   auto st = Stmt::prepare(db_, path_, sql.c_str());
   if (!st) return make_error(st.error().message);
@@ -675,6 +601,7 @@ Result<std::vector<ImportRecord>> IntensityStore::imports_where(const std::strin
     r.inserted = static_cast<size_t>(st->i64(13));
     r.replaced = static_cast<size_t>(st->i64(14));
     r.unchanged = static_cast<size_t>(st->i64(15));
+    if (!st->is_null(16)) r.issued = UtcTime(Duration(st->i64(16)));
     out.push_back(std::move(r));
   }
   if (rc != SQLITE_DONE) return make_error(path_ + ": " + sqlite3_errmsg(db_));

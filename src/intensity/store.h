@@ -6,11 +6,14 @@
 // importing the same data twice is idempotent; overlapping imports keep the
 // provenance of every import (which source last wrote each point is kept).
 //
-// Layout (schema version 1, docs/formats.md "Intensity store"): an `imports`
+// Layout (schema version 3, docs/formats.md "Intensity store"): an `imports`
 // table with one row per series written by each import call (source, origin
-// path or URL, time, counts), and a `chunks` table holding the points of one
-// zone x signal x origin x UTC month as packed arrays in a BLOB, merged on
-// import. Each point keeps the id of the import that last wrote it.
+// path or URL, time, counts, a forecast's issue time when known), a `chunks`
+// table holding the points of one zone x signal x origin x UTC month as
+// packed arrays in a BLOB, merged on import (each point keeps the id of the
+// import that last wrote it), and an `issues` table keeping every forecast
+// that came with an issue time whole, one row per zone x signal x issue
+// time, so that a replay can plan on "the forecast as known at the time".
 //
 // Overlap rule: newer data wins where it covers; an older point that is only
 // partly covered keeps its uncovered parts (it is trimmed, never stretched).
@@ -66,6 +69,23 @@ struct ImportRecord {
   size_t inserted = 0;
   size_t replaced = 0;
   size_t unchanged = 0;
+  // When the forecast it wrote was issued; nullopt when not known (actual
+  // data, and every import written before schema version 3).
+  std::optional<UtcTime> issued;
+};
+
+// One issued forecast as stored whole in the `issues` table: what the
+// provider said at `issued` about [first, last_end), whatever later imports
+// wrote over the same instants in the merged forecast series.
+struct ForecastIssue {
+  int64_t id = 0;
+  std::string zone;
+  Signal signal = Signal::kAverageLifecycle;
+  UtcTime issued{};
+  UtcTime first{};
+  UtcTime last_end{};
+  size_t points = 0;
+  int64_t import_id = 0;  // the import that wrote it last
 };
 
 // A window of stored points with the import that last wrote each point.
@@ -150,6 +170,16 @@ class IntensityStore {
   // by its own duration and counted (and enters min/max) in its own year.
   [[nodiscard]] Result<std::vector<ZoneYearStats>> stats() const;
 
+  // The issued forecasts of zone x signal whose span overlaps [from, to),
+  // oldest issue first (ties cannot occur: one row per issue time). Empty for
+  // a store written before schema version 3 and opened read-only. Error when
+  // from >= to.
+  [[nodiscard]] Result<std::vector<ForecastIssue>> issues(const std::string& zone, Signal signal, UtcTime from,
+                                                          UtcTime to) const;
+  // The points of one issue (origin forecast, issued() set, provenance of
+  // its import). Error: no such issue, or a damaged BLOB.
+  [[nodiscard]] Result<IntensitySeries> load_issue(const ForecastIssue& issue) const;
+
   // Every import record, oldest first.
   [[nodiscard]] Result<std::vector<ImportRecord>> imports() const;
 
@@ -166,6 +196,7 @@ class IntensityStore {
   const Clock* clock_ = nullptr;  // nullptr: the system clock
   bool read_only_ = false;
   bool created_ = false;  // open() wrote the schema
+  bool issue_times_ = true;  // false: a version 1 or 2 file opened read-only
 };
 
 }  // namespace greenrun::intensity

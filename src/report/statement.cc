@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 #include <set>
 
 #include "base/quantity_format.h"
@@ -12,20 +11,8 @@
 namespace greenrun::report {
 namespace {
 
-using nlohmann::json;
-
 void add_distinct(std::vector<std::string>& v, const std::string& s) {
   if (!s.empty() && std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
-}
-
-double number_at(const json& j, const char* key) {
-  const auto it = j.find(key);
-  return it != j.end() && it->is_number() ? it->get<double>() : 0.0;
-}
-std::string text_at(const json& j, const char* key) {
-  const auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>()
-                                          : std::string();
 }
 
 int year_of(UtcTime t) {
@@ -50,7 +37,7 @@ struct BreakdownFacts {
 BreakdownFacts read_breakdown(const runner::RunRecord& r,
                               std::vector<std::string>& problems) {
   BreakdownFacts f;
-  if (r.emissions_job_json.empty()) {
+  if (!r.emissions_job) {
     if (r.intervals > 0)
       problems.push_back(
           fmt::format("Run {} has no emissions breakdown in its record; its "
@@ -59,40 +46,23 @@ BreakdownFacts read_breakdown(const runner::RunRecord& r,
                       r.id));
     return f;
   }
-  const json b = json::parse(r.emissions_job_json, nullptr, false);
-  if (b.is_discarded() || !b.is_object()) {
-    problems.push_back(
-        fmt::format("Run {}: the emissions breakdown in its record is not "
-                    "valid JSON; its coverage and "
-                    "PUE lines are left out.",
-                    r.id));
-    return f;
-  }
+  const accounting::EmissionsBreakdown& b = r.emissions_job->breakdown;
   f.read = true;
-  const json& op = b.value("/operational/average"_json_pointer, json(nullptr));
-  if (op.is_object()) {
-    f.operational_g = number_at(op, "grams");
-    if (const auto c = op.find("coverage"); c != op.end() && c->is_object()) {
-      f.time_resolved_j = number_at(*c, "time_resolved_j");
-      f.fallback_j = number_at(*c, "fallback_j");
-      f.unpriced_j = number_at(*c, "unpriced_j");
-    }
-    if (const auto s = op.find("series"); s != op.end() && s->is_object()) {
-      f.series_source = text_at(*s, "source");
-      f.origin = text_at(*s, "origin");
-    }
-    if (const auto fb = op.find("fallback"); fb != op.end() && fb->is_object())
-      f.fallback_source = text_at(*fb, "source");
-    if (const auto rs = op.find("estimate_reasons");
-        rs != op.end() && rs->is_array())
-      for (const auto& x : *rs)
-        if (x.is_string()) f.reasons.push_back(x.get<std::string>());
+  const accounting::SignalEmissions& op = b.average;
+  f.operational_g = op.operational.grams();
+  f.time_resolved_j = op.energy_time_resolved.joules();
+  f.fallback_j = op.energy_fallback.joules();
+  f.unpriced_j = op.energy_unpriced.joules();
+  if (!op.series_source.empty()) {
+    f.series_source = op.series_source;
+    f.origin = std::string(intensity::to_string(op.series_origin));
   }
-  if (const auto p = b.find("pue"); p != b.end() && p->is_object())
-    f.overhead_g = number_at(*p, "overhead_grams");
-  if (const auto e = b.find("embodied"); e != b.end() && e->is_object()) {
+  if (op.fallback) f.fallback_source = op.fallback->source;
+  f.reasons = op.estimate_reasons;
+  f.overhead_g = b.pue_overhead.grams();
+  if (b.embodied) {
     f.has_embodied = true;
-    f.embodied_g = number_at(*e, "grams");
+    f.embodied_g = b.embodied->amount.grams();
   }
   return f;
 }

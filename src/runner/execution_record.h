@@ -27,15 +27,13 @@ struct ExecutionSettings {
   std::string power_basis;     // what the plan's expected power is: "power: 300.0 W (given)", "power: 300.0 W (default: assumed ...)", ...
 };
 
-// The section as JSON text.
+// The section as JSON text: schedule_summary_to_json(execution_record(...)).
 std::string execution_json(const ExecutionReport& report, const ExecutionSchedule& schedule,
                            const ExecutionSettings& settings, int indent = 2);
 
-// The section as the run record keeps it: execution_json parsed back, so the
-// record's view and the text written are one. An error only if the two
-// disagree (a bug), naming the JSON path.
-[[nodiscard]] Result<ScheduleSummary> execution_record(const ExecutionReport& report,
-                                                       const ExecutionSchedule& schedule,
-                                                       const ExecutionSettings& settings);
+// The section as the run record keeps it (typed; run.json writes it with
+// schedule_summary_to_json, so the record and the text are one).
+ScheduleSummary execution_record(const ExecutionReport& report, const ExecutionSchedule& schedule,
+                                 const ExecutionSettings& settings);
 
 }  // namespace greenrun::runner

@@ -239,9 +239,14 @@ std::string to_json(const RunRecord& r, int indent) {
   j["pue"] = r.pue;
   if (r.average) j["emissions_average"] = figure_json(*r.average);
   if (r.marginal) j["emissions_marginal"] = figure_json(*r.marginal);
-  if (!r.emissions_job_json.empty() || !r.emissions_machine_json.empty()) {
-    auto parse = [](const std::string& t) { return t.empty() ? ordered_json(nullptr) : ordered_json::parse(t, nullptr, false); };
-    j["emissions"] = {{"job", parse(r.emissions_job_json)}, {"machine", parse(r.emissions_machine_json)}};
+  if (r.emissions_job || r.emissions_machine) {
+    // breakdown_to_json is the one writer of greenrun.emissions/1 (its keys
+    // in alphabetical order, as `greenrun emissions --json` prints them).
+    auto section = [](const std::optional<accounting::EmissionsReport>& e) {
+      if (!e) return ordered_json(nullptr);
+      return ordered_json::parse(accounting::breakdown_to_json(e->breakdown, e->context));
+    };
+    j["emissions"] = {{"job", section(r.emissions_job)}, {"machine", section(r.emissions_machine)}};
   }
   {
     const FlexibleStartFigure& f = r.flexible_start;
@@ -259,14 +264,8 @@ std::string to_json(const RunRecord& r, int indent) {
     }
     j["flexible_start"] = std::move(fs);
   }
-  if (r.schedule) {
-    auto section = ordered_json::parse(r.schedule->json, nullptr, false);
-    if (!section.is_discarded()) j["schedule"] = std::move(section);
-  }
-  if (!r.tracker_json.empty()) {
-    auto section = ordered_json::parse(r.tracker_json, nullptr, false);
-    if (!section.is_discarded()) j["tracker"] = std::move(section);
-  }
+  if (r.schedule) j["schedule"] = ordered_json::parse(schedule_summary_to_json(*r.schedule, -1));
+  if (r.tracker) j["tracker"] = ordered_json::parse(tracker_section_to_json(*r.tracker, -1));
   if (r.slurm) {
     ordered_json s{{"job_id", r.slurm->job_id}, {"node", r.slurm->node}};
     if (r.slurm->procid) s["procid"] = *r.slurm->procid;
@@ -314,7 +313,8 @@ Result<RunRecord> run_record_from_json(const std::string& text) {
     GREENRUN_TRY(top.time("ended", r.ended));
     double secs = 0;
     GREENRUN_TRY(top.number("duration_s", secs));
-    r.duration = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(secs));
+    // Rounded, not truncated: to_seconds(d) read back is d exactly.
+    r.duration = std::chrono::round<Duration>(std::chrono::duration<double>(secs));
     GREENRUN_TRY(top.integer("exit_status", r.exit_status));
     GREENRUN_TRY(top.string("zone", r.zone));
     GREENRUN_TRY(top.string("zone_source", r.zone_source));
@@ -358,9 +358,15 @@ Result<RunRecord> run_record_from_json(const std::string& text) {
     auto emissions = top.object("emissions");
     if (!emissions) return std::unexpected(emissions.error());
     if (*emissions) {
-      const auto& e = **emissions;
-      if (e.contains("job") && e["job"].is_object()) r.emissions_job_json = e["job"].dump();
-      if (e.contains("machine") && e["machine"].is_object()) r.emissions_machine_json = e["machine"].dump();
+      const Reader e{**emissions, "$.emissions"};
+      for (const char* key : {"job", "machine"}) {
+        auto obj = e.object(key);
+        if (!obj) return std::unexpected(obj.error());
+        if (!*obj) continue;
+        auto report = accounting::emissions_report_from_json((*obj)->dump(), e.at(key));
+        if (!report) return std::unexpected(report.error());
+        (std::string_view(key) == "job" ? r.emissions_job : r.emissions_machine) = std::move(*report);
+      }
     }
     auto flexible = top.object("flexible_start");
     if (!flexible) return std::unexpected(flexible.error());
@@ -377,7 +383,7 @@ Result<RunRecord> run_record_from_json(const std::string& text) {
         GREENRUN_TRY(f.string("source", fs.source));
         const auto& raw = **flexible;
         if (raw.contains("window_h") && raw["window_h"].is_number() && raw["window_h"].get<double>() >= 0)
-          fs.window = std::chrono::duration_cast<Duration>(std::chrono::duration<double, std::ratio<3600>>(
+          fs.window = std::chrono::round<Duration>(std::chrono::duration<double, std::ratio<3600>>(
               raw["window_h"].get<double>()));
       } else {
         GREENRUN_TRY(f.string("reason", fs.reason));
@@ -390,7 +396,9 @@ Result<RunRecord> run_record_from_json(const std::string& text) {
     }
     if (const auto* t = top.find("tracker")) {
       if (!t->is_object()) return make_error("$.tracker: expected an object, got " + Reader::got(*t));
-      r.tracker_json = t->dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+      auto tracker = tracker_section_from_json(t->dump(), "$.tracker");
+      if (!tracker) return std::unexpected(tracker.error());
+      r.tracker = std::move(*tracker);
     }
     if (auto slurm = top.object("slurm"); !slurm) {
       return std::unexpected(slurm.error());
@@ -414,7 +422,7 @@ Result<RunRecord> run_record_from_json(const std::string& text) {
     }
     double interval_s = 1.0;
     GREENRUN_TRY(top.number("interval_s", interval_s));
-    r.interval = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(interval_s));
+    r.interval = std::chrono::round<Duration>(std::chrono::duration<double>(interval_s));
     GREENRUN_TRY(top.integer("intervals", r.intervals));
     GREENRUN_TRY(top.integer("dropped_deadlines", r.dropped_deadlines));
     GREENRUN_TRY(top.strings("warnings", r.warnings));

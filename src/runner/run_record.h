@@ -12,6 +12,11 @@
 // under "escaped"; reading back restores the bytes exactly. No string can
 // make to_json throw.
 //
+// Every section is typed (energies, powers and masses as units, one
+// sensors::Method): to_json is the one writer of run.json and
+// run_record_from_json the one reader, and a record read back equals the
+// record written (tests/runner/run_record_property_test.cc).
+//
 // Thread-safety: plain value.
 #pragma once
 
@@ -20,10 +25,12 @@
 #include <string_view>
 #include <vector>
 
+#include "accounting/emissions_report.h"
 #include "base/result.h"
 #include "base/units.h"
 #include "runner/schedule_summary.h"
 #include "runner/slurm_context.h"
+#include "runner/tracker_section.h"
 #include "sensors/energy_sensor.h"
 
 namespace greenrun::runner {
@@ -34,6 +41,7 @@ struct ComponentEnergy {
   Energy job;      // attributed to the job
   sensors::Method method = sensors::Method::kEstimated;
   std::vector<std::string> devices;
+  bool operator==(const ComponentEnergy&) const = default;
 };
 
 struct EmissionsFigure {
@@ -42,6 +50,7 @@ struct EmissionsFigure {
   CarbonIntensity mean_intensity;  // energy-weighted mean intensity used
   std::string source;          // "store: electricitymaps-csv DE", "world average (...)"
   double coverage = 1.0;       // share of the run's energy with intensity data
+  bool operator==(const EmissionsFigure&) const = default;
 };
 
 // "Started at T within the next 24 h it would have emitted X % less":
@@ -61,6 +70,7 @@ struct FlexibleStartFigure {
   // for a carbon-aware run (--start-within, or the slack before
   // --deadline / --max-delay), else 24 h.
   Duration window = std::chrono::hours(24);
+  bool operator==(const FlexibleStartFigure&) const = default;
 };
 
 // The value of run.json's "schema" key this greenrun writes and reads.
@@ -85,21 +95,20 @@ struct RunRecord {
   std::optional<EmissionsFigure> average;
   std::optional<EmissionsFigure> marginal;
   // The accounting breakdowns (schema greenrun.emissions/1, docs/formats.md)
-  // of the job's attributed energy and of the whole machine, as JSON objects;
-  // run.json keeps them verbatim under "emissions": {"job", "machine"}.
-  // Empty when not computed.
-  std::string emissions_job_json;
-  std::string emissions_machine_json;
+  // of the job's attributed energy and of the whole machine; run.json keeps
+  // them under "emissions": {"job", "machine"}. None when not computed (the
+  // machine's is none on a rank that does not own the node's energy).
+  std::optional<accounting::EmissionsReport> emissions_job;
+  std::optional<accounting::EmissionsReport> emissions_machine;
   FlexibleStartFigure flexible_start;
   // A carbon-aware run (`--start-within`, `--pause-resume`, `--threshold`):
-  // the "schedule" section (docs/execution.md), kept verbatim in
-  // schedule->json, which to_json writes as it is (build one with
-  // schedule_summary_from_json). Absent for a run that started at once.
+  // the "schedule" section (docs/execution.md; runner/execution_record.h
+  // builds it). Absent for a run that started at once.
   std::optional<ScheduleSummary> schedule;
   // A run measured from inside its own process (engine::Tracker, the Python
-  // module): its phases, marks, epochs and prediction, rank — a JSON object
-  // kept verbatim under "tracker" (docs/python.md). Empty otherwise.
-  std::string tracker_json;
+  // module): its phases, marks, epochs and prediction, rank — run.json's
+  // "tracker" section (docs/python.md). None otherwise.
+  std::optional<TrackerSection> tracker;
   // Measured inside a Slurm job: its id, node and rank (run.json "slurm").
   std::optional<SlurmContext> slurm;
   Duration interval{1000};  // the sampling interval
@@ -125,6 +134,8 @@ struct RunRecord {
   Power job_power() const;
   sensors::Method weakest_method() const;
   bool simulated() const { return weakest_method() == sensors::Method::kSimulated; }
+
+  bool operator==(const RunRecord&) const = default;
 };
 
 // run.json. Never throws: byte strings are escaped (see the header comment),

@@ -33,6 +33,7 @@ struct SlurmContext {
 
   // Whether this task records the node's energy (SLURM_LOCALID 0 or unset).
   bool node_energy_owner() const { return localid.value_or(0) == 0; }
+  bool operator==(const SlurmContext&) const = default;
 
   // None outside a Slurm job (no SLURM_JOB_ID). Error (kUsage) naming the
   // variable when SLURM_PROCID or SLURM_LOCALID is not a non-negative integer.

@@ -121,6 +121,23 @@ intensity::IntensitySeries window_of(const intensity::IntensitySeries& s,
   return out;
 }
 
+const intensity::IntensitySeries* forecast_as_known(
+    const std::vector<intensity::IntensitySeries>& issues, UtcTime decision,
+    UtcTime open, UtcTime close) {
+  // The first issue made after the decision (oldest issue first), then back.
+  const auto after = std::upper_bound(
+      issues.begin(), issues.end(), decision,
+      [](UtcTime t, const intensity::IntensitySeries& f) {
+        return f.issued() && t < *f.issued();
+      });
+  for (auto it = after; it != issues.begin();) {
+    const auto& f = *--it;
+    if (!f.issued() || *f.issued() > decision || f.empty()) continue;
+    if (f.covers(open, close)) return &f;
+  }
+  return nullptr;
+}
+
 intensity::IntensitySeries noisy_copy(const intensity::IntensitySeries& actual,
                                       double error, uint64_t seed) {
   intensity::IntensitySeries out(actual.zone(), actual.signal(),
@@ -189,12 +206,20 @@ Result<ReplayResult> replay_jobs(const intensity::IntensitySeries& actual,
         fa = std::min(fa, w.open);
         fb = std::max(fb, w.deadline);
       }
+      if (s.error == 0 && o.issued && s.policy != Policy::kThreshold &&
+          !forecast_as_known(*o.issued, j.submit, w.open, w.deadline)) {
+        fa = w.open;
+        fb = w.deadline;
+      }
     }
     std::string why;
     if (!actual.covers(a, b))
       why = "the actual data (" + format_utc(actual.start()) + " .. " +
             format_utc(actual.end()) + ") does not cover " + format_utc(a) +
             " .. " + format_utc(b);
+    else if (fa < fb && o.issued)
+      why = "no forecast issued by " + format_utc(j.submit) + " covers " +
+            format_utc(fa) + " .. " + format_utc(fb);
     else if (fa < fb && !o.forecast->covers(fa, fb))
       why = "the forecast does not cover " + format_utc(fa) + " .. " +
             format_utc(fb);
@@ -204,10 +229,14 @@ Result<ReplayResult> replay_jobs(const intensity::IntensitySeries& actual,
       result.excluded.push_back({j.id, j.line, why});
   }
 
+  const intensity::IntensitySeries issued_marker;
   // The planner's view per error level and repetition, made once.
   std::map<std::pair<double, unsigned>, intensity::IntensitySeries> noisy;
   auto plan_series = [&](double error,
                          unsigned rep) -> const intensity::IntensitySeries& {
+    // Issued forecasts: run() picks the issue per decision; `issued_marker`
+    // only tells it to.
+    if (error == 0 && o.issued) return issued_marker;
     if (error == 0) return o.forecast ? *o.forecast : actual;
     auto it = noisy.find({error, rep});
     if (it == noisy.end())
@@ -257,6 +286,12 @@ Result<ReplayResult> replay_jobs(const intensity::IntensitySeries& actual,
         }
       }
       double overhead_kwh = 0;
+      // The forecast as known at the decision (kept jobs have one).
+      const intensity::IntensitySeries* known =
+          &plan_on == &issued_marker
+              ? forecast_as_known(*o.issued, j.submit, w.open, w.deadline)
+              : nullptr;
+      const intensity::IntensitySeries& view = known ? *known : plan_on;
       if (policy != Policy::kAtOnce) {
         auto job = Job::make(planned, PowerProfile::constant(j.power));
         if (!job)
@@ -264,11 +299,11 @@ Result<ReplayResult> replay_jobs(const intensity::IntensitySeries& actual,
                             job.error().message);
         Result<Plan> planned_plan = make_error("");
         if (policy == Policy::kFlexibleStart) {
-          const auto cut = window_of(plan_on, w.open, w.deadline);
+          const auto cut = window_of(view, w.open, w.deadline);
           planned_plan = plan_flexible_start(
               cut, *job, {w.open, w.deadline - j.duration, std::nullopt});
         } else if (policy == Policy::kPauseResume) {
-          const auto cut = window_of(plan_on, w.open, w.deadline);
+          const auto cut = window_of(view, w.open, w.deadline);
           PauseResumeOptions pr;
           pr.overhead = s.overhead;
           pr.min_pause = s.min_pause;
@@ -357,8 +392,8 @@ Result<ReplayResult> replay_jobs(const intensity::IntensitySeries& actual,
       for (double x : sr.saving_by_seed) ss += (x - mean) * (x - mean);
       sr.saving_sd = std::sqrt(ss / (n - 1));
     }
-    if (s.error > 0 && s.policy != Policy::kAtOnce &&
-        s.policy != Policy::kThreshold) {
+    if ((s.error > 0 || o.forecast || o.issued) &&
+        s.policy != Policy::kAtOnce && s.policy != Policy::kThreshold) {
       std::vector<JobOutcome> none;
       ReplaySetting perfect = s;
       perfect.error = 0;

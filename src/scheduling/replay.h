@@ -23,6 +23,9 @@
 //    planning, and its last segment trimmed back to the real duration (a
 //    log's durations are to the second; slots of their gcd with the data
 //    step would make the overhead programme thousands of times larger).
+//  - Planned on issued forecasts (ReplayOptions::issued), each decision is
+//    taken at the job's submit time on the latest issue made by then that
+//    covers the job's window; the planner sees the issue cut to the window.
 //  - Data that does not cover a job's windows (every setting's, and at once)
 //    excludes the job from every setting, counted and listed with its line.
 //  - With forecast error, repetition r uses seed + r (printed); totals are
@@ -69,6 +72,11 @@ struct ReplayOptions {
   // Planned on this instead of the actual series (a stored forecast); a
   // setting with error > 0 plans on the noisy actuals instead.
   const intensity::IntensitySeries* forecast = nullptr;
+  // Or planned on the forecast as known at each decision: these issued
+  // forecasts (each with issued() set), oldest issue first. Each job is
+  // planned, at its submit time, on forecast_as_known(); a job no issue
+  // covers is excluded. A setting with error > 0 plans on the noisy actuals.
+  const std::vector<intensity::IntensitySeries>* issued = nullptr;
   Duration pause_slot = std::chrono::minutes(15);
   bool keep_jobs = true;  // per-job outcomes (first repetition)
 };
@@ -107,8 +115,9 @@ struct SettingResult {
   std::vector<uint64_t> seeds;         // with error > 0
   std::vector<double> saving_by_seed;  // ratio-of-totals saving %, per seed
   double saving_sd = 0;                // sample standard deviation over seeds
-  std::optional<double>
-      perfect_saving;  // the same setting planned on the actuals
+  // The same setting planned on the actuals (with error > 0, or when the
+  // plans were made on a stored or issued forecast).
+  std::optional<double> perfect_saving;
 };
 
 struct ReplayResult {
@@ -122,6 +131,14 @@ struct ReplayResult {
 [[nodiscard]] Result<ReplayResult> replay_jobs(
     const intensity::IntensitySeries& actual, const JobLog& log,
     const ReplayOptions& options);
+
+// The forecast as known at `decision`: of `issues` (oldest issue first,
+// each with issued() set), the latest issued at or before `decision` that
+// covers [open, close); nullptr when none does. A binary search for the
+// decision, then back through older issues until one covers.
+const intensity::IntensitySeries* forecast_as_known(
+    const std::vector<intensity::IntensitySeries>& issues, UtcTime decision,
+    UtcTime open, UtcTime close);
 
 // The actual series with seeded Gaussian error: value + N(0, error x mean),
 // clamped at 0, one draw per point in order.

@@ -49,7 +49,28 @@ TEST_F(ForecastCommand, ForecastsFromHistoryWithItsBacktest) {
       EXPECT_EQ(m["mae_g_per_kwh"].get<double>(), best);
     }
   }
+  // The bands: their forecast is never worse than the best single model on
+  // the backtest they were chosen on; a model worse than naive says so.
+  const auto& by_band = j["backtest"]["by_band"];
+  EXPECT_LE(by_band["mae_g_per_kwh"].get<double>(), best + 1e-3);
+  ASSERT_GE(j["backtest"]["bands"].size(), 1u);
+  EXPECT_EQ(j["backtest"]["bands"].back()["to_h"], 24.0);
+  double naive = 0;
+  for (const auto& m : j["backtest"]["models"])
+    if (m["model"] == "seasonal-day") naive = m["mae_g_per_kwh"].get<double>();
+  for (const auto& m : j["backtest"]["models"])
+    EXPECT_EQ(m["worse_than_seasonal_naive"].get<bool>(), m["mae_g_per_kwh"].get<double>() > naive) << m["model"];
+  // Planning on it: daily 1 h jobs in 12 h windows; perfect foresight is
+  // the best Flexible Start can do, so no forecast beats the actuals.
+  const auto& pl = j["backtest"]["planning"];
+  EXPECT_EQ(pl["jobs"], j["backtest"]["forecasts"]);
+  EXPECT_EQ(pl["window_h"], 12.0);
+  EXPECT_GT(pl["saving_on_actuals_percent"].get<double>(), 0);
+  ASSERT_EQ(pl["saving_on_forecast_percent"].size(), 5u);  // the four models and by-band
+  for (const auto& [name, saving] : pl["saving_on_forecast_percent"].items())
+    EXPECT_LE(saving.get<double>(), pl["saving_on_actuals_percent"].get<double>() + 1e-9) << name;
   ASSERT_EQ(cli({"forecast", "--zone", "DE"}), 0) << err_.str();
+  EXPECT_NE(out_.str().find("planning on it"), std::string::npos) << out_.str();
   EXPECT_NE(out_.str().find("<- used"), std::string::npos) << out_.str();
   EXPECT_EQ(cli({"forecast", "--zone", "DE", "--horizon", "90m"}), 2);
   EXPECT_EQ(cli({"forecast", "--zone", "FR"}), 1);

@@ -92,10 +92,12 @@ TEST_F(LiveForecastTest, IntensityFetchFillsTheStoreFromTheUkApiAndExplainsTheFa
     return Reply::json("{}", 404);
   });
   // A real process, so the environment is the one a user has.
+  const UtcTime before = SystemClock().utc_now();
   ASSERT_EQ(run({"intensity", "fetch", "--provider", "uk", "--horizon", "24"},
                 {{"GREENRUN_UK_BASE_URL", server.base_url()}}),
             0)
       << err();
+  const UtcTime after = SystemClock().utc_now();
   EXPECT_NE(out().find("uk forecast GB (average-direct): 48 points"), std::string::npos) << out();
   EXPECT_NE(out().find("stored in"), std::string::npos) << out();
   {
@@ -105,6 +107,14 @@ TEST_F(LiveForecastTest, IntensityFetchFillsTheStoreFromTheUkApiAndExplainsTheFa
     ASSERT_TRUE(f) << f.error().message;
     ASSERT_EQ(f->size(), 48u);
     EXPECT_DOUBLE_EQ(f->point(0).value.grams_per_kwh(), 123.0);
+    // Kept as an issue, issued when it was fetched (the UK API gives no
+    // generated-at time).
+    auto issues = s->issues("GB", intensity::Signal::kAverageDirect, hour_ - 1h, hour_ + 30h);
+    ASSERT_TRUE(issues) << issues.error().message;
+    ASSERT_EQ(issues->size(), 1u);
+    EXPECT_GE(issues->front().issued, before);
+    EXPECT_LE(issues->front().issued, after);
+    EXPECT_EQ(issues->front().points, 48u);
   }
   ASSERT_EQ(server.request_count(), 1u);
   EXPECT_TRUE(server.requests()[0].path.ends_with("/fw24h")) << server.requests()[0].path;

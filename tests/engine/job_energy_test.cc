@@ -334,12 +334,37 @@ TEST(SlurmConsumedEnergy, ShownWhereSacctHasItElseSaysWhyNot) {
   auto e = slurm_consumed_energy("12", fails);
   EXPECT_FALSE(e.energy);
   EXPECT_EQ(e.reason, "not configured (sacct: Slurm accounting storage is disabled)");
-  auto zero = slurm_consumed_energy("12", [](const auto&) -> Result<std::string> { return std::string("0\n"); });
+  // sacct answers "JOBID|JOULES"; `scontrol show config` names the plugin.
+  auto slurm = [](std::string sacct_out, std::string config) {
+    return [sacct_out, config](const std::vector<std::string>& argv) -> Result<std::string> {
+      if (argv[0] == "sacct") {
+        EXPECT_EQ(argv, (std::vector<std::string>{"sacct", "-j", "12", "-X", "-n", "-P", "-o",
+                                                  "JobIDRaw,ConsumedEnergyRaw"}));
+        return sacct_out;
+      }
+      EXPECT_EQ(argv, (std::vector<std::string>{"scontrol", "show", "config"}));
+      if (config.empty()) return make_error(ErrorKind::kUnavailable, "scontrol: unreachable");
+      return config;
+    };
+  };
+  const std::string none = "Configuration data as of ...\nAccountingStorageType   = accounting_storage/slurmdbd\n"
+                           "AcctGatherEnergyType    = acct_gather_energy/none\nAuthType = auth/munge\n";
+  const std::string rapl = "AcctGatherEnergyType    = acct_gather_energy/rapl\n";
+  auto zero = slurm_consumed_energy("12", slurm("12|0\n", none));
   EXPECT_FALSE(zero.energy);
-  EXPECT_TRUE(zero.reason.starts_with("not configured"));
-  auto some = slurm_consumed_energy("12", [](const auto&) -> Result<std::string> { return std::string("5400\n"); });
-  ASSERT_TRUE(some.energy);
+  EXPECT_EQ(zero.reason,
+            "Slurm recorded no energy: AcctGatherEnergyType is acct_gather_energy/none (no plugin measures it)");
+  auto empty = slurm_consumed_energy("12", slurm("12|\n", rapl));
+  EXPECT_FALSE(empty.energy);
+  EXPECT_EQ(empty.reason, "Slurm recorded no energy: AcctGatherEnergyType is acct_gather_energy/rapl but it measured nothing");
+  auto unknown = slurm_consumed_energy("12", slurm("12|0\n", ""));
+  EXPECT_EQ(unknown.reason, "Slurm recorded no energy (AcctGatherEnergyType unknown: scontrol show config gave none)");
+  auto missing = slurm_consumed_energy("12", slurm("", none));
+  EXPECT_EQ(missing.reason, "not recorded (sacct has no record of job 12)");
+  auto some = slurm_consumed_energy("12", slurm("sacct: warning: something\n12|5400\n", none));
+  ASSERT_TRUE(some.energy) << some.reason;
   EXPECT_DOUBLE_EQ(some.energy->joules(), 5400);
+  EXPECT_EQ(slurm_consumed_energy("", fails).reason, "not a Slurm job id");
   EXPECT_EQ(slurm_consumed_energy("12; rm -rf /", fails).reason, "not a Slurm job id");
 }
 

@@ -115,8 +115,8 @@ TEST(EngineLiveForecastRun, FlexibleStartPlansOnTheFetchedForecastAndCachesIt) {
   for (const auto& e : s.events) {
     if (e.kind != "start") continue;
     started = true;
-    ASSERT_TRUE(e.intensity_g_per_kwh);
-    EXPECT_DOUBLE_EQ(*e.intensity_g_per_kwh, 40.0);
+    ASSERT_TRUE(e.intensity);
+    EXPECT_DOUBLE_EQ(e.intensity->grams_per_kwh(), 40.0);
   }
   EXPECT_TRUE(started);
   EXPECT_EQ(s.waited, clean - (hour + 10min));
@@ -131,6 +131,13 @@ TEST(EngineLiveForecastRun, FlexibleStartPlansOnTheFetchedForecastAndCachesIt) {
   ASSERT_TRUE(f) << f.error().message;
   EXPECT_TRUE(f->covers(hour + 1h, hour + 6h)) << f->size() << " points";
   EXPECT_GE(f->size(), 10u);
+  // Each fetch is kept as an issue, stamped with the (fake) clock's time of
+  // the fetch: the first when the run began, later ones while it waited.
+  auto issues = store->issues("GB", intensity::Signal::kAverageDirect, hour, hour + 6h);
+  ASSERT_TRUE(issues) << issues.error().message;
+  ASSERT_FALSE(issues->empty());
+  EXPECT_EQ(issues->front().issued, hour + 10min) << format_utc(issues->front().issued);
+  for (const auto& i : *issues) EXPECT_LE(i.issued, clean) << format_utc(i.issued);
   std::filesystem::remove_all(dir);
 }
 

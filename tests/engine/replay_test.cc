@@ -189,7 +189,9 @@ TEST_F(EngineReplay, PresetsOnAScheduleAndTheErrorsFrontEndsMap) {
   fr.zone = "FR";
   EXPECT_EQ(kind(fr), ErrorKind::kNotFound);
   ReplayRequest forecast = q;
-  forecast.plan_on_forecast = true;  // the store holds no forecast
+  forecast.plan_on = PlanOn::kForecast;  // the store holds no forecast
+  EXPECT_EQ(kind(forecast), ErrorKind::kNotFound);
+  forecast.plan_on = PlanOn::kIssued;  // nor any issued one
   EXPECT_EQ(kind(forecast), ErrorKind::kNotFound);
   ReplayRequest late = q;
   late.synthetic->from = *parse_utc("2030-01-01T00:00:00Z");

@@ -114,7 +114,7 @@ TEST_F(ScheduledRunTest, StopModePausesThroughTheDirtyHoursAndFinishesInTheNextC
   EXPECT_TRUE(s.deadline_met);
   EXPECT_FALSE(s.guard_engaged);
   EXPECT_EQ(kinds(s), (std::vector<std::string>{"start", "pause", "resume", "exit"}));
-  for (const auto& e : s.events) EXPECT_TRUE(e.intensity_g_per_kwh) << e.kind;
+  for (const auto& e : s.events) EXPECT_TRUE(e.intensity) << e.kind;
   EXPECT_EQ(s.run_time, work_);
   EXPECT_EQ(s.paused, 2h);
   EXPECT_EQ(format_utc(out->record.ended), "2026-11-30T03:12:00Z");
@@ -204,9 +204,8 @@ TEST_F(ScheduledRunTest, WithoutAStoredForecastTheTypicalProfileIsUsedWithAWarni
   ASSERT_TRUE(out) << out.error().message;
   EXPECT_TRUE(events.has(EventKind::kWarning, "typical profile, not a forecast"));
   ASSERT_TRUE(out->record.schedule);
-  const auto j = nlohmann::json::parse(out->record.schedule->json);
-  EXPECT_EQ(j["mode"], "flexible");
-  EXPECT_EQ(j["forecast"]["origin"], "typical");
+  EXPECT_EQ(out->record.schedule->mode, "flexible");
+  EXPECT_EQ(out->record.schedule->forecast_origin, "typical");
   ASSERT_EQ(starts_.size(), 1u);
   EXPECT_LE(starts_[0], kMidnight + 1h) << "within the window";
 }
@@ -230,9 +229,8 @@ TEST_F(ScheduledRunTest, ATinySavingRunsAtOnceAndSaysWhy) {
   ASSERT_TRUE(out->record.schedule);
   EXPECT_EQ(out->record.schedule->waited, 0s);
   // The record says which plan was set aside.
-  const auto j = nlohmann::json::parse(out->record.schedule->json);
-  ASSERT_TRUE(j.contains("planned")) << j.dump(2);
-  EXPECT_EQ(j["planned"]["min_saving_percent"], 1.0) << j.dump(2);
+  ASSERT_TRUE(out->record.schedule->planned);
+  EXPECT_EQ(out->record.schedule->planned->min_saving_percent, 1.0);
 }
 
 // Was MinSavingTest.AWorthwhileSavingStillWaits.

@@ -71,7 +71,8 @@ TEST_F(TrackerTest, RecordsPhasesMarksEpochsAndAPredictionInTheStore) {
   ASSERT_TRUE(out) << out.error().message;
   EXPECT_FALSE((*t)->stop(0));  // twice
 
-  const auto j = nlohmann::json::parse(out->record.tracker_json);
+  ASSERT_TRUE(out->record.tracker);
+  const auto j = nlohmann::json::parse(runner::tracker_section_to_json(*out->record.tracker));
   ASSERT_EQ(j["phases"].size(), 2u);
   EXPECT_EQ(j["phases"][0]["name"], "train");
   EXPECT_TRUE(j["phases"][0]["closed_by_stop"].get<bool>());
@@ -89,7 +90,7 @@ TEST_F(TrackerTest, RecordsPhasesMarksEpochsAndAPredictionInTheStore) {
   ASSERT_TRUE(store);
   auto back = store->get(out->record.id);
   ASSERT_TRUE(back) << back.error().message;
-  EXPECT_EQ(nlohmann::json::parse(back->tracker_json), j);
+  EXPECT_EQ(back->tracker, out->record.tracker);
   // The timeline carries the marks in the interval lines.
   std::ifstream timeline(fs::path(out->record.out_dir) / "timeline.jsonl");
   std::string line;

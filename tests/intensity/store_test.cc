@@ -81,7 +81,7 @@ TEST_F(StoreTest, OpenCreatesTheFolderAndAVersionedSchema) {
   sqlite3_stmt* st = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(store.connection(), "PRAGMA user_version", -1, &st, nullptr), SQLITE_OK);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(st, 0), 2);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 3);
   sqlite3_finalize(st);
   auto list = store.list();
   ASSERT_TRUE(list);

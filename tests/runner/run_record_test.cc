@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/time_format.h"
+#include "testing/paths.h"
 #include "testing/schedule_section.h"
 
 namespace greenrun::runner {
@@ -56,7 +57,7 @@ TEST(RunRecord, TheScheduleRoundTripsThroughRunJsonExactly) {
   auto back = run_record_from_json(text);
   ASSERT_TRUE(back) << back.error().message;
   ASSERT_TRUE(back->schedule);
-  EXPECT_EQ(back->schedule->json, r.schedule->json);
+  EXPECT_EQ(*back->schedule, *r.schedule);
   EXPECT_EQ(back->schedule->mode, "pause-resume");
   EXPECT_EQ(back->schedule->events.size(), 5u);
   EXPECT_DOUBLE_EQ(back->schedule->saving().grams(), 114);
@@ -180,6 +181,37 @@ TEST(RunRecord, BytesThatAreNotUtf8AreRecordedEscapedAndNeverThrow) {
   // The CSV row does not throw either.
   EXPECT_NO_THROW((void)codecarbon_row(r));
   EXPECT_NO_THROW((void)greenrun_runs_row(r));
+}
+
+// Records written by greenrun before the record was typed (fake sensors,
+// zone DE: one with PUE 1.2 and an embodied line, one Flexible Start run with
+// its schedule section) read back into the typed record and write the same
+// bytes (tests/runner/fixtures/run_v1_*.json).
+TEST(RunRecord, RecordsWrittenBeforeTheRecordWasTypedWriteBackTheSameBytes) {
+  for (const char* name : {"run_v1_pue_embodied.json", "run_v1_flexible_start.json"}) {
+    SCOPED_TRACE(name);
+    std::string text = greenrun::testing::read_file(greenrun::testing::source_dir() / "tests/runner/fixtures" / name);
+    ASSERT_FALSE(text.empty());
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    auto r = run_record_from_json(text);
+    ASSERT_TRUE(r) << r.error().message;
+    ASSERT_TRUE(r->emissions_job);
+    ASSERT_TRUE(r->emissions_machine);
+    EXPECT_GT(r->emissions_job->breakdown.energy.joules(), 0);
+    // to_json writes this greenrun's version; the rest is the file's.
+    const std::string version = "\"greenrun_version\": \"" + r->greenrun_version + "\"";
+    const size_t at = text.find(version);
+    ASSERT_NE(at, std::string::npos);
+    text.replace(at, version.size(), "\"greenrun_version\": \"" + std::string(greenrun_version()) + "\"");
+    EXPECT_EQ(to_json(*r), text);
+  }
+  auto flexible = run_record_from_json(
+      greenrun::testing::read_file(greenrun::testing::source_dir() / "tests/runner/fixtures/run_v1_flexible_start.json"));
+  ASSERT_TRUE(flexible);
+  ASSERT_TRUE(flexible->schedule);
+  EXPECT_EQ(flexible->schedule->mode, "flexible");
+  ASSERT_TRUE(flexible->schedule->planned);
+  EXPECT_TRUE(flexible->schedule->planned->power);
 }
 
 }  // namespace

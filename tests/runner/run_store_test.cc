@@ -50,7 +50,11 @@ TEST_F(RunStoreTest, RecordsRoundTripThroughTheStore) {
   auto store = RunStore::open(path());
   ASSERT_TRUE(store) << store.error().message;
   auto r = run("20260301T100000Z-aaaaaa", "bert", "training", 1000, 12.5);
-  r.emissions_job_json = R"({"schema":"greenrun.emissions/1","total":{"grams":12.5,"estimate":true}})";
+  accounting::EmissionsReport job;
+  job.context.zone = "DE";
+  job.breakdown.total = Mass::grams(12.5);
+  job.breakdown.estimate = true;
+  r.emissions_job = job;
   r.flexible_start.computed = true;
   r.flexible_start.best_start = r.started + std::chrono::hours(3);
   r.flexible_start.emissions = Mass::grams(9);
@@ -67,8 +71,8 @@ TEST_F(RunStoreTest, RecordsRoundTripThroughTheStore) {
   EXPECT_DOUBLE_EQ(back->average->job.grams(), 12.5);
   EXPECT_EQ(back->flexible_start.best_start, r.flexible_start.best_start);
   EXPECT_EQ(back->flexible_start.basis, r.flexible_start.basis);
-  EXPECT_EQ(back->emissions_job_json, r.emissions_job_json);  // key order kept
-  EXPECT_TRUE(back->emissions_machine_json.empty());
+  EXPECT_EQ(back->emissions_job, r.emissions_job);
+  EXPECT_FALSE(back->emissions_machine);
   EXPECT_EQ(to_json(*back), to_json(r));
 }
 
@@ -162,7 +166,7 @@ TEST_F(RunStoreTest, ScheduledRunsKeepTheirScheduleAndTheSummaryTotalsTheSaving)
   auto back = store->get("r1");
   ASSERT_TRUE(back) << back.error().message;
   ASSERT_TRUE(back->schedule);
-  EXPECT_EQ(back->schedule->json, section->json);
+  EXPECT_EQ(*back->schedule, *section);
   EXPECT_EQ(to_json(*back), to_json(scheduled));
   EXPECT_FALSE(store->get("r2")->schedule);
   auto groups = store->summary("project");
@@ -313,7 +317,7 @@ TEST_F(RunStoreTest, AStoreOfTheFirstLayoutIsMigratedAndStillListsItsRuns) {
   ASSERT_EQ(user_version(path()), 1);
   auto store = RunStore::open(path());
   ASSERT_TRUE(store) << store.error().message;
-  EXPECT_EQ(user_version(path()), 2);
+  EXPECT_EQ(user_version(path()), 3);  // the current store schema
   auto rows = store->rows();
   ASSERT_TRUE(rows) << rows.error().message;
   ASSERT_EQ(rows->size(), 2u);

@@ -50,11 +50,11 @@ TEST_F(SlurmE2E, SubmittedJobStartsAtThePlannedTimeNotBefore) {
 
 TEST_F(SlurmE2E, AJobWithoutADeadlineIsNotFlexibleAndStartsAtOnce) {
   ASSERT_TRUE(greenrun::testing::store_minute_forecast(store(), "DE", {500, 100, 500}).has_value());
-  ASSERT_EQ(run("submit", {"slurm", "submit", "--zone", "DE", "--", "-t", "1", "--wrap", "true"}), 0) << err("submit");
+  ASSERT_EQ(run("submit", {"slurm", "submit", "--zone", "DE", "--", "-t", "1", "-o", "/dev/null", "--wrap", "true"}), 0) << err("submit");
   EXPECT_NE(out("submit").find("starts at once: not flexible: no --deadline or --max-delay"), std::string::npos)
       << out("submit");
   // No time limit at all: not flexible either, whatever the deadline.
-  ASSERT_EQ(run("submit2", {"slurm", "submit", "--zone", "DE", "--max-delay", "1h", "--", "--wrap", "true"}), 0)
+  ASSERT_EQ(run("submit2", {"slurm", "submit", "--zone", "DE", "--max-delay", "1h", "--", "-o", "/dev/null", "--wrap", "true"}), 0)
       << err("submit2");
   EXPECT_NE(out("submit2").find("not flexible: no time limit"), std::string::npos) << out("submit2");
   // Bad input: a malformed --time names the flag; nothing submitted.

@@ -19,5 +19,9 @@ void wait_for_minute_left(std::chrono::seconds left);
 
 [[nodiscard]] Result<UtcTime> store_minute_forecast(const std::filesystem::path& store, const std::string& zone,
                                                     const std::vector<double>& values, int minutes = 60);
+// The same as the zone's actual (measured) series, for replays of jobs that
+// just ran (`simulate --jobs` reads actuals).
+[[nodiscard]] Result<UtcTime> store_minute_actual(const std::filesystem::path& store, const std::string& zone,
+                                                  const std::vector<double>& values, int minutes = 60);
 
 }  // namespace greenrun::testing

@@ -1,6 +1,7 @@
 #include "testing/slurm_cluster.h"
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -33,13 +34,40 @@ bool has_slurm() {
   return run_shell("command -v slurmctld slurmd munged sbatch squeue scontrol >/dev/null").status == 0;
 }
 
+bool has_slurm_accounting() {
+  return run_shell("command -v slurmdbd sacct mariadbd mariadb-admin >/dev/null").status == 0;
+}
+
+bool has_cgroup_v1_cpuacct(std::string& why) {
+  for (const char* c : {"/sys/fs/cgroup/freezer", "/sys/fs/cgroup/cpuacct"}) {
+    if (!fs::exists(fs::path(c) / "cgroup.procs")) {
+      why = std::string(c) + " is not a cgroup v1 hierarchy (no cgroup.procs)";
+      return false;
+    }
+    if (::access(c, W_OK) != 0) {
+      why = std::string(c) + " is not writable";
+      return false;
+    }
+  }
+  return true;
+}
+
 namespace {
 std::string script() { return shell_quote((source_dir() / "scripts/slurm-up.sh").string()); }
 }  // namespace
 
 std::unique_ptr<SlurmCluster> SlurmCluster::start(const fs::path& dir, std::string& error, int nodes) {
+  SlurmClusterOptions options;
+  options.nodes = nodes;
+  return start(dir, error, options);
+}
+
+std::unique_ptr<SlurmCluster> SlurmCluster::start(const fs::path& dir, std::string& error,
+                                                  const SlurmClusterOptions& options) {
   const fs::path folder = dir / "slurm";
-  const ShellResult up = run_shell(script() + " up " + shell_quote(folder.string()) + " " + std::to_string(nodes));
+  const ShellResult up = run_shell(script() + " up " + shell_quote(folder.string()) + " " +
+                                   std::to_string(options.nodes) + (options.accounting ? " --accounting" : "") +
+                                   (options.cpuacct ? " --cpuacct" : ""));
   std::unique_ptr<SlurmCluster> cluster(new SlurmCluster(folder));
   if (up.status != 0) {
     error = "scripts/slurm-up.sh exited " + std::to_string(up.status) + ": " + up.out;
@@ -52,6 +80,10 @@ std::unique_ptr<SlurmCluster> SlurmCluster::start(const fs::path& dir, std::stri
       for (std::string n; std::getline(names, n, ',');) cluster->nodes_.push_back(n);
     } else if (line.starts_with("GREENRUN_SLURM_PROCTRACK=")) {
       cluster->proctrack_ = line.substr(25);
+    } else if (line.starts_with("GREENRUN_SLURM_ACCOUNTING=")) {
+      cluster->accounting_ = line.substr(26);
+    } else if (line.starts_with("GREENRUN_SLURM_JOBACCT=")) {
+      cluster->jobacct_ = line.substr(23);
     }
   }
   return cluster;

@@ -12,6 +12,9 @@
 // - One series per (location, origin); zone = the location as written
 //   ("eastus", "us-east-1"). forecastData -> Origin forecast (the
 //   optimalDataPoints are a subset and are ignored); everything else actual.
+// - A forecast's generatedAt is its issue time (store schema 3): forecasts
+//   of one location with different generatedAt become separate series,
+//   each with its issue time (imported in file order).
 // - rating/value may be a number or a numeric string ("0.6").
 // - duration: a TimeSpan string ("00:05:00", "01:00" = 1 h, "1.00:00:00")
 //   or a number of minutes (forecastData). When absent, a point lasts until
@@ -48,6 +51,7 @@ struct Record {
   int location = -1;
   Shape shape = Shape::kArray;
   uint32_t i = 0, j = 0;
+  int64_t generated = kNoTime;  // a forecast point: its container's generatedAt
 };
 
 struct CarbonAwareHandler final : JsonHandler {
@@ -59,6 +63,7 @@ struct CarbonAwareHandler final : JsonHandler {
   // forecastData points, and may come after them.
   size_t parent_first = 0;
   int parent_location = -1;
+  int64_t parent_generated = kNoTime;
   bool parent_has_forecast = false;
   bool shape_seen = false;
 
@@ -101,6 +106,7 @@ struct CarbonAwareHandler final : JsonHandler {
       shape_seen = is_array;
       parent_first = records.size();
       parent_location = -1;
+      parent_generated = kNoTime;
       parent_has_forecast = false;
       return {};
     }
@@ -108,6 +114,7 @@ struct CarbonAwareHandler final : JsonHandler {
       if (is_array) return make_error("expected an object, got an array");
       parent_first = records.size();
       parent_location = -1;
+      parent_generated = kNoTime;
       parent_has_forecast = false;
       begin_record(Shape::kArray, p.index(0), 0);
       return {};
@@ -152,6 +159,10 @@ struct CarbonAwareHandler final : JsonHandler {
                                      iequals(p.key(d - 1), "location") && v.is_string();
     int loc = -1;
     if (container_location) parent_location = loc = location_id(v.text);
+    // The container's generatedAt: when its forecast was issued.
+    if (((d == 2 && p.is_index(0) && !p.is_index(1)) || (d == 1 && !p.is_index(0))) &&
+        iequals(p.key(d - 1), "generatedAt") && !v.is_null())
+      if (auto st = read_utc_ms(v, parent_generated); !st) return st;
     Shape shape = Shape::kArray;
     const size_t base = record_base(p, shape);
     if (base == 0 || d != base + 1 || !in_record) return {};
@@ -213,11 +224,14 @@ struct CarbonAwareHandler final : JsonHandler {
     }
     // End of a forecast container: points without their own location take its.
     if ((d == 1 && p.is_index(0)) || d == 0) {
-      for (size_t k = parent_first; k < records.size(); ++k)
+      for (size_t k = parent_first; k < records.size(); ++k) {
         if (records[k].location < 0) {
           if (parent_location < 0) return make_error("expected a \"location\"");
           records[k].location = parent_location;
         }
+        if (records[k].shape == Shape::kForecast || records[k].shape == Shape::kForecastObject)
+          records[k].generated = parent_generated;
+      }
       parent_first = records.size();
       parent_has_forecast = false;
     }
@@ -253,6 +267,7 @@ Result<ImportResult> import_carbon_aware_json(std::string_view text, const std::
   struct Group {
     int location;
     Origin origin;
+    int64_t generated;  // forecasts: one series per location and generatedAt
     std::vector<RawPoint> points;
   };
   std::vector<Group> groups;
@@ -272,9 +287,9 @@ Result<ImportResult> import_carbon_aware_json(std::string_view text, const std::
         r.shape == Shape::kForecast || r.shape == Shape::kForecastObject ? Origin::kForecast : Origin::kActual;
     Group* g = nullptr;
     for (auto& x : groups)
-      if (x.location == r.location && x.origin == origin) g = &x;
+      if (x.location == r.location && x.origin == origin && x.generated == r.generated) g = &x;
     if (g == nullptr) {
-      groups.push_back(Group{r.location, origin, {}});
+      groups.push_back(Group{r.location, origin, r.generated, {}});
       g = &groups.back();
     }
     g->points.push_back(RawPoint{r.t, r.duration_ms, r.value, false, static_cast<uint32_t>(k)});
@@ -303,6 +318,7 @@ Result<ImportResult> import_carbon_aware_json(std::string_view text, const std::
                                      "Carbon Aware SDK, g CO2e/kWh; signal " +
                                          std::string(to_string(options.carbon_aware_signal)) +
                                          " assumed (the SDK does not say which its source provides)"});
+    if (g.origin == Origin::kForecast && g.generated != kNoTime) series.set_issued(UtcTime(Duration(g.generated)));
     result.series.push_back(std::move(series));
   }
   if (result.series.empty()) return make_error(name + ": $: expected a location with a usable series, got none");

@@ -23,6 +23,8 @@
 // - Origin: forecast when meta.generated_at is present (/v3/forecast) or the
 //   body has generations (/v3/forecast/historical), actual otherwise;
 //   options.watttime_origin overrides.
+// - Issued (schema v3): a /v3/forecast answer's meta.generated_at is the
+//   series' issue time (a time that does not parse leaves it unknown).
 // - /v3/forecast/historical holds many forecasts of the same instants. They
 //   become ONE forecast series: for each point, the value of the most recent
 //   generation whose generated_at is at or before the point's start, i.e.
@@ -303,6 +305,10 @@ Result<ImportResult> import_watttime_json(std::string_view text, const std::stri
   if (!h.generated_at.empty()) note += ", generated " + printable(h.generated_at);
   if (!h.period_seen) result.notes.push_back("meta.data_point_period_seconds absent; assumed 300 s");
   series.set_provenance(Provenance{"watttime-v3-json", name, note});
+  // A /v3/forecast answer says when it was issued; forecast/historical
+  // holds many generations merged into one series, which has no one issue.
+  if (origin == Origin::kForecast && !h.nested && !h.generated_at.empty())
+    if (auto t = parse_utc(h.generated_at)) series.set_issued(*t);
   result.series.push_back(std::move(series));
   return result;
 }

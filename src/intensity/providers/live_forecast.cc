@@ -222,6 +222,8 @@ Result<LiveForecast> LiveForecastFeed::obtain(UtcTime from, UtcTime to, const In
       out.warnings.push_back("forecast cache " + store_path_ + ": " + opened.error().message);
   }
   if (fetched && store) {
+    // Stored with its issue time: the provider's, else the fetch's.
+    if (!fetched->issued()) fetched->set_issued(now);
     if (auto r = store->import(std::vector<IntensitySeries>{*fetched}); !r)
       out.warnings.push_back("forecast cache " + store_path_ + ": not stored: " + r.error().message);
   }

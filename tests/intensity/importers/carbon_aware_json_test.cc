@@ -61,6 +61,30 @@ TEST(CarbonAwareJson, ForecastDataIsAForecastInMinutes) {
   ASSERT_EQ(s.size(), 3u);  // optimalDataPoints are not extra points
   EXPECT_EQ(s.point(0).duration, std::chrono::minutes(30));
   EXPECT_DOUBLE_EQ(s.point(2).value.grams_per_kwh(), 359.23);
+  ASSERT_TRUE(s.issued()) << "generatedAt is the issue time";
+  EXPECT_EQ(*s.issued(), *parse_utc("2022-06-01T12:00:00Z"));
+}
+
+// Two forecasts of one location issued at different times (the SDK's
+// /emissions/forecasts/batch answer): two series, each with its issue time,
+// where one merged series would have overlapped itself.
+TEST(CarbonAwareJson, ForecastsIssuedAtDifferentTimesAreSeparateSeries) {
+  const std::string text = R"([
+    {"generatedAt":"2022-06-01T12:00:00Z","location":"eastus","forecastData":[
+      {"timestamp":"2022-06-01T12:00:00Z","duration":30,"value":1},
+      {"timestamp":"2022-06-01T12:30:00Z","duration":30,"value":2}]},
+    {"generatedAt":"2022-06-01T12:30:00Z","location":"eastus","forecastData":[
+      {"timestamp":"2022-06-01T12:30:00Z","duration":30,"value":3}]},
+    {"location":"eastus","forecastData":[
+      {"timestamp":"2022-06-01T14:00:00Z","duration":30,"value":4}]}])";
+  auto r = import_carbon_aware_json(text, "batch.json", {});
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  ASSERT_EQ(r->series.size(), 3u);
+  EXPECT_EQ(r->series[0].issued(), *parse_utc("2022-06-01T12:00:00Z"));
+  EXPECT_EQ(r->series[0].size(), 2u);
+  EXPECT_EQ(r->series[1].issued(), *parse_utc("2022-06-01T12:30:00Z"));
+  EXPECT_DOUBLE_EQ(r->series[1].point(0).value.grams_per_kwh(), 3);
+  EXPECT_FALSE(r->series[2].issued()) << "no generatedAt: no issue time";
 }
 
 TEST(CarbonAwareJson, RollingWindowsLongerThanTheStepAreCutAndNoted) {

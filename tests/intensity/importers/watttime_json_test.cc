@@ -47,11 +47,15 @@ TEST(WattTimeJson, ForecastIsDetectedByGeneratedAt) {
   ASSERT_TRUE(r.has_value()) << r.error().message;
   EXPECT_EQ(r->series[0].origin(), Origin::kForecast);
   EXPECT_EQ(r->series[0].size(), 3u);
+  // meta.generated_at is the forecast's issue time (store schema 3).
+  ASSERT_TRUE(r->series[0].issued());
+  EXPECT_EQ(format_utc(*r->series[0].issued()), "2024-01-01T12:00:00Z");
   ImportOptions o;
   o.watttime_origin = Origin::kActual;
   auto forced = import_fixture("watttime_forecast.json", o);
   ASSERT_TRUE(forced.has_value());
   EXPECT_EQ(forced->series[0].origin(), Origin::kActual);
+  EXPECT_FALSE(forced->series[0].issued()) << "actual data has no issue time";
 }
 
 TEST(WattTimeJson, ForecastHistoryKeepsTheLatestGenerationAtOrBeforeEachPoint) {
@@ -61,6 +65,7 @@ TEST(WattTimeJson, ForecastHistoryKeepsTheLatestGenerationAtOrBeforeEachPoint) {
   const auto& s = r->series[0];
   EXPECT_EQ(s.zone(), "PJM_DC");
   EXPECT_EQ(s.origin(), Origin::kForecast);
+  EXPECT_FALSE(s.issued()) << "generations merged into one series have no one issue time";
   ASSERT_EQ(s.size(), 4u);
   // 00:00 only from the first generation; 00:05 and 00:10 from the second
   // (generated at 00:05, at or before both); 00:15 only from the second.

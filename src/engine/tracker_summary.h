@@ -1,10 +1,10 @@
-// run.json's "tracker" section (docs/python.md) from what an engine::Tracker
-// kept while it ran: its process and rank, phases (each with the job energy
-// of the intervals it overlaps, shared by time), marks, epochs, the first
-// prediction compared with the outcome, and the budget. The Tracker keeps
-// the state and the sampling thread (tracker.cc); this is the pure part that
-// turns it into the record's section, apart so it can be read and tested on
-// its own.
+// What an engine::Tracker kept while it ran (phases, marks, epochs, the
+// first prediction, the budget) turned into run.json's typed "tracker"
+// section (runner/tracker_section.h) when it stops: phases priced from the
+// timeline read back, open phases closed at the end, marks whose value is
+// not finite left without one, the first prediction compared with the
+// outcome. The Tracker keeps the state and the sampling thread
+// (tracker.cc); this is its pure part, apart so it reads and tests alone.
 //
 // Thread-safety: pure functions over values.
 #pragma once
@@ -19,6 +19,7 @@
 #include "greenrun/prediction.h"
 #include "greenrun/tracker.h"
 #include "runner/timeline_writer.h"
+#include "runner/tracker_section.h"
 
 namespace greenrun::engine {
 
@@ -41,7 +42,7 @@ struct MarkEntry {
 std::vector<Energy> phase_energy(const std::vector<runner::IntervalRecord>& intervals,
                                  const std::vector<PhaseWindow>& phases, UtcTime end_all);
 
-struct TrackerSection {
+struct TrackerKept {
   pid_t process = 0;
   RankInfo rank;
   std::vector<PhaseWindow> phases;
@@ -53,11 +54,11 @@ struct TrackerSection {
   std::optional<size_t> budget_exceeded_at;
 };
 
-// The section as one line of JSON. `intervals`: the run's timeline read
-// back (the phases are priced from it); `ended`: the run's end (closes open
-// phases); `grams_per_job_joule`: the run's average emissions over its job
-// energy (0: not priced), which prices the epochs' outcome.
-std::string tracker_section_json(const TrackerSection& section, const std::vector<runner::IntervalRecord>& intervals,
-                                 UtcTime ended, double grams_per_job_joule);
+// The section. `intervals`: the run's timeline read back (the phases are
+// priced from it); `ended`: the run's end (closes open phases);
+// `grams_per_job_joule`: the run's average emissions over its job energy (0:
+// not priced), which prices the epochs' outcome.
+runner::TrackerSection tracker_section(const TrackerKept& kept, const std::vector<runner::IntervalRecord>& intervals,
+                                       UtcTime ended, double grams_per_job_joule);
 
 }  // namespace greenrun::engine
