@@ -27,6 +27,7 @@ struct EmissionsArgs {
   std::optional<double> embodied_kg;
   double share = 1.0;
   std::string lifetime = "4y";
+  bool lifetime_given = false;  // --lifetime given, even as 4y
   bool json = false;
 };
 
@@ -44,18 +45,17 @@ int run_emissions(const EmissionsArgs& a, Context& ctx) {
                 "--marginal-zone or the store), got " + a.signal);
   request.signal = *signal;
   if (a.pue_given) request.pue = a.pue;
+  // The embodied flags are read as `run` reads them: a usage error names the
+  // flag; the engine checks and labels the line (engine/embodied_request.h).
   auto lifetime = accounting::parse_lifetime(a.lifetime);
-  if (!lifetime) return fail("--lifetime: " + lifetime.error().message);
+  if (!lifetime) return report_error(ctx, Error{"--lifetime: " + lifetime.error().message, ErrorKind::kUsage});
   if (a.instance || a.embodied_kg) {
     engine::EmbodiedRequest e;
     e.instance = a.instance;
-    if (a.embodied_kg) {
-      if (!std::isfinite(*a.embodied_kg) || *a.embodied_kg < 0) return fail("--embodied-kg: expected a non-negative number");
-      e.hardware = Mass::kilograms(*a.embodied_kg);
-    }
+    if (a.embodied_kg) e.hardware = Mass::kilograms(*a.embodied_kg);
     e.share = a.share;
     e.lifetime = *lifetime;
-    e.lifetime_given = a.lifetime != "4y";
+    e.lifetime_given = a.lifetime_given;
     request.embodied = e;
   }
   engine::Services services;
@@ -98,7 +98,8 @@ void add_emissions_command(CLI::App& app, Context& ctx, Action& action) {
   auto* kg = cmd->add_option("--embodied-kg", args->embodied_kg, "Embodied carbon of the hardware, kg CO2e");
   inst->excludes(kg);
   cmd->add_option("--share", args->share, "With --embodied-kg: the share of that hardware used, in (0, 1]")->needs(kg);
-  cmd->add_option("--lifetime", args->lifetime, "Hardware lifetime for embodied carbon (default 4y, CCF's assumption)");
+  cmd->add_option("--lifetime", args->lifetime, "Hardware lifetime for embodied carbon (default 4y, CCF's assumption)")
+      ->each([args](const std::string&) { args->lifetime_given = true; });
   cmd->add_flag("--json", args->json, "Print one JSON object (schema greenrun.emissions/1)");
   cmd->callback([&ctx, &action, args] { action = [&ctx, args] { return run_emissions(*args, ctx); }; });
 }

@@ -30,6 +30,7 @@
 #include "commands.h"
 #include "job_flags.h"
 #include "greenrun/engine.h"
+#include "greenrun/replay.h"  // parse_threshold
 #include "greenrun/run_control.h"
 #include "runner/job_controller.h"
 
@@ -41,7 +42,8 @@ using sensors::Component;
 
 // Carbon-aware execution flags (docs/execution.md), as typed.
 struct ExecutionFlags {
-  std::string start_within, deadline, max_delay, threshold;
+  std::string start_within, deadline, max_delay;
+  std::optional<std::string> threshold;  // given, even empty: the threshold mode
   JobFlags job;  // --duration, --power, --energy, --min-pause (job_flags.h)
   bool pause_resume = false;
   std::string pause_mode = "stop";
@@ -75,7 +77,7 @@ struct RunOptions {
 std::unexpected<Error> usage(std::string m) { return make_error(ErrorKind::kUsage, std::move(m)); }
 
 Result<std::optional<engine::ExecutionRequest>> execution_request(const ExecutionFlags& f) {
-  const int modes = !f.start_within.empty() + f.pause_resume + !f.threshold.empty();
+  const int modes = !f.start_within.empty() + f.pause_resume + f.threshold.has_value();
   if (modes == 0) return std::optional<engine::ExecutionRequest>{};
   if (modes > 1) return usage("give one of --start-within, --pause-resume and --threshold");
   engine::ExecutionRequest r;
@@ -130,19 +132,9 @@ Result<std::optional<engine::ExecutionRequest>> execution_request(const Executio
       r.max_delay = *d;
     }
     if (r.mode == scheduling::Mode::kThreshold) {
-      engine::ThresholdSpec t;
-      const std::string_view th = trim(f.threshold);
-      if (!th.empty() && (th.front() == 'p' || th.front() == 'P')) {
-        auto p = parse_number(th.substr(1));
-        if (!p || *p < 0 || *p > 100) return usage("--threshold: expected p0 to p100, got " + f.threshold);
-        t.percentile = *p;
-      } else {
-        auto v = parse_number(th);
-        if (!v || *v < 0 || !std::isfinite(*v))
-          return usage("--threshold: expected g/kWh (200) or a percentile (p30), got " + f.threshold);
-        t.absolute = CarbonIntensity::grams_per_kwh(*v);
-      }
-      r.threshold = t;
+      auto t = engine::parse_threshold(*f.threshold);  // the one reading, as simulate --jobs
+      if (!t) return usage("--threshold: " + t.error().message);
+      r.threshold = *t;
     }
   }
   {
@@ -176,11 +168,7 @@ Result<engine::RunRequest> run_request(const RunOptions& o) {
   if (o.instance || o.embodied_kg) {
     engine::EmbodiedRequest e;
     e.instance = o.instance;
-    if (o.embodied_kg) {
-      if (!std::isfinite(*o.embodied_kg) || *o.embodied_kg < 0 || *o.embodied_kg > 1e7)
-        return usage("--embodied-kg: expected 0 to 10,000,000 kg CO2e");
-      e.hardware = Mass::kilograms(*o.embodied_kg);
-    }
+    if (o.embodied_kg) e.hardware = Mass::kilograms(*o.embodied_kg);  // checked by the engine, as for emissions
     e.share = o.share;
     auto lifetime = accounting::parse_lifetime(o.lifetime);
     if (!lifetime) return usage("--lifetime: " + lifetime.error().message);
@@ -336,7 +324,8 @@ int run_action(Context& ctx, const RunOptions& o) {
     // The supervisor: stdout and stderr are the run's log from here on.
   }
   StderrObserver observer(*ctx.info, !ctx.quiet);
-  auto out = engine::run(*request, services, observer);
+  // A detached supervisor's failure is kept for `runs status` too.
+  auto out = o.detach ? engine::run_detached(*request, services, observer) : engine::run(*request, services, observer);
   if (!out) return report_error(ctx, out.error());
   if (out->spawn_error) {
     *ctx.err << "greenrun: " << out->spawn_error->message << "\n";

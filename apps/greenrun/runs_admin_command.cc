@@ -67,6 +67,11 @@ int tag_action(Context& ctx, const AdminOptions& o) {
 }
 
 void print_live(std::ostream& out, const engine::LiveRun& r) {
+  if (r.state == "failed") {  // a detached run that failed after the fork
+    out << fmt::format("run {}: failed: {}\n  at {}; the whole output is in greenrun.log in the run's folder\n", r.id,
+                       r.error, format_utc(r.updated));
+    return;
+  }
   out << fmt::format("run {}: {}{}\n", r.id, r.state, r.mode.empty() ? "" : " (" + r.mode + ")");
   out << fmt::format("  supervisor pid {}; started {}; updated {}\n", r.pid, format_utc(r.started),
                      format_utc(r.updated));

@@ -11,7 +11,9 @@
 #include "base/text_reader.h"
 #include "base/time_format.h"
 #include "commands.h"
+#include "greenrun/job_defaults.h"
 #include "greenrun/study.h"
+#include "job_flags.h"
 #include "simulate_jobs.h"
 
 namespace greenrun::cli {
@@ -53,9 +55,6 @@ int run_simulate(const Context& ctx, const SimulateFlags& fl) {
   if (fl.zones.empty()) return usage(ctx, "simulate: expected --zone Z (repeatable)");
   const bool schedule = fl.starts.starts_with("daily@") || fl.starts.starts_with("weekdays@") ||
                         fl.starts.starts_with("cron:");
-  if (!fl.jobs.job.min_pause.empty() && fl.jobs.file.empty() && !schedule)
-    return usage(ctx, "--min-pause: only with --jobs FILE or --starts daily@/weekdays@/cron: (the preset sweep plans on "
-                      "the data's own steps without a minimum pause)");
   if (!fl.jobs.file.empty() || schedule) {
     if (fl.zones.size() != 1) return usage(ctx, "simulate --jobs: expected exactly one --zone");
     JobsFlags j = fl.jobs;
@@ -107,6 +106,9 @@ int run_simulate(const Context& ctx, const SimulateFlags& fl) {
   o.error = *error;
   o.repeat = fl.repeat;
   o.seed = fl.seed;
+  auto job_values = parse_job_flags(fl.jobs.job);  // --min-pause, as simulate --jobs, plan and run read it
+  if (!job_values) return report_error(ctx, job_values.error());
+  o.min_pause = job_values->min_pause.value_or(engine::kDefaultMinPause);
 
   engine::Services services;
   services.store_path = ctx.store_path();

@@ -121,8 +121,8 @@ int run_simulate_jobs(const Context& ctx, const JobsFlags& fl) {
   auto plan_on = engine::parse_plan_on(fl.plan_on);
   if (!plan_on) return usage("--plan-on: " + plan_on.error().message);
   q.plan_on = *plan_on;
-  auto node_power = parse_power(fl.node_power);
-  if (!node_power) return usage("--node-power: " + node_power.error().message);
+  auto node_power = parse_power_flag("--node-power", fl.node_power);  // as every power flag (job_flags.h)
+  if (!node_power) return report_error(ctx, node_power.error());
   q.node_power = *node_power;
 
   // The log: a file, or presets started by a schedule.

@@ -47,7 +47,8 @@ struct LiveRun {
   UtcTime started{};
   UtcTime updated{};
   std::string mode;   // "" (measured at once), "flexible", "pause-resume", "threshold"
-  std::string state;  // "running", "waiting", "paused"
+  std::string state;  // "running", "waiting", "paused"; "failed" (a detached run, run_control.h)
+  std::string error;  // state "failed": the first line of why; "" otherwise (absent in the JSON)
   std::optional<UtcTime> next_decision;  // when the schedule decides next (carbon-aware runs)
   std::vector<LiveComponent> components;
 };

@@ -11,8 +11,14 @@
 //               the request (with request.id set) as it would have in the
 //               foreground. The supervisor's live-status file
 //               (live_runs.h) is what `runs status` reads.
+//  run_detached in the supervisor: runs the request (engine::run) and, when
+//               it fails after the fork (an error before the job starts,
+//               or a command that cannot be executed), keeps the failure
+//               where run_status finds it: <store folder>/live/<id>.failed,
+//               a live status (greenrun.live/1) with state "failed" and the
+//               first line of the error (the whole of it is in greenrun.log).
 //  run_status   the live state of a run in progress (its live-status file
-//               whose process still runs).
+//               whose process still runs), or of a detached run that failed.
 //  cancel_run   stops a run in progress cleanly: marks it cancelled (a file
 //               <store folder>/live/<id>.cancel the run reads when it ends and
 //               records as "cancelled") and sends its supervisor SIGTERM. A
@@ -48,10 +54,16 @@ struct DetachedRun {
 // be made (kIo), fork or setsid fail (kIo).
 [[nodiscard]] Result<std::optional<DetachedRun>> detach_run(RunRequest& request, const Services& services);
 
+// In the supervisor (after detach_run returned nullopt): engine::run, and
+// on failure the failed state above. REQUIRES: request.id set (by detach_run).
+[[nodiscard]] Result<RunOutcome> run_detached(const RunRequest& request, const Services& services,
+                                              Observer& observer);
+
 // The file that marks a run cancelled (<store folder>/live/<id>.cancel).
 std::filesystem::path cancel_marker(const std::string& store_path, const std::string& id);
 
-// The run in progress whose id is `id_or_prefix` or starts with it. Errors:
+// The run in progress whose id is `id_or_prefix` or starts with it; else a
+// detached run that failed (state "failed", error set). Errors:
 // kNotFound (no such run in progress: it ended, or never started; see
 // get_run), kNotFound naming the candidates when the prefix is ambiguous.
 [[nodiscard]] Result<LiveRun> run_status(const std::string& id_or_prefix, const Services& services);

@@ -4,8 +4,23 @@
 #include <cmath>
 
 #include "base/time_format.h"
+#include "intensity/zone_catalogue.h"
 
 namespace greenrun::accounting {
+
+std::string annual_mean_label(std::string_view source) {
+  return "annual mean, not time-resolved (" + std::string(source) + ")";
+}
+
+std::optional<FallbackIntensity> annual_mean_fallback(std::string_view zone) {
+  const auto* info = intensity::ZoneCatalogue::embedded().find_zone(zone.empty() ? "WORLD" : zone);
+  if (info == nullptr || !(info->annual_mean_g_per_kwh > 0)) return std::nullopt;
+  std::string src = std::string(info->id) + " annual mean";
+  if (info->year > 0) src += " " + std::to_string(info->year);
+  src += ", " + std::string(intensity::to_string(info->signal));
+  if (!info->source.empty()) src += ", " + std::string(info->source);
+  return FallbackIntensity{CarbonIntensity::grams_per_kwh(info->annual_mean_g_per_kwh), src};
+}
 
 using intensity::IntensitySeries;
 using intensity::Signal;
@@ -124,7 +139,7 @@ Result<SignalEmissions> operational_emissions(const EnergyTimeline& timeline, co
       why.push_back(c.component + " energy is simulated (the fake sensor), not a measurement");
   if (out.energy_fallback.joules() > 0)
     why.push_back(percent(out.energy_fallback, out.energy) +
-                  " of the energy is priced at the annual mean, not time-resolved (" + input.fallback->source + ")");
+                  " of the energy is priced at the " + annual_mean_label(input.fallback->source));
   if (out.energy_at_estimated_points.joules() > 0)
     why.push_back(percent(out.energy_at_estimated_points, out.energy) +
                   " of the energy falls on intensity points the provider estimated");

@@ -19,6 +19,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "accounting/energy_timeline.h"
@@ -32,9 +33,20 @@ namespace greenrun::accounting {
 // The annual-mean intensity used where the series has no data.
 struct FallbackIntensity {
   CarbonIntensity value;
-  std::string source;  // e.g. "DE annual mean 2023, Electricity Maps via co2.js (ODbL)"
+  std::string source;  // e.g. "DE annual mean 2023, average-lifecycle, Electricity Maps via co2.js (ODbL)"
   bool operator==(const FallbackIntensity&) const = default;
 };
+
+// The catalogue's annual mean for `zone` (the world's for an empty zone) as
+// the fallback, its source spelled out: "<ZONE> annual mean <year>, <signal>,
+// <source>". The one builder behind `run`, `emissions` and `plan`'s ranking
+// of a place without time-resolved data, so all three label it alike. None
+// when the catalogue has no mean for the zone.
+std::optional<FallbackIntensity> annual_mean_fallback(std::string_view zone);
+
+// How energy or time priced at a fallback is labelled wherever it is shown
+// (run, emissions, plan): "annual mean, not time-resolved (<source>)".
+std::string annual_mean_label(std::string_view source);
 
 // One signal's intensity data.
 struct SignalInput {

@@ -57,7 +57,7 @@ void source_text(std::string& out, const SignalEmissions& s, const std::string& 
   if (s.fallback)
     out += "    fallback: " + pct(s.energy_fallback.joules(), s.energy.joules()) + " of the energy (" +
            format_duration(s.time_fallback) + ") at " + printf_string("%.1f", s.fallback->value.grams_per_kwh()) +
-           " g/kWh, annual mean, not time-resolved (" + s.fallback->source + ")\n";
+           " g/kWh, " + annual_mean_label(s.fallback->source) + "\n";
   if (s.energy_at_estimated_points.joules() > 0)
     out += "    " + pct(s.energy_at_estimated_points.joules(), s.energy.joules()) +
            " of the energy falls on points the provider marks as estimated\n";

@@ -42,6 +42,7 @@ std::string to_json(const LiveRun& r) {
                  {"state", r.state},
                  {"next_decision", r.next_decision ? ordered_json(format_utc(*r.next_decision)) : ordered_json()},
                  {"components", std::move(comps)}};
+  if (!r.error.empty()) j["error"] = r.error;
   return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
 }
 
@@ -59,6 +60,7 @@ Result<LiveRun> live_run_from_json(const std::string& text) {
     r.zone = j.value("zone", "");
     r.mode = j.value("mode", "");
     r.state = j.at("state").get<std::string>();
+    r.error = j.value("error", "");
     for (auto [key, out] : {std::pair{"started", &r.started}, std::pair{"updated", &r.updated}}) {
       auto t = parse_utc(j.at(key).get<std::string>());
       if (!t) return make_error(ErrorKind::kBadData, std::string("$.") + key + ": " + t.error().message);

@@ -3,6 +3,7 @@
 // (forecast_loader.h), and src/scheduling's planners.
 #include <fmt/format.h>
 
+#include "accounting/emissions.h"
 #include "base/quantity_parse.h"
 #include "base/time_format.h"
 #include "engine/forecast_loader.h"
@@ -42,17 +43,17 @@ Result<UtcTime> plan_deadline(const PlanRequest& req, UtcTime from) {
 }
 
 // A flat hourly series at the zone's annual mean over [from, to), labelled
-// with its source and year; none when the catalogue has no mean for it.
+// with the fallback's source (accounting::annual_mean_fallback, as `run` and
+// `emissions` label it); none when the catalogue has no mean for it.
 std::optional<intensity::IntensitySeries> annual_mean_series(const std::string& zone, UtcTime from, UtcTime to) {
   const intensity::ZoneInfo* info = intensity::ZoneCatalogue::embedded().find_zone(zone);
-  if (info == nullptr || !(info->annual_mean_g_per_kwh > 0)) return std::nullopt;
+  const auto fallback = accounting::annual_mean_fallback(zone);
+  if (info == nullptr || !fallback) return std::nullopt;
   intensity::IntensitySeries s(zone, info->signal, intensity::Origin::kTypical);
-  s.set_provenance({fmt::format("annual mean {:.0f} g/kWh, {}", info->annual_mean_g_per_kwh, info->source),
-                    "zone catalogue", ""});
+  s.set_provenance({fallback->source, "zone catalogue", ""});
   const UtcTime start = std::chrono::floor<std::chrono::hours>(from);
   for (UtcTime t = start; t < to; t += std::chrono::hours(1))
-    if (!s.append(t, std::chrono::hours(1), CarbonIntensity::grams_per_kwh(info->annual_mean_g_per_kwh)))
-      return std::nullopt;
+    if (!s.append(t, std::chrono::hours(1), fallback->value)) return std::nullopt;
   return s;
 }
 
@@ -138,7 +139,7 @@ Result<PlanOutcome> plan(const PlanRequest& req, const Services& services, Obser
       if (!flat) return make_error(ErrorKind::kNotFound, typed + ": " + f.error().message);
       observer.on_event({EventKind::kWarning, typed + ": no time-resolved data for zone " + loc->zone +
                                                   "; ranked at its annual mean (" + flat->provenance().source + ")"});
-      std::string label = "annual mean, not time-resolved (" + flat->provenance().source + ")";
+      std::string label = accounting::annual_mean_label(flat->provenance().source);
       out.locations.push_back(PlannedLocation{std::move(*loc), std::move(*flat), std::move(label), {}});
       return {};
     }

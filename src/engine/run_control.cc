@@ -1,4 +1,4 @@
-// engine::detach_run, run_status, cancel_run (include/greenrun/run_control.h).
+// engine::detach_run, run_detached, run_status, cancel_run (include/greenrun/run_control.h).
 #include "greenrun/run_control.h"
 
 #include <fcntl.h>
@@ -8,15 +8,19 @@
 #include <csignal>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <random>
 
 #include "base/clock.h"
+#include "engine/embodied_request.h"
 #include "engine/run_recording.h"
 #include "runner/run_record.h"
 
 namespace greenrun::engine {
 
 Result<std::optional<DetachedRun>> detach_run(RunRequest& request, const Services& services) {
+  // Flags the run would refuse are refused here, before anything forks.
+  if (auto e = embodied_input(request.embodied); !e) return std::unexpected(e.error());
   SystemClock system_clock;
   Clock& clock = services.clock ? *services.clock : system_clock;
   std::random_device rd;
@@ -52,6 +56,61 @@ Result<std::optional<DetachedRun>> detach_run(RunRequest& request, const Service
   return std::optional<DetachedRun>{};
 }
 
+namespace {
+
+std::filesystem::path failed_marker(const std::string& store_path, const std::string& id) {
+  return live_folder(store_path) / (id + ".failed");
+}
+
+// The detached runs that failed, by their <id>.failed files.
+std::vector<LiveRun> failed_runs(const std::string& store_path) {
+  std::vector<LiveRun> out;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(live_folder(store_path), ec)) {
+    if (entry.path().extension() != ".failed") continue;
+    std::ifstream in(entry.path());
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (auto r = live_run_from_json(text)) out.push_back(std::move(*r));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<RunOutcome> run_detached(const RunRequest& request, const Services& services, Observer& observer) {
+  auto out = run(request, services, observer);
+  std::string why;
+  if (!out)
+    why = out.error().message;
+  else if (out->spawn_error)
+    why = out->spawn_error->message;
+  if (why.empty() || !request.id) return out;
+  SystemClock system_clock;
+  Clock& clock = services.clock ? *services.clock : system_clock;
+  LiveRun failed;
+  failed.id = *request.id;
+  failed.pid = ::getpid();
+  failed.project = request.project;
+  failed.phase = request.phase;
+  failed.zone = request.zone.value_or("");
+  failed.started = failed.updated = clock.utc_now();
+  failed.mode = request.execution ? std::string(scheduling::to_string(request.execution->mode)) : "";
+  failed.state = "failed";
+  failed.error = why.substr(0, why.find('\n'));
+  // Written whole, then renamed: `runs status` never reads half a file.
+  const auto path = failed_marker(services.store_path, failed.id);
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  const auto tmp = path.string() + ".tmp";
+  {
+    std::ofstream f(tmp);
+    f << to_json(failed) << "\n";
+  }
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) observer.on_event({EventKind::kWarning, path.string() + ": cannot record the failure: " + ec.message()});
+  return out;
+}
+
 std::filesystem::path cancel_marker(const std::string& store_path, const std::string& id) {
   return live_folder(store_path) / (id + ".cancel");
 }
@@ -63,6 +122,11 @@ Result<LiveRun> run_status(const std::string& id_or_prefix, const Services& serv
     if (r.id == id_or_prefix) return std::move(r);
     if (r.id.starts_with(id_or_prefix)) matches.push_back(std::move(r));
   }
+  if (matches.empty())  // not in progress: a detached run that failed?
+    for (LiveRun& r : failed_runs(services.store_path)) {
+      if (r.id == id_or_prefix) return std::move(r);
+      if (r.id.starts_with(id_or_prefix)) matches.push_back(std::move(r));
+    }
   if (matches.size() == 1) return std::move(matches.front());
   if (matches.empty())
     return make_error(ErrorKind::kNotFound, "no run " + id_or_prefix + " in progress");
@@ -74,6 +138,8 @@ Result<LiveRun> run_status(const std::string& id_or_prefix, const Services& serv
 Result<LiveRun> cancel_run(const std::string& id_or_prefix, const Services& services) {
   auto run = run_status(id_or_prefix, services);
   if (!run) return run;
+  if (run->state == "failed")  // its supervisor is gone (and its pid may be another's now)
+    return make_error(ErrorKind::kNotFound, "run " + run->id + " is not in progress: it failed: " + run->error);
   {
     std::ofstream mark(cancel_marker(services.store_path, run->id));
     mark << "cancelled by greenrun runs cancel\n";

@@ -9,10 +9,10 @@
 #include <random>
 #include <unistd.h>
 
-#include "accounting/embodied.h"
 #include "base/quantity_format.h"
 #include "base/quantity_parse.h"
 #include "base/time_format.h"
+#include "engine/embodied_request.h"
 #include "engine/location_check.h"
 #include "engine/run_recording.h"
 #include "engine/scheduled_run.h"
@@ -55,28 +55,6 @@ class PlainJob final : public runner::JobControl {
   std::vector<std::string> argv_;
   std::optional<runner::ChildProcess> child_;
 };
-
-Result<std::optional<accounting::EmbodiedInput>> embodied_input(const std::optional<EmbodiedRequest>& r) {
-  if (!r) return std::optional<accounting::EmbodiedInput>{};
-  std::optional<accounting::EmbodiedInput> e;
-  if (r->lifetime.count() <= 0) return make_error(ErrorKind::kUsage, "--lifetime: expected a positive duration");
-  if (r->instance) {
-    auto inst = accounting::find_instance(*r->instance);
-    if (!inst) return make_error(ErrorKind::kUsage, "--instance: " + inst.error().message);
-    e = accounting::embodied_input(**inst, r->lifetime);
-  } else if (r->hardware) {
-    const double kg = r->hardware->kilograms();
-    if (!std::isfinite(kg) || kg < 0)
-      return make_error(ErrorKind::kUsage, "--embodied-kg: expected a non-negative number of kg CO2e");
-    if (!(r->share > 0 && r->share <= 1)) return make_error(ErrorKind::kUsage, "--share: expected a number in (0, 1]");
-    e = accounting::EmbodiedInput{*r->hardware, r->share, r->lifetime,
-                                  fmt::format("--embodied-kg {:g} kg, share {:g}", kg, r->share)};
-  }
-  if (e)
-    e->source += "; lifetime " + format_duration(r->lifetime) +
-                 (r->lifetime_given ? " (--lifetime)" : " (" + std::string(accounting::kLifetimeSource) + ")");
-  return e;
-}
 
 Result<RunOutcome> run_unguarded(const RunRequest& req, const Services& services, Observer& observer) {
   if (req.command.empty()) return make_error(ErrorKind::kUsage, "run: expected a command after --");

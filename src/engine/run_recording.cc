@@ -69,7 +69,7 @@ void price(RunOutcome& out, const std::string& store_path, const runner::Timelin
     r.average = runner::EmissionsFigure{"average-lifecycle", Mass(), CarbonIntensity(), "none: no interval was recorded",
                                          0};
     if (prices.fallback)
-      r.average->source = prices.fallback->source + ", annual mean, not time-resolved (no interval was recorded)";
+      r.average->source = accounting::annual_mean_label(prices.fallback->source) + "; no interval was recorded";
     r.warnings.push_back("the run ended within the first millisecond: no energy interval, no emissions");
   } else if (auto e = runner::run_emissions(file->intervals, prices, options)) {
     out.emissions = std::move(*e);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "base/quantity_parse.h"
 #include "base/time_format.h"
 #include "engine/stored_pick.h"
 #include "intensity/store.h"
@@ -14,6 +15,8 @@ namespace greenrun::engine {
 Result<scheduling::StudyResult> run_study(const StudyRequest& request, const Services& services) {
   if (request.zones.empty()) return make_error(ErrorKind::kUsage, "simulate: expected --zone Z (repeatable)");
   const auto& o = request.options;
+  if (o.min_pause.count() < 0 || o.min_pause > std::chrono::hours(24))  // as plan and run read it
+    return make_error(ErrorKind::kUsage, "--min-pause: expected 0s to 24h, got " + format_duration(o.min_pause));
   const std::string& path = services.store_path;
   std::error_code ec;
   if (path.empty() || !std::filesystem::exists(path, ec))

@@ -1,7 +1,7 @@
 // engine::timeline_emissions (greenrun/timeline_emissions.h).
 #include "greenrun/timeline_emissions.h"
 
-#include "accounting/embodied.h"
+#include "engine/embodied_request.h"
 #include "accounting/energy_timeline.h"
 #include "base/quantity_parse.h"
 #include "base/time_format.h"
@@ -13,33 +13,6 @@ namespace {
 
 using intensity::IntensitySeries;
 using intensity::Signal;
-
-// The catalogue's annual mean for the zone, its source spelled out.
-std::optional<accounting::FallbackIntensity> annual_mean(const intensity::ZoneInfo* info) {
-  if (info == nullptr || info->annual_mean_g_per_kwh <= 0) return std::nullopt;
-  std::string src = std::string(info->id) + " annual mean";
-  if (info->year > 0) src += " " + std::to_string(info->year);
-  src += ", " + std::string(intensity::to_string(info->signal));
-  if (!info->source.empty()) src += ", " + std::string(info->source);
-  return accounting::FallbackIntensity{CarbonIntensity::grams_per_kwh(info->annual_mean_g_per_kwh), src};
-}
-
-Result<std::optional<accounting::EmbodiedInput>> embodied(const std::optional<EmbodiedRequest>& r) {
-  if (!r) return std::optional<accounting::EmbodiedInput>{};
-  std::optional<accounting::EmbodiedInput> e;
-  if (r->instance) {
-    auto inst = accounting::find_instance(*r->instance);
-    if (!inst) return make_error(inst.error().kind, "--instance: " + inst.error().message);
-    e = accounting::embodied_input(**inst, r->lifetime);
-  } else if (r->hardware) {
-    e = accounting::EmbodiedInput{*r->hardware, r->share, r->lifetime,
-                                  "--embodied-kg " + std::to_string(r->hardware->kilograms()) + " kg"};
-  }
-  if (e)
-    e->source += "; lifetime " + format_duration(r->lifetime) +
-                 (r->lifetime_given ? " (--lifetime)" : " (" + std::string(accounting::kLifetimeSource) + ")");
-  return e;
-}
 
 }  // namespace
 
@@ -70,7 +43,7 @@ Result<TimelineEmissions> timeline_emissions(const TimelineEmissionsRequest& req
   };
   auto average_series = load(zone, request.signal);
   if (!average_series) return std::unexpected(average_series.error());
-  const auto fallback = annual_mean(catalogue.find_zone(zone));
+  const auto fallback = accounting::annual_mean_fallback(zone);
   if (average_series->empty() && !fallback)
     return make_error(ErrorKind::kNotFound,
                       "no " + std::string(intensity::to_string(request.signal)) + " intensity data for zone " + zone +
@@ -92,7 +65,7 @@ Result<TimelineEmissions> timeline_emissions(const TimelineEmissionsRequest& req
     options.pue = *request.pue;
     options.pue_source = "--pue";
   }
-  auto e = embodied(request.embodied);
+  auto e = embodied_input(request.embodied);
   if (!e) return std::unexpected(e.error());
   options.embodied = std::move(*e);
 

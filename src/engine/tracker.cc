@@ -20,6 +20,7 @@
 #include "base/quantity_parse.h"
 #include "base/time_format.h"
 #include "engine/run_recording.h"
+#include "engine/tracker_summary.h"
 #include "intensity/store.h"
 #include "runner/run_emissions.h"
 #include "runner/sampler.h"
@@ -32,8 +33,6 @@ namespace {
 using nlohmann::ordered_json;
 
 std::unexpected<Error> usage(std::string m) { return make_error(ErrorKind::kUsage, std::move(m)); }
-
-double seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
 
 Energy job_energy(const runner::SamplerTotals& t) {
   Energy e;
@@ -53,38 +52,6 @@ sensors::Method weakest(const runner::SamplerTotals& t) {
   sensors::Method m = sensors::Method::kMeasured;
   for (const auto& [c, v] : t.components) m = sensors::weaker(m, v.method);
   return m;
-}
-
-struct PhaseWindow {
-  std::string name;
-  UtcTime begin{};
-  std::optional<UtcTime> end;
-};
-
-struct MarkEntry {
-  UtcTime at{};
-  std::string name;
-  std::optional<double> value;
-};
-
-// The job energy of each phase: every interval's job energy shared by the
-// time it overlaps the phase (energy is taken as uniform within an interval).
-std::vector<Energy> phase_energy(const std::vector<runner::IntervalRecord>& intervals,
-                                 const std::vector<PhaseWindow>& phases, UtcTime end_all) {
-  std::vector<Energy> out(phases.size());
-  for (const auto& iv : intervals) {
-    const double len = seconds(iv.end - iv.start);
-    if (len <= 0) continue;
-    Energy job;
-    for (const auto& [c, v] : iv.components)
-      if (c != sensors::Component::kPlatform) job += v.job;
-    for (size_t i = 0; i < phases.size(); ++i) {
-      const UtcTime b = std::max(iv.start, phases[i].begin);
-      const UtcTime e = std::min(iv.end, phases[i].end.value_or(end_all));
-      if (e > b) out[i] += job * (seconds(e - b) / len);
-    }
-  }
-  return out;
 }
 
 Result<int> env_int(const std::function<std::optional<std::string>(std::string_view)>& env, const char* name,
@@ -469,14 +436,6 @@ void Tracker::on_sample(std::function<void(const SampleSummary&)> callback) {
   state_->on_sample = std::move(callback);
 }
 
-namespace {
-
-double error_percent(double predicted, double actual) {
-  return actual > 0 ? 100.0 * (predicted - actual) / actual : 0.0;
-}
-
-}  // namespace
-
 Result<RunOutcome> Tracker::stop(int exit_status, const std::string& note) {
   if (!in_owner())
     return usage(fmt::format("stop: this tracker was started by process {}; this is a forked child ({})", owner_pid_,
@@ -524,61 +483,13 @@ Result<RunOutcome> Tracker::stop(int exit_status, const std::string& note) {
   if (!node_owner) r.emissions_machine.reset();
 
   // The tracker's own section: phases priced from the timeline read back.
-  runner::TrackerSection t;
-  t.process = owner_pid_;
-  t.rank = {rank_.rank, rank_.local_rank, rank_.world_size, rank_.source.empty() ? "one process" : rank_.source};
   std::vector<runner::IntervalRecord> intervals;
   if (auto file = runner::read_timeline(s.timeline->path())) intervals = std::move(file->intervals);
-  const auto energies = phase_energy(intervals, s.phases, r.ended);
-  for (size_t i = 0; i < s.phases.size(); ++i) {
-    const auto& p = s.phases[i];
-    t.phases.push_back({p.name, p.begin, p.end.value_or(r.ended), !p.end.has_value(), energies[i]});
-  }
-  for (const auto& m : s.marks)
-    t.marks.push_back({m.at, m.name, m.value && std::isfinite(*m.value) ? m.value : std::nullopt});
-  Duration epochs_time{0};
-  Energy epochs_energy;
-  for (const auto& e : s.epochs) {
-    t.epochs.push_back({e.duration, e.energy});
-    epochs_time += e.duration;
-    epochs_energy += e.energy;
-  }
-  t.epochs_planned = s.request.epochs;
-  if (s.first_prediction) {
-    const auto& p = *s.first_prediction;
-    runner::TrackerSection::Prediction pj;
-    pj.after_epochs = p.epochs.observed;
-    pj.epochs_total = p.epochs.total;
-    pj.warmup_excluded = p.epochs.warmup_excluded;
-    pj.confidence = p.epochs.confidence;
-    pj.method = p.epochs.method;
-    pj.duration_s = {p.epochs.duration_s.low, p.epochs.duration_s.mid, p.epochs.duration_s.high};
-    pj.job = {Energy::joules(p.epochs.energy_j.low), Energy::joules(p.epochs.energy_j.mid),
-              Energy::joules(p.epochs.energy_j.high)};
-    pj.emissions = {Mass::grams(p.emissions_g.low), Mass::grams(p.emissions_g.mid), Mass::grams(p.emissions_g.high)};
-    pj.emissions_method = p.emissions_method;
-    const bool complete = s.epochs.size() == p.epochs.total;
-    const double g_per_j =
-        r.average && r.job_energy().joules() > 0 ? r.average->job.grams() / r.job_energy().joules() : 0;
-    runner::TrackerSection::Outcome& outcome = pj.outcome;
-    outcome.epochs = s.epochs.size();
-    outcome.complete = complete;
-    outcome.duration = epochs_time;
-    outcome.job = epochs_energy;
-    outcome.emissions = Mass::grams(epochs_energy.joules() * g_per_j);
-    if (complete) {
-      outcome.error_percent = {error_percent(p.epochs.duration_s.mid, seconds(epochs_time)),
-                               error_percent(p.epochs.energy_j.mid, epochs_energy.joules()),
-                               error_percent(p.emissions_g.mid, epochs_energy.joules() * g_per_j)};
-      outcome.energy_within_interval =
-          epochs_energy.joules() >= p.epochs.energy_j.low && epochs_energy.joules() <= p.epochs.energy_j.high;
-    } else {
-      outcome.note = fmt::format("the job ran {} of {} epochs: no comparison", s.epochs.size(), p.epochs.total);
-    }
-    t.prediction = std::move(pj);
-  }
-  if (s.request.budget) t.budget = runner::TrackerSection::Budget{*s.request.budget, s.budget_exceeded_at};
-  r.tracker = std::move(t);
+  const TrackerKept kept{owner_pid_,         rank_,           s.phases, s.marks, s.epochs, s.request.epochs,
+                         s.first_prediction, s.request.budget, s.budget_exceeded_at};
+  const double g_per_j =
+      r.average && r.job_energy().joules() > 0 ? r.average->job.grams() / r.job_energy().joules() : 0;
+  r.tracker = tracker_section(kept, intervals, r.ended, g_per_j);
   write_record(r, out_dir_, runs_root_, s.store_path, *s.clock);
   return out;
 }

@@ -19,18 +19,6 @@ Energy job_energy(const IntervalRecord& iv) {
   return e;
 }
 
-// The catalogue's annual mean for the zone (the world's for no zone), with
-// its source spelled out the way `greenrun emissions` does.
-std::optional<accounting::FallbackIntensity> annual_mean(const std::string& zone) {
-  const auto* info = intensity::ZoneCatalogue::embedded().find_zone(zone.empty() ? "WORLD" : zone);
-  if (info == nullptr || info->annual_mean_g_per_kwh <= 0) return std::nullopt;
-  std::string src = std::string(info->id) + " annual mean";
-  if (info->year > 0) src += " " + std::to_string(info->year);
-  src += ", " + std::string(intensity::to_string(info->signal));
-  if (!info->source.empty()) src += ", " + std::string(info->source);
-  return accounting::FallbackIntensity{CarbonIntensity::grams_per_kwh(info->annual_mean_g_per_kwh), src};
-}
-
 std::optional<intensity::IntensitySeries> stored(const intensity::IntensityStore* store, const std::string& zone,
                                                  intensity::Signal signal, intensity::Origin origin, UtcTime from,
                                                  UtcTime to) {
@@ -71,7 +59,7 @@ Result<accounting::EnergyTimeline> energy_timeline(const std::vector<IntervalRec
 RunIntensity load_run_intensity(const intensity::IntensityStore* store, const std::string& zone, UtcTime from,
                                 UtcTime to) {
   RunIntensity r;
-  r.fallback = annual_mean(zone);
+  r.fallback = accounting::annual_mean_fallback(zone);
   r.average = intensity::IntensitySeries(zone, intensity::Signal::kAverageLifecycle, intensity::Origin::kActual);
   // Life-cycle first; a store that only holds the direct signal still prices
   // the run by time.
@@ -115,7 +103,7 @@ EmissionsFigure emissions_figure(const accounting::EmissionsBreakdown& b, bool m
   if (resolved)
     f.source = "store: " + s.series_zone + " " + f.signal + " (" + s.series_source + ")";
   if (used && (s.energy_fallback.joules() > 0 || s.time_fallback.count() > 0)) {
-    const std::string fb = used->source + ", annual mean, not time-resolved";
+    const std::string fb = accounting::annual_mean_label(used->source);
     f.source = resolved ? f.source + " + " + fb + " for uncovered time" : fb;
     if (!resolved && f.mean_intensity.grams_per_kwh() == 0) f.mean_intensity = used->value;
   }

@@ -4,7 +4,9 @@
 #include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <mutex>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -294,6 +296,7 @@ Result<StudyResult> run_study(const std::vector<StudyZone>& zones, const StudyOp
       return make_error("the study runs flexible and pause-resume only");
   if (o.repeat == 0) return make_error("expected --repeat of at least 1");
   if (!(o.error >= 0) || !std::isfinite(o.error)) return make_error("expected a non-negative --error");
+  if (o.min_pause.count() < 0) return make_error("expected a non-negative minimum pause");
   const unsigned reps = o.error > 0 ? o.repeat : 1;
 
   StudyResult result;
@@ -387,6 +390,8 @@ Result<StudyResult> run_study(const std::vector<StudyZone>& zones, const StudyOp
   expected *= static_cast<uint64_t>(per_zone) * reps;
   const bool exact_pool = expected <= kExactPoolLimit;
   std::vector<std::vector<double>> pooled(exact_pool ? items.size() : 0);
+  std::mutex failure_mutex;
+  std::optional<std::string> failure;  // the first item that could not be planned
   parallel(items.size(), [&](size_t ii, unsigned tid) {
     const Item& it = items[ii];
     const ZoneData& d = data[it.zone];
@@ -429,11 +434,32 @@ Result<StudyResult> run_study(const std::vector<StudyZone>& zones, const StudyOp
       const size_t m = Wsteps + q;  // whole steps in the window
       for (size_t t : d.starts)
         if (t + m + (part > 0 ? 1 : 0) <= n) starts.push_back(t);
+      // Pauses shorter than min_pause: none when one slot is long enough
+      // (the kernels above are exact); else per start (on the slots).
+      const auto P = static_cast<size_t>((o.min_pause.count() + slot.count() - 1) / slot.count());
+      std::vector<double> plan_slots, truth_slots;
+      std::vector<size_t> slot_starts;
+      if (P > 1 && g > 1) {
+        truth_slots = repeat_slots(d.truth, g);
+        for (size_t t : starts) slot_starts.push_back(t * g);
+      }
       for (unsigned r = 0; r < reps; ++r) {
-        if (part > 0)
+        if (P > 1) {
+          if (g > 1) plan_slots = repeat_slots(d.plan[r], g);
+          const std::span<const double> ps = g > 1 ? std::span<const double>(plan_slots) : d.plan[r];
+          const std::span<const double> ts = g > 1 ? std::span<const double>(truth_slots) : d.truth;
+          if (auto ok = sweep_pause_resume_min_pause(ps, ts, q * g + part, m * g + part, P,
+                                                     g > 1 ? slot_starts : starts, out);
+              !ok) {
+            const std::lock_guard<std::mutex> lock(failure_mutex);
+            if (!failure) failure = d.zone + ", " + preset.name + ": " + ok.error().message;
+            return;
+          }
+        } else if (part > 0) {
           sweep_pause_resume_steps(d.truth, d.ranks[r], q, part, g, m, starts, buf.scratch, out);
-        else
+        } else {
           sweep_pause_resume(d.truth, d.ranks[r], q, m, starts, buf.scratch, out);
+        }
         for (const auto& s : out) {
           reductions.push_back(s.reduction_percent());
           pauses += s.pauses;
@@ -465,6 +491,7 @@ Result<StudyResult> run_study(const std::vector<StudyZone>& zones, const StudyOp
       row.p90 = q.p90;
     }
   });
+  if (failure) return make_error(*failure);
   result.evaluations = evaluations;
   result.pooled_exact = exact_pool;
   result.rows = rows;

@@ -9,7 +9,8 @@
 //  - A window of N (hours, or % of the job's duration) is rounded down to
 //    whole data steps. Flexible Start tries starts t .. t + N every step; Pause
 //    and Resume runs inside [t, t + N + duration), in slots of gcd(step,
-//    duration) so the job is a whole number of slots.
+//    duration) so the job is a whole number of slots, and pauses no shorter
+//    than min_pause (rounded up to whole slots).
 //  - Start times whose window runs past the data are skipped and counted.
 //  - Per zone: mean, median, p10, p90 of the per-start reductions (all
 //    repetitions pooled). Overall: the mean of the zone means (the study's
@@ -73,6 +74,9 @@ struct StudyOptions {
   unsigned repeat = 1;
   uint64_t seed = 1;
   unsigned threads = 0;             // 0: hardware concurrency
+  // Pause and Resume: no pause shorter than this (as plan, run and the job
+  // replay plan; the CLI's default is engine::kDefaultMinPause). 0: any.
+  Duration min_pause{0};
 };
 
 struct StudyRow {
@@ -96,7 +100,7 @@ struct StudyResult {
 
 // Errors: no zones, presets, windows or algorithms; a series that is empty,
 // not regular or has a gap; start times that do not fall on data steps;
-// repeat == 0; a negative error.
+// repeat == 0; a negative error or minimum pause.
 [[nodiscard]] Result<StudyResult> run_study(const std::vector<StudyZone>& zones,
                                             const StudyOptions& options);
 

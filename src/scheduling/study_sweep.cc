@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "scheduling/pause_resume.h"
 #include "scheduling/sliding_selection.h"
 
 namespace greenrun::scheduling {
@@ -196,6 +197,43 @@ std::vector<StartOutcome> sweep_pause_resume_steps(std::span<const double> truth
   std::vector<StartOutcome> out;
   sweep_pause_resume_steps(truth, ranks, q, part, g, m, starts, scratch, out);
   return out;
+}
+
+Status sweep_pause_resume_min_pause(std::span<const double> plan, std::span<const double> truth, size_t K,
+                                    size_t w, size_t P, std::span<const size_t> starts,
+                                    std::vector<StartOutcome>& out) {
+  out.resize(starts.size());
+  for (size_t k = 0; k < starts.size(); ++k) {
+    const size_t t = starts[k];
+    const std::span<const double> window = plan.subspan(t, w);
+    StartOutcome& o = out[k];
+    o = StartOutcome{};
+    for (size_t i = 0; i < K; ++i) o.baseline += truth[t + i];
+    // The K cleanest (ties to the earlier slot, as the free-pause kernels).
+    const std::vector<size_t> chosen = cleanest_slots(window, K);
+    bool long_enough = true;
+    uint32_t runs = 0;
+    for (size_t i = 0; i < chosen.size(); ++i) {
+      if (i > 0 && chosen[i] == chosen[i - 1] + 1) continue;
+      if (i > 0 && chosen[i] - chosen[i - 1] - 1 < P) long_enough = false;
+      ++runs;
+    }
+    if (long_enough) {
+      for (size_t i : chosen) o.optimum += truth[t + i];
+      o.pauses = runs - 1;
+      continue;
+    }
+    SlotProblem problem;
+    problem.work_slots = K;
+    problem.slot_kwh = 1;
+    problem.min_pause_slots = P;
+    auto s = schedule_slots(window, problem);
+    if (!s) return std::unexpected(s.error());
+    for (const SlotSegment& seg : s->segments)
+      for (size_t i = seg.begin; i < seg.end; ++i) o.optimum += truth[t + i];
+    o.pauses = static_cast<uint32_t>(s->segments.size() - 1);
+  }
+  return {};
 }
 
 std::vector<StartOutcome> naive_pause_resume(std::span<const double> plan,

@@ -18,6 +18,7 @@
 //    that is not a whole number of steps (q steps and `part` slots of
 //    1/g step), exactly equal to sweep_pause_resume on the g-times repeated
 //    slots without repeating them (docs/scheduling.md gives the argument).
+//  - sweep_pause_resume_min_pause: with a minimum pause, per start (below).
 //  - naive_*: the straightforward per-start versions (every candidate by
 //    prefix sums; copy and sort the window per start), for tests and the
 //    benchmark's speed-up.
@@ -29,6 +30,8 @@
 #include <cstdint>
 #include <span>
 #include <vector>
+
+#include "base/result.h"
 
 namespace greenrun::scheduling {
 
@@ -94,6 +97,20 @@ std::vector<StartOutcome> sweep_pause_resume_steps(std::span<const double> truth
 void sweep_pause_resume_steps(std::span<const double> truth, const SlotRanks& ranks, size_t q,
                               size_t part, size_t g, size_t m, std::span<const size_t> starts,
                               SweepScratch& scratch, std::vector<StartOutcome>& out);
+
+// Pause and Resume with no pause shorter than P slots (P >= 2; with P <= 1
+// every pause is long enough and sweep_pause_resume is exact): per start,
+// the K cleanest planned slots of [t, t + w) when none of their pauses is
+// shorter than P (optimal then: the constraint only removes schedules),
+// else the exact dynamic programme of pause_resume.h (schedule_slots, no
+// overhead, minimum pause P) on the planned slots; paid on `truth`. The
+// minimum pause `plan`, `run` and `simulate --jobs` apply. O(w) per start,
+// plus O(w K) where the K cleanest pause too briefly. Error: a start's
+// problem too large for the dynamic programme (its message). REQUIRES:
+// t + w <= n for each start t, 1 <= K <= w.
+[[nodiscard]] Status sweep_pause_resume_min_pause(std::span<const double> plan, std::span<const double> truth,
+                                                  size_t K, size_t w, size_t P, std::span<const size_t> starts,
+                                                  std::vector<StartOutcome>& out);
 
 // Each value repeated `factor` times (finer slots for jobs that are not a
 // whole number of steps; the tests' and the benchmark's reference), and the

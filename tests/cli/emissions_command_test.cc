@@ -188,11 +188,12 @@ TEST_F(EmissionsCommand, BadInputIsOneLineAndANonZeroExit) {
       {{"--energy", good, "--zone", "ATLANTIS"}, 1, "unknown zone \"ATLANTIS\""},
       {{"--energy", good, "--region", "aws:us-east-42"}, 1, "unknown aws region"},
       {{"--energy", good, "--zone", "DE", "--pue", "0.8"}, 1, "PUE of at least 1.0"},
-      {{"--energy", good, "--zone", "DE", "--instance", "aws:p3.2xlarg"}, 1, "close matches: aws:p3.2xlarge"},
+      {{"--energy", good, "--zone", "DE", "--instance", "aws:p3.2xlarg"}, 2, "close matches: aws:p3.2xlarge"},
       {{"--energy", good, "--zone", "DE", "--instance", "aws:p3.2xlarge", "--embodied-kg", "5"}, 2, "excludes"},
       {{"--energy", good, "--zone", "DE", "--signal", "marginal"}, 1, "--signal: expected average-lifecycle"},
-      {{"--energy", good, "--zone", "DE", "--embodied-kg", "100", "--lifetime", "soon"}, 1, "--lifetime"},
-      {{"--energy", good, "--zone", "DE", "--embodied-kg", "100", "--share", "2"}, 1, "resource share in (0, 1]"},
+      {{"--energy", good, "--zone", "DE", "--embodied-kg", "100", "--lifetime", "soon"}, 2, "--lifetime"},
+      {{"--energy", good, "--zone", "DE", "--embodied-kg", "100", "--share", "2"}, 2, "--share: expected a number in (0, 1]"},
+      {{"--energy", good, "--zone", "DE", "--embodied-kg", "1e300"}, 2, "--embodied-kg: expected 0 to 10,000,000 kg"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.args.back());

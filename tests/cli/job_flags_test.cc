@@ -88,7 +88,8 @@ TEST_F(JobFlagsTest, EveryBadJobFlagIsAUsageErrorNamingIt) {
       {{"run", "--zone", "DE", "--pause-resume", "--max-delay", "1h", "--duration", "1h", "--min-pause", "x", "--",
         "true"},
        "--min-pause"},
-      {{"simulate", "--zone", "DE", "--min-pause", "1h"}, "--min-pause"},
+      {{"simulate", "--zone", "DE", "--min-pause", "-1m"}, "--min-pause"},
+      {{"simulate", "--zone", "DE", "--min-pause", "25h"}, "--min-pause"},
   };
   for (const auto& [args, flag] : cases) {
     SCOPED_TRACE(args[0] + " " + flag);

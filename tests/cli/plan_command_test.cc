@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -105,6 +106,14 @@ TEST_F(PlanCommand, ComparingPlacesRanksOneWithoutTimeResolvedDataAtItsAnnualMea
   ASSERT_EQ(j["locations"].size(), 2u);
   const std::string label = j["locations"][1]["forecast"]["label"];
   EXPECT_NE(label.find("annual mean, not time-resolved"), std::string::npos) << label;
+  // The same annual mean, labelled as `greenrun emissions` labels it for an
+  // energy log priced in FR with no stored data (one builder for both).
+  const auto log = dir_ / "fr.csv";
+  std::ofstream(log) << "start,duration_s,cpu_kwh,method\n2031-01-01T00:00:00Z,3600,1,measured\n";
+  ASSERT_EQ(cli({"emissions", "--energy", log.string(), "--zone", "FR", "--json"}), 0) << err_.str();
+  const auto e = nlohmann::json::parse(out_.str());
+  const std::string source = e["operational"]["average"]["fallback"]["source"];
+  EXPECT_EQ(label, "annual mean, not time-resolved (" + source + ")");
   // Alone, it is an error naming the place as typed.
   EXPECT_EQ(cli({"plan", "--region", "aws:eu-west-3", "--duration", "2h", "--from", "2023-05-01T00:00Z"}), 1);
   EXPECT_NE(err_.str().find("greenrun: --region aws:eu-west-3: "), std::string::npos) << err_.str();

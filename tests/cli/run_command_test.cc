@@ -17,6 +17,7 @@
 #include "base/clock.h"
 #include "base/time_format.h"
 #include "cli.h"
+#include "greenrun/replay.h"
 #include "intensity/store.h"
 #include "runner/run_emissions.h"
 #include "runner/run_store.h"
@@ -152,6 +153,21 @@ TEST_F(RunCommandTest, UsageErrors) {
   EXPECT_NE(stderr_text().find("--sensors: expected auto"), std::string::npos);
 }
 
+// --threshold is read by the engine's one parser (engine::parse_threshold,
+// as `simulate --jobs` reads it): the same message for the same text.
+TEST_F(RunCommandTest, ThresholdIsReadByTheEnginesParser) {
+  for (const std::string bad : {"p300", "dirty", "p", ""}) {
+    SCOPED_TRACE("--threshold \"" + bad + "\"");
+    const auto expected = engine::parse_threshold(bad);
+    ASSERT_FALSE(expected);
+    EXPECT_EQ(run({"run", "--zone", "DE", "--threshold", bad, "--max-delay", "1h", "--expected-duration", "1h", "--",
+                   "true"}),
+              2);
+    EXPECT_NE(stderr_text().find("greenrun: --threshold: " + expected.error().message), std::string::npos)
+        << stderr_text();
+  }
+}
+
 TEST_F(RunCommandTest, ZoneFromTheEnvironmentIsUsedAndNamed) {
   ASSERT_EQ(run({"run", "--sensors", "estimate", "--out", out_.string(), "--", "true"}, {{"GREENRUN_ZONE", "DE"}}), 0);
   EXPECT_EQ(run_json()["zone"], "DE");
@@ -264,6 +280,55 @@ TEST_F(RunCommandTest, EmbodiedLineSaysHowToIncludeItOrNamesTheInstance) {
   EXPECT_NE(stderr_text().find("greenrun: --instance:"), std::string::npos) << stderr_text();
   EXPECT_EQ(run({"run", "--embodied-kg", "100", "--lifetime", "soon", "--out", out_.string(), "--", "true"}), 2);
   EXPECT_NE(stderr_text().find("greenrun: --lifetime:"), std::string::npos) << stderr_text();
+}
+
+// `run` and `emissions` label the embodied line alike for the same flags
+// (one builder: engine/embodied_request.h), in JSON and in the text.
+TEST_F(RunCommandTest, EmbodiedLabelIsTheSameAsEmissionsGives) {
+  const std::vector<std::vector<std::string>> flag_sets = {
+      {"--embodied-kg", "1500", "--share", "0.5", "--lifetime", "4y"},
+      {"--embodied-kg", "876.6"},
+      {"--instance", "aws:p3.2xlarge", "--lifetime", "3y"},
+  };
+  const fs::path log = dir_ / "energy.csv";
+  std::ofstream(log) << "start,duration_s,cpu_kwh,method\n2031-01-01T00:00:00Z,60,0.001,measured\n";
+  for (const auto& flags : flag_sets) {
+    SCOPED_TRACE(flags.front() + " " + flags[1]);
+    std::vector<std::string> run_args = {"run", "--sensors", "estimate", "--zone", "DE", "--out", out_.string()};
+    run_args.insert(run_args.end(), flags.begin(), flags.end());
+    run_args.insert(run_args.end(), {"--", "sleep", "0.2"});
+    ASSERT_EQ(run(run_args), 0) << stderr_text();
+    const std::string from_run = run_json()["emissions"]["job"]["embodied"]["source"];
+    std::vector<std::string> em_args = {"greenrun", "--store", (dir_ / "store.db").string(), "emissions", "--energy",
+                                        log.string(), "--zone", "DE", "--json"};
+    em_args.insert(em_args.end(), flags.begin(), flags.end());
+    std::ostringstream out, err;
+    ASSERT_EQ(run_cli(em_args, out, err), 0) << err.str();
+    EXPECT_EQ(nlohmann::json::parse(out.str())["embodied"]["source"], from_run);
+    EXPECT_NE(stderr_text().find("  " + from_run + "\n"), std::string::npos) << stderr_text();
+  }
+}
+
+// With no stored data, `run`'s summary figure and `emissions` name the
+// annual-mean fallback alike: one builder, one label.
+TEST_F(RunCommandTest, AnnualMeanFallbackIsLabelledAsEmissionsLabelsIt) {
+  ASSERT_EQ(run({"run", "--sensors", "estimate", "--interval", "100ms", "--zone", "DE", "--out", out_.string(), "--",
+                 "sh", "-c", "i=0; while [ $i -lt 50000 ]; do i=$((i+1)); done"}),
+            0)
+      << stderr_text();
+  const std::string from_run = run_json()["emissions_average"]["source"];
+  const fs::path log = dir_ / "energy.csv";
+  std::ofstream(log) << "start,duration_s,cpu_kwh,method\n2031-01-01T00:00:00Z,60,0.001,measured\n";
+  std::ostringstream out, err;
+  ASSERT_EQ(run_cli({"greenrun", "--store", (dir_ / "store.db").string(), "emissions", "--energy", log.string(),
+                     "--zone", "DE", "--json"},
+                    out, err),
+            0)
+      << err.str();
+  const std::string source = nlohmann::json::parse(out.str())["operational"]["average"]["fallback"]["source"];
+  EXPECT_EQ(from_run, "annual mean, not time-resolved (" + source + ")");
+  EXPECT_NE(stderr_text().find("annual mean, not time-resolved (" + source + ")"), std::string::npos)
+      << stderr_text();
 }
 
 TEST_F(RunCommandTest, NoZoneSaysWhyThereIsNoFlexibleStart) {

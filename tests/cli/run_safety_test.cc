@@ -1,8 +1,12 @@
 // `greenrun run` with carbon-aware execution under the abuse a real run gets:
-// its whole process group killed, its stderr closed, signals while it waits,
-// and the edge cases of its deadline report (issue 10, items 1-3 and 16).
-// End to end with the built binary, real processes and a time scale; every
-// wait polls for a condition with a bound.
+// its whole process group killed, its stderr closed, signals while it waits
+// (issue 10, items 1-3 and 16). End to end with the built binary, real
+// processes and a time scale; every wait polls for a condition with a
+// bound, and the forecasts make each state a test acts on last long enough
+// whatever the load (testing/stored_forecast.h). The schedule and deadline
+// logic these tests once checked here (a zero window; a job killed by its
+// checkpoint signal) is tested on a fake clock in
+// tests/engine/scheduled_run_test.cc.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -75,17 +79,21 @@ class RunSafetyTest : public ::testing::Test {
   }
 
   // The job's pid once its log names it and /proc shows it stopped (state
-  // T); 0 when that does not happen in time.
+  // T); 0 when that does not happen within 20 s (under the long-pause
+  // forecast it is stopped from about 3 s to 23 s).
   pid_t stopped_job() const {
     pid_t job = 0;
-    const bool stopped = eventually([&] {
-      job = greenrun::testing::started_pid(log());
-      return job != 0 && greenrun::testing::proc_state(job) == 'T';
-    });
+    const bool stopped = eventually(
+        [&] {
+          job = greenrun::testing::started_pid(log());
+          return job != 0 && greenrun::testing::proc_state(job) == 'T';
+        },
+        20s);
     return stopped ? job : 0;
   }
 
-  // examples/checkpointing_job.py: `units` units of 50 ms (real).
+  // examples/checkpointing_job.py: `units` units of 50 ms (real); 72 units
+  // are 3.6 h of schedule at 3600x.
   std::vector<std::string> job(int units) const {
     return {"--",
             "python3",
@@ -107,8 +115,8 @@ class RunSafetyTest : public ::testing::Test {
   std::vector<std::string> pause_resume(const std::string& pause_mode, const std::vector<std::string>& command) const {
     return with_job({"run",        "--zone",         "DE",          "--sensors",   "fake",
                      "--interval", "100ms",          "--out",       out_.string(), "--time-scale",
-                     "3600",       "--pause-resume", "--max-delay", "200%",        "--expected-duration",
-                     "2h",         "--pause-mode",   pause_mode,    "--grace",     "5s"},
+                     "3600",       "--pause-resume", "--max-delay", "600%",        "--expected-duration",
+                     "4h",         "--pause-mode",   pause_mode,    "--grace",     "5s"},
                     command);
   }
   // Flexible Start that waits at least an hour of schedule (the current and
@@ -129,14 +137,14 @@ class RunSafetyTest : public ::testing::Test {
 // kills greenrun's whole process group. The watchdog is not in it, so the
 // stopped job is resumed and runs to its end.
 TEST_F(RunSafetyTest, AKillOfGreenrunsWholeProcessGroupLeavesNoJobStopped) {
-  store_forecast({900, 900, 100, 900, 100, 900});
-  const pid_t g = start(pause_resume("stop", job(24)));
+  ASSERT_TRUE(greenrun::testing::store_long_pause_forecast(dir_ / "greenrun.db"));
+  const pid_t g = start(pause_resume("stop", job(72)));
   const pid_t stopped = stopped_job();
   ASSERT_GT(stopped, 0) << "the job was never stopped\n" << err();
   ASSERT_EQ(::kill(-g, SIGKILL), 0);
   EXPECT_EQ(wait_exit(g), 128 + SIGKILL);
-  EXPECT_TRUE(eventually([&] { return log_has("total=24"); })) << "the job was left stopped\n" << log() << err();
-  EXPECT_NE(log().find("ran=24 total=24"), std::string::npos) << log();
+  EXPECT_TRUE(eventually([&] { return log_has("total=72"); }, 20s)) << "the job was left stopped\n" << log() << err();
+  EXPECT_NE(log().find("ran=72 total=72"), std::string::npos) << log();
   EXPECT_NE(err().find("greenrun: watchdog: greenrun ended before the job; sent SIGCONT"), std::string::npos) << err();
 }
 
@@ -154,10 +162,11 @@ TEST_F(RunSafetyTest, AKillOfGreenrunsWholeProcessGroupWhileWaitingStartsTheJob)
 // away after two lines. greenrun must not die of SIGPIPE: the schedule runs
 // on, the job ends with the right total and the record is written.
 TEST_F(RunSafetyTest, AClosedStderrDoesNotKillTheRun) {
-  store_forecast({900, 900, 100, 900, 100, 900});
+  // A short pause (hour 4): the run pauses, resumes and ends in seconds.
+  ASSERT_TRUE(greenrun::testing::store_clean_hours(dir_ / "greenrun.db", {1, 2, 3, 5, 6, 7, 8, 9, 10}));
   int p[2];
   ASSERT_EQ(::pipe2(p, O_CLOEXEC), 0);
-  const pid_t g = start(pause_resume("stop", job(24)), p[1]);
+  const pid_t g = start(pause_resume("stop", job(72)), p[1]);
   ::close(p[1]);
   std::string head;
   int lines = 0;
@@ -175,33 +184,11 @@ TEST_F(RunSafetyTest, AClosedStderrDoesNotKillTheRun) {
   ::close(p[0]);  // as head does after its lines
   ASSERT_EQ(lines, 2) << head;
   EXPECT_EQ(wait_exit(g), 0) << "greenrun died (141: SIGPIPE)\n" << head;
-  EXPECT_NE(log().find("ran=24 total=24"), std::string::npos) << log();
+  EXPECT_NE(log().find("ran=72 total=72"), std::string::npos) << log();
   ASSERT_TRUE(fs::exists(greenrun::testing::latest_run_folder(out_) / "run.json")) << "no record written";
   const auto r = record();
   EXPECT_EQ(r["exit_status"], 0);
   EXPECT_EQ(r["schedule"]["mode"], "pause-resume");
-}
-
-// Item 16: a zero window starts the job at once, which meets its deadline.
-TEST_F(RunSafetyTest, StartWithinZeroStartsAtOnceAndMeetsItsDeadline) {
-  store_forecast({300});
-  const pid_t g = start({"run", "--zone", "DE", "--sensors", "fake", "--out", out_.string(), "--time-scale", "3600",
-                         "--start-within", "0s", "--expected-duration", "10m", "--", "true"});
-  ASSERT_EQ(wait_exit(g), 0) << err();
-  EXPECT_NE(err().find("; deadline met"), std::string::npos) << err();
-  EXPECT_EQ(err().find("DEADLINE MISSED"), std::string::npos) << err();
-  EXPECT_TRUE(record()["schedule"]["deadline_met"].get<bool>());
-}
-
-// Item 16: a job that dies of the checkpoint signal (no handler) ended the
-// run early; that is no deadline met.
-TEST_F(RunSafetyTest, AJobKilledByItsCheckpointSignalIsReportedAsNotCompleted) {
-  store_forecast({900, 900, 100, 900, 100, 900});
-  const pid_t g = start(pause_resume("checkpoint", {"--", "sh", "-c", "sleep 20"}));
-  ASSERT_EQ(wait_exit(g), 128 + SIGUSR1) << err();
-  EXPECT_NE(err().find("the job did not complete: the job was killed by SIGUSR1"), std::string::npos) << err();
-  EXPECT_EQ(err().find("deadline met"), std::string::npos) << err();
-  EXPECT_FALSE(record()["schedule"]["deadline_met"].get<bool>());
 }
 
 // Item 16: SIGTERM or SIGHUP while waiting is recorded as 128 + that

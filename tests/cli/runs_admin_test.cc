@@ -86,6 +86,9 @@ TEST_F(RunsAdminTest, DeleteRemovesTheRowAndKeepsFilesUnlessAsked) {
 }
 
 TEST_F(RunsAdminTest, ADetachedWaitingRunIsShownAndCancelledBeforeItStarts) {
+  // A stored forecast whose cleanest hour is 3 h ahead, so the run waits
+  // whatever the time of day (the typical profile's cleanest hour may be now).
+  ASSERT_TRUE(greenrun::testing::store_hourly_forecast(dir_ / "greenrun.db", {900, 900, 900, 900, 900, 100}));
   const fs::path ran = dir_ / "ran";
   // A stored forecast whose only clean hour is 3 h ahead, so the plan waits
   // whatever the time of day (DE's typical profile may start at once).
@@ -129,6 +132,46 @@ TEST_F(RunsAdminTest, ADetachedRunningJobIsStoppedAndRecordedAsCancelled) {
   EXPECT_NE(rec["warnings"].dump().find("cancelled by `greenrun runs cancel`"), std::string::npos) << rec.dump();
   EXPECT_EQ(run({"runs", "cancel", detached_}), 1) << "nothing left to cancel";
   detached_.clear();
+}
+
+// A detached run that fails after the fork says so in `runs status`, with
+// the first line of its error, not only in its log: a command that cannot
+// be executed, and a zone with no data to plan on (FR: nothing stored, no
+// typical profile), which is found only once the supervisor plans.
+TEST_F(RunsAdminTest, ADetachedRunThatFailsAfterTheForkShowsWhyInStatus) {
+  const fs::path ran = dir_ / "ran";
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"run", "--zone", "DE", "--sensors", "fake", "--detach", "--", "greenrun-no-such-cmd"},
+       "greenrun-no-such-cmd: command not found"},
+      {{"run", "--zone", "FR", "--sensors", "fake", "--start-within", "6h", "--duration", "1h", "--detach", "--",
+        "touch", ran.string()},
+       "no intensity data for zone FR"},
+  };
+  for (const auto& [args, why] : cases) {
+    SCOPED_TRACE(args.back());
+    ASSERT_EQ(run(args), 0) << err();
+    const std::string id = first_line();
+    ASSERT_FALSE(id.empty());
+    // The supervisor fails at once; wait for the state, bounded, never by time.
+    ASSERT_TRUE(eventually([&] { return run({"runs", "status", id}) == 0 && out().find("failed") != std::string::npos; },
+                           500))
+        << out() << err();
+    const std::string text = out();
+    EXPECT_EQ(text.find("run " + id + ": failed: "), 0u) << text;
+    EXPECT_NE(text.find(why), std::string::npos) << text;
+    ASSERT_EQ(run({"runs", "status", id, "--json"}), 0) << err();
+    const auto j = nlohmann::json::parse(out());
+    EXPECT_EQ(j["id"], id);
+    EXPECT_EQ(j["state"], "failed");
+    const std::string error = j["error"];
+    EXPECT_NE(error.find(why), std::string::npos) << error;
+    EXPECT_EQ(error.find('\n'), std::string::npos) << "one line";
+    // The same words are in the log, where the whole message stays.
+    const fs::path log = dir_ / "runs" / id / "greenrun.log";
+    EXPECT_NE(greenrun::testing::read_file(log).find(error), std::string::npos) << greenrun::testing::read_file(log);
+    EXPECT_EQ(run({"runs", "cancel", id}), 1) << "nothing in progress to cancel";
+  }
+  EXPECT_FALSE(fs::exists(ran)) << "the job never started";
 }
 
 TEST_F(RunsAdminTest, TheHindsightLineUsesTheUsersOwnWindow) {

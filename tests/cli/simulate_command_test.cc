@@ -56,6 +56,32 @@ TEST_F(SimulateCommand, JsonRowsPerZonePresetAlgorithmWindow) {
   }
 }
 
+// The preset sweep keeps --min-pause as plan, run and simulate --jobs do: a
+// 90-minute job on hourly data is planned in half hours, so the free
+// planner may pause for half an hour; with --min-pause 3h it may not.
+TEST_F(SimulateCommand, ThePresetSweepKeepsTheMinimumPause) {
+  const auto presets = dir_ / "jobs.csv";
+  std::ofstream(presets) << "name,duration,energy\nj,90m,1kWh\n";
+  auto sweep = [&](const std::string& min_pause) {
+    EXPECT_EQ(cli({"simulate", "--zone", "DE", "--presets", presets.string(), "--windows", "24h", "--algorithms",
+                   "pause-resume", "--starts", "hourly", "--from", "2022-01-01", "--to", "2022-03-01", "--min-pause",
+                   min_pause, "--json"}),
+              0)
+        << err_.str();
+    return nlohmann::json::parse(out_.str())["rows"].at(0);
+  };
+  const auto any = sweep("0"), long_pauses = sweep("3h");
+  EXPECT_EQ(any["starts"], long_pauses["starts"]);
+  EXPECT_LT(long_pauses["mean_reduction_percent"].get<double>(), any["mean_reduction_percent"].get<double>())
+      << "short pauses were allowed";
+  EXPECT_GE(long_pauses["mean_reduction_percent"].get<double>(), 0.0) << "running at once is always allowed";
+  // The default (10m) is below a half-hour slot: the same as any pause.
+  EXPECT_EQ(cli({"simulate", "--zone", "DE", "--presets", presets.string(), "--windows", "24h", "--algorithms",
+                 "pause-resume", "--starts", "hourly", "--from", "2022-01-01", "--to", "2022-03-01", "--json"}),
+            0);
+  EXPECT_EQ(nlohmann::json::parse(out_.str())["rows"].at(0)["mean_reduction_percent"], any["mean_reduction_percent"]);
+}
+
 TEST_F(SimulateCommand, CsvAndMarkdownStateSamplingAndProvenance) {
   ASSERT_EQ(cli({"simulate", "--zone", "DE", "--presets", "densenet-201", "--windows", "6h", "--starts", "hourly",
                  "--from", "2022-03-01", "--to", "2022-03-08", "--error", "0.1", "--repeat", "3", "--seed", "7",
@@ -172,6 +198,31 @@ TEST_F(SimulateCommand, ReplaysSacctWithSeededForecastErrorAsCsvAndMarkdown) {
       << err_.str();
   EXPECT_NE(out_.str().find("| setting | id | mode |"), std::string::npos) << out_.str();
   EXPECT_NE(out_.str().find("flexible slack:12h"), std::string::npos) << out_.str();
+}
+
+// --node-power is read by the one power-flag parser (job_flags.h): W, kW,
+// MW or bare watts, the same value the same result; bad values name the flag.
+TEST_F(SimulateCommand, NodePowerIsReadLikeEveryPowerFlag) {
+  const auto log = dir_ / "sacct.txt";
+  std::ofstream(log) << "JobID|Submit|Start|Elapsed|TimeLimit|NNodes|ConsumedEnergy\n"
+                        "12|2022-06-02T22:10:00|2022-06-02T22:11:00|1-02:00:00|2-00:00:00|4|\n";
+  std::vector<std::string> outputs;
+  for (const std::string power : {"1500", "1500W", "1.5kW", "0.0015MW"}) {
+    ASSERT_EQ(cli({"simulate", "--zone", "ES", "--jobs", log.string(), "--rule", "slack:12h", "--policies",
+                   "at-once,flexible", "--node-power", power, "--json"}),
+              0)
+        << power << ": " << err_.str();
+    outputs.push_back(out_.str());
+  }
+  for (const auto& o : outputs) EXPECT_EQ(o, outputs.front());
+  EXPECT_NE(outputs.front().find("\"energy_kwh\": 156.0"), std::string::npos) << "26 h x 4 nodes x 1.5 kW\n" << outputs.front();
+  for (const std::string bad : {"-3W", "0", "lots", "inf"}) {
+    EXPECT_EQ(cli({"simulate", "--zone", "ES", "--jobs", log.string(), "--node-power", bad}), 2) << bad;
+    EXPECT_NE(err_.str().find("greenrun: --node-power: expected a positive power such as 300W, 0.3kW or 300 (watts), "
+                              "got \"" + bad + "\""),
+              std::string::npos)
+        << err_.str();
+  }
 }
 
 TEST_F(SimulateCommand, BadJobLogsAreOneLineErrors) {

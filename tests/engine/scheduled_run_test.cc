@@ -5,6 +5,7 @@
 // and event here is exact.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -43,8 +44,11 @@ class ScheduledRunTest : public ::testing::Test {
       s.label = "fake";
       return s;
     };
-    services_.jobs = [this](const JobSpec&, Clock& clock, const runner::ScaledClock*) {
-      return std::make_unique<SimulatedJob>(clock, work_, &starts_, &proc_, 1min);
+    services_.jobs = [this](const JobSpec& spec, Clock& clock, const runner::ScaledClock*) {
+      auto job = std::make_unique<SimulatedJob>(clock, work_, &starts_, &proc_, 1min);
+      job->set_pause_mode(spec.pause_mode);
+      job->set_dies_of_checkpoint_signal(dies_of_);
+      return job;
     };
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -84,6 +88,7 @@ class ScheduledRunTest : public ::testing::Test {
   FakeClock clock_{kMidnight};
   Services services_;
   Duration work_ = 72min;
+  int dies_of_ = 0;  // checkpoint mode: the signal the job dies of at a pause (0: it checkpoints)
   std::vector<UtcTime> starts_;
 };
 
@@ -115,6 +120,94 @@ TEST_F(ScheduledRunTest, StopModePausesThroughTheDirtyHoursAndFinishesInTheNextC
   EXPECT_EQ(format_utc(out->record.ended), "2026-11-30T03:12:00Z");
   EXPECT_LE(s.emissions.grams(), s.at_once.grams());
   EXPECT_TRUE(events.has(EventKind::kPlan, "plan (pause-resume)"));
+}
+
+// Was the checkpoint half of RunExecutionTest.PausesAndResumesInBothModes
+// (the CLI test keeps the real processes' mechanics): the same schedule as
+// stop mode, with a checkpoint and a restart instead of a pause and a resume.
+TEST_F(ScheduledRunTest, CheckpointModeCheckpointsThroughTheDirtyHoursAndRestarts) {
+  store_forecast({300, 300, 100, 900, 900, 100, 100, 900});
+  ExecutionRequest ex;
+  ex.mode = scheduling::Mode::kPauseResume;
+  ex.expected_duration = 2h;
+  ex.max_delay = Delay{std::nullopt, 200.0};
+  ex.pause_mode = runner::PauseMode::kCheckpoint;
+  Recorder events;
+  auto out = run(request(ex), services_, events);
+  ASSERT_TRUE(out) << out.error().message;
+  ASSERT_EQ(out->exit_status(), 0);
+  ASSERT_EQ(starts_.size(), 2u);
+  EXPECT_EQ(format_utc(starts_[0]), "2026-11-30T00:00:00Z");
+  EXPECT_EQ(format_utc(starts_[1]), "2026-11-30T03:00:00Z");
+  ASSERT_TRUE(out->record.schedule);
+  const auto& s = *out->record.schedule;
+  EXPECT_EQ(s.pause_mode, "checkpoint");
+  EXPECT_EQ(kinds(s), (std::vector<std::string>{"start", "checkpoint", "restart", "exit"}));
+  EXPECT_TRUE(s.deadline_met);
+  EXPECT_EQ(s.run_time, work_);
+  EXPECT_EQ(format_utc(out->record.ended), "2026-11-30T03:12:00Z");
+}
+
+// Was RunSafetyTest.AJobKilledByItsCheckpointSignalIsReportedAsNotCompleted:
+// a job that dies of the checkpoint signal (no handler) ended the run early;
+// that is no deadline met, and the run's status is the signal's.
+TEST_F(ScheduledRunTest, AJobKilledByItsCheckpointSignalIsReportedAsNotCompleted) {
+  store_forecast({300, 300, 100, 900, 900, 100, 100, 900});
+  dies_of_ = SIGUSR1;
+  ExecutionRequest ex;
+  ex.mode = scheduling::Mode::kPauseResume;
+  ex.expected_duration = 2h;
+  ex.max_delay = Delay{std::nullopt, 200.0};
+  ex.pause_mode = runner::PauseMode::kCheckpoint;
+  Recorder events;
+  auto out = run(request(ex), services_, events);
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(out->exit_status(), 128 + SIGUSR1);
+  ASSERT_EQ(starts_.size(), 1u) << "never restarted";
+  ASSERT_TRUE(out->record.schedule);
+  EXPECT_FALSE(out->record.schedule->deadline_met);
+  EXPECT_EQ(kinds(*out->record.schedule), (std::vector<std::string>{"start", "exit"}));
+  ASSERT_TRUE(out->schedule);
+  EXPECT_NE(out->schedule->deadline_summary.find("the job did not complete: the job was killed by SIGUSR1"),
+            std::string::npos)
+      << out->schedule->deadline_summary;
+  EXPECT_EQ(out->schedule->deadline_summary.find("deadline met"), std::string::npos);
+}
+
+// Was RunSafetyTest.StartWithinZeroStartsAtOnceAndMeetsItsDeadline.
+TEST_F(ScheduledRunTest, StartWithinZeroStartsAtOnceAndMeetsItsDeadline) {
+  store_forecast({300});
+  work_ = 10min;
+  ExecutionRequest ex;
+  ex.mode = scheduling::Mode::kFlexibleStart;
+  ex.expected_duration = 10min;
+  ex.start_within = 0s;
+  Recorder events;
+  auto out = run(request(ex), services_, events);
+  ASSERT_TRUE(out) << out.error().message;
+  ASSERT_EQ(starts_.size(), 1u);
+  EXPECT_EQ(starts_[0], kMidnight);
+  ASSERT_TRUE(out->record.schedule && out->schedule);
+  EXPECT_TRUE(out->record.schedule->deadline_met);
+  EXPECT_EQ(out->schedule->deadline_summary, "deadline met");
+}
+
+// Was RunExecutionTest.WithoutAStoredForecastTheTypicalProfileIsUsedWithAWarning.
+TEST_F(ScheduledRunTest, WithoutAStoredForecastTheTypicalProfileIsUsedWithAWarning) {
+  work_ = 10min;
+  ExecutionRequest ex;
+  ex.mode = scheduling::Mode::kFlexibleStart;
+  ex.expected_duration = 10min;
+  ex.start_within = 1h;
+  Recorder events;
+  auto out = run(request(ex), services_, events);
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_TRUE(events.has(EventKind::kWarning, "typical profile, not a forecast"));
+  ASSERT_TRUE(out->record.schedule);
+  EXPECT_EQ(out->record.schedule->mode, "flexible");
+  EXPECT_EQ(out->record.schedule->forecast_origin, "typical");
+  ASSERT_EQ(starts_.size(), 1u);
+  EXPECT_LE(starts_[0], kMidnight + 1h) << "within the window";
 }
 
 // Was MinSavingTest.ATinySavingRunsAtOnceAndSaysWhy.

@@ -142,7 +142,7 @@ TEST(RunEmissions, UncoveredTimeUsesTheLabelledAnnualMean) {
   EXPECT_NEAR(e->job.average.operational.grams(), last + 475, 1e-6);
   const auto f = emissions_figure(e->job, false);
   EXPECT_DOUBLE_EQ(f.coverage, 0.5);
-  EXPECT_NE(f.source.find("test mean, annual mean, not time-resolved for uncovered time"), std::string::npos)
+  EXPECT_NE(f.source.find(" + annual mean, not time-resolved (test mean) for uncovered time"), std::string::npos)
       << f.source;
   EXPECT_NEAR(f.mean_intensity.grams_per_kwh(), (last + 475) / 2, 1e-9);
 }

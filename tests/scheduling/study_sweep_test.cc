@@ -163,6 +163,104 @@ TEST(StudySweep, PauseResumeEqualsCleanestSlotsAndNeverLosesToFlexible) {
   }
 }
 
+// The least sum of K of the w slots from t whose runs are at least P slots
+// apart: every K-subset of the window (the oracle of the planners' tests).
+double brute_force_min_pause(const std::vector<double>& v, size_t t, size_t K, size_t w, size_t P) {
+  double best = std::numeric_limits<double>::infinity();
+  for (uint32_t mask = 0; mask < (1u << w); ++mask) {
+    if (static_cast<size_t>(std::popcount(mask)) != K) continue;
+    bool ok = true;
+    size_t last_end = 0;
+    bool any = false;
+    for (size_t i = 0; i < w && ok; ++i) {
+      if (!(mask >> i & 1) || (i > 0 && (mask >> (i - 1) & 1))) continue;  // not a run's first slot
+      if (any && i - last_end < P) ok = false;
+      size_t j = i;
+      while (j < w && (mask >> j & 1)) ++j;
+      last_end = j;
+      any = true;
+    }
+    if (!ok) continue;
+    double c = 0;
+    for (size_t i = 0; i < w; ++i)
+      if (mask >> i & 1) c += v[t + i];
+    best = std::min(best, c);
+  }
+  return best;
+}
+
+TEST(StudySweep, PauseResumeWithAMinimumPauseMatchesBruteForce) {
+  const uint32_t seed = test::test_seed();
+  SCOPED_TRACE("seed " + std::to_string(seed) + " (GREENRUN_TEST_SEED)");
+  std::mt19937 rng(seed);
+  size_t constrained = 0;  // starts where the K cleanest pause too briefly
+  for (int iter = 0; iter < 300; ++iter) {
+    SCOPED_TRACE("iteration " + std::to_string(iter));
+    const size_t w = std::uniform_int_distribution<size_t>(1, 14)(rng);
+    const size_t K = std::uniform_int_distribution<size_t>(1, w)(rng);
+    const size_t P = std::uniform_int_distribution<size_t>(2, 5)(rng);
+    std::vector<double> v(w + std::uniform_int_distribution<size_t>(0, 4)(rng));
+    for (double& x : v) x = std::uniform_int_distribution<int>(0, 9)(rng);
+    std::vector<size_t> starts;
+    for (size_t t = 0; t + w <= v.size(); ++t) starts.push_back(t);
+    std::vector<StartOutcome> out;
+    ASSERT_TRUE(sweep_pause_resume_min_pause(v, v, K, w, P, starts, out));
+    const auto free = sweep_pause_resume(v, rank_slots(v), K, w, starts);
+    for (size_t k = 0; k < starts.size(); ++k) {
+      const size_t t = starts[k];
+      EXPECT_EQ(out[k].optimum, brute_force_min_pause(v, t, K, w, P)) << "start " << t;
+      double base = 0;
+      for (size_t i = 0; i < K; ++i) base += v[t + i];
+      EXPECT_EQ(out[k].baseline, base);
+      EXPECT_GE(out[k].optimum, free[k].optimum) << "a minimum pause never lowers the cost";
+      EXPECT_LE(out[k].optimum, base) << "running at once is always allowed";
+      if (out[k].optimum > free[k].optimum) ++constrained;
+    }
+  }
+  EXPECT_GT(constrained, 0u) << "the minimum pause never changed a schedule: the test would not see it ignored";
+}
+
+// On a noisy forecast (plan on it, pay on the truth) the sweep chooses what
+// the planner `plan` and `run` use chooses (plan_pause_resume with
+// min_pause), start by start, on real 15-minute-like slots.
+TEST(StudySweep, PauseResumeWithAMinimumPauseChoosesWhatThePlannerChooses) {
+  GREENRUN_REQUIRE_SHARED_DATA();
+  const uint32_t seed = test::test_seed();
+  SCOPED_TRACE("seed " + std::to_string(seed) + " (GREENRUN_TEST_SEED)");
+  std::mt19937 rng(seed);
+  const auto truth = values_of(test::real_series("green-dcc/GB_2023_hourly.csv"), 2000, 400);
+  const auto step = std::chrono::minutes(15);  // the hourly values as quarter hours: many short dips
+  const UtcTime t0 = test::at("2023-03-01T00:00:00Z");
+  for (int iter = 0; iter < 6; ++iter) {
+    SCOPED_TRACE("iteration " + std::to_string(iter));
+    const auto plan = with_noise(truth, rng, 40);
+    intensity::IntensitySeries series("GB", intensity::Signal::kAverageLifecycle, intensity::Origin::kForecast);
+    for (size_t i = 0; i < plan.size(); ++i)
+      ASSERT_TRUE(series.append(t0 + step * static_cast<int64_t>(i), step, CarbonIntensity::grams_per_kwh(plan[i])));
+    const size_t K = std::uniform_int_distribution<size_t>(2, 12)(rng);
+    const size_t w = K + std::uniform_int_distribution<size_t>(4, 30)(rng);
+    const size_t P = std::uniform_int_distribution<size_t>(2, 6)(rng);
+    std::vector<size_t> starts;
+    for (size_t t = 0; t + w <= plan.size(); t += 7) starts.push_back(t);
+    std::vector<StartOutcome> out;
+    ASSERT_TRUE(sweep_pause_resume_min_pause(plan, truth, K, w, P, starts, out));
+    auto job = Job::make(step * static_cast<int64_t>(K), PowerProfile::constant(Power::watts(1000)));
+    ASSERT_TRUE(job);
+    PauseResumeOptions options;
+    options.min_pause = step * static_cast<int64_t>(P);
+    for (size_t k = 0; k < starts.size(); ++k) {
+      const UtcTime from = t0 + step * static_cast<int64_t>(starts[k]);
+      auto p = plan_pause_resume(series, *job, from, from + step * static_cast<int64_t>(w), options);
+      ASSERT_TRUE(p) << p.error().message;
+      double paid = 0;
+      for (const Segment& seg : p->segments)
+        for (UtcTime s = seg.start; s < seg.end; s += step) paid += truth[static_cast<size_t>((s - t0) / step)];
+      EXPECT_NEAR(out[k].optimum, paid, 1e-9 * paid) << "start " << starts[k];
+      EXPECT_EQ(out[k].pauses + 1, p->segments.size()) << "start " << starts[k];
+    }
+  }
+}
+
 TEST(StudySweep, RepeatedRanksEqualRanksOfRepeatedValues) {
   std::mt19937 rng(test::test_seed());
   std::vector<double> v(50);

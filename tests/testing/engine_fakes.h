@@ -34,12 +34,25 @@ class SimulatedJob final : public runner::JobControl {
     starts_->push_back(clock_.utc_now());
     return std::nullopt;
   }
+  // Checkpoint mode: a pause is a checkpoint (the process exits 0 and the
+  // next resume() starts it again, going on from where it was), or, with
+  // dies_of_checkpoint_signal, the process dies of the signal (no handler).
+  void set_pause_mode(runner::PauseMode m) { mode_ = m; }
+  void set_dies_of_checkpoint_signal(int sig) { dies_of_ = sig; }
   runner::PauseResult pause() override {
     running_ = false;
-    return {};
+    if (mode_ == runner::PauseMode::kStop) return {};
+    process_ = false;
+    publish();
+    if (dies_of_ == 0) return {runner::PauseOutcome::kPaused, std::nullopt, "checkpointed: exited 0"};
+    runner::ExitStatus st;
+    st.signalled = true;
+    st.signal = dies_of_;
+    return {runner::PauseOutcome::kExited, st,
+            "the job was killed by " + runner::signal_name(dies_of_) + " (it does not handle the checkpoint signal)"};
   }
   std::optional<runner::SpawnError> resume() override {
-    running_ = true;
+    running_ = process_ = true;
     starts_->push_back(clock_.utc_now());
     return std::nullopt;
   }
@@ -64,9 +77,11 @@ class SimulatedJob final : public runner::JobControl {
   bool interrupted() const override { return false; }
   bool has_process() const override { return process_; }
   pid_t measured_root() const override { return 4242; }
-  runner::PauseMode mode() const override { return runner::PauseMode::kStop; }
+  runner::PauseMode mode() const override { return mode_; }
 
  private:
+  runner::PauseMode mode_ = runner::PauseMode::kStop;
+  int dies_of_ = 0;
   Clock& clock_;
   Duration work_;
   Duration done_{0};

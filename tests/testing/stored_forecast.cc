@@ -23,4 +23,14 @@ Status store_hourly_forecast(const std::filesystem::path& store, const std::vect
   return {};
 }
 
+Status store_clean_hours(const std::filesystem::path& store, const std::vector<int>& clean, int hours) {
+  std::vector<double> v(static_cast<size_t>(hours + 2), 900);  // index h + 2 is hour h; no wrap
+  for (int h : clean) v.at(static_cast<size_t>(h + 2)) = 100;
+  return store_hourly_forecast(store, v, hours);
+}
+
+Status store_long_pause_forecast(const std::filesystem::path& store) {
+  return store_clean_hours(store, {1, 2, 3, 24, 25, 26, 27, 28, 29}, 40);
+}
+
 }  // namespace greenrun::testing
