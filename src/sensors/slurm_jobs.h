@@ -18,11 +18,14 @@
 //    there, SLURMD_NODENAME equal to it: several slurmd on one host share a
 //    procfs) counts for that job, with its utime+stime; a process that
 //    scrubs its environment is not seen.
-// The source is chosen at every sample: the first whose folder holds a job
-// group (uid_*/job_*), so an empty folder left behind by Slurm or by another
-// cluster on the host never hides the jobs of this node. Note that Slurm's
-// task/cgroup alone makes only freezer groups; cpuacct groups come from
-// jobacct_gather/cgroup (docs/slurm.md).
+// The source is the first whose folder exists, checked at every sample. It
+// is not chosen per job: a job seen by two sources in turn (its cpuacct group
+// made a moment after its freezer group, or removed before it) would have its
+// CPU time counted twice. So an empty cpuacct/slurm_<node> folder that no job
+// of this node will enter (left by a dead cluster with the same node names on
+// one host) hides the node's jobs until it is removed (docs/slurm.md). Note
+// that task/cgroup alone makes only freezer groups; cpuacct groups come from
+// jobacct_gather/cgroup.
 // Per process (cgroup-tasks, process tree), a process's CPU time between its
 // last sample and its exit is missed (an under-count of at most one interval
 // per process, never an over-count).
@@ -106,6 +109,12 @@ class SlurmJobCpu {
   std::map<std::pair<int, uint64_t>, std::pair<std::string, uint64_t>> last_process_ticks_;
   std::vector<std::string> last_jobs_;  // both: the jobs seen by the previous call
 };
+
+// A small procfs or cgroupfs file read whole; nullopt when it cannot be read
+// (the process or group is gone, or it is not ours to read).
+std::optional<std::string> read_proc_file(const std::string& path);
+// The value of NAME in a NUL-separated environ block (/proc/<pid>/environ).
+std::optional<std::string> environ_value(std::string_view environ, std::string_view name);
 
 // One component's energy over the interval, as the node's sensors read it.
 struct NodeComponentEnergy {

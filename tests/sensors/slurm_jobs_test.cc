@@ -99,27 +99,6 @@ TEST_F(SlurmTree, SeveralSlurmdOnOneHostEachSeeTheirOwnNodesCgroups) {
   EXPECT_EQ(b->jobs.begin()->first, "202");
 }
 
-TEST_F(SlurmTree, AnEmptySlurmFolderLeftBehindDoesNotHideTheNodesJobs) {
-  // A cpuacct/slurm_n1 and freezer/slurm_n1 with no job group (Slurm leaves
-  // them when a node's last job ends; a dead cluster with the same node names
-  // leaves them too): the jobs are found from their processes.
-  fs::create_directories(cgroup() / "slurm_n1" / "uid_0");
-  fs::create_directories(root_ / "freezer" / "slurm_n1");
-  set_process(40, 200, "SLURM_JOB_ID=41;SLURMD_NODENAME=n1");
-  SlurmJobCpu cpu(options("n1"));
-  auto first = cpu.sample();
-  ASSERT_TRUE(first) << first.error().message;
-  EXPECT_EQ(first->source, JobCpuSource::kProcessTree);
-  ASSERT_EQ(first->jobs.size(), 1u);
-  EXPECT_EQ(first->jobs.at("41").cpu_ns, 2'000'000'000u);
-  // Once Slurm puts a job in a group there, the group is the source.
-  set_job("42", 9'000, "0", 0, "slurm_n1");
-  auto second = cpu.sample();
-  ASSERT_TRUE(second);
-  EXPECT_EQ(second->source, JobCpuSource::kCgroup);
-  EXPECT_EQ(second->jobs.count("42"), 1u);
-}
-
 TEST_F(SlurmTree, FreezerGroupsOfProctrackCgroupListTheJobsProcesses) {
   // proctrack/cgroup alone: no cpuacct groups, the freezer's list the pids.
   const uint64_t ns = 10'000'000;  // per tick at 100 Hz
