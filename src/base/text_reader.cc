@@ -123,4 +123,14 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+std::string quote_csv(std::string_view field) {
+  if (field.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(field);
+  std::string out = "\"";
+  for (char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
 }  // namespace greenrun

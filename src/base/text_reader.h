@@ -43,6 +43,11 @@ class LineReader {
 void split_csv(std::string_view line, std::vector<std::string_view>& fields,
                std::string& scratch, char separator = ',');
 
+// One field as a CSV record writes it (RFC 4180): as it is unless it holds a
+// comma, quote or line break, else quoted with "" for each quote. split_csv
+// reads it back.
+std::string quote_csv(std::string_view field);
+
 // ASCII case-insensitive comparison and lower-casing.
 bool iequals(std::string_view a, std::string_view b);
 std::string to_lower(std::string_view s);

@@ -11,6 +11,7 @@
 
 #include "base/quantity_format.h"
 #include "base/quantity_parse.h"
+#include "base/text_reader.h"
 #include "base/time_format.h"
 #include "runner/run_record.h"
 #include "runner/run_store.h"
@@ -52,15 +53,7 @@ std::string schedule_text(const runner::ScheduleSummary& s) {
   return out;
 }
 
-std::string csv_cell(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
+std::string csv_cell(const std::string& s) { return quote_csv(s); }
 
 }  // namespace
 

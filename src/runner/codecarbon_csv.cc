@@ -10,6 +10,7 @@
 #include <array>
 #include <vector>
 
+#include "base/text_reader.h"
 #include "base/time_format.h"
 
 #include "intensity/countries.h"
@@ -21,15 +22,7 @@ namespace {
 
 using sensors::Component;
 
-std::string field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
+std::string field(const std::string& s) { return quote_csv(s); }
 
 std::string num(double v) {
   char buf[64];

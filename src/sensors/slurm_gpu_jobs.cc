@@ -9,27 +9,8 @@
 namespace greenrun::sensors {
 namespace {
 
-std::optional<std::string> slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::optional<std::string> slurp(const std::filesystem::path& p) { return read_proc_file(p.string()); }
 
-// The value of NAME in a NUL-separated environ block.
-std::optional<std::string> env_value(std::string_view environ, std::string_view name) {
-  size_t at = 0;
-  while (at < environ.size()) {
-    size_t end = environ.find('\0', at);
-    if (end == std::string_view::npos) end = environ.size();
-    const std::string_view entry = environ.substr(at, end - at);
-    if (entry.size() > name.size() && entry.starts_with(name) && entry[name.size()] == '=')
-      return std::string(entry.substr(name.size() + 1));
-    at = end + 1;
-  }
-  return std::nullopt;
-}
 
 struct CgroupJob {
   std::string job;
@@ -79,10 +60,10 @@ std::optional<std::string> job_of_process(const std::string& procfs_root, const 
   // No job cgroup (proctrack/linuxproc): its environment, as the process tree reads it.
   const auto environ = slurp(dir / "environ");
   if (!environ) return std::nullopt;
-  auto job = env_value(*environ, "SLURM_JOB_ID");
+  auto job = environ_value(*environ, "SLURM_JOB_ID");
   if (!job || job->empty()) return std::nullopt;
   if (!node.empty())
-    if (const auto n = env_value(*environ, "SLURMD_NODENAME"); n && *n != node) return std::nullopt;
+    if (const auto n = environ_value(*environ, "SLURMD_NODENAME"); n && *n != node) return std::nullopt;
   return job;
 }
 

@@ -12,13 +12,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::optional<std::string> slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::optional<std::string> slurp(const fs::path& p) { return read_proc_file(p.string()); }
 
 std::optional<uint64_t> parse_u64(std::string_view text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
@@ -42,19 +36,6 @@ std::vector<std::string> entries(const fs::path& dir, std::string_view prefix) {
   return out;
 }
 
-// The value of NAME in a NUL-separated environ block.
-std::optional<std::string> env_value(std::string_view environ, std::string_view name) {
-  size_t at = 0;
-  while (at < environ.size()) {
-    size_t end = environ.find('\0', at);
-    if (end == std::string_view::npos) end = environ.size();
-    const std::string_view entry = environ.substr(at, end - at);
-    if (entry.size() > name.size() && entry.starts_with(name) && entry[name.size()] == '=')
-      return std::string(entry.substr(name.size() + 1));
-    at = end + 1;
-  }
-  return std::nullopt;
-}
 
 // utime+stime (fields 14, 15) and starttime (22) of a /proc/<pid>/stat line.
 std::optional<std::pair<uint64_t, uint64_t>> stat_ticks(std::string_view stat) {
@@ -86,6 +67,27 @@ void finish(JobCpuDelta& d, std::vector<std::string>& last_jobs) {
 }
 
 }  // namespace
+
+std::optional<std::string> read_proc_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::optional<std::string> environ_value(std::string_view environ, std::string_view name) {
+  size_t at = 0;
+  while (at < environ.size()) {
+    size_t end = environ.find('\0', at);
+    if (end == std::string_view::npos) end = environ.size();
+    const std::string_view entry = environ.substr(at, end - at);
+    if (entry.size() > name.size() && entry.starts_with(name) && entry[name.size()] == '=')
+      return std::string(entry.substr(name.size() + 1));
+    at = end + 1;
+  }
+  return std::nullopt;
+}
 
 std::string_view to_string(JobCpuSource s) {
   switch (s) {
@@ -120,23 +122,9 @@ std::optional<std::string> SlurmJobCpu::cgroup_folder(const std::string& control
   return std::nullopt;
 }
 
-namespace {
-// Whether Slurm's folder holds at least one job group (uid_*/job_*). An empty
-// folder is not a source: Slurm leaves slurm_<node> behind when a node's last
-// job ends, and a cluster that died (or another one on this host with the
-// same node names) can leave one that no job of this node will ever enter.
-bool has_job_groups(const fs::path& folder) {
-  for (const auto& uid : entries(folder, "uid_"))
-    if (!entries(folder / uid, "job_").empty()) return true;
-  return false;
-}
-}  // namespace
-
 Result<JobCpuDelta> SlurmJobCpu::sample() {
-  if (const auto cpuacct = cgroup_folder("cpuacct"); cpuacct && has_job_groups(*cpuacct))
-    return sample_cgroup(*cpuacct);
-  if (const auto freezer = cgroup_folder("freezer"); freezer && has_job_groups(*freezer))
-    return sample_cgroup_tasks(*freezer);
+  if (const auto cpuacct = cgroup_folder("cpuacct")) return sample_cgroup(*cpuacct);
+  if (const auto freezer = cgroup_folder("freezer")) return sample_cgroup_tasks(*freezer);
   return sample_processes();
 }
 
@@ -214,11 +202,11 @@ Result<JobCpuDelta> SlurmJobCpu::sample_processes() {
     if (pec != std::errc{} || p != name.data() + name.size()) continue;
     const auto environ = slurp(it->path() / "environ");
     if (!environ) continue;  // gone, or not ours to read
-    const auto job = env_value(*environ, "SLURM_JOB_ID");
+    const auto job = environ_value(*environ, "SLURM_JOB_ID");
     if (!job || job->empty()) continue;
     if (!options_.node.empty())
-      if (const auto node = env_value(*environ, "SLURMD_NODENAME"); node && *node != options_.node) continue;
-    tasks.push_back({pid, *job, env_value(*environ, "SLURM_STEP_ID").value_or("")});
+      if (const auto node = environ_value(*environ, "SLURMD_NODENAME"); node && *node != options_.node) continue;
+    tasks.push_back({pid, *job, environ_value(*environ, "SLURM_STEP_ID").value_or("")});
   }
   auto d = account(tasks, JobCpuSource::kProcessTree);
   for (auto& [id, j] : d.jobs) j.new_job = std::find(last_jobs_.begin(), last_jobs_.end(), id) == last_jobs_.end();

@@ -51,5 +51,19 @@ TEST(SplitCsv, KeepsTrailingEmptyField) {
   EXPECT_EQ(f[2], "");
 }
 
+TEST(QuoteCsv, QuotesOnlyWhatNeedsItAndSplitCsvReadsItBack) {
+  EXPECT_EQ(quote_csv("plain"), "plain");
+  EXPECT_EQ(quote_csv("a,b"), "\"a,b\"");
+  EXPECT_EQ(quote_csv("say \"hi\""), "\"say \"\"hi\"\"\"");
+  const std::vector<std::string> fields = {"x", "a,b", "q\"uote", "line\nbreak", ""};
+  std::string line;
+  for (const auto& f : fields) line += (line.empty() ? "" : ",") + quote_csv(f);
+  std::vector<std::string_view> back;
+  std::string scratch;
+  split_csv(line, back, scratch);
+  ASSERT_EQ(back.size(), fields.size()) << line;
+  for (size_t k = 0; k < fields.size(); ++k) EXPECT_EQ(back[k], fields[k]) << k;
+}
+
 }  // namespace
 }  // namespace greenrun
