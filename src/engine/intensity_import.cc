@@ -27,6 +27,7 @@ Result<IntensityImportOutcome> import_intensity(const IntensityImportRequest& re
   }
   // Parse every file before writing anything: one bad file imports nothing.
   std::vector<intensity::IntensitySeries> series;
+  std::vector<intensity::IntensitySeries> issues;  // kept whole beside a merged forecast (ImportResult::issues)
   IntensityImportOutcome out;
   for (const std::string& file : request.files) {
     auto result = intensity::import_file(file, options);
@@ -45,6 +46,7 @@ Result<IntensityImportOutcome> import_intensity(const IntensityImportRequest& re
       series.push_back(std::move(s));
       out.series_file.push_back(file);
     }
+    for (auto& s : result->issues) issues.push_back(std::move(s));
   }
   if (request.issued) {
     size_t forecasts = 0;
@@ -58,7 +60,7 @@ Result<IntensityImportOutcome> import_intensity(const IntensityImportRequest& re
                         "--issued: only a forecast has an issue time, and the files hold actual data only (nothing "
                         "was imported)");
   }
-  auto summary = store->import(series);
+  auto summary = store->import(series, issues);
   if (!summary) return make_error(summary.error().kind, summary.error().message + " (nothing was imported)");
   out.summary = std::move(*summary);
   out.series = series.size();

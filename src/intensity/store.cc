@@ -230,6 +230,27 @@ Result<ImportStatements> prepare_import(sqlite3* db, const std::string& path) {
   return s;
 }
 
+// Keeps one issued forecast whole in the `issues` table (replacing the same
+// zone x signal x issue time), attributed to import `id`, inside the caller's
+// transaction. REQUIRES: s.issued(), s not empty.
+Status upsert_issue(sqlite3* db, const std::string& path, ImportStatements& st, const IntensitySeries& s,
+                    int64_t id) {
+  std::vector<Pt> pts(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    const IntensityPoint p = s.point(i);
+    pts[i] = Pt{p.start.time_since_epoch().count(), p.duration.count(), p.value.grams_per_kwh(),
+                static_cast<uint32_t>(id), static_cast<uint8_t>(p.estimated ? 1 : 0)};
+  }
+  std::string blob;
+  encode(pts.data(), pts.size(), blob);
+  const std::string signal(to_string(s.signal()));
+  st.upsert_issue.bind(1, s.zone()).bind(2, signal).bind(3, s.issued()->time_since_epoch().count());
+  st.upsert_issue.bind(4, s.start().time_since_epoch().count()).bind(5, s.end().time_since_epoch().count());
+  st.upsert_issue.bind(6, static_cast<int64_t>(s.size())).bind(7, id);
+  st.upsert_issue.bind_blob(8, blob);
+  return run(st.upsert_issue, db, path);
+}
+
 // Writes one series inside the caller's transaction.
 Status import_one(sqlite3* db, const std::string& path, ImportStatements& st, const IntensitySeries& s,
                   size_t index, const std::string& now, int64_t& batch, ImportSummary& total) {
@@ -260,20 +281,8 @@ Status import_one(sqlite3* db, const std::string& path, ImportStatements& st, co
   const int64_t id = sqlite3_last_insert_rowid(db);
   if (id > static_cast<int64_t>(UINT32_MAX)) return make_error(path + ": too many imports for the chunk format");
   if (batch == 0) batch = id;
-  if (s.issued() && !s.empty()) {  // the issue, whole
-    std::vector<Pt> pts(s.size());
-    for (size_t i = 0; i < s.size(); ++i) {
-      const IntensityPoint p = s.point(i);
-      pts[i] = Pt{p.start.time_since_epoch().count(), p.duration.count(), p.value.grams_per_kwh(),
-                  static_cast<uint32_t>(id), static_cast<uint8_t>(p.estimated ? 1 : 0)};
-    }
-    std::string blob;
-    encode(pts.data(), pts.size(), blob);
-    st.upsert_issue.bind(1, zone).bind(2, signal).bind(3, s.issued()->time_since_epoch().count());
-    st.upsert_issue.bind(4, lo).bind(5, hi).bind(6, static_cast<int64_t>(s.size())).bind(7, id);
-    st.upsert_issue.bind_blob(8, blob);
-    if (auto ok = run(st.upsert_issue, db, path); !ok) return ok;
-  }
+  if (s.issued() && !s.empty())  // the issue, whole
+    if (auto ok = upsert_issue(db, path, st, s, id); !ok) return ok;
 
   ImportSummary counts;
   if (!s.empty()) {
@@ -544,7 +553,8 @@ IntensityStore& IntensityStore::operator=(IntensityStore&& o) noexcept {
 }
 IntensityStore::~IntensityStore() { close(); }
 
-Result<ImportSummary> IntensityStore::import(const std::vector<IntensitySeries>& series) {
+Result<ImportSummary> IntensityStore::import(const std::vector<IntensitySeries>& series,
+                                             const std::vector<IntensitySeries>& issues) {
   if (read_only_)
     return make_error(path_ + ": the store is read-only (no permission to write it); check its permissions or "
                       "give another --store");
@@ -556,6 +566,30 @@ Result<ImportSummary> IntensityStore::import(const std::vector<IntensitySeries>&
   int64_t batch = 0;
   for (size_t i = 0; i < series.size(); ++i) {
     if (auto ok = import_one(db_, path_, *st, series[i], i, now, batch, total); !ok) {
+      (void)exec(db_, path_, "ROLLBACK");
+      return make_error(ok.error().message);
+    }
+  }
+  for (size_t i = 0; i < issues.size(); ++i) {
+    const IntensitySeries& s = issues[i];
+    Status ok;
+    if (!s.issued() || s.origin() != Origin::kForecast || s.empty() || s.zone().empty()) {
+      ok = make_error(path_ + ": issue " + std::to_string(i + 1) +
+                      ": expected a forecast with a zone, points and an issue time; nothing was imported");
+    } else {
+      // Attributed to this call's import of the same zone and signal (the
+      // merged forecast the issue came with), else to its first import.
+      int64_t id = batch;
+      for (const auto& rec : total.records)
+        if (rec.key.zone == s.zone() && rec.key.signal == s.signal() && rec.key.origin == Origin::kForecast) id = rec.id;
+      if (id == 0) {
+        ok = make_error(path_ + ": issue " + std::to_string(i + 1) +
+                        ": expected the forecast it belongs to in the same import; nothing was imported");
+      } else {
+        ok = upsert_issue(db_, path_, *st, s, id);
+      }
+    }
+    if (!ok) {
       (void)exec(db_, path_, "ROLLBACK");
       return make_error(ok.error().message);
     }

@@ -151,9 +151,14 @@ class IntensityStore {
   bool read_only() const { return read_only_; }
 
   // Writes every series in one transaction, in order (a later series wins
-  // where it overlaps an earlier one with the same key). On error nothing is
-  // written. Error: a series without a zone, or the SQLite failure.
-  [[nodiscard]] Result<ImportSummary> import(const std::vector<IntensitySeries>& series);
+  // where it overlaps an earlier one with the same key). `issues` are issued
+  // forecasts kept whole in the issued-forecast table only, beside a merged
+  // forecast of the same zone and signal in `series` (ImportResult::issues);
+  // they change no stored series. On error nothing is written. Error: a
+  // series without a zone, an issue without an issue time or without its
+  // forecast in `series`, or the SQLite failure.
+  [[nodiscard]] Result<ImportSummary> import(const std::vector<IntensitySeries>& series,
+                                             const std::vector<IntensitySeries>& issues = {});
 
   [[nodiscard]] Result<std::vector<StoredSeriesInfo>> list() const;
 

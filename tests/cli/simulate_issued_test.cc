@@ -98,6 +98,48 @@ TEST_F(SimulateIssued, EachJobIsPlannedOnTheForecastKnownAtItsSubmitTime) {
   EXPECT_EQ(m["settings"][0]["jobs"][1]["start"], "2023-01-02T01:00:00Z");
 }
 
+// WattTime's /v3/forecast/historical answer holds many generations of the
+// forecast: each is kept whole with its generated_at as issue time, so the
+// same three forecasts as above, given as one such file, plan the same.
+TEST_F(SimulateIssued, WattTimeForecastGenerationsKeepTheirIssueTimes) {
+  ASSERT_EQ(cli({"intensity", "import", csv("actual.csv", {300, 200, 100, 400, 50, 300, 300, 300}), "--format",
+                 "generic-csv", "--zone", "DE", "--unit", "g/kWh", "--origin", "actual", "--generic-signal",
+                 "marginal"}),
+            0)
+      << err_.str();
+  const auto generation = [](const std::string& at, std::vector<int> values) {
+    std::string g = R"({"generated_at":")" + at + R"(","forecast":[)";
+    for (size_t h = 0; h < values.size(); ++h)
+      g += std::string(h ? "," : "") + R"({"point_time":"2023-01-02T0)" + std::to_string(h) +
+           R"(:00:00+00:00","value":)" + std::to_string(values[h]) + "}";
+    return g + "]}";
+  };
+  const auto file = dir_ / "forecast_historical.json";
+  std::ofstream(file) << R"({"data":[)" << generation("2023-01-01T23:00:00+00:00", {300, 100, 250, 400, 300, 300})
+                      << "," << generation("2023-01-02T00:30:00+00:00", {300, 300, 300, 10, 300, 300}) << ","
+                      << generation("2023-01-02T00:45:00+00:00", {300, 1})
+                      << R"(],"meta":{"region":"DE","signal_type":"co2_moer","units":"g_co2_per_kwh",)"
+                      << R"("data_point_period_seconds":3600}})";
+  ASSERT_EQ(cli({"intensity", "import", file.string()}), 0) << err_.str();
+  EXPECT_NE((out_.str() + err_.str()).find("3 forecast generations also kept whole"), std::string::npos)
+      << out_.str() << err_.str();
+  const auto log = dir_ / "jobs.csv";
+  std::ofstream(log) << "id,submit,duration,power\n"
+                        "A,2023-01-02T00:00:00Z,1h,1000W\n"
+                        "B,2023-01-02T01:00:00Z,1h,1000W\n";
+  ASSERT_EQ(cli({"simulate", "--zone", "DE", "--jobs", log.string(), "--rule", "slack:3h", "--policies", "flexible",
+                 "--plan-on", "issued", "--json"}),
+            0)
+      << err_.str();
+  const auto j = nlohmann::json::parse(out_.str());
+  EXPECT_NE(j["planned_on"].get<std::string>().find("3 issued forecasts"), std::string::npos) << j["planned_on"];
+  const auto& s = j["settings"].at(0);
+  EXPECT_NEAR(s["totals"]["emissions_g"].get<double>(), 600, 1e-6);
+  ASSERT_EQ(s["jobs"].size(), 2u);
+  EXPECT_EQ(s["jobs"][0]["start"], "2023-01-02T01:00:00Z") << "A: the 23:00 generation's cleanest hour";
+  EXPECT_EQ(s["jobs"][1]["start"], "2023-01-02T03:00:00Z") << "B: the 00:45 generation ends at 02:00, so 00:30's";
+}
+
 TEST_F(SimulateIssued, BadUseIsAOneLineError) {
   ASSERT_EQ(import(csv("actual.csv", {300, 200}), "actual", "2023-01-01T00:00:00Z"), 2) << err_.str();
   EXPECT_NE(err_.str().find("--issued: only a forecast has an issue time"), std::string::npos) << err_.str();

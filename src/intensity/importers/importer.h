@@ -123,6 +123,12 @@ struct ImportResult {
   size_t missing_values = 0;
   // One line each, for the user: assumptions made and rows skipped.
   std::vector<std::string> notes;
+  // Forecasts kept whole with their issue time beside a merged forecast in
+  // `series` (WattTime /v3/forecast/historical: one per generation). They go
+  // to the store's issued forecasts only (IntensityStore::import's `issues`),
+  // for planning on the forecast as known at each decision; the merged series
+  // is what every other reader sees.
+  std::vector<IntensitySeries> issues;
 };
 
 // Guesses the format from the content (never the file name): CSV headers

@@ -31,7 +31,9 @@
 //   the freshest forecast a scheduler could have used when the interval
 //   began. Points no generation had forecast by their start are skipped, as
 //   are the values superseded by newer generations; both are counted in
-//   skipped_rows and notes.
+//   skipped_rows and notes. Each generation is also kept whole, issued at its
+//   generated_at (ImportResult::issues), for planning on the forecast as
+//   known at each decision.
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -306,9 +308,40 @@ Result<ImportResult> import_watttime_json(std::string_view text, const std::stri
   if (!h.period_seen) result.notes.push_back("meta.data_point_period_seconds absent; assumed 300 s");
   series.set_provenance(Provenance{"watttime-v3-json", name, note});
   // A /v3/forecast answer says when it was issued; forecast/historical
-  // holds many generations merged into one series, which has no one issue.
+  // holds many generations merged into one series, which has no one issue:
+  // each generation is also kept whole with its own (result.issues).
   if (origin == Origin::kForecast && !h.nested && !h.generated_at.empty())
     if (auto t = parse_utc(h.generated_at)) series.set_issued(*t);
+  if (origin == Origin::kForecast && h.nested) {
+    std::vector<std::vector<RawPoint>> by_generation(h.generations.size());
+    for (uint32_t i = 0; i < h.points.size(); ++i) {
+      const auto& p = h.points[i];
+      by_generation[p.generation].push_back(RawPoint{p.t_ms, *step, p.value * factor, false, i});
+    }
+    size_t kept = 0;
+    for (size_t g = 0; g < by_generation.size(); ++g) {
+      auto& pts = by_generation[g];
+      if (pts.empty()) continue;
+      std::stable_sort(pts.begin(), pts.end(),
+                       [](const RawPoint& a, const RawPoint& b) { return a.start_ms < b.start_ms; });
+      IntensitySeries issue(zone, signal, Origin::kForecast);
+      // The reader already refuses times that do not increase within a
+      // generation; should one still not make a series, the merged series
+      // keeps its points and the note says which generation and why.
+      if (auto ok = append_points(issue, pts, where); !ok) {
+        result.notes.push_back("forecast generation $.data[" + std::to_string(h.generations[g].record) +
+                               "] not kept as an issued forecast: " + ok.error().message);
+        continue;
+      }
+      issue.set_provenance(series.provenance());
+      issue.set_issued(UtcTime(Duration(h.generations[g].generated_ms)));
+      result.issues.push_back(std::move(issue));
+      ++kept;
+    }
+    result.notes.push_back(std::to_string(kept) +
+                           " forecast generations also kept whole with their generated_at as issue time (for "
+                           "simulate --plan-on issued)");
+  }
   result.series.push_back(std::move(series));
   return result;
 }

@@ -76,6 +76,19 @@ TEST(WattTimeJson, ForecastHistoryKeepsTheLatestGenerationAtOrBeforeEachPoint) {
   EXPECT_EQ(r->rows, 6u);
   EXPECT_EQ(r->skipped_rows, 2u);
   ASSERT_FALSE(r->notes.empty());
+  // Each generation is also kept whole, issued at its generated_at, for
+  // planning on the forecast as known at each decision.
+  ASSERT_EQ(r->issues.size(), 2u);
+  size_t points = 0;
+  for (const auto& issue : r->issues) {
+    EXPECT_EQ(issue.zone(), "PJM_DC");
+    EXPECT_EQ(issue.origin(), Origin::kForecast);
+    ASSERT_TRUE(issue.issued());
+    EXPECT_LE(*issue.issued(), issue.start() + std::chrono::minutes(5)) << "issued about when it starts";
+    points += issue.size();
+  }
+  EXPECT_EQ(points, 6u) << "every generation's points, superseded ones included";
+  EXPECT_LT(*r->issues[0].issued(), *r->issues[1].issued());
 }
 
 TEST(WattTimeJson, ForecastHistorySkipsPointsNotYetForecastAtTheirStart) {
