@@ -34,6 +34,7 @@ struct PlanFlags {
   JobFlags job;  // --duration, --power, --energy, --min-pause (job_flags.h)
   std::string window, deadline, max_delay, mode = "both", overhead, min_segment, from;
   std::string forecast_provider;
+  std::string plan_on;
   bool json = false;
   bool print_start = false;
 };
@@ -125,6 +126,14 @@ nlohmann::json plan_document(const engine::PlanOutcome& p) {
     nlohmann::json plans = nlohmann::json::array();
     for (const Plan& q : l.plans) plans.push_back(plan_json(q));
     r["plans"] = plans;
+    // The same plans paid on stored actual data, where it covers the window.
+    if (l.on_actuals) {
+      nlohmann::json paid = nlohmann::json::array();
+      for (const Plan& q : l.on_actuals->plans) paid.push_back(plan_json(q));
+      r["on_actuals"] = {{"label", l.on_actuals->label}, {"plans", paid}};
+    } else {
+      r["on_actuals"] = nullptr;
+    }
     locations.push_back(r);
   }
   out["locations"] = locations;
@@ -186,6 +195,13 @@ Result<engine::PlanRequest> plan_request(const PlanFlags& fl) {
     req.min_segment = *m;
   }
   req.forecast.provider = fl.forecast_provider;
+  if (!fl.plan_on.empty()) {
+    if (fl.plan_on == "actual") req.plan_on = intensity::Origin::kActual;
+    else if (fl.plan_on == "forecast") req.plan_on = intensity::Origin::kForecast;
+    else return usage("--plan-on: expected actual or forecast, got " + fl.plan_on);
+    if (!fl.forecast_provider.empty())
+      return usage("--plan-on " + fl.plan_on + " plans on a stored series; it cannot be given with --forecast-provider");
+  }
   return req;
 }
 
@@ -240,6 +256,13 @@ int run_plan(const Context& ctx, const PlanFlags& fl) {
       o << fmt::format("  {:<13} {} CO2e vs {} starting now: saves {} ({:.1f} %)\n", "", format_mass(q.emissions),
                        format_mass(q.baseline), format_mass(q.saving()), q.saving_percent());
     }
+    if (l.on_actuals) {
+      o << "  On " << l.on_actuals->label << ":\n";
+      for (const Plan& q : l.on_actuals->plans)
+        o << fmt::format("  {:<13} {} CO2e vs {} starting now: saves {} ({:.1f} %)\n",
+                         std::string(scheduling::to_string(q.mode)), format_mass(q.emissions),
+                         format_mass(q.baseline), format_mass(q.saving()), q.saving_percent());
+    }
     chart(o, l.forecast, p.from, p.deadline, l.plans, lo, hi);
   }
   if (locs.size() > 1)
@@ -268,6 +291,9 @@ void add_plan_command(CLI::App& app, Context& ctx, Action& action) {
                   "Plan on a live forecast: uk, uk:POSTCODE, watttime:REGION, electricitymaps[:ZONE] (default: the "
                   "store)");
   cmd->add_option("--from", flags->from, "Earliest start, UTC (default: now)");
+  cmd->add_option("--plan-on", flags->plan_on,
+                  "Plan on the store's actual or forecast series covering the window (default: the forecast-loading "
+                  "policy); plans on a forecast are also paid on stored actuals where they cover the window");
   cmd->add_flag("--json", flags->json, "Print JSON");
   cmd->add_flag("--print-start", flags->print_start,
                 "Print only the best start, local time YYYY-MM-DDTHH:MM:SS (sbatch --begin=; at -t \"$(date -d T "

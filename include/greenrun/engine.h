@@ -207,6 +207,10 @@ struct PlanRequest {
   // No pause shorter than this. None: kDefaultMinPause (greenrun/job_defaults.h).
   std::optional<Duration> min_pause;
   ForecastChoice forecast;
+  // The stored series to plan on (`plan --plan-on actual|forecast`): that
+  // series covering the window, or an error; none: the forecast-loading
+  // policy (forecast_loader.h).
+  std::optional<intensity::Origin> plan_on;
 };
 
 // ---------------------------------------------------------------- results
@@ -240,11 +244,21 @@ struct RunOutcome {
   int exit_status() const { return record.exit_status; }
 };
 
+// The plans as the stored actual data prices them: the same segments, with
+// emissions and baseline (starting at the window's start) on the actuals.
+struct PlansOnActuals {
+  std::string label;                    // which stored actual series
+  std::vector<scheduling::Plan> plans;  // parallel to PlannedLocation::plans
+};
+
 struct PlannedLocation {
   intensity::Location location;
   intensity::IntensitySeries forecast;
   std::string forecast_label;  // what the numbers are
   std::vector<scheduling::Plan> plans;
+  // Set when the location was planned on something other than stored actual
+  // data and the store has actual data covering the whole window.
+  std::optional<PlansOnActuals> on_actuals;
 };
 
 struct PlanOutcome {

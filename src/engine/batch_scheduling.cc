@@ -277,7 +277,7 @@ Result<BatchForecast> load_batch_forecast(const std::string& zone, UtcTime from,
                                           const ForecastChoice& forecast, const Services& services) {
   SystemClock system_clock;
   Clock& clock = services.clock ? *services.clock : system_clock;
-  auto f = load_forecast(ForecastQuery{zone, from, to, forecast.provider}, services.store_path, services.env, clock,
+  auto f = load_forecast(ForecastQuery{zone, from, to, forecast.provider, std::nullopt}, services.store_path, services.env, clock,
                          services.http);
   if (!f) return std::unexpected(f.error());
   return BatchForecast{std::move(f->series), std::move(f->label)};

@@ -95,6 +95,22 @@ Result<LoadedForecast> load_forecast(const ForecastQuery& q, const std::string& 
     return make_error(ErrorKind::kUsage,
                       "planning needs a grid zone: give --zone (or --region) or set GREENRUN_ZONE");
   if (!(q.from < q.to)) return make_error(ErrorKind::kUsage, "the planning window is empty");
+  if (q.origin) {  // the series the user chose, or an error
+    const std::string which(intensity::to_string(*q.origin));
+    const std::string none = "no stored " + which + " series for zone " + q.zone + " covers the window " +
+                             format_utc(q.from) + " .. " + format_utc(q.to) + " in the store (" + store_path + ")";
+    if (!std::filesystem::exists(store_path)) return make_error(ErrorKind::kNotFound, none);
+    auto store = intensity::IntensityStore::open_read_only(store_path);
+    if (!store) return make_error(ErrorKind::kIo, store.error().message);
+    auto sel = intensity::select_stored_forecast(*store, q.zone, q.from, q.to, q.origin);
+    if (!sel) return make_error(ErrorKind::kIo, sel.error().message);
+    if (!sel->chosen) return make_error(ErrorKind::kNotFound, none);
+    LoadedForecast f;
+    f.series = std::move(sel->chosen->series);
+    f.label = std::move(sel->chosen->label);
+    f.key = sel->chosen->key;
+    return f;
+  }
   std::vector<std::string> carried;
   auto live = from_provider(q, store_path, env, clock, http);
   if (!live) return std::unexpected(live.error());

@@ -45,6 +45,9 @@ struct ForecastQuery {
   UtcTime from{};
   UtcTime to{};
   std::string provider;  // "" : environment / config; "store": store only; else a provider spec
+  // Set: the store's series of this origin covering the window, and nothing
+  // else (no provider, no fallback): kNotFound when there is none.
+  std::optional<intensity::Origin> origin;
 };
 
 struct LoadedForecast {

@@ -3,6 +3,8 @@
 // (forecast_loader.h), and src/scheduling's planners.
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include "accounting/emissions.h"
 #include "base/quantity_parse.h"
 #include "base/time_format.h"
@@ -12,6 +14,8 @@
 #include "base/quantity_format.h"
 #include "greenrun/engine.h"
 #include "greenrun/job_defaults.h"
+#include "intensity/forecast_selection.h"
+#include "scheduling/plan_pricing.h"
 
 namespace greenrun::engine {
 namespace {
@@ -55,6 +59,34 @@ std::optional<intensity::IntensitySeries> annual_mean_series(const std::string& 
   for (UtcTime t = start; t < to; t += std::chrono::hours(1))
     if (!s.append(t, std::chrono::hours(1), fallback->value)) return std::nullopt;
   return s;
+}
+
+// Each listed location's plans priced on the store's actual data, where it
+// covers the whole window: what the plans would really have emitted.
+void price_on_actuals(PlanOutcome& out, const std::vector<size_t>& which, Energy pause_energy,
+                      const std::string& store_path) {
+  if (which.empty() || !std::filesystem::exists(store_path)) return;
+  auto store = intensity::IntensityStore::open_read_only(store_path);
+  if (!store) return;
+  const double kw = out.power.watts() / 1000.0, pause_kwh = pause_energy.kilowatt_hours();
+  for (size_t i : which) {
+    PlannedLocation& l = out.locations[i];
+    auto sel = intensity::select_stored_forecast(*store, l.location.zone, out.from, out.deadline,
+                                                 intensity::Origin::kActual);
+    if (!sel || !sel->chosen) continue;
+    const auto& actual = sel->chosen->series;
+    PlansOnActuals a;
+    a.label = "stored actual data (" + std::string(intensity::to_string(sel->chosen->key.signal)) + "; " +
+              actual.provenance().source + ")";
+    const std::vector<scheduling::Segment> at_once = {{out.from, out.from + out.duration, Duration(0)}};
+    const Mass baseline = Mass::grams(scheduling::segments_grams(actual, at_once, kw, 0));
+    for (scheduling::Plan p : l.plans) {
+      p.emissions = Mass::grams(scheduling::segments_grams(actual, p.segments, kw, pause_kwh));
+      p.baseline = baseline;
+      a.plans.push_back(std::move(p));
+    }
+    l.on_actuals = std::move(a);
+  }
 }
 
 }  // namespace
@@ -126,12 +158,13 @@ Result<PlanOutcome> plan(const PlanRequest& req, const Services& services, Obser
                                              " names one place; give one --zone or --region (or electricitymaps, "
                                              "which follows each zone)");
   const bool several = req.zones.size() + req.regions.size() > 1;
+  std::vector<size_t> planned_on_other;  // locations not planned on stored actual data
   auto add = [&](const std::optional<std::string>& z, const std::optional<std::string>& r) -> Status {
     auto loc = resolve_location(z, r, services.store_path);
     if (!loc) return std::unexpected(loc.error());
     const std::string typed = z ? "--zone " + *z : "--region " + *r;
-    auto f = load_forecast(ForecastQuery{loc->zone, out.from, out.deadline, provider}, services.store_path,
-                           services.env, clock, services.http);
+    auto f = load_forecast(ForecastQuery{loc->zone, out.from, out.deadline, provider, req.plan_on},
+                           services.store_path, services.env, clock, services.http);
     if (!f && f.error().kind == ErrorKind::kNotFound && several) {
       // Comparing places: one without time-resolved data is still ranked, at
       // its annual mean, labelled so, rather than aborting the comparison.
@@ -140,12 +173,14 @@ Result<PlanOutcome> plan(const PlanRequest& req, const Services& services, Obser
       observer.on_event({EventKind::kWarning, typed + ": no time-resolved data for zone " + loc->zone +
                                                   "; ranked at its annual mean (" + flat->provenance().source + ")"});
       std::string label = accounting::annual_mean_label(flat->provenance().source);
-      out.locations.push_back(PlannedLocation{std::move(*loc), std::move(*flat), std::move(label), {}});
+      out.locations.push_back(PlannedLocation{std::move(*loc), std::move(*flat), std::move(label), {}, {}});
       return {};
     }
     if (!f) return std::unexpected(Error{typed + ": " + f.error().message, f.error().kind});
     for (const auto& w : f->warnings) observer.on_event({EventKind::kWarning, w});
-    out.locations.push_back(PlannedLocation{std::move(*loc), std::move(f->series), std::move(f->label), {}});
+    const bool on_actuals = f->key && f->key->origin == intensity::Origin::kActual;
+    out.locations.push_back(PlannedLocation{std::move(*loc), std::move(f->series), std::move(f->label), {}, {}});
+    if (!on_actuals) planned_on_other.push_back(out.locations.size() - 1);
     return {};
   };
   for (const auto& z : req.zones)
@@ -163,6 +198,7 @@ Result<PlanOutcome> plan(const PlanRequest& req, const Services& services, Obser
   }
   out.best_location = choice->best_region;
   out.best_plan = choice->best_plan;
+  price_on_actuals(out, planned_on_other, rr.pause_resume.overhead.energy, services.store_path);
   return out;
 }
 

@@ -90,7 +90,7 @@ Result<ForecastOutcome> forecast(const ForecastRequest& request, const Services&
   if (!location) return std::unexpected(location.error());
   SystemClock system_clock;
   Clock& clock = services.clock ? *services.clock : system_clock;
-  auto loaded = load_forecast(ForecastQuery{location->zone, request.from, request.to, request.forecast.provider},
+  auto loaded = load_forecast(ForecastQuery{location->zone, request.from, request.to, request.forecast.provider, std::nullopt},
                               services.store_path, services.env, clock, services.http);
   if (!loaded) return std::unexpected(loaded.error());
   return ForecastOutcome{std::move(*location), std::move(loaded->series), std::move(loaded->label),

@@ -343,7 +343,7 @@ Result<std::unique_ptr<ScheduledRun>> ScheduledRun::prepare(const ExecutionReque
   const auto power = expected_power(request.expected_power, services.store_path, command, warnings);
   req->power = power.first;
   req->min_saving_percent = request.min_saving_percent;
-  auto forecast = load_forecast(ForecastQuery{zone, from, to, request.forecast.provider}, services.store_path,
+  auto forecast = load_forecast(ForecastQuery{zone, from, to, request.forecast.provider, std::nullopt}, services.store_path,
                                 services.env, base, services.http);
   if (!forecast) return std::unexpected(forecast.error());
   for (auto& w : forecast->warnings) warnings.push_back(std::move(w));

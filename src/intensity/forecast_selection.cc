@@ -16,12 +16,13 @@ int score(const SeriesKey& k) {
 }  // namespace
 
 Result<ForecastSelection> select_stored_forecast(const IntensityStore& store, const std::string& zone,
-                                                 UtcTime from, UtcTime to) {
+                                                 UtcTime from, UtcTime to, std::optional<Origin> only) {
   auto list = store.list();
   if (!list) return make_error(list.error().message);
   std::vector<const StoredSeriesInfo*> candidates;
   for (const auto& info : *list)
-    if (iequals(info.key.zone, zone) && info.key.origin != Origin::kTypical) candidates.push_back(&info);
+    if (iequals(info.key.zone, zone) && info.key.origin != Origin::kTypical && (!only || info.key.origin == *only))
+      candidates.push_back(&info);
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const auto* a, const auto* b) { return score(a->key) < score(b->key); });
   ForecastSelection out;

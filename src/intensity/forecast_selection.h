@@ -25,9 +25,11 @@ struct ForecastSelection {
   std::optional<StoredSeriesInfo> partial;      // the best one with data in the window but gaps
 };
 
-// Error only when the store cannot be read. REQUIRES: from < to.
+// Error only when the store cannot be read. `only`: series of that origin
+// alone (`plan --plan-on`). REQUIRES: from < to.
 [[nodiscard]] Result<ForecastSelection> select_stored_forecast(const IntensityStore& store,
                                                                const std::string& zone, UtcTime from,
-                                                               UtcTime to);
+                                                               UtcTime to,
+                                                               std::optional<Origin> only = std::nullopt);
 
 }  // namespace greenrun::intensity

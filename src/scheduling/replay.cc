@@ -10,6 +10,7 @@
 #include "base/time_format.h"
 #include "scheduling/flexible_start.h"
 #include "scheduling/forecast_integral.h"
+#include "scheduling/plan_pricing.h"
 
 namespace greenrun::scheduling {
 namespace {
@@ -19,19 +20,10 @@ double grams(const intensity::IntensitySeries& s, double kw, UtcTime a,
   return grams_from_integral(kw, s.integrate(a, b).g_per_kwh_ms);
 }
 
-// The emissions of segments on the actual series: the job's power over each
-// segment (restarts included) plus the pause energy at the intensity where
-// each resumed segment begins.
+// The emissions of segments on the actual series (plan_pricing.h).
 double score(const intensity::IntensitySeries& actual,
              const std::vector<Segment>& segs, double kw, double overhead_kwh) {
-  double g = 0;
-  for (size_t i = 0; i < segs.size(); ++i) {
-    g += grams(actual, kw, segs[i].start, segs[i].end);
-    if (i > 0 && overhead_kwh > 0)
-      if (auto v = actual.at(segs[i].start))
-        g += overhead_kwh * v->grams_per_kwh();
-  }
-  return g;
+  return segments_grams(actual, segs, kw, overhead_kwh);
 }
 
 struct Window {

@@ -119,6 +119,70 @@ TEST_F(PlanCommand, ComparingPlacesRanksOneWithoutTimeResolvedDataAtItsAnnualMea
   EXPECT_NE(err_.str().find("greenrun: --region aws:eu-west-3: "), std::string::npos) << err_.str();
 }
 
+// Issue 15: plan chooses the series it plans on, and a plan made on a
+// forecast is also paid on the stored actuals where they cover the window.
+TEST_F(PlanCommand, PlanOnChoosesTheStoredSeriesAndForecastPlansArePaidOnActuals) {
+  // A hand-made forecast for DE whose only clean hour is 03:00 (the fixture
+  // stored the real 2023 actuals).
+  const auto forecast = dir_ / "forecast.csv";
+  {
+    std::ofstream f(forecast);
+    f << "time,value\n";
+    const int values[] = {500, 500, 500, 10, 500, 500, 500};
+    for (int h = 0; h < 7; ++h) f << "2023-05-01T0" << h << ":00:00Z," << values[h] << "\n";
+  }
+  ASSERT_EQ(cli({"intensity", "import", forecast.string(), "--format", "generic-csv", "--zone", "DE", "--origin",
+                 "forecast"}),
+            0)
+      << err_.str();
+  const std::vector<std::string> job = {"plan", "--zone", "DE", "--duration", "1h", "--power", "1000W", "--window",
+                                        "6h", "--mode", "flexible", "--from", "2023-05-01T00:00Z", "--json"};
+  const auto plan = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = job;
+    args.insert(args.end(), extra.begin(), extra.end());
+    EXPECT_EQ(cli(args), 0) << err_.str();
+    return nlohmann::json::parse(out_.str())["locations"][0];
+  };
+  // What the actuals say: 1 kWh at 00:00 (at once) and at 03:00.
+  const auto at_once_on_actuals = [&](const std::string& from) {
+    EXPECT_EQ(cli({"plan", "--zone", "DE", "--duration", "1h", "--power", "1000W", "--window", "1h", "--mode",
+                   "flexible", "--from", from, "--plan-on", "actual", "--json"}),
+              0)
+        << err_.str();
+    return nlohmann::json::parse(out_.str())["locations"][0]["plans"][0]["at_once_g"].get<double>();
+  };
+  const double actual_now = at_once_on_actuals("2023-05-01T00:00Z");
+  const double actual_at_3 = at_once_on_actuals("2023-05-01T03:00Z");
+  ASSERT_GT(actual_now, 0);
+
+  for (const auto& l : {plan({}), plan({"--plan-on", "forecast"})}) {
+    EXPECT_EQ(l["forecast"]["origin"], "forecast");
+    EXPECT_EQ(l["plans"][0]["start"], "2023-05-01T03:00:00Z");
+    EXPECT_NEAR(l["plans"][0]["emissions_g"].get<double>(), 10, 1e-6) << "on the forecast";
+    ASSERT_TRUE(l["on_actuals"].is_object()) << l.dump();
+    EXPECT_NE(l["on_actuals"]["label"].get<std::string>().find("stored actual data"), std::string::npos);
+    const auto& paid = l["on_actuals"]["plans"][0];
+    EXPECT_EQ(paid["start"], "2023-05-01T03:00:00Z") << "the same plan";
+    EXPECT_NEAR(paid["emissions_g"].get<double>(), actual_at_3, 1e-3);
+    EXPECT_NEAR(paid["at_once_g"].get<double>(), actual_now, 1e-3);
+  }
+  const auto on_actual = plan({"--plan-on", "actual"});
+  EXPECT_EQ(on_actual["forecast"]["origin"], "actual");
+  EXPECT_TRUE(on_actual["on_actuals"].is_null()) << "planned on the actuals already";
+
+  ASSERT_EQ(cli({"plan", "--zone", "DE", "--duration", "1h", "--window", "6h", "--from", "2023-05-01T00:00Z"}), 0);
+  EXPECT_NE(out_.str().find("  On stored actual data"), std::string::npos) << out_.str();
+
+  EXPECT_EQ(cli({"plan", "--zone", "DE", "--duration", "1h", "--plan-on", "hindsight"}), 2);
+  EXPECT_NE(err_.str().find("--plan-on: expected actual or forecast, got hindsight"), std::string::npos) << err_.str();
+  EXPECT_EQ(cli({"plan", "--zone", "DE", "--duration", "1h", "--plan-on", "actual", "--forecast-provider", "uk"}), 2);
+  EXPECT_EQ(cli({"plan", "--zone", "DE", "--duration", "1h", "--window", "6h", "--from", "2023-06-01T00:00Z",
+                 "--plan-on", "forecast"}),
+            1);
+  EXPECT_NE(err_.str().find("no stored forecast series for zone DE covers the window"), std::string::npos)
+      << err_.str();
+}
+
 TEST_F(PlanCommand, BadInputIsOneLineAndNonZero) {
   // Usage errors (a flag that cannot be valid) exit 2; a place greenrun does
   // not know exits 1 (errors/kinds in one place: cli.h exit_status_for).
