@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <random>
 
-#include "base/clock.h"
+#include "greenrun/base/clock.h"
 #include "intensity/store.h"
 #include "slurm/agent.h"
 

@@ -10,7 +10,7 @@
 
 #include <ostream>
 
-#include "base/clock.h"
+#include "greenrun/base/clock.h"
 #include "base/quantity_parse.h"
 #include "base/time_arg.h"
 #include "base/time_format.h"

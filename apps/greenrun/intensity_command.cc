@@ -14,7 +14,7 @@
 
 #include "base/quantity_parse.h"
 #include "base/text_reader.h"
-#include "base/clock.h"
+#include "greenrun/base/clock.h"
 #include "base/time_arg.h"
 #include "base/time_format.h"
 #include "base/time_zone.h"

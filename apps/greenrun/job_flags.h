@@ -19,8 +19,8 @@
 #include <optional>
 #include <string>
 
-#include "base/result.h"
-#include "base/units.h"
+#include "greenrun/base/result.h"
+#include "greenrun/base/units.h"
 #include "greenrun/engine.h"
 
 namespace CLI {

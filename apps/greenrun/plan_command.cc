@@ -9,7 +9,7 @@
 #include <optional>
 #include <ostream>
 
-#include "base/clock.h"
+#include "greenrun/base/clock.h"
 #include "base/quantity_parse.h"
 #include "base/text_reader.h"
 #include "base/time_arg.h"

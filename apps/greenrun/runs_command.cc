@@ -7,7 +7,7 @@
 // renders them (include/greenrun/run_views.h): parse, call, write.
 #include <CLI/CLI.hpp>
 
-#include "base/clock.h"
+#include "greenrun/base/clock.h"
 #include "base/time_arg.h"
 #include "commands.h"
 #include "greenrun/engine.h"

@@ -28,10 +28,10 @@
 #include <optional>
 #include <string>
 
-#include "base/result.h"
-#include "base/units.h"
+#include "greenrun/base/result.h"
+#include "greenrun/base/units.h"
 #include "greenrun/engine.h"
-#include "intensity/intensity_series.h"
+#include "greenrun/intensity/intensity_series.h"
 #include "scheduling/plan.h"
 
 namespace greenrun::engine {

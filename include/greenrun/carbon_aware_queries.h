@@ -35,10 +35,10 @@
 #include <string>
 #include <vector>
 
-#include "base/clock.h"
-#include "base/units.h"
-#include "intensity/intensity_series.h"
-#include "intensity/providers/http_client.h"
+#include "greenrun/base/clock.h"
+#include "greenrun/base/units.h"
+#include "greenrun/intensity/intensity_series.h"
+#include "greenrun/intensity/providers/http_client.h"
 
 namespace greenrun::engine {
 

@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
-#include "base/result.h"
-#include "intensity/signal.h"
+#include "greenrun/base/result.h"
+#include "greenrun/intensity/signal.h"
 
 namespace greenrun::engine {
 

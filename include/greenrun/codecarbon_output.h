@@ -11,7 +11,7 @@
 #include <optional>
 #include <string>
 
-#include "base/result.h"
+#include "greenrun/base/result.h"
 
 namespace greenrun::engine {
 

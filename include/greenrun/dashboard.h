@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "base/result.h"
-#include "base/units.h"
+#include "greenrun/base/result.h"
+#include "greenrun/base/units.h"
 #include "greenrun/engine.h"
 #include "greenrun/live_runs.h"
 #include "runner/run_record.h"

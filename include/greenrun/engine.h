@@ -16,7 +16,7 @@
 // forecast source from Services, so tests drive a 24 h schedule with a fake
 // clock and a simulated job in milliseconds.
 //
-// Errors: expected failures are Result errors with a kind (base/result.h) —
+// Errors: expected failures are Result errors with a kind (greenrun/base/result.h) —
 // kUsage for a request that cannot be valid, kNotFound for a zone with no
 // data, kUnavailable for a provider that cannot be reached. No exception
 // crosses this API. Once the job has run, run() always returns an outcome
@@ -34,10 +34,10 @@
 #include <vector>
 
 #include "accounting/emissions_report.h"
-#include "base/clock.h"
-#include "base/result.h"
-#include "base/units.h"
-#include "intensity/providers/http_client.h"
+#include "greenrun/base/clock.h"
+#include "greenrun/base/result.h"
+#include "greenrun/base/units.h"
+#include "greenrun/intensity/providers/http_client.h"
 #include "intensity/zone_catalogue.h"
 #include "runner/carbon_aware_executor.h"
 #include "runner/run_emissions.h"

@@ -15,7 +15,7 @@
 #include <chrono>
 #include <string>
 
-#include "base/units.h"
+#include "greenrun/base/units.h"
 
 namespace greenrun::engine {
 

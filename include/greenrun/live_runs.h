@@ -19,8 +19,8 @@
 #include <string_view>
 #include <vector>
 
-#include "base/result.h"
-#include "base/units.h"
+#include "greenrun/base/result.h"
+#include "greenrun/base/units.h"
 
 namespace greenrun::runner {
 struct SamplerTotals;  // runner/sampler.h: the engine passes the sampler's totals

@@ -26,8 +26,8 @@
 #include <span>
 #include <string>
 
-#include "base/result.h"
-#include "base/units.h"
+#include "greenrun/base/result.h"
+#include "greenrun/base/units.h"
 
 namespace greenrun::engine {
 

@@ -14,7 +14,7 @@
 //                live provider, store, typical profile — each labelled).
 //   find_runs(), find_run_rows(), get_run(), run_totals()   the run records.
 //
-// Errors carry a kind (base/result.h): kUsage for a request that cannot be
+// Errors carry a kind (greenrun/base/result.h): kUsage for a request that cannot be
 // valid (from >= to), kNotFound for an unknown location or run, kIo for a
 // store that cannot be read. No exception crosses this API.
 //
@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "greenrun/engine.h"
-#include "intensity/intensity_series.h"
+#include "greenrun/intensity/intensity_series.h"
 #include "intensity/store.h"
 #include "intensity/zone_catalogue.h"
 #include "runner/run_record.h"

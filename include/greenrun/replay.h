@@ -17,7 +17,7 @@
 //    start schedule.
 // The replay itself is scheduling::replay_jobs (scheduling/replay.h).
 //
-// Errors carry a kind (base/result.h): kUsage for a request that cannot be
+// Errors carry a kind (greenrun/base/result.h): kUsage for a request that cannot be
 // valid (no policy, repeat 0, a negative error), kIo for a log that cannot
 // be read, kBadData for a malformed log or one with no jobs, kNotFound for
 // no store or no stored data for the zone. No exception crosses this API.

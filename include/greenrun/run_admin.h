@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include "base/result.h"
+#include "greenrun/base/result.h"
 #include "greenrun/engine.h"
 
 namespace greenrun::engine {

@@ -36,7 +36,7 @@
 #include <optional>
 #include <string>
 
-#include "base/result.h"
+#include "greenrun/base/result.h"
 #include "greenrun/engine.h"
 #include "greenrun/live_runs.h"
 

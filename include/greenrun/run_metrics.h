@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "base/result.h"
-#include "base/units.h"
+#include "greenrun/base/result.h"
+#include "greenrun/base/units.h"
 #include "runner/run_record.h"
 #include "runner/run_store.h"  // RunTotals
 

@@ -19,8 +19,8 @@
 #include <string_view>
 
 #include "accounting/emissions.h"
-#include "base/result.h"
-#include "base/units.h"
+#include "greenrun/base/result.h"
+#include "greenrun/base/units.h"
 
 namespace greenrun::accounting {
 

@@ -23,10 +23,10 @@
 #include <vector>
 
 #include "accounting/energy_timeline.h"
-#include "base/result.h"
-#include "base/units.h"
-#include "intensity/intensity_series.h"
-#include "intensity/signal.h"
+#include "greenrun/base/result.h"
+#include "greenrun/base/units.h"
+#include "greenrun/intensity/intensity_series.h"
+#include "greenrun/intensity/signal.h"
 
 namespace greenrun::accounting {
 

@@ -1,4 +1,4 @@
-#include "base/clock.h"
+#include "greenrun/base/clock.h"
 
 #include <thread>
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "base/units.h"
+#include "greenrun/base/units.h"
 
 namespace greenrun {
 

@@ -8,8 +8,8 @@
 
 #include <string_view>
 
-#include "base/result.h"
-#include "base/units.h"
+#include "greenrun/base/result.h"
+#include "greenrun/base/units.h"
 
 namespace greenrun {
 

@@ -1,4 +1,4 @@
-#include "base/result.h"
+#include "greenrun/base/result.h"
 
 namespace greenrun {
 

@@ -12,8 +12,8 @@
 #include <string>
 #include <string_view>
 
-#include "base/result.h"
-#include "base/units.h"
+#include "greenrun/base/result.h"
+#include "greenrun/base/units.h"
 
 namespace greenrun {
 

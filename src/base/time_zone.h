@@ -17,9 +17,9 @@
 #include <string_view>
 #include <vector>
 
-#include "base/result.h"
+#include "greenrun/base/result.h"
 #include "base/time_format.h"
-#include "base/units.h"
+#include "greenrun/base/units.h"
 
 namespace greenrun {
 

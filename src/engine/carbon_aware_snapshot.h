@@ -9,7 +9,7 @@
 #include <string>
 
 #include "greenrun/carbon_aware_queries.h"
-#include "intensity/intensity_series.h"
+#include "greenrun/intensity/intensity_series.h"
 
 namespace greenrun::engine {
 

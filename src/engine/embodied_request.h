@@ -9,7 +9,7 @@
 #include <optional>
 
 #include "accounting/emissions.h"
-#include "base/result.h"
+#include "greenrun/base/result.h"
 #include "greenrun/engine.h"
 
 namespace greenrun::engine {

@@ -29,9 +29,9 @@
 #include <string>
 #include <vector>
 
-#include "base/clock.h"
-#include "base/result.h"
-#include "intensity/intensity_series.h"
+#include "greenrun/base/clock.h"
+#include "greenrun/base/result.h"
+#include "greenrun/intensity/intensity_series.h"
 #include "intensity/providers/live_forecast.h"
 #include "intensity/store.h"
 

@@ -7,7 +7,7 @@
 
 #include "base/time_format.h"
 #include "intensity/providers/fallback.h"
-#include "intensity/providers/http_client.h"
+#include "greenrun/intensity/providers/http_client.h"
 #include "intensity/providers/provider_settings.h"
 #include "intensity/zone_catalogue.h"
 

@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "base/result.h"
+#include "greenrun/base/result.h"
 #include "intensity/zone_catalogue.h"
 
 namespace greenrun::engine {

@@ -11,7 +11,7 @@
 #include <iterator>
 #include <random>
 
-#include "base/clock.h"
+#include "greenrun/base/clock.h"
 #include "engine/embodied_request.h"
 #include "engine/run_recording.h"
 #include "runner/run_record.h"

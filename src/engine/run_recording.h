@@ -14,8 +14,8 @@
 #include <string>
 
 #include "accounting/embodied.h"
-#include "base/clock.h"
-#include "base/result.h"
+#include "greenrun/base/clock.h"
+#include "greenrun/base/result.h"
 #include "greenrun/engine.h"
 #include "runner/location.h"
 #include "runner/sampler.h"

@@ -14,7 +14,7 @@
 #include "base/time_format.h"
 #include "engine/event_stream.h"
 #include "greenrun/job_defaults.h"
-#include "intensity/providers/http_client.h"
+#include "greenrun/intensity/providers/http_client.h"
 #include "runner/carbon_aware_executor.h"
 #include "runner/job_controller.h"
 #include "runner/run_store.h"

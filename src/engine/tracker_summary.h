@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "base/units.h"
+#include "greenrun/base/units.h"
 #include "greenrun/prediction.h"
 #include "greenrun/tracker.h"
 #include "runner/timeline_writer.h"

@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "base/result.h"
+#include "greenrun/base/result.h"
 #include "intensity/store.h"
 
 namespace greenrun::intensity {

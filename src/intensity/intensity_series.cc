@@ -1,4 +1,4 @@
-#include "intensity/intensity_series.h"
+#include "greenrun/intensity/intensity_series.h"
 
 #include <algorithm>
 #include <cmath>

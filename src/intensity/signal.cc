@@ -1,4 +1,4 @@
-#include "intensity/signal.h"
+#include "greenrun/intensity/signal.h"
 
 #include "base/text_reader.h"
 

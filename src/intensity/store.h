@@ -28,10 +28,10 @@
 #include <string>
 #include <vector>
 
-#include "base/clock.h"
-#include "base/result.h"
-#include "base/units.h"
-#include "intensity/intensity_series.h"
+#include "greenrun/base/clock.h"
+#include "greenrun/base/result.h"
+#include "greenrun/base/units.h"
+#include "greenrun/intensity/intensity_series.h"
 
 struct sqlite3;
 

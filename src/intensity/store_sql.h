@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "base/result.h"
+#include "greenrun/base/result.h"
 
 namespace greenrun::intensity::store_sql {
 

@@ -19,9 +19,9 @@
 #include <string>
 #include <string_view>
 
-#include "base/result.h"
-#include "base/units.h"
-#include "intensity/intensity_series.h"
+#include "greenrun/base/result.h"
+#include "greenrun/base/units.h"
+#include "greenrun/intensity/intensity_series.h"
 
 namespace greenrun::intensity {
 

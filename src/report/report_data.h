@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "base/units.h"
+#include "greenrun/base/units.h"
 #include "report/downsample.h"
 #include "report/statement.h"
 #include "runner/run_record.h"

@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "base/units.h"
+#include "greenrun/base/units.h"
 #include "report/citations.h"
 #include "runner/run_record.h"
 

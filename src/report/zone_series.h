@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "base/result.h"
-#include "intensity/intensity_series.h"
+#include "greenrun/base/result.h"
+#include "greenrun/intensity/intensity_series.h"
 #include "report/statement.h"
 #include "runner/run_record.h"
 

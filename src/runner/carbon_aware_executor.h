@@ -27,7 +27,7 @@
 #include <string>
 #include <vector>
 
-#include "base/clock.h"
+#include "greenrun/base/clock.h"
 #include "runner/execution_plan.h"
 #include "runner/job_controller.h"
 

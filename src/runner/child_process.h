@@ -42,8 +42,8 @@
 #include <sys/types.h>
 #include <vector>
 
-#include "base/clock.h"
-#include "base/result.h"
+#include "greenrun/base/clock.h"
+#include "greenrun/base/result.h"
 
 namespace greenrun::runner {
 

@@ -19,7 +19,7 @@
 #include <optional>
 #include <string>
 
-#include "base/result.h"
+#include "greenrun/base/result.h"
 #include "runner/run_record.h"
 
 namespace greenrun::runner {

@@ -32,9 +32,9 @@
 #include <optional>
 #include <string>
 
-#include "base/result.h"
-#include "base/units.h"
-#include "intensity/intensity_series.h"
+#include "greenrun/base/result.h"
+#include "greenrun/base/units.h"
+#include "greenrun/intensity/intensity_series.h"
 #include "scheduling/plan.h"
 #include "scheduling/threshold_policy.h"
 

@@ -12,7 +12,7 @@
 
 #include <string>
 
-#include "base/result.h"
+#include "greenrun/base/result.h"
 #include "runner/carbon_aware_executor.h"
 #include "runner/schedule_summary.h"
 

@@ -44,8 +44,8 @@
 #include <string_view>
 #include <vector>
 
-#include "base/clock.h"
-#include "base/result.h"
+#include "greenrun/base/clock.h"
+#include "greenrun/base/result.h"
 #include "runner/child_process.h"
 #include "runner/scaled_clock.h"
 #include "runner/watchdog.h"

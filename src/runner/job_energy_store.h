@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "base/result.h"
+#include "greenrun/base/result.h"
 #include "intensity/store.h"
 #include "runner/job_energy_record.h"
 

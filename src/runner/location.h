@@ -18,7 +18,7 @@
 #include <optional>
 #include <string>
 
-#include "base/result.h"
+#include "greenrun/base/result.h"
 
 namespace greenrun::runner {
 

@@ -18,8 +18,8 @@
 
 #include "accounting/emissions.h"
 #include "accounting/energy_timeline.h"
-#include "base/result.h"
-#include "intensity/intensity_series.h"
+#include "greenrun/base/result.h"
+#include "greenrun/intensity/intensity_series.h"
 #include "intensity/store.h"
 #include "runner/run_record.h"
 #include "runner/timeline_writer.h"

@@ -26,8 +26,8 @@
 #include <vector>
 
 #include "accounting/emissions_report.h"
-#include "base/result.h"
-#include "base/units.h"
+#include "greenrun/base/result.h"
+#include "greenrun/base/units.h"
 #include "runner/schedule_summary.h"
 #include "runner/slurm_context.h"
 #include "runner/tracker_section.h"

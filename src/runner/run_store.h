@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "base/result.h"
+#include "greenrun/base/result.h"
 #include "intensity/store.h"
 #include "runner/run_record.h"
 

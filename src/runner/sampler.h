@@ -30,7 +30,7 @@
 #include <sys/types.h>
 #include <vector>
 
-#include "base/clock.h"
+#include "greenrun/base/clock.h"
 #include "runner/timeline_writer.h"
 #include "sensors/energy_sensor.h"
 #include "sensors/proc_reader.h"

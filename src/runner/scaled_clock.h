@@ -11,7 +11,7 @@
 // Thread-safety: const after construction; safe wherever the base clock is.
 #pragma once
 
-#include "base/clock.h"
+#include "greenrun/base/clock.h"
 
 namespace greenrun::runner {
 

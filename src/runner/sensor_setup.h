@@ -21,8 +21,8 @@
 #include <string>
 #include <vector>
 
-#include "base/clock.h"
-#include "base/result.h"
+#include "greenrun/base/clock.h"
+#include "greenrun/base/result.h"
 #include "sensors/energy_sensor.h"
 #include "sensors/proc_reader.h"
 

@@ -20,8 +20,8 @@
 #include <string>
 #include <vector>
 
-#include "base/result.h"
-#include "base/units.h"
+#include "greenrun/base/result.h"
+#include "greenrun/base/units.h"
 #include "sensors/energy_sensor.h"
 
 namespace greenrun::runner {

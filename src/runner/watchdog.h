@@ -66,7 +66,7 @@
 #include <sys/types.h>
 #include <vector>
 
-#include "base/result.h"
+#include "greenrun/base/result.h"
 
 namespace greenrun::runner {
 

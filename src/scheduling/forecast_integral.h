@@ -13,9 +13,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "base/result.h"
-#include "base/units.h"
-#include "intensity/intensity_series.h"
+#include "greenrun/base/result.h"
+#include "greenrun/base/units.h"
+#include "greenrun/intensity/intensity_series.h"
 
 namespace greenrun::scheduling {
 

@@ -28,9 +28,9 @@
 #include <string_view>
 #include <vector>
 
-#include "base/result.h"
+#include "greenrun/base/result.h"
 #include "base/time_zone.h"
-#include "base/units.h"
+#include "greenrun/base/units.h"
 #include "scheduling/job_rule.h"
 #include "scheduling/presets.h"
 

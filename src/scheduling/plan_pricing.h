@@ -7,7 +7,7 @@
 
 #include <vector>
 
-#include "intensity/intensity_series.h"
+#include "greenrun/intensity/intensity_series.h"
 #include "scheduling/plan.h"
 
 namespace greenrun::scheduling {

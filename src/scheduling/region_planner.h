@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "base/result.h"
-#include "intensity/intensity_series.h"
+#include "greenrun/base/result.h"
+#include "greenrun/intensity/intensity_series.h"
 #include "scheduling/job.h"
 #include "scheduling/pause_resume.h"
 #include "scheduling/plan.h"

@@ -38,9 +38,9 @@
 #include <string>
 #include <vector>
 
-#include "base/result.h"
+#include "greenrun/base/result.h"
 #include "base/time_zone.h"
-#include "intensity/intensity_series.h"
+#include "greenrun/intensity/intensity_series.h"
 #include "scheduling/job_log.h"
 #include "scheduling/pause_resume.h"
 #include "scheduling/plan.h"

@@ -31,9 +31,9 @@
 #include <string_view>
 #include <vector>
 
-#include "base/result.h"
-#include "base/units.h"
-#include "intensity/intensity_series.h"
+#include "greenrun/base/result.h"
+#include "greenrun/base/units.h"
+#include "greenrun/intensity/intensity_series.h"
 #include "scheduling/plan.h"
 #include "scheduling/presets.h"
 

@@ -31,7 +31,7 @@
 #include <span>
 #include <vector>
 
-#include "base/result.h"
+#include "greenrun/base/result.h"
 
 namespace greenrun::scheduling {
 

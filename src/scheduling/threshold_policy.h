@@ -13,8 +13,8 @@
 #include <optional>
 #include <vector>
 
-#include "base/result.h"
-#include "intensity/intensity_series.h"
+#include "greenrun/base/result.h"
+#include "greenrun/intensity/intensity_series.h"
 #include "scheduling/job.h"
 #include "scheduling/plan.h"
 

@@ -18,9 +18,9 @@
 #include <sys/types.h>
 #include <vector>
 
-#include "base/clock.h"
-#include "base/result.h"
-#include "base/units.h"
+#include "greenrun/base/clock.h"
+#include "greenrun/base/result.h"
+#include "greenrun/base/units.h"
 
 namespace greenrun::sensors {
 

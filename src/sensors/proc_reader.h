@@ -23,7 +23,7 @@
 #include <utility>
 #include <vector>
 
-#include "base/result.h"
+#include "greenrun/base/result.h"
 
 namespace greenrun::sensors {
 

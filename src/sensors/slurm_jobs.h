@@ -49,7 +49,7 @@
 #include <utility>
 #include <vector>
 
-#include "base/result.h"
+#include "greenrun/base/result.h"
 #include "sensors/energy_sensor.h"
 
 namespace greenrun::sensors {

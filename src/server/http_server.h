@@ -24,7 +24,7 @@
 #include <optional>
 #include <string>
 
-#include "base/result.h"
+#include "greenrun/base/result.h"
 #include "greenrun/carbon_aware_queries.h"
 #include "server/query_string.h"
 

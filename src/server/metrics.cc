@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "greenrun/live_runs.h"
-#include "intensity/signal.h"
+#include "greenrun/intensity/signal.h"
 #include "sensors/energy_sensor.h"
 
 namespace greenrun::server {

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "base/result.h"
+#include "greenrun/base/result.h"
 #include "intensity/providers/provider_settings.h"
 
 namespace greenrun::server {

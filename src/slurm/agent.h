@@ -32,7 +32,7 @@
 #include <string>
 #include <vector>
 
-#include "base/result.h"
+#include "greenrun/base/result.h"
 #include "greenrun/batch_scheduling.h"
 #include "slurm/slurm_client.h"
 #include "slurm/watchdog.h"

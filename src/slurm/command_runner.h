@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "base/units.h"
+#include "greenrun/base/units.h"
 
 namespace greenrun::slurm {
 

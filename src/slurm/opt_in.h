@@ -24,8 +24,8 @@
 #include <optional>
 #include <string>
 
-#include "base/result.h"
-#include "base/units.h"
+#include "greenrun/base/result.h"
+#include "greenrun/base/units.h"
 
 namespace greenrun::slurm {
 

@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "base/result.h"
-#include "base/units.h"
+#include "greenrun/base/result.h"
+#include "greenrun/base/units.h"
 
 namespace greenrun::slurm {
 

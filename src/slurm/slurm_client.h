@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "base/result.h"
+#include "greenrun/base/result.h"
 #include "slurm/command_runner.h"
 #include "slurm/squeue.h"
 

@@ -21,7 +21,7 @@
 
 #include <string>
 
-#include "base/result.h"
+#include "greenrun/base/result.h"
 
 namespace greenrun::slurm {
 

@@ -14,7 +14,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
-#include "base/clock.h"
+#include "greenrun/base/clock.h"
 #include "base/time_format.h"
 #include "cli.h"
 #include "intensity/store.h"

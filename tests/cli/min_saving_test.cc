@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-#include "base/clock.h"
+#include "greenrun/base/clock.h"
 #include "intensity/store.h"
 #include "testing/cli_process.h"
 #include "testing/paths.h"

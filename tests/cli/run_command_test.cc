@@ -14,7 +14,7 @@
 #include <thread>
 #include <unistd.h>
 
-#include "base/clock.h"
+#include "greenrun/base/clock.h"
 #include "base/time_format.h"
 #include "cli.h"
 #include "greenrun/replay.h"

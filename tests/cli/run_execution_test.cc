@@ -19,7 +19,7 @@
 #include <thread>
 #include <unistd.h>
 
-#include "base/clock.h"
+#include "greenrun/base/clock.h"
 #include "intensity/store.h"
 #include "testing/cli_process.h"
 #include "testing/stored_forecast.h"

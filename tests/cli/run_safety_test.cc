@@ -19,7 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "base/clock.h"
+#include "greenrun/base/clock.h"
 #include "intensity/store.h"
 #include "testing/cli_process.h"
 #include "testing/stored_forecast.h"

@@ -12,7 +12,7 @@
 #include <sqlite3.h>
 #include <sstream>
 
-#include "base/clock.h"
+#include "greenrun/base/clock.h"
 #include "base/time_format.h"
 #include "cli.h"
 #include "greenrun/engine.h"

@@ -1,4 +1,5 @@
-# Compiles each public header (include/greenrun/*.h) alone, with only
+# Compiles each public header (include/greenrun/**/*.h: the engine's API and
+# the value types the libraries below it make public) alone, with only
 # include/ on the include path (plus the compiler's system includes): a
 # front end may include any of them and nothing under src/.
 #
@@ -18,14 +19,15 @@ foreach(var CXX INCLUDE_DIR WORK_DIR)
   endif()
 endforeach()
 
-file(GLOB headers RELATIVE ${INCLUDE_DIR}/greenrun ${INCLUDE_DIR}/greenrun/*.h)
+file(GLOB_RECURSE headers RELATIVE ${INCLUDE_DIR}/greenrun ${INCLUDE_DIR}/greenrun/*.h)
 list(SORT headers)
 file(MAKE_DIRECTORY ${WORK_DIR})
 set(regressed "")
 set(now_contained "")
 set(passed 0)
 foreach(h IN LISTS headers)
-  set(tu ${WORK_DIR}/${h}.cc)
+  string(REPLACE "/" "_" tu_name ${h})
+  set(tu ${WORK_DIR}/${tu_name}.cc)
   file(WRITE ${tu} "#include \"greenrun/${h}\"\n")
   execute_process(
     COMMAND ${CXX} -std=c++23 -fsyntax-only -I${INCLUDE_DIR} ${tu}

@@ -10,7 +10,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "base/clock.h"
+#include "greenrun/base/clock.h"
 #include "base/quantity_format.h"
 #include "base/time_format.h"
 #include "testing/cli_process.h"

@@ -11,7 +11,7 @@
 
 #include "base/time_format.h"
 #include "intensity/importers/importer.h"
-#include "intensity/intensity_series.h"
+#include "greenrun/intensity/intensity_series.h"
 #include "testing/paths.h"
 #include "testing/seed.h"
 

@@ -5,7 +5,7 @@
 
 #include <mutex>
 
-#include "base/clock.h"
+#include "greenrun/base/clock.h"
 
 namespace greenrun::testing {
 

@@ -2,7 +2,7 @@
 
 #include <thread>
 
-#include "base/clock.h"
+#include "greenrun/base/clock.h"
 #include "intensity/store.h"
 
 namespace greenrun::testing {

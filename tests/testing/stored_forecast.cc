@@ -1,6 +1,6 @@
 #include "testing/stored_forecast.h"
 
-#include "base/clock.h"
+#include "greenrun/base/clock.h"
 #include "intensity/store.h"
 
 namespace greenrun::testing {

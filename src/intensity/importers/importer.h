@@ -42,10 +42,10 @@
 #include <string_view>
 #include <vector>
 
-#include "base/result.h"
+#include "greenrun/base/result.h"
 #include "base/time_zone.h"
-#include "base/units.h"
-#include "intensity/intensity_series.h"
+#include "greenrun/base/units.h"
+#include "greenrun/intensity/intensity_series.h"
 
 namespace greenrun::intensity {
 

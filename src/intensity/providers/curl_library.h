@@ -18,7 +18,7 @@
 #include <memory>
 #include <string>
 
-#include "base/result.h"
+#include "greenrun/base/result.h"
 
 namespace greenrun::intensity {
 

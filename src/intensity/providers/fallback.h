@@ -20,10 +20,10 @@
 #include <string>
 #include <string_view>
 
-#include "base/result.h"
-#include "base/units.h"
-#include "intensity/intensity_series.h"
-#include "intensity/providers/fetch_error.h"
+#include "greenrun/base/result.h"
+#include "greenrun/base/units.h"
+#include "greenrun/intensity/intensity_series.h"
+#include "greenrun/intensity/providers/fetch_error.h"
 
 namespace greenrun::intensity {
 

@@ -1,4 +1,4 @@
-#include "intensity/providers/http_client.h"
+#include "greenrun/intensity/providers/http_client.h"
 
 #include <algorithm>
 #include <array>

@@ -5,7 +5,7 @@
 #include <map>
 
 #include "base/time_format.h"
-#include "intensity/providers/http_client.h"
+#include "greenrun/intensity/providers/http_client.h"
 
 namespace greenrun::intensity {
 

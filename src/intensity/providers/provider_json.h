@@ -16,10 +16,10 @@
 #include <string_view>
 #include <vector>
 
-#include "base/result.h"
-#include "base/units.h"
+#include "greenrun/base/result.h"
+#include "greenrun/base/units.h"
 #include "intensity/importers/importer.h"
-#include "intensity/intensity_series.h"
+#include "greenrun/intensity/intensity_series.h"
 
 namespace greenrun::intensity {
 

@@ -12,9 +12,9 @@
 #include <string>
 #include <string_view>
 
-#include "base/clock.h"
-#include "base/units.h"
-#include "intensity/providers/http_client.h"
+#include "greenrun/base/clock.h"
+#include "greenrun/base/units.h"
+#include "greenrun/intensity/providers/http_client.h"
 
 namespace greenrun::intensity {
 

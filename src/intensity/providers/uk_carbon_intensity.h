@@ -17,8 +17,8 @@
 #include <string>
 #include <string_view>
 
-#include "base/clock.h"
-#include "intensity/providers/http_client.h"
+#include "greenrun/base/clock.h"
+#include "greenrun/intensity/providers/http_client.h"
 #include "intensity/providers/provider_json.h"
 #include "intensity/providers/retry.h"
 

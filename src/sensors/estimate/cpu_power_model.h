@@ -20,7 +20,7 @@
 #include <optional>
 #include <string>
 
-#include "base/units.h"
+#include "greenrun/base/units.h"
 #include "sensors/proc_reader.h"
 
 namespace greenrun::sensors {

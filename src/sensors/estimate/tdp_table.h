@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "base/units.h"
+#include "greenrun/base/units.h"
 
 namespace greenrun::sensors {
 

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "base/result.h"
+#include "greenrun/base/result.h"
 
 namespace greenrun::sensors::nvml {
 

@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-#include "base/units.h"
+#include "greenrun/base/units.h"
 
 namespace greenrun::sensors::rapl {
 

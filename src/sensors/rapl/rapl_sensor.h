@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "base/result.h"
+#include "greenrun/base/result.h"
 #include "sensors/energy_sensor.h"
 #include "sensors/rapl/rapl_counter.h"
 

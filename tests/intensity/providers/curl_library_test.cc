@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "intensity/providers/http_client.h"
+#include "greenrun/intensity/providers/http_client.h"
 #include "testing/paths.h"
 
 namespace greenrun::intensity {

@@ -8,7 +8,7 @@
 
 #include <chrono>
 
-#include "base/units.h"
+#include "greenrun/base/units.h"
 
 namespace greenrun {
 

@@ -18,8 +18,8 @@
 #include <utility>
 #include <vector>
 
-#include "base/units.h"
-#include "intensity/providers/fetch_error.h"
+#include "greenrun/base/units.h"
+#include "greenrun/intensity/providers/fetch_error.h"
 
 namespace greenrun::intensity {
 

@@ -20,9 +20,9 @@
 #include <string>
 #include <vector>
 
-#include "base/result.h"
-#include "base/units.h"
-#include "intensity/signal.h"
+#include "greenrun/base/result.h"
+#include "greenrun/base/units.h"
+#include "greenrun/intensity/signal.h"
 
 namespace greenrun::intensity {
 
