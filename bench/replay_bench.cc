@@ -18,8 +18,8 @@
 #include <filesystem>
 #include <random>
 
+#include "greenrun/scheduling/replay.h"
 #include "intensity/importers/importer.h"
-#include "scheduling/replay.h"
 
 namespace {
 

@@ -20,9 +20,9 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "accounting/energy_timeline.h"
-#include "base/time_format.h"
 #include "cli.h"
+#include "greenrun/accounting/energy_timeline.h"
+#include "greenrun/base/time_format.h"
 #include "report/report_data.h"
 #include "runner/run_store.h"
 

@@ -18,8 +18,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "base/time_format.h"
 #include "cli.h"
+#include "greenrun/base/time_format.h"
 #include "runner/run_store.h"
 
 namespace {

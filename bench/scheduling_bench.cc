@@ -19,9 +19,9 @@
 #include <filesystem>
 #include <numeric>
 
+#include "greenrun/scheduling/study.h"
 #include "intensity/importers/importer.h"
 #include "scheduling/region_planner.h"
-#include "scheduling/study.h"
 #include "scheduling/study_sweep.h"
 
 namespace {

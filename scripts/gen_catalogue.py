@@ -568,7 +568,7 @@ def render(zones, regions, profiles):
     w(f"// {len(zones)} zones, {len(regions)} cloud regions, {len(profiles)} typical profiles.")
     w("#include <optional>")
     w("")
-    w('#include "intensity/zone_catalogue.h"')
+    w('#include "greenrun/intensity/zone_catalogue.h"')
     w("")
     w("namespace greenrun::intensity::detail {")
     w("namespace {")

@@ -8,8 +8,8 @@
 #include <ostream>
 
 #include "accounting/embodied.h"
-#include "accounting/emissions_report.h"
 #include "commands.h"
+#include "greenrun/accounting/emissions_report.h"
 #include "greenrun/timeline_emissions.h"
 
 namespace greenrun::cli {

@@ -10,11 +10,11 @@
 
 #include <ostream>
 
-#include "greenrun/base/clock.h"
 #include "base/quantity_parse.h"
 #include "base/time_arg.h"
-#include "base/time_format.h"
 #include "commands.h"
+#include "greenrun/base/clock.h"
+#include "greenrun/base/time_format.h"
 #include "greenrun/intensity_fetch.h"
 
 namespace greenrun::cli {

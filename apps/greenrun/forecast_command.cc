@@ -1,5 +1,5 @@
 // `greenrun forecast --zone Z --horizon 48h`: greenrun's own seasonal
-// forecast from the zone's stored history (intensity/seasonal_forecast.h),
+// forecast from the zone's stored history (greenrun/intensity/seasonal_forecast.h),
 // with the backtest that chose the model. Parsing and rendering only; the
 // forecast is engine::seasonal_forecast (greenrun/seasonal_forecast.h).
 #include <fmt/format.h>
@@ -11,8 +11,8 @@
 
 #include "base/quantity_parse.h"
 #include "base/text_reader.h"
-#include "base/time_format.h"
 #include "commands.h"
+#include "greenrun/base/time_format.h"
 #include "greenrun/seasonal_forecast.h"
 #include "plan_json.h"
 

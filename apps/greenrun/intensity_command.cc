@@ -14,17 +14,17 @@
 
 #include "base/quantity_parse.h"
 #include "base/text_reader.h"
-#include "greenrun/base/clock.h"
 #include "base/time_arg.h"
-#include "base/time_format.h"
-#include "base/time_zone.h"
 #include "commands.h"
+#include "greenrun/base/clock.h"
+#include "greenrun/base/time_format.h"
+#include "greenrun/base/time_zone.h"
+#include "greenrun/intensity/zone_catalogue.h"
 #include "greenrun/intensity_import.h"
 #include "greenrun/stored_data.h"
 #include "intensity/importers/importer.h"
 #include "intensity/importers/raw_points.h"
 #include "intensity/store.h"
-#include "intensity/zone_catalogue.h"
 
 namespace greenrun::cli {
 namespace {

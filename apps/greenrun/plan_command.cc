@@ -9,18 +9,18 @@
 #include <optional>
 #include <ostream>
 
-#include "greenrun/base/clock.h"
 #include "base/quantity_parse.h"
 #include "base/text_reader.h"
 #include "base/time_arg.h"
-#include "base/time_format.h"
 #include "commands.h"
+#include "greenrun/base/clock.h"
+#include "greenrun/base/quantity_format.h"
+#include "greenrun/base/time_format.h"
+#include "greenrun/engine.h"
+#include "greenrun/intensity/zone_catalogue.h"
 #include "greenrun/job_defaults.h"
 #include "job_flags.h"
 #include "plan_json.h"
-#include "greenrun/engine.h"
-#include "base/quantity_format.h"
-#include "intensity/zone_catalogue.h"
 #include "slurm/slurm_client.h"
 
 namespace greenrun::cli {

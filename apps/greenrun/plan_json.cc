@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 
 namespace greenrun::cli {
 

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "scheduling/plan.h"
+#include "greenrun/scheduling/plan.h"
 
 namespace greenrun::cli {
 

@@ -6,8 +6,8 @@
 #include <CLI/CLI.hpp>
 #include <fstream>
 
-#include "base/time_format.h"
 #include "commands.h"
+#include "greenrun/base/time_format.h"
 #include "report/html_report.h"
 #include "report/report_data.h"
 #include "report/run_source.h"

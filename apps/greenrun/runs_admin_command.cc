@@ -5,9 +5,9 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "base/quantity_format.h"
-#include "base/time_format.h"
 #include "commands.h"
+#include "greenrun/base/quantity_format.h"
+#include "greenrun/base/time_format.h"
 #include "greenrun/queries.h"
 #include "greenrun/run_admin.h"
 #include "greenrun/run_control.h"

@@ -9,8 +9,8 @@
 
 #include "base/quantity_parse.h"
 #include "base/text_reader.h"
-#include "base/time_format.h"
 #include "commands.h"
+#include "greenrun/base/time_format.h"
 #include "greenrun/job_defaults.h"
 #include "greenrun/study.h"
 #include "job_flags.h"

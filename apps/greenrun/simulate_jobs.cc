@@ -7,12 +7,12 @@
 
 #include "base/quantity_parse.h"
 #include "base/text_reader.h"
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "greenrun/job_defaults.h"
 #include "greenrun/replay.h"
+#include "greenrun/scheduling/presets.h"
+#include "greenrun/scheduling/replay.h"
 #include "plan_json.h"
-#include "scheduling/presets.h"
-#include "scheduling/replay.h"
 
 namespace greenrun::cli {
 namespace {

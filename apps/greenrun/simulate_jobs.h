@@ -1,5 +1,5 @@
 // `greenrun simulate --jobs FILE` (or --starts daily@01:00 for presets):
-// replays a job log (scheduling/replay.h)
+// replays a job log (greenrun/scheduling/replay.h)
 // on a zone's stored actual series and renders per-job outcomes and totals
 // as text, JSON (greenrun.replay/1), CSV or Markdown. Parsing and rendering
 // only; the replay (its settings, log and data) is engine::replay_jobs

@@ -7,12 +7,12 @@
 #include <cmath>
 #include <fmt/format.h>
 
-#include "base/quantity_format.h"
 #include "base/quantity_parse.h"
 #include "base/text_reader.h"
 #include "base/time_arg.h"
-#include "base/time_format.h"
 #include "commands.h"
+#include "greenrun/base/quantity_format.h"
+#include "greenrun/base/time_format.h"
 #include "job_flags.h"
 #include "slurm/agent.h"
 #include "slurm/submit.h"

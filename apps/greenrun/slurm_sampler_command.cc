@@ -14,10 +14,10 @@
 #include <fmt/format.h>
 #include <ostream>
 
-#include "base/quantity_format.h"
 #include "base/quantity_parse.h"
-#include "base/time_format.h"
 #include "commands.h"
+#include "greenrun/base/quantity_format.h"
+#include "greenrun/base/time_format.h"
 #include "greenrun/job_energy.h"
 #include "server/record_client.h"
 #include "server/server_settings.h"

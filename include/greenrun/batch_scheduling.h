@@ -32,7 +32,7 @@
 #include "greenrun/base/units.h"
 #include "greenrun/engine.h"
 #include "greenrun/intensity/intensity_series.h"
-#include "scheduling/plan.h"
+#include "greenrun/scheduling/plan.h"
 
 namespace greenrun::engine {
 

@@ -18,8 +18,8 @@
 #include "greenrun/base/units.h"
 #include "greenrun/engine.h"
 #include "greenrun/live_runs.h"
-#include "runner/run_record.h"
-#include "runner/run_store.h"
+#include "greenrun/runner/run_record.h"
+#include "greenrun/runner/run_rows.h"
 
 namespace greenrun::engine {
 

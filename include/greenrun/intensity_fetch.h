@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "greenrun/engine.h"
-#include "intensity/providers/live_fetch.h"
-#include "intensity/store.h"
+#include "greenrun/intensity/providers/fetch_request.h"
+#include "greenrun/intensity/stored_series.h"
 
 namespace greenrun::engine {
 

@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "greenrun/engine.h"
-#include "intensity/importers/importer.h"
-#include "intensity/store.h"
+#include "greenrun/intensity/importers/import_options.h"
+#include "greenrun/intensity/stored_series.h"
 
 namespace greenrun::engine {
 

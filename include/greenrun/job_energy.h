@@ -5,7 +5,7 @@
 //
 //   NodeSampler     on each node: reads the node's sensors and the Slurm
 //                   jobs' CPU time once per interval and shares the energy
-//                   among the jobs (sensors/slurm_jobs.h): one
+//                   among the jobs (greenrun/sensors/slurm_jobs.h): one
 //                   JobEnergyRecord per job running there, the idle share
 //                   left unattributed.
 //   RecordShipper   gets the records to the controller's `greenrun serve`:
@@ -42,9 +42,12 @@
 #include <vector>
 
 #include "greenrun/engine.h"
-#include "runner/job_energy_record.h"
-#include "runner/job_energy_store.h"
-#include "sensors/slurm_jobs.h"
+#include "greenrun/runner/job_energy_record.h"
+#include "greenrun/sensors/slurm_jobs.h"
+
+namespace greenrun::runner {
+class JobEnergyStore;  // runner/job_energy_store.h: the store's job_energy table
+}  // namespace greenrun::runner
 
 namespace greenrun::engine {
 
@@ -210,7 +213,8 @@ class RecordIngest {
   // Writes to the store at `store_path`, which is opened (and the
   // job_energy table created) at the first ingest: a server that receives
   // no records never writes.
-  explicit RecordIngest(std::string store_path) : store_path_(std::move(store_path)) {}
+  explicit RecordIngest(std::string store_path);
+  ~RecordIngest();
   // Validates and stores a body. Errors: kBadData with the JSON path
   // ("$.records[2].start: ..."); kIo when the store fails (names it).
   [[nodiscard]] Result<IngestOutcome> ingest(std::string_view body);
@@ -218,7 +222,7 @@ class RecordIngest {
  private:
   std::string store_path_;
   std::mutex mutex_;  // guards store_
-  std::optional<runner::JobEnergyStore> store_;
+  std::unique_ptr<runner::JobEnergyStore> store_;  // opened at the first ingest
 };
 
 // ---------------------------------------------------------------- a job's total

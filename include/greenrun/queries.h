@@ -30,10 +30,10 @@
 
 #include "greenrun/engine.h"
 #include "greenrun/intensity/intensity_series.h"
-#include "intensity/store.h"
-#include "intensity/zone_catalogue.h"
-#include "runner/run_record.h"
-#include "runner/run_store.h"
+#include "greenrun/intensity/stored_series.h"
+#include "greenrun/intensity/zone_catalogue.h"
+#include "greenrun/runner/run_record.h"
+#include "greenrun/runner/run_rows.h"
 
 namespace greenrun::engine {
 

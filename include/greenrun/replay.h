@@ -15,7 +15,7 @@
 //    issued forecast of the zone overlapping that span, read once;
 //  - the log: a file read and parsed here (CSV or sacct), or presets x a
 //    start schedule.
-// The replay itself is scheduling::replay_jobs (scheduling/replay.h).
+// The replay itself is scheduling::replay_jobs (greenrun/scheduling/replay.h).
 //
 // Errors carry a kind (greenrun/base/result.h): kUsage for a request that cannot be
 // valid (no policy, repeat 0, a negative error), kIo for a log that cannot
@@ -33,9 +33,9 @@
 #include <vector>
 
 #include "greenrun/engine.h"
-#include "scheduling/job_log.h"
-#include "scheduling/presets.h"
-#include "scheduling/replay.h"
+#include "greenrun/scheduling/job_log.h"
+#include "greenrun/scheduling/presets.h"
+#include "greenrun/scheduling/replay.h"
 
 namespace greenrun::engine {
 

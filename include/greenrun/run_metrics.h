@@ -13,8 +13,8 @@
 
 #include "greenrun/base/result.h"
 #include "greenrun/base/units.h"
-#include "runner/run_record.h"
-#include "runner/run_store.h"  // RunTotals
+#include "greenrun/runner/run_record.h"
+#include "greenrun/runner/run_rows.h"  // RunTotals
 
 namespace greenrun::engine {
 

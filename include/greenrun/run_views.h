@@ -18,7 +18,7 @@
 namespace greenrun::engine {
 
 // One run's record as run.json has it (`indent` as nlohmann's dump: -1
-// compact), the one writer (runner/run_record.h).
+// compact), the one writer (greenrun/runner/run_record.h).
 std::string run_record_json(const runner::RunRecord& record, int indent = 2);
 
 // `runs list --json`: the whole records, an array, then '\n'.

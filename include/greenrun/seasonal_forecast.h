@@ -3,7 +3,7 @@
 // calendar) are backtested on the days
 // before the issue time, trained on everything before those days, and the
 // best one by mean absolute error forecasts the horizon
-// (intensity/seasonal_forecast.h). The engine owns the choices — which
+// (greenrun/intensity/seasonal_forecast.h). The engine owns the choices — which
 // stored series is the history (actual, life-cycle preferred), one forecast
 // issued per day in the backtest, the label that says what the numbers are —
 // so the CLI's `forecast`, Python and the server give the same answer.
@@ -25,7 +25,7 @@
 #include <string>
 
 #include "greenrun/engine.h"
-#include "intensity/seasonal_forecast.h"
+#include "greenrun/intensity/seasonal_forecast.h"
 
 namespace greenrun::engine {
 

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "greenrun/engine.h"
-#include "intensity/store.h"
+#include "greenrun/intensity/stored_series.h"
 
 namespace greenrun::engine {
 

@@ -5,7 +5,7 @@
 // of each zone (life-cycle preferred), read once over [from, to) plus the
 // longest job and window — so the CLI's `simulate`, Python and the server
 // run the same study. The study itself is scheduling::run_study
-// (scheduling/study.h).
+// (greenrun/scheduling/study.h).
 //
 // Errors carry a kind: kUsage for no zone; kNotFound for no store, a zone
 // with no actual data, or data that does not overlap [from, to); the
@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "greenrun/engine.h"
-#include "scheduling/study.h"
+#include "greenrun/scheduling/study.h"
 
 namespace greenrun::engine {
 

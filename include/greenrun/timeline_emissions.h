@@ -3,7 +3,7 @@
 // intensity by exact overlap, the zone's annual mean (labelled "annual mean,
 // not time-resolved") for time the store does not cover, a marginal line
 // when the store holds a marginal series, PUE and embodied carbon as lines
-// of their own (accounting/emissions.h). What `greenrun emissions` prints;
+// of their own (greenrun/accounting/emissions.h). What `greenrun emissions` prints;
 // Python and the server get the same breakdown.
 //
 // Errors carry a kind: kUsage for a request that cannot be valid (no zone
@@ -19,8 +19,8 @@
 #include <optional>
 #include <string>
 
-#include "accounting/emissions.h"
-#include "accounting/emissions_report.h"
+#include "greenrun/accounting/emissions.h"
+#include "greenrun/accounting/emissions_report.h"
 #include "greenrun/engine.h"
 
 namespace greenrun::engine {

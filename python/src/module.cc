@@ -13,17 +13,17 @@
 
 #include <cmath>
 
-#include "base/quantity_format.h"
-#include "base/time_format.h"
+#include "greenrun/base/quantity_format.h"
+#include "greenrun/base/time_format.h"
 #include "greenrun/codecarbon_output.h"
 #include "greenrun/engine.h"
+#include "greenrun/intensity/zone_catalogue.h"
 #include "greenrun/prediction.h"
 #include "greenrun/pricing.h"
 #include "greenrun/queries.h"
+#include "greenrun/runner/run_record.h"
 #include "greenrun/tracker.h"
 #include "intensity/store.h"
-#include "intensity/zone_catalogue.h"
-#include "runner/run_record.h"
 
 namespace py = pybind11;
 using namespace greenrun;

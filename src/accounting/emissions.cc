@@ -1,10 +1,10 @@
-#include "accounting/emissions.h"
+#include "greenrun/accounting/emissions.h"
 
 #include <algorithm>
 #include <cmath>
 
-#include "base/time_format.h"
-#include "intensity/zone_catalogue.h"
+#include "greenrun/base/time_format.h"
+#include "greenrun/intensity/zone_catalogue.h"
 
 namespace greenrun::accounting {
 

@@ -1,4 +1,4 @@
-#include "accounting/emissions_report.h"
+#include "greenrun/accounting/emissions_report.h"
 
 #include <cmath>
 #include <cstdio>
@@ -6,7 +6,7 @@
 
 #include "base/json_object_reader.h"
 #include "base/quantity_parse.h"
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 
 namespace greenrun::accounting {
 

@@ -1,5 +1,5 @@
-#include "accounting/energy_timeline.h"
 #include "accounting/timeline_line_scan.h"
+#include "greenrun/accounting/energy_timeline.h"
 
 #include <algorithm>
 #include <charconv>
@@ -8,7 +8,7 @@
 
 #include "base/quantity_parse.h"
 #include "base/text_reader.h"
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 
 namespace greenrun::accounting {
 

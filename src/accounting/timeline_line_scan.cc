@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "intensity/importers/json_walk.h"
 
 namespace greenrun::accounting {

@@ -15,7 +15,7 @@
 #include <optional>
 #include <string_view>
 
-#include "accounting/energy_timeline.h"
+#include "greenrun/accounting/energy_timeline.h"
 
 namespace greenrun::accounting {
 

@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "greenrun/base/result.h"
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "greenrun/base/units.h"
 
 namespace greenrun {

@@ -1,4 +1,4 @@
-#include "base/quantity_format.h"
+#include "greenrun/base/quantity_format.h"
 
 #include <cmath>
 #include <cstdio>

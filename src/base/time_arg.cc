@@ -1,7 +1,7 @@
 #include "base/time_arg.h"
 
 #include "base/quantity_parse.h"
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 
 namespace greenrun {
 

@@ -1,4 +1,4 @@
-#include "base/time_zone.h"
+#include "greenrun/base/time_zone.h"
 
 #include <algorithm>
 

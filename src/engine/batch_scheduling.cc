@@ -8,14 +8,14 @@
 #include <algorithm>
 #include <numeric>
 
-#include "base/quantity_format.h"
 #include "base/quantity_parse.h"
-#include "base/time_format.h"
 #include "engine/forecast_loader.h"
 #include "engine/run_recording.h"
+#include "greenrun/base/quantity_format.h"
+#include "greenrun/base/time_format.h"
+#include "greenrun/scheduling/job.h"
+#include "greenrun/scheduling/pause_resume.h"
 #include "scheduling/flexible_start.h"
-#include "scheduling/job.h"
-#include "scheduling/pause_resume.h"
 
 namespace greenrun::engine {
 

@@ -9,11 +9,11 @@
 #include <map>
 #include <sys/stat.h>
 
-#include "base/time_format.h"
 #include "engine/carbon_aware_snapshot.h"
+#include "greenrun/base/time_format.h"
+#include "greenrun/intensity/zone_catalogue.h"
 #include "greenrun/queries.h"
 #include "intensity/providers/provider_settings.h"
-#include "intensity/zone_catalogue.h"
 
 namespace greenrun::engine {
 namespace {

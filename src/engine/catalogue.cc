@@ -4,7 +4,7 @@
 #include <cctype>
 #include <string>
 
-#include "intensity/zone_catalogue.h"
+#include "greenrun/intensity/zone_catalogue.h"
 
 namespace greenrun::engine {
 namespace {

@@ -4,8 +4,8 @@
 #include <cmath>
 
 #include "base/text_reader.h"
+#include "greenrun/runner/run_record.h"
 #include "runner/codecarbon_csv.h"
-#include "runner/run_record.h"
 
 namespace greenrun::engine {
 

@@ -8,7 +8,7 @@
 
 #include <optional>
 
-#include "accounting/emissions.h"
+#include "greenrun/accounting/emissions.h"
 #include "greenrun/base/result.h"
 #include "greenrun/engine.h"
 

@@ -2,11 +2,11 @@
 
 #include <filesystem>
 
-#include "base/time_format.h"
 #include "engine/stored_pick.h"
+#include "greenrun/base/time_format.h"
+#include "greenrun/intensity/zone_catalogue.h"
 #include "greenrun/seasonal_forecast.h"
 #include "intensity/forecast_selection.h"
-#include "intensity/zone_catalogue.h"
 
 namespace greenrun::engine {
 namespace {

@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <cctype>
 
-#include "base/time_format.h"
 #include "engine/carbon_aware_snapshot.h"
+#include "greenrun/base/time_format.h"
 #include "greenrun/carbon_aware_queries.h"
 #include "greenrun/queries.h"
 

@@ -5,11 +5,13 @@
 
 #include <memory>
 
-#include "base/time_format.h"
-#include "intensity/providers/fallback.h"
+#include "greenrun/base/time_format.h"
 #include "greenrun/intensity/providers/http_client.h"
+#include "greenrun/intensity/zone_catalogue.h"
+#include "intensity/providers/fallback.h"
+#include "intensity/providers/live_fetch.h"
 #include "intensity/providers/provider_settings.h"
-#include "intensity/zone_catalogue.h"
+#include "intensity/store.h"
 
 namespace greenrun::engine {
 namespace {

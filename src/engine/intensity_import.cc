@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include "greenrun/stored_data.h"
+#include "intensity/importers/importer.h"
+#include "intensity/store.h"
 
 namespace greenrun::engine {
 

@@ -1,6 +1,6 @@
 #include "greenrun/job_defaults.h"
 
-#include "base/quantity_format.h"
+#include "greenrun/base/quantity_format.h"
 
 namespace greenrun::engine {
 

@@ -12,8 +12,12 @@
 
 #include "greenrun/job_energy.h"
 #include "greenrun/pricing.h"
+#include "runner/job_energy_store.h"
 
 namespace greenrun::engine {
+
+RecordIngest::RecordIngest(std::string store_path) : store_path_(std::move(store_path)) {}
+RecordIngest::~RecordIngest() = default;
 
 Result<IngestOutcome> RecordIngest::ingest(std::string_view body) {
   auto records = runner::parse_records_body(body);
@@ -22,7 +26,7 @@ Result<IngestOutcome> RecordIngest::ingest(std::string_view body) {
   if (!store_) {
     auto store = runner::JobEnergyStore::open(store_path_);
     if (!store) return as_kind(ErrorKind::kIo, store.error());
-    store_ = std::move(*store);
+    store_ = std::make_unique<runner::JobEnergyStore>(std::move(*store));
   }
   auto counts = store_->insert(*records);
   if (!counts) return std::unexpected(counts.error());

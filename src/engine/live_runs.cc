@@ -7,9 +7,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
+#include "greenrun/sensors/energy_sensor.h"
 #include "runner/sampler.h"
-#include "sensors/energy_sensor.h"
 
 namespace greenrun::engine {
 namespace {

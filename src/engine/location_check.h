@@ -10,7 +10,7 @@
 #include <string>
 
 #include "greenrun/base/result.h"
-#include "intensity/zone_catalogue.h"
+#include "greenrun/intensity/zone_catalogue.h"
 
 namespace greenrun::engine {
 

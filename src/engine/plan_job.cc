@@ -5,17 +5,18 @@
 
 #include <filesystem>
 
-#include "accounting/emissions.h"
 #include "base/quantity_parse.h"
-#include "base/time_format.h"
 #include "engine/forecast_loader.h"
 #include "engine/location_check.h"
 #include "engine/scheduled_run.h"
-#include "base/quantity_format.h"
+#include "greenrun/accounting/emissions.h"
+#include "greenrun/base/quantity_format.h"
+#include "greenrun/base/time_format.h"
 #include "greenrun/engine.h"
 #include "greenrun/job_defaults.h"
 #include "intensity/forecast_selection.h"
 #include "scheduling/plan_pricing.h"
+#include "scheduling/region_planner.h"
 
 namespace greenrun::engine {
 namespace {

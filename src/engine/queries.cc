@@ -6,6 +6,7 @@
 
 #include "engine/forecast_loader.h"
 #include "engine/location_check.h"
+#include "runner/run_store.h"
 
 namespace greenrun::engine {
 

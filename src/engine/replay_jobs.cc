@@ -5,8 +5,8 @@
 
 #include "base/quantity_parse.h"
 #include "base/text_reader.h"
-#include "base/time_format.h"
 #include "engine/stored_pick.h"
+#include "greenrun/base/time_format.h"
 #include "greenrun/replay.h"
 #include "intensity/store.h"
 

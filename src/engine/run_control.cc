@@ -11,10 +11,10 @@
 #include <iterator>
 #include <random>
 
-#include "greenrun/base/clock.h"
 #include "engine/embodied_request.h"
 #include "engine/run_recording.h"
-#include "runner/run_record.h"
+#include "greenrun/base/clock.h"
+#include "greenrun/runner/run_record.h"
 
 namespace greenrun::engine {
 

@@ -9,16 +9,16 @@
 #include <random>
 #include <unistd.h>
 
-#include "base/quantity_format.h"
 #include "base/quantity_parse.h"
-#include "base/time_format.h"
 #include "engine/embodied_request.h"
 #include "engine/location_check.h"
 #include "engine/run_recording.h"
 #include "engine/scheduled_run.h"
+#include "greenrun/base/quantity_format.h"
+#include "greenrun/base/time_format.h"
 #include "greenrun/engine.h"
-#include "greenrun/run_control.h"
 #include "greenrun/live_runs.h"
+#include "greenrun/run_control.h"
 #include "intensity/providers/provider_settings.h"
 #include "intensity/store.h"
 #include "runner/child_process.h"
@@ -156,7 +156,7 @@ Result<RunOutcome> run_unguarded(const RunRequest& req, const Services& services
   r.pue = req.pue;
   fill_measured(r, totals, *setup, *where, proc, step, out_dir, warnings);
   // Inside a Slurm job: its id, node and rank; the node's energy is the
-  // first task's on the node (runner/slurm_context.h).
+  // first task's on the node (greenrun/runner/slurm_context.h).
   if (auto slurm = runner::SlurmContext::from_environment(services.env); slurm)
     r.slurm = std::move(*slurm);
   else

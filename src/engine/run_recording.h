@@ -18,6 +18,7 @@
 #include "greenrun/base/result.h"
 #include "greenrun/engine.h"
 #include "runner/location.h"
+#include "runner/run_emissions.h"
 #include "runner/sampler.h"
 #include "runner/sensor_setup.h"
 #include "runner/timeline_writer.h"

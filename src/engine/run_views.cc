@@ -9,11 +9,11 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "base/quantity_format.h"
 #include "base/quantity_parse.h"
 #include "base/text_reader.h"
-#include "base/time_format.h"
-#include "runner/run_record.h"
+#include "greenrun/base/quantity_format.h"
+#include "greenrun/base/time_format.h"
+#include "greenrun/runner/run_record.h"
 #include "runner/run_store.h"
 
 namespace greenrun::engine {

@@ -9,12 +9,12 @@
 #include <future>
 #include <set>
 
-#include "base/quantity_format.h"
 #include "base/quantity_parse.h"
-#include "base/time_format.h"
 #include "engine/event_stream.h"
-#include "greenrun/job_defaults.h"
+#include "greenrun/base/quantity_format.h"
+#include "greenrun/base/time_format.h"
 #include "greenrun/intensity/providers/http_client.h"
+#include "greenrun/job_defaults.h"
 #include "runner/carbon_aware_executor.h"
 #include "runner/job_controller.h"
 #include "runner/run_store.h"

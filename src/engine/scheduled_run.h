@@ -17,10 +17,10 @@
 #include "engine/forecast_loader.h"
 #include "greenrun/engine.h"
 #include "greenrun/live_runs.h"
+#include "greenrun/runner/schedule_summary.h"
 #include "runner/execution_plan.h"
 #include "runner/execution_record.h"
 #include "runner/sampler.h"
-#include "runner/schedule_summary.h"
 
 namespace greenrun::engine {
 

@@ -6,10 +6,10 @@
 
 #include <filesystem>
 
-#include "base/time_format.h"
 #include "engine/stored_pick.h"
+#include "greenrun/base/time_format.h"
+#include "greenrun/scheduling/replay.h"
 #include "intensity/store.h"
-#include "scheduling/replay.h"
 
 namespace greenrun::engine {
 

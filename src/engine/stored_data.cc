@@ -5,8 +5,9 @@
 #include <utility>
 
 #include "base/text_reader.h"
-#include "base/time_format.h"
-#include "intensity/zone_catalogue.h"
+#include "greenrun/base/time_format.h"
+#include "greenrun/intensity/zone_catalogue.h"
+#include "intensity/store.h"
 
 namespace greenrun::engine {
 namespace {

@@ -6,8 +6,8 @@
 #include <filesystem>
 
 #include "base/quantity_parse.h"
-#include "base/time_format.h"
 #include "engine/stored_pick.h"
+#include "greenrun/base/time_format.h"
 #include "intensity/store.h"
 
 namespace greenrun::engine {

@@ -1,12 +1,12 @@
 // engine::timeline_emissions (greenrun/timeline_emissions.h).
 #include "greenrun/timeline_emissions.h"
 
-#include "engine/embodied_request.h"
-#include "accounting/energy_timeline.h"
 #include "base/quantity_parse.h"
-#include "base/time_format.h"
+#include "engine/embodied_request.h"
+#include "greenrun/accounting/energy_timeline.h"
+#include "greenrun/base/time_format.h"
+#include "greenrun/intensity/zone_catalogue.h"
 #include "intensity/store.h"
-#include "intensity/zone_catalogue.h"
 
 namespace greenrun::engine {
 namespace {

@@ -1,6 +1,6 @@
 // What an engine::Tracker kept while it ran (phases, marks, epochs, the
 // first prediction, the budget) turned into run.json's typed "tracker"
-// section (runner/tracker_section.h) when it stops: phases priced from the
+// section (greenrun/runner/tracker_section.h) when it stops: phases priced from the
 // timeline read back, open phases closed at the end, marks whose value is
 // not finite left without one, the first prediction compared with the
 // outcome. The Tracker keeps the state and the sampling thread
@@ -17,9 +17,9 @@
 
 #include "greenrun/base/units.h"
 #include "greenrun/prediction.h"
+#include "greenrun/runner/tracker_section.h"
 #include "greenrun/tracker.h"
 #include "runner/timeline_writer.h"
-#include "runner/tracker_section.h"
 
 namespace greenrun::engine {
 

@@ -6,7 +6,7 @@
 // 588 zones, 126 cloud regions, 26 typical profiles.
 #include <optional>
 
-#include "intensity/zone_catalogue.h"
+#include "greenrun/intensity/zone_catalogue.h"
 
 namespace greenrun::intensity::detail {
 namespace {

@@ -1,4 +1,4 @@
-#include "intensity/seasonal_forecast.h"
+#include "greenrun/intensity/seasonal_forecast.h"
 
 #include <algorithm>
 #include <array>
@@ -7,7 +7,7 @@
 #include <optional>
 
 #include "base/quantity_parse.h"
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 
 namespace greenrun::intensity {
 namespace {

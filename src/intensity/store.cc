@@ -11,7 +11,7 @@
 #include <set>
 #include <string_view>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "intensity/store_sql.h"
 
 namespace greenrun::intensity {

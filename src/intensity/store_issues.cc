@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "intensity/store.h"
 #include "intensity/store_sql.h"
 

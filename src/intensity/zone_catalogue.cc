@@ -1,4 +1,4 @@
-#include "intensity/zone_catalogue.h"
+#include "greenrun/intensity/zone_catalogue.h"
 
 #include <algorithm>
 #include <array>
@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "base/text_reader.h"
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 
 namespace greenrun::intensity {
 namespace {

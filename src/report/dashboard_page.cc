@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "base/quantity_format.h"
-#include "base/time_format.h"
+#include "greenrun/base/quantity_format.h"
+#include "greenrun/base/time_format.h"
 #include "report/html_page.h"
 #include "report/html_report.h"
 

@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "runner/run_record.h"
+#include "greenrun/runner/run_record.h"
 
 namespace greenrun::report {
 

@@ -4,9 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "base/quantity_format.h"
 #include "base/quantity_parse.h"
-#include "base/time_format.h"
+#include "greenrun/base/quantity_format.h"
+#include "greenrun/base/time_format.h"
 #include "report/html_escape.h"
 #include "report/html_page.h"
 

@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "intensity/zone_catalogue.h"
+#include "greenrun/intensity/zone_catalogue.h"
 #include "report/zone_series.h"
 
 namespace greenrun::report {

@@ -19,9 +19,9 @@
 #include <vector>
 
 #include "greenrun/base/units.h"
+#include "greenrun/runner/run_record.h"
 #include "report/downsample.h"
 #include "report/statement.h"
-#include "runner/run_record.h"
 
 namespace greenrun::report {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "greenrun/queries.h"
 
 namespace greenrun::report {

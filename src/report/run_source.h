@@ -12,7 +12,7 @@
 
 #include "greenrun/base/result.h"
 #include "greenrun/base/units.h"
-#include "runner/run_record.h"
+#include "greenrun/runner/run_record.h"
 
 namespace greenrun::report {
 

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <set>
 
-#include "base/quantity_format.h"
-#include "base/time_format.h"
+#include "greenrun/base/quantity_format.h"
+#include "greenrun/base/time_format.h"
 
 namespace greenrun::report {
 namespace {

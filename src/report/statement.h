@@ -26,8 +26,8 @@
 #include <vector>
 
 #include "greenrun/base/units.h"
+#include "greenrun/runner/run_record.h"
 #include "report/citations.h"
-#include "runner/run_record.h"
 
 namespace greenrun::report {
 

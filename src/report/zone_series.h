@@ -14,8 +14,8 @@
 
 #include "greenrun/base/result.h"
 #include "greenrun/intensity/intensity_series.h"
+#include "greenrun/runner/run_record.h"
 #include "report/statement.h"
-#include "runner/run_record.h"
 
 namespace greenrun::report {
 

@@ -6,7 +6,7 @@
 #include <ostream>
 
 #include "base/quantity_parse.h"
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 
 namespace greenrun::runner {
 namespace {

@@ -44,24 +44,9 @@
 
 #include "greenrun/base/clock.h"
 #include "greenrun/base/result.h"
+#include "greenrun/runner/job_control.h"
 
 namespace greenrun::runner {
-
-struct ExitStatus {
-  bool signalled = false;
-  int code = 0;    // exit code when !signalled
-  int signal = 0;  // terminating signal when signalled
-  struct rusage usage {};
-  // What a shell would report: code, or 128 + signal.
-  int shell_status() const { return signalled ? 128 + signal : code; }
-  // CPU time of the child and its reaped descendants, in clock ticks.
-  uint64_t cpu_ticks() const;
-};
-
-struct SpawnError {
-  int exit_status = 127;  // 127 not found, 126 not executable, 1 other
-  std::string message;    // "nosuchcmd: command not found"
-};
 
 struct SpawnOptions {
   bool own_session = false;

@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "base/text_reader.h"
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 
+#include "greenrun/intensity/zone_catalogue.h"
 #include "intensity/countries.h"
-#include "intensity/zone_catalogue.h"
 
 namespace greenrun::runner {
 

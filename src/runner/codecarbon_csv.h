@@ -20,7 +20,7 @@
 #include <string>
 
 #include "greenrun/base/result.h"
-#include "runner/run_record.h"
+#include "greenrun/runner/run_record.h"
 
 namespace greenrun::runner {
 

@@ -5,9 +5,9 @@
 #include <numeric>
 
 #include "base/quantity_parse.h"
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
+#include "greenrun/scheduling/pause_resume.h"
 #include "scheduling/flexible_start.h"
-#include "scheduling/pause_resume.h"
 
 namespace greenrun::runner {
 namespace {

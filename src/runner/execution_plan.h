@@ -35,8 +35,8 @@
 #include "greenrun/base/result.h"
 #include "greenrun/base/units.h"
 #include "greenrun/intensity/intensity_series.h"
-#include "scheduling/plan.h"
-#include "scheduling/threshold_policy.h"
+#include "greenrun/scheduling/plan.h"
+#include "greenrun/scheduling/threshold_policy.h"
 
 namespace greenrun::runner {
 

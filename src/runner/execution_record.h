@@ -4,7 +4,7 @@
 // the emissions against "ran at once" on the same data, and the time added.
 // Schema: docs/execution.md ("run.json: schedule").
 //
-// The run record keeps it as RunRecord::schedule (runner/schedule_summary.h):
+// The run record keeps it as RunRecord::schedule (greenrun/runner/schedule_summary.h):
 // the CLI puts execution_record(...) there before run.json is written.
 //
 // Thread-safety: pure functions.
@@ -13,8 +13,8 @@
 #include <string>
 
 #include "greenrun/base/result.h"
+#include "greenrun/runner/schedule_summary.h"
 #include "runner/carbon_aware_executor.h"
-#include "runner/schedule_summary.h"
 
 namespace greenrun::runner {
 

@@ -1,6 +1,5 @@
-// JobControl: start, pause, resume and wait for a job, the seam between the
-// carbon-aware executor and real processes (JobController) or a simulated job
-// in tests.
+// JobController: the JobControl (greenrun/runner/job_control.h) of a real
+// process, the seam's other side being a simulated job in tests.
 //
 // Two ways to pause (docs/execution.md):
 //  - kStop: SIGSTOP / SIGCONT to the job's whole process group (the job is
@@ -46,47 +45,12 @@
 
 #include "greenrun/base/clock.h"
 #include "greenrun/base/result.h"
+#include "greenrun/runner/job_control.h"
 #include "runner/child_process.h"
 #include "runner/scaled_clock.h"
 #include "runner/watchdog.h"
 
 namespace greenrun::runner {
-
-enum class PauseMode { kStop, kCheckpoint };
-std::string_view to_string(PauseMode m);
-[[nodiscard]] Result<PauseMode> parse_pause_mode(std::string_view text);
-// "USR1", "SIGUSR1", "10" -> the signal number. Error names the text.
-[[nodiscard]] Result<int> parse_signal(std::string_view text);
-std::string signal_name(int sig);
-
-enum class PauseOutcome { kPaused, kExited, kRefused };
-
-struct PauseResult {
-  PauseOutcome outcome = PauseOutcome::kPaused;
-  std::optional<ExitStatus> exit;  // kExited
-  std::string note;                // what happened, one line
-};
-
-class JobControl {
- public:
-  virtual ~JobControl() = default;
-  // First start (and, in checkpoint mode, each restart is resume()).
-  [[nodiscard]] virtual std::optional<SpawnError> start() = 0;
-  [[nodiscard]] virtual PauseResult pause() = 0;
-  [[nodiscard]] virtual std::optional<SpawnError> resume() = 0;
-  // Waits until the job's process exits (returned, reaped), or until the
-  // executor's clock reaches `t`, or an interrupt arrives (nullopt).
-  virtual std::optional<ExitStatus> wait_until(SteadyTime t) = 0;
-  virtual bool interrupted() const = 0;
-  // The signal that interrupted greenrun while no job process existed
-  // (waiting to start, or checkpointed), 0 if none: the run's status is
-  // then 128 + it.
-  virtual int interrupt_signal() const { return 0; }
-  virtual bool has_process() const = 0;
-  // The process whose tree is measured (0 before the start).
-  virtual pid_t measured_root() const = 0;
-  virtual PauseMode mode() const = 0;
-};
 
 struct JobControllerOptions {
   std::vector<std::string> argv;  // REQUIRES: not empty

@@ -1,9 +1,9 @@
-#include "runner/job_energy_record.h"
+#include "greenrun/runner/job_energy_record.h"
 
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 
 namespace greenrun::runner {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <sqlite3.h>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 
 namespace greenrun::runner {
 namespace {

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "greenrun/base/result.h"
+#include "greenrun/runner/job_energy_record.h"
 #include "intensity/store.h"
-#include "runner/job_energy_record.h"
 
 struct sqlite3;
 

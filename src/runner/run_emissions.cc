@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
-#include "base/time_format.h"
-#include "intensity/zone_catalogue.h"
+#include "greenrun/base/time_format.h"
+#include "greenrun/intensity/zone_catalogue.h"
+#include "greenrun/scheduling/job.h"
 #include "scheduling/flexible_start.h"
-#include "scheduling/job.h"
 
 namespace greenrun::runner {
 namespace {

@@ -16,14 +16,14 @@
 #include <string>
 #include <vector>
 
-#include "accounting/emissions.h"
-#include "accounting/energy_timeline.h"
+#include "greenrun/accounting/emissions.h"
+#include "greenrun/accounting/energy_timeline.h"
 #include "greenrun/base/result.h"
 #include "greenrun/intensity/intensity_series.h"
+#include "greenrun/runner/run_record.h"
+#include "greenrun/scheduling/plan.h"
 #include "intensity/store.h"
-#include "runner/run_record.h"
 #include "runner/timeline_writer.h"
-#include "scheduling/plan.h"
 
 namespace greenrun::runner {
 
@@ -47,12 +47,9 @@ struct RunIntensity {
 RunIntensity load_run_intensity(const intensity::IntensityStore* store, const std::string& zone, UtcTime from,
                                 UtcTime to);
 
-// Emissions of the job's attributed energy and of the whole machine, with
-// the same intensity, PUE and embodied share.
-struct RunEmissions {
-  accounting::EmissionsBreakdown job;
-  accounting::EmissionsBreakdown machine;
-};
+// Emissions of the job's attributed energy and of the whole machine
+// (RunEmissions, greenrun/runner/run_record.h), with the same intensity, PUE
+// and embodied share.
 [[nodiscard]] Result<RunEmissions> run_emissions(const std::vector<IntervalRecord>& intervals,
                                                  const RunIntensity& prices,
                                                  const accounting::EmissionsOptions& options);

@@ -1,4 +1,4 @@
-#include "runner/run_record.h"
+#include "greenrun/runner/run_record.h"
 
 #include <cmath>
 #include <cstdio>
@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "base/byte_escape.h"
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 
 #ifndef GREENRUN_VERSION
 #error "GREENRUN_VERSION (CMake's project version) must be defined for run_record.cc"

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <sqlite3.h>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 
 namespace greenrun::runner {
 namespace {

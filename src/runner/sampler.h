@@ -31,8 +31,8 @@
 #include <vector>
 
 #include "greenrun/base/clock.h"
+#include "greenrun/sensors/energy_sensor.h"
 #include "runner/timeline_writer.h"
-#include "sensors/energy_sensor.h"
 #include "sensors/proc_reader.h"
 
 namespace greenrun::runner {

@@ -1,9 +1,9 @@
-#include "runner/schedule_summary.h"
+#include "greenrun/runner/schedule_summary.h"
 
 #include <nlohmann/json.hpp>
 
 #include "base/json_object_reader.h"
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 
 namespace greenrun::runner {
 namespace {

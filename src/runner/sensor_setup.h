@@ -23,7 +23,7 @@
 
 #include "greenrun/base/clock.h"
 #include "greenrun/base/result.h"
-#include "sensors/energy_sensor.h"
+#include "greenrun/sensors/energy_sensor.h"
 #include "sensors/proc_reader.h"
 
 namespace greenrun::runner {

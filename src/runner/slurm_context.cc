@@ -1,4 +1,4 @@
-#include "runner/slurm_context.h"
+#include "greenrun/runner/slurm_context.h"
 
 #include <charconv>
 #include <cstdlib>

@@ -5,15 +5,15 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "accounting/energy_timeline.h"
 #include "base/text_reader.h"
-#include "base/time_format.h"
+#include "greenrun/accounting/energy_timeline.h"
+#include "greenrun/base/time_format.h"
 
 namespace greenrun::runner {
 
 using sensors::Component;
 
-// The line itself is accounting's codec (accounting/energy_timeline.h):
+// The line itself is accounting's codec (greenrun/accounting/energy_timeline.h):
 // these two only map the runner's per-component view onto it.
 std::string to_json_line(const IntervalRecord& r) {
   accounting::TimelineLine line;

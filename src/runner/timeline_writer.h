@@ -22,7 +22,7 @@
 
 #include "greenrun/base/result.h"
 #include "greenrun/base/units.h"
-#include "sensors/energy_sensor.h"
+#include "greenrun/sensors/energy_sensor.h"
 
 namespace greenrun::runner {
 

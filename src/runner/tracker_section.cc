@@ -1,9 +1,9 @@
-#include "runner/tracker_section.h"
+#include "greenrun/runner/tracker_section.h"
 
 #include <nlohmann/json.hpp>
 
 #include "base/json_object_reader.h"
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 
 namespace greenrun::runner {
 namespace {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "scheduling/forecast_integral.h"
 
 namespace greenrun::scheduling {

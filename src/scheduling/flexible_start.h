@@ -19,8 +19,8 @@
 
 #include "greenrun/base/result.h"
 #include "greenrun/intensity/intensity_series.h"
-#include "scheduling/job.h"
-#include "scheduling/plan.h"
+#include "greenrun/scheduling/job.h"
+#include "greenrun/scheduling/plan.h"
 
 namespace greenrun::scheduling {
 

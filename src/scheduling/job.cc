@@ -1,4 +1,4 @@
-#include "scheduling/job.h"
+#include "greenrun/scheduling/job.h"
 
 #include <cmath>
 

@@ -1,10 +1,10 @@
-#include "scheduling/job_log.h"
+#include "greenrun/scheduling/job_log.h"
 
 #include <map>
 
 #include "base/quantity_parse.h"
 #include "base/text_reader.h"
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 
 namespace greenrun::scheduling {
 namespace {

@@ -1,4 +1,4 @@
-#include "scheduling/job_rule.h"
+#include "greenrun/scheduling/job_rule.h"
 
 #include <algorithm>
 #include <array>

@@ -1,4 +1,4 @@
-#include "scheduling/pause_resume.h"
+#include "greenrun/scheduling/pause_resume.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -6,7 +6,7 @@
 #include <numeric>
 
 #include "base/quantity_parse.h"
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "scheduling/flexible_start.h"
 #include "scheduling/forecast_integral.h"
 

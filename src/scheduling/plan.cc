@@ -1,4 +1,4 @@
-#include "scheduling/plan.h"
+#include "greenrun/scheduling/plan.h"
 
 #include <string>
 

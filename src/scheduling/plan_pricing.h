@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "greenrun/intensity/intensity_series.h"
-#include "scheduling/plan.h"
+#include "greenrun/scheduling/plan.h"
 
 namespace greenrun::scheduling {
 

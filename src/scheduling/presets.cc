@@ -1,4 +1,4 @@
-#include "scheduling/presets.h"
+#include "greenrun/scheduling/presets.h"
 
 #include <chrono>
 

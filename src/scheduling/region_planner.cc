@@ -1,7 +1,7 @@
 #include "scheduling/region_planner.h"
 
 #include "base/quantity_parse.h"
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "scheduling/flexible_start.h"
 
 namespace greenrun::scheduling {

@@ -13,9 +13,9 @@
 
 #include "greenrun/base/result.h"
 #include "greenrun/intensity/intensity_series.h"
-#include "scheduling/job.h"
-#include "scheduling/pause_resume.h"
-#include "scheduling/plan.h"
+#include "greenrun/scheduling/job.h"
+#include "greenrun/scheduling/pause_resume.h"
+#include "greenrun/scheduling/plan.h"
 
 namespace greenrun::scheduling {
 

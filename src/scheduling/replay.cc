@@ -1,4 +1,4 @@
-#include "scheduling/replay.h"
+#include "greenrun/scheduling/replay.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 #include <random>
 
 #include "base/quantity_parse.h"
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "scheduling/flexible_start.h"
 #include "scheduling/forecast_integral.h"
 #include "scheduling/plan_pricing.h"

@@ -1,4 +1,4 @@
-#include "scheduling/study.h"
+#include "greenrun/scheduling/study.h"
 
 #include <algorithm>
 #include <atomic>
@@ -12,7 +12,7 @@
 
 #include "base/quantity_parse.h"
 #include "base/text_reader.h"
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "scheduling/study_sweep.h"
 
 namespace greenrun::scheduling {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
-#include "scheduling/pause_resume.h"
+#include "greenrun/scheduling/pause_resume.h"
 #include "scheduling/sliding_selection.h"
 
 namespace greenrun::scheduling {

@@ -1,11 +1,11 @@
-#include "scheduling/threshold_policy.h"
+#include "greenrun/scheduling/threshold_policy.h"
 
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "base/quantity_parse.h"
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "scheduling/flexible_start.h"
 #include "scheduling/forecast_integral.h"
 

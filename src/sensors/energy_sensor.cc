@@ -1,4 +1,4 @@
-#include "sensors/energy_sensor.h"
+#include "greenrun/sensors/energy_sensor.h"
 
 #include <algorithm>
 

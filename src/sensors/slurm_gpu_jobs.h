@@ -28,8 +28,8 @@
 #include <string>
 #include <vector>
 
-#include "sensors/energy_sensor.h"
-#include "sensors/slurm_jobs.h"
+#include "greenrun/sensors/energy_sensor.h"
+#include "greenrun/sensors/slurm_jobs.h"
 
 namespace greenrun::sensors {
 

@@ -1,4 +1,4 @@
-#include "sensors/slurm_jobs.h"
+#include "greenrun/sensors/slurm_jobs.h"
 
 #include <algorithm>
 #include <charconv>

@@ -4,9 +4,9 @@
 
 #include <cmath>
 
-#include "greenrun/live_runs.h"
 #include "greenrun/intensity/signal.h"
-#include "sensors/energy_sensor.h"
+#include "greenrun/live_runs.h"
+#include "greenrun/sensors/energy_sensor.h"
 
 namespace greenrun::server {
 namespace {

@@ -1,6 +1,6 @@
 // The one write endpoint of `greenrun serve`: POST /greenrun/v1/records takes
 // the per-job energy records of the nodes' samplers (greenrun/job_energy.h;
-// body format in runner/job_energy_record.h) and stores them through the
+// body format in greenrun/runner/job_energy_record.h) and stores them through the
 // engine's RecordIngest — the server is the store's only writer, so no node
 // shares the SQLite file over a network file system.
 //

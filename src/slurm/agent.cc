@@ -6,7 +6,7 @@
 #include <atomic>
 #include <thread>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "slurm/opt_in.h"
 
 namespace greenrun::slurm {

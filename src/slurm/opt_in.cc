@@ -3,7 +3,7 @@
 #include <charconv>
 
 #include "base/time_arg.h"
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 
 namespace greenrun::slurm {
 

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "slurm/opt_in.h"
 #include "slurm/sbatch_options.h"
 

@@ -1,10 +1,10 @@
-#include "accounting/emissions.h"
+#include "greenrun/accounting/emissions.h"
 
 #include <gtest/gtest.h>
 
 #include <random>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "intensity/importers/importer.h"
 #include "testing/paths.h"
 #include "testing/seed.h"

@@ -1,4 +1,4 @@
-#include "accounting/energy_timeline.h"
+#include "greenrun/accounting/energy_timeline.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <type_traits>
 
 #include "base/text_reader.h"
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "testing/paths.h"
 #include "testing/seed.h"
 

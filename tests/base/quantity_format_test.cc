@@ -1,6 +1,6 @@
 // One unit per column: the unit of the column's largest value, the same
 // decimals for every row.
-#include "base/quantity_format.h"
+#include "greenrun/base/quantity_format.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 
 #include <gtest/gtest.h>
 

@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "base/time_format.h"
 #include "cli.h"
+#include "greenrun/base/time_format.h"
 #include "intensity/importers/importer.h"
 #include "intensity/store.h"
 #include "testing/paths.h"

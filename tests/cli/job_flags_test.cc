@@ -7,7 +7,7 @@
 
 #include <filesystem>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "testing/cli_process.h"
 #include "testing/paths.h"
 

@@ -14,9 +14,9 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
-#include "greenrun/base/clock.h"
-#include "base/time_format.h"
 #include "cli.h"
+#include "greenrun/base/clock.h"
+#include "greenrun/base/time_format.h"
 #include "intensity/store.h"
 #include "testing/cli_process.h"
 #include "testing/loopback_server.h"

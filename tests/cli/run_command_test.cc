@@ -14,9 +14,9 @@
 #include <thread>
 #include <unistd.h>
 
-#include "greenrun/base/clock.h"
-#include "base/time_format.h"
 #include "cli.h"
+#include "greenrun/base/clock.h"
+#include "greenrun/base/time_format.h"
 #include "greenrun/replay.h"
 #include "intensity/store.h"
 #include "runner/run_emissions.h"

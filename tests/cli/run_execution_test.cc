@@ -22,8 +22,8 @@
 #include "greenrun/base/clock.h"
 #include "intensity/store.h"
 #include "testing/cli_process.h"
-#include "testing/stored_forecast.h"
 #include "testing/paths.h"
+#include "testing/stored_forecast.h"
 
 namespace greenrun::cli {
 namespace {

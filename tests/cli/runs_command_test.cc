@@ -12,13 +12,14 @@
 #include <sqlite3.h>
 #include <sstream>
 
-#include "greenrun/base/clock.h"
-#include "base/time_format.h"
 #include "cli.h"
+#include "greenrun/base/clock.h"
+#include "greenrun/base/time_format.h"
 #include "greenrun/engine.h"
 #include "intensity/store.h"
 #include "runner/codecarbon_csv.h"
 #include "runner/run_store.h"
+#include "runner/sensor_setup.h"
 #include "sensors/fake/fake_sensor.h"
 #include "testing/engine_fakes.h"
 #include "testing/fake_clock.h"

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "cli.h"
-#include "intensity/zone_catalogue.h"
+#include "greenrun/intensity/zone_catalogue.h"
 
 namespace greenrun::cli {
 namespace {

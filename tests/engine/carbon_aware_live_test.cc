@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "greenrun/carbon_aware_queries.h"
 #include "testing/fake_clock.h"
 #include "testing/loopback_server.h"

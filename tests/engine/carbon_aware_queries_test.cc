@@ -7,7 +7,7 @@
 
 #include <filesystem>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "intensity/importers/importer.h"
 #include "intensity/store.h"
 #include "testing/fake_clock.h"

@@ -11,7 +11,7 @@
 
 #include <filesystem>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "intensity/importers/importer.h"
 #include "runner/run_store.h"
 #include "testing/fake_clock.h"

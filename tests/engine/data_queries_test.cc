@@ -7,13 +7,14 @@
 #include <filesystem>
 #include <fstream>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "greenrun/catalogue.h"
+#include "greenrun/intensity/zone_catalogue.h"
 #include "greenrun/intensity_import.h"
 #include "greenrun/stored_data.h"
 #include "greenrun/timeline_emissions.h"
-#include "intensity/zone_catalogue.h"
 #include "intensity/importers/importer.h"
+#include "intensity/store.h"
 #include "testing/paths.h"
 
 namespace greenrun::engine {

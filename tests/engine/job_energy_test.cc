@@ -11,10 +11,11 @@
 #include <filesystem>
 #include <fstream>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "greenrun/pricing.h"
 #include "intensity/importers/importer.h"
 #include "intensity/store.h"
+#include "runner/sensor_setup.h"
 #include "testing/fake_clock.h"
 #include "testing/paths.h"
 

@@ -9,10 +9,11 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "greenrun/engine.h"
 #include "greenrun/intensity_fetch.h"
 #include "intensity/store.h"
+#include "runner/sensor_setup.h"
 #include "sensors/fake/fake_sensor.h"
 #include "sensors/fake_trees.h"
 #include "testing/engine_fakes.h"

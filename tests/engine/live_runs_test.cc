@@ -8,7 +8,7 @@
 
 #include <fstream>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "runner/sampler.h"
 #include "testing/paths.h"
 

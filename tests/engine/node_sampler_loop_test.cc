@@ -9,7 +9,8 @@
 #include <fstream>
 
 #include "greenrun/job_energy.h"
-#include "runner/job_energy_record.h"
+#include "greenrun/runner/job_energy_record.h"
+#include "runner/sensor_setup.h"
 #include "testing/fake_clock.h"
 #include "testing/paths.h"
 

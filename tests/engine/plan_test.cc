@@ -5,7 +5,7 @@
 #include <atomic>
 #include <filesystem>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "greenrun/engine.h"
 #include "testing/fake_clock.h"
 #include "testing/paths.h"

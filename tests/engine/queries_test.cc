@@ -7,8 +7,10 @@
 
 #include <filesystem>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "intensity/importers/importer.h"
+#include "intensity/store.h"
+#include "runner/run_store.h"
 #include "testing/fake_clock.h"
 #include "testing/paths.h"
 

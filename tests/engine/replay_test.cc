@@ -9,8 +9,8 @@
 #include <fstream>
 #include <map>
 
-#include "base/time_format.h"
 #include "engine/stored_pick.h"
+#include "greenrun/base/time_format.h"
 #include "greenrun/seasonal_forecast.h"
 #include "greenrun/study.h"
 #include "intensity/importers/importer.h"

@@ -7,11 +7,12 @@
 
 #include <filesystem>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "greenrun/engine.h"
 #include "intensity/importers/importer.h"
 #include "intensity/store.h"
 #include "runner/run_store.h"
+#include "runner/sensor_setup.h"
 #include "sensors/fake/fake_sensor.h"
 #include "sensors/fake_trees.h"
 #include "testing/engine_fakes.h"

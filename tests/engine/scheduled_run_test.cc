@@ -9,9 +9,10 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "greenrun/engine.h"
 #include "intensity/store.h"
+#include "runner/sensor_setup.h"
 #include "sensors/fake/fake_sensor.h"
 #include "sensors/fake_trees.h"
 #include "testing/engine_fakes.h"

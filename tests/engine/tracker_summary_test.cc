@@ -8,7 +8,7 @@
 
 #include <cmath>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 
 namespace greenrun::engine {
 namespace {

@@ -12,6 +12,7 @@
 
 #include "greenrun/tracker.h"
 #include "runner/run_store.h"
+#include "runner/sensor_setup.h"
 #include "sensors/fake/fake_sensor.h"
 #include "testing/paths.h"
 

@@ -4,7 +4,7 @@
 
 #include <random>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "testing/seed.h"
 
 namespace greenrun::intensity {

@@ -1,12 +1,12 @@
 // The best model per horizon band, the backtest's own forecasts, and the
-// "worse than seasonal naive" flag (intensity/seasonal_forecast.h).
+// "worse than seasonal naive" flag (greenrun/intensity/seasonal_forecast.h).
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
+#include "greenrun/intensity/seasonal_forecast.h"
 #include "intensity/importers/importer.h"
-#include "intensity/seasonal_forecast.h"
 #include "testing/paths.h"
 
 namespace greenrun::intensity {

@@ -1,10 +1,10 @@
-#include "intensity/seasonal_forecast.h"
+#include "greenrun/intensity/seasonal_forecast.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "intensity/importers/importer.h"
 #include "testing/paths.h"
 

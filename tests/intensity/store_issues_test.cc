@@ -5,7 +5,7 @@
 
 #include <filesystem>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "intensity/store.h"
 #include "intensity/store_sql.h"
 #include "testing/paths.h"

@@ -9,7 +9,7 @@
 #include <map>
 #include <random>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "intensity/importers/importer.h"
 #include "testing/fake_clock.h"
 #include "testing/paths.h"

@@ -1,4 +1,4 @@
-#include "intensity/zone_catalogue.h"
+#include "greenrun/intensity/zone_catalogue.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <string>
 
 #include "base/text_reader.h"
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "testing/paths.h"
 
 namespace greenrun::intensity {

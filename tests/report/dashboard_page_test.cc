@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 
 namespace greenrun::report {
 namespace {

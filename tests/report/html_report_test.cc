@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "report/downsample.h"
 #include "report/html_escape.h"
 #include "testing/paths.h"

@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "greenrun/base/clock.h"
-#include "base/quantity_format.h"
-#include "base/time_format.h"
+#include "greenrun/base/quantity_format.h"
+#include "greenrun/base/time_format.h"
 #include "testing/cli_process.h"
 #include "testing/paths.h"
 

@@ -7,8 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "base/quantity_format.h"
-#include "base/time_format.h"
+#include "greenrun/base/quantity_format.h"
+#include "greenrun/base/time_format.h"
 
 namespace greenrun::report {
 namespace {

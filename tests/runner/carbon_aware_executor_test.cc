@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "base/quantity_parse.h"
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "testing/fake_clock.h"
 #include "testing/seed.h"
 

@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "testing/paths.h"
 
 namespace greenrun::runner {

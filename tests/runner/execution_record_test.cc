@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 
 namespace greenrun::runner {
 namespace {

@@ -1,13 +1,13 @@
 // The records body of POST /greenrun/v1/records: what to_json writes reads
 // back the same, every fault is named by its JSON path, and the store keeps a
 // record once whatever the number of times it is sent.
-#include "runner/job_energy_record.h"
+#include "greenrun/runner/job_energy_record.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "runner/job_energy_store.h"
 #include "testing/paths.h"
 

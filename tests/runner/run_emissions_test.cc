@@ -4,7 +4,7 @@
 
 #include <random>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "intensity/importers/importer.h"
 #include "scheduling/flexible_start.h"
 #include "testing/paths.h"

@@ -24,7 +24,7 @@
 #include <random>
 #include <string>
 
-#include "runner/run_record.h"
+#include "greenrun/runner/run_record.h"
 #include "testing/seed.h"
 
 namespace greenrun::runner {

@@ -1,11 +1,11 @@
-#include "runner/run_record.h"
+#include "greenrun/runner/run_record.h"
 #include "runner/codecarbon_csv.h"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "testing/paths.h"
 #include "testing/schedule_section.h"
 

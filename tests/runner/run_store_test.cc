@@ -8,7 +8,7 @@
 #include <iostream>
 #include <random>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "testing/paths.h"
 #include "testing/schedule_section.h"
 #include "testing/seed.h"

@@ -1,11 +1,11 @@
-#include "runner/schedule_summary.h"
+#include "greenrun/runner/schedule_summary.h"
 
 #include <gtest/gtest.h>
 
 #include <functional>
 #include <nlohmann/json.hpp>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "testing/schedule_section.h"
 
 namespace greenrun::runner {

@@ -1,12 +1,12 @@
 // SlurmContext: the job, node and rank of a task from slurmd's variables,
 // and its round trip through run.json.
-#include "runner/slurm_context.h"
+#include "greenrun/runner/slurm_context.h"
 
 #include <gtest/gtest.h>
 
 #include <map>
 
-#include "runner/run_record.h"
+#include "greenrun/runner/run_record.h"
 
 namespace greenrun::runner {
 namespace {

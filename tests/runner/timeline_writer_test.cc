@@ -7,8 +7,8 @@
 #include <csignal>
 #include <fstream>
 
-#include "accounting/energy_timeline.h"
-#include "base/time_format.h"
+#include "greenrun/accounting/energy_timeline.h"
+#include "greenrun/base/time_format.h"
 #include "testing/paths.h"
 
 namespace greenrun::runner {

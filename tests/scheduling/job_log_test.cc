@@ -1,8 +1,8 @@
-#include "scheduling/job_log.h"
+#include "greenrun/scheduling/job_log.h"
 
 #include <gtest/gtest.h>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 
 namespace greenrun::scheduling {
 namespace {

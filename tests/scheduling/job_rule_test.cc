@@ -1,10 +1,10 @@
-#include "scheduling/job_rule.h"
+#include "greenrun/scheduling/job_rule.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 
 namespace greenrun::scheduling {
 namespace {

@@ -1,8 +1,8 @@
-#include "scheduling/pause_resume.h"
+#include "greenrun/scheduling/pause_resume.h"
 
 #include <gtest/gtest.h>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "scheduling/flexible_start.h"
 #include "test_series.h"
 

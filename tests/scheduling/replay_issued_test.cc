@@ -3,7 +3,7 @@
 // hand in the comments.
 #include <gtest/gtest.h>
 
-#include "scheduling/replay.h"
+#include "greenrun/scheduling/replay.h"
 #include "scheduling/test_series.h"
 
 namespace greenrun::scheduling {

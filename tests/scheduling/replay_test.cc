@@ -1,4 +1,4 @@
-#include "scheduling/replay.h"
+#include "greenrun/scheduling/replay.h"
 
 #include <gtest/gtest.h>
 

@@ -6,7 +6,7 @@
 #include <limits>
 #include <random>
 
-#include "scheduling/pause_resume.h"
+#include "greenrun/scheduling/pause_resume.h"
 #include "test_series.h"
 
 namespace greenrun::scheduling {

@@ -1,4 +1,4 @@
-#include "scheduling/study.h"
+#include "greenrun/scheduling/study.h"
 
 #include <gtest/gtest.h>
 

@@ -9,9 +9,9 @@
 #include <random>
 #include <string>
 
-#include "base/time_format.h"
-#include "intensity/importers/importer.h"
+#include "greenrun/base/time_format.h"
 #include "greenrun/intensity/intensity_series.h"
+#include "intensity/importers/importer.h"
 #include "testing/paths.h"
 #include "testing/seed.h"
 

@@ -1,4 +1,4 @@
-#include "scheduling/threshold_policy.h"
+#include "greenrun/scheduling/threshold_policy.h"
 
 #include <gtest/gtest.h>
 

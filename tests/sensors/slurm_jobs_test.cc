@@ -1,7 +1,7 @@
 // SlurmJobCpu over fake cgroup v1 and procfs trees shaped like a Slurm node,
 // and attribute_to_jobs' conservation: the jobs' parts and the unattributed
 // part add up to the node's energy, component by component.
-#include "sensors/slurm_jobs.h"
+#include "greenrun/sensors/slurm_jobs.h"
 
 #include <gtest/gtest.h>
 

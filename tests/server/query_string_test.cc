@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 
 namespace greenrun::server {
 namespace {

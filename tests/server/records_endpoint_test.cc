@@ -15,8 +15,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "base/time_format.h"
-#include "runner/job_energy_record.h"
+#include "greenrun/base/time_format.h"
+#include "greenrun/runner/job_energy_record.h"
 #include "testing/cli_process.h"
 #include "testing/paths.h"
 

@@ -18,9 +18,9 @@
 #include <set>
 #include <sstream>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
+#include "greenrun/scheduling/job_log.h"
 #include "runner/job_energy_store.h"
-#include "scheduling/job_log.h"
 #include "testing/cli_process.h"
 #include "testing/minute_forecast.h"
 #include "testing/paths.h"

@@ -4,7 +4,7 @@
 // start at once and the output says why.
 #include <nlohmann/json.hpp>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 
 #include "slurm_e2e.h"
 

@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "testing/cli_process.h"
 #include "testing/minute_forecast.h"
 #include "testing/paths.h"

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "greenrun/engine.h"
+#include "runner/carbon_aware_executor.h"
 #include "sensors/fake_trees.h"
 
 namespace greenrun::testing {

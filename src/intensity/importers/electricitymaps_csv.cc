@@ -14,7 +14,7 @@
 #include <string>
 
 #include "base/text_reader.h"
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "intensity/importers/importer.h"
 #include "intensity/importers/raw_points.h"
 

@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "base/text_reader.h"
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 
 namespace greenrun::intensity {
 namespace {

@@ -6,7 +6,7 @@
 #include <map>
 
 #include "base/text_reader.h"
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "intensity/importers/json_walk.h"
 
 namespace greenrun::intensity {

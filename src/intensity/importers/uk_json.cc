@@ -30,7 +30,7 @@
 #include <vector>
 
 #include "base/text_reader.h"
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "intensity/importers/importer.h"
 #include "intensity/importers/json_walk.h"
 #include "intensity/importers/raw_points.h"

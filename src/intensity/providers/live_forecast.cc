@@ -9,9 +9,9 @@
 #include <map>
 
 #include "base/quantity_parse.h"
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
+#include "greenrun/intensity/zone_catalogue.h"
 #include "intensity/store.h"
-#include "intensity/zone_catalogue.h"
 
 namespace greenrun::intensity {
 namespace {

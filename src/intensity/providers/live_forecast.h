@@ -33,8 +33,8 @@
 
 #include "greenrun/base/clock.h"
 #include "greenrun/intensity/intensity_series.h"
-#include "intensity/providers/fallback.h"
 #include "greenrun/intensity/providers/http_client.h"
+#include "intensity/providers/fallback.h"
 #include "intensity/providers/live_fetch.h"
 #include "intensity/providers/provider_settings.h"
 #include "intensity/providers/retry.h"

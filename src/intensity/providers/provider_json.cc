@@ -4,7 +4,7 @@
 #include <cmath>
 #include <map>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "greenrun/intensity/providers/http_client.h"
 
 namespace greenrun::intensity {

@@ -18,8 +18,8 @@
 
 #include "greenrun/base/result.h"
 #include "greenrun/base/units.h"
-#include "intensity/importers/importer.h"
 #include "greenrun/intensity/intensity_series.h"
+#include "intensity/importers/importer.h"
 
 namespace greenrun::intensity {
 

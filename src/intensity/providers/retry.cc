@@ -5,7 +5,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 
 namespace greenrun::intensity {
 

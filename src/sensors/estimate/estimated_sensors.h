@@ -5,7 +5,7 @@
 // Thread-safety: one thread at a time.
 #pragma once
 
-#include "sensors/energy_sensor.h"
+#include "greenrun/sensors/energy_sensor.h"
 #include "sensors/estimate/cpu_power_model.h"
 
 namespace greenrun::sensors {

@@ -27,7 +27,7 @@
 #include <string>
 #include <vector>
 
-#include "sensors/energy_sensor.h"
+#include "greenrun/sensors/energy_sensor.h"
 #include "sensors/nvml/nvml_library.h"
 
 namespace greenrun::sensors::nvml {

@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "greenrun/base/result.h"
-#include "sensors/energy_sensor.h"
+#include "greenrun/sensors/energy_sensor.h"
 #include "sensors/rapl/rapl_counter.h"
 
 namespace greenrun::sensors::rapl {

@@ -3,8 +3,8 @@
 #include <filesystem>
 #include <string>
 
-#include "base/time_format.h"
 #include "fixtures.h"
+#include "greenrun/base/time_format.h"
 #include "intensity/importers/importer.h"
 #include "testing/paths.h"
 

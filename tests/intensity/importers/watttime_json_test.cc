@@ -2,8 +2,8 @@
 
 #include <string>
 
-#include "base/time_format.h"
 #include "fixtures.h"
+#include "greenrun/base/time_format.h"
 #include "intensity/importers/importer.h"
 
 namespace greenrun::intensity {

@@ -6,9 +6,9 @@
 #include <sstream>
 
 #include "base/text_reader.h"
-#include "base/time_format.h"
-#include "testing/loopback_server.h"
+#include "greenrun/base/time_format.h"
 #include "testing/fake_clock.h"
+#include "testing/loopback_server.h"
 #include "testing/paths.h"
 
 namespace greenrun::intensity {

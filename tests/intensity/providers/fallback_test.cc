@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 
 namespace greenrun::intensity {
 namespace {

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <random>
 
-#include "base/time_format.h"
+#include "greenrun/base/time_format.h"
 #include "intensity/store.h"
 #include "testing/fake_clock.h"
 #include "testing/loopback_server.h"

@@ -4,9 +4,9 @@
 
 #include <deque>
 
-#include "base/time_format.h"
-#include "testing/loopback_server.h"
+#include "greenrun/base/time_format.h"
 #include "testing/fake_clock.h"
+#include "testing/loopback_server.h"
 
 namespace greenrun::intensity {
 namespace {

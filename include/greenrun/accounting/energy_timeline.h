@@ -29,12 +29,12 @@
 
 #include "greenrun/base/result.h"
 #include "greenrun/base/units.h"
-#include "sensors/energy_sensor.h"
+#include "greenrun/sensors/energy_sensor.h"
 
 namespace greenrun::accounting {
 
 // How an energy figure was obtained: greenrun's one Method
-// (sensors/energy_sensor.h), measured < integrated < estimated < simulated.
+// (greenrun/sensors/energy_sensor.h), measured < integrated < estimated < simulated.
 // to_string and weaker (what a sum of figures obtained by both can honestly
 // claim) are the sensors' own.
 using Method = sensors::Method;

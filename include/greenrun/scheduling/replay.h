@@ -39,12 +39,12 @@
 #include <vector>
 
 #include "greenrun/base/result.h"
-#include "base/time_zone.h"
+#include "greenrun/base/time_zone.h"
 #include "greenrun/intensity/intensity_series.h"
-#include "scheduling/job_log.h"
-#include "scheduling/pause_resume.h"
-#include "scheduling/plan.h"
-#include "scheduling/threshold_policy.h"
+#include "greenrun/scheduling/job_log.h"
+#include "greenrun/scheduling/pause_resume.h"
+#include "greenrun/scheduling/plan.h"
+#include "greenrun/scheduling/threshold_policy.h"
 
 namespace greenrun::scheduling {
 

@@ -50,7 +50,7 @@
 #include <vector>
 
 #include "greenrun/base/result.h"
-#include "sensors/energy_sensor.h"
+#include "greenrun/sensors/energy_sensor.h"
 
 namespace greenrun::sensors {
 

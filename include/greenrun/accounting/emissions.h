@@ -22,7 +22,7 @@
 #include <string_view>
 #include <vector>
 
-#include "accounting/energy_timeline.h"
+#include "greenrun/accounting/energy_timeline.h"
 #include "greenrun/base/result.h"
 #include "greenrun/base/units.h"
 #include "greenrun/intensity/intensity_series.h"

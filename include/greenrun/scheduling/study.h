@@ -34,8 +34,8 @@
 #include "greenrun/base/result.h"
 #include "greenrun/base/units.h"
 #include "greenrun/intensity/intensity_series.h"
-#include "scheduling/plan.h"
-#include "scheduling/presets.h"
+#include "greenrun/scheduling/plan.h"
+#include "greenrun/scheduling/presets.h"
 
 namespace greenrun::scheduling {
 

@@ -29,10 +29,10 @@
 #include <vector>
 
 #include "greenrun/base/result.h"
-#include "base/time_zone.h"
+#include "greenrun/base/time_zone.h"
 #include "greenrun/base/units.h"
-#include "scheduling/job_rule.h"
-#include "scheduling/presets.h"
+#include "greenrun/scheduling/job_rule.h"
+#include "greenrun/scheduling/presets.h"
 
 namespace greenrun::scheduling {
 

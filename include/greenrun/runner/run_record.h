@@ -25,13 +25,13 @@
 #include <string_view>
 #include <vector>
 
-#include "accounting/emissions_report.h"
+#include "greenrun/accounting/emissions_report.h"
 #include "greenrun/base/result.h"
 #include "greenrun/base/units.h"
-#include "runner/schedule_summary.h"
-#include "runner/slurm_context.h"
-#include "runner/tracker_section.h"
-#include "sensors/energy_sensor.h"
+#include "greenrun/runner/schedule_summary.h"
+#include "greenrun/runner/slurm_context.h"
+#include "greenrun/runner/tracker_section.h"
+#include "greenrun/sensors/energy_sensor.h"
 
 namespace greenrun::runner {
 
@@ -56,6 +56,14 @@ struct EmissionsFigure {
 // "Started at T within the next 24 h it would have emitted X % less":
 // Flexible Start over the window after the run's start, for the run's own power
 // profile (runner/run_emissions.h). Operational emissions only, before PUE.
+// A run's emissions: of the job's attributed energy and of the whole
+// machine, with the same intensity, PUE and embodied share (runner's
+// run_emissions() computes them; the record keeps their figures).
+struct RunEmissions {
+  accounting::EmissionsBreakdown job;
+  accounting::EmissionsBreakdown machine;
+};
+
 struct FlexibleStartFigure {
   bool computed = false;
   UtcTime best_start{};

@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "greenrun/base/result.h"
-#include "base/time_zone.h"
+#include "greenrun/base/time_zone.h"
 #include "greenrun/base/units.h"
 
 namespace greenrun::scheduling {

@@ -8,12 +8,12 @@
 // Thread-safety: pure functions.
 #pragma once
 
-#include "base/quantity_format.h"
+#include "greenrun/base/quantity_format.h"
 
 #include <string>
 #include <string_view>
 
-#include "accounting/emissions.h"
+#include "greenrun/accounting/emissions.h"
 
 namespace greenrun::accounting {
 
@@ -28,7 +28,7 @@ struct ReportContext {
   bool operator==(const ReportContext&) const = default;
 };
 
-// The one quantity formatter (base/quantity_format.h), named here too for
+// The one quantity formatter (greenrun/base/quantity_format.h), named here too for
 // the callers that know it as accounting::format_mass.
 using greenrun::format_energy;
 using greenrun::format_mass;

@@ -1,6 +1,6 @@
 // JobEnergyRecord: one Slurm job's share of one node's energy over one
 // sampling interval, as `greenrun slurm sampler` attributes it
-// (sensors/slurm_jobs.h) and `greenrun serve` stores it. Its JSON is the body
+// (greenrun/sensors/slurm_jobs.h) and `greenrun serve` stores it. Its JSON is the body
 // of POST /greenrun/v1/records (docs/slurm.md, "Record format"):
 //
 //   {"records": [{"job_id": "42", "node": "node1", "steps": ["batch"],
@@ -23,7 +23,7 @@
 
 #include "greenrun/base/result.h"
 #include "greenrun/base/units.h"
-#include "sensors/energy_sensor.h"
+#include "greenrun/sensors/energy_sensor.h"
 
 namespace greenrun::runner {
 
@@ -40,7 +40,7 @@ struct JobEnergyRecord {
   UtcTime start{};
   UtcTime end{};
   std::string zone;         // the node's grid zone ("" = world average)
-  std::string attribution;  // "cgroup", "cgroup-tasks" or "process-tree" (sensors/slurm_jobs.h)
+  std::string attribution;  // "cgroup", "cgroup-tasks" or "process-tree" (greenrun/sensors/slurm_jobs.h)
   // How its GPU energy was attributed: "gpu-memory" or "gpu-processes"
   // (sensors/slurm_gpu_jobs.h); "" : it got none (the field is left out).
   std::string gpu_attribution;
