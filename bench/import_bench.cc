@@ -19,8 +19,8 @@
 #include <random>
 #include <sstream>
 
-#include "base/text_reader.h"
 #include "cli.h"
+#include "greenrun/base/text_reader.h"
 #include "intensity/importers/importer.h"
 #include "intensity/store.h"
 

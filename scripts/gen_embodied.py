@@ -110,7 +110,7 @@ def render(entries):
         "// rerun the script. Columns: provider, instance type, embodied kg CO2e of the whole host",
         "// (mean over CPU microarchitectures where CCF lists several), number of such variants,",
         "// instance vCPUs and host vCPUs (0 when unknown).",
-        '#include "accounting/embodied.h"',
+        '#include "greenrun/accounting/embodied.h"',
         "",
         "namespace greenrun::accounting {",
         "namespace {",

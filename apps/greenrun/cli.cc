@@ -7,11 +7,11 @@
 
 #include "commands.h"
 #include "flag_check.h"
-#include "intensity/store.h"
+#include "greenrun/intensity/stored_series.h"
 
 namespace greenrun::cli {
 
-std::string Context::store_path() const { return intensity::IntensityStore::default_path(store_override); }
+std::string Context::store_path() const { return intensity::default_store_path(store_override); }
 
 namespace {
 

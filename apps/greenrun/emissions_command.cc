@@ -7,8 +7,8 @@
 #include <cmath>
 #include <ostream>
 
-#include "accounting/embodied.h"
 #include "commands.h"
+#include "greenrun/accounting/embodied.h"
 #include "greenrun/accounting/emissions_report.h"
 #include "greenrun/timeline_emissions.h"
 

@@ -10,10 +10,10 @@
 
 #include <ostream>
 
-#include "base/quantity_parse.h"
-#include "base/time_arg.h"
 #include "commands.h"
 #include "greenrun/base/clock.h"
+#include "greenrun/base/quantity_parse.h"
+#include "greenrun/base/time_arg.h"
 #include "greenrun/base/time_format.h"
 #include "greenrun/intensity_fetch.h"
 
@@ -38,7 +38,7 @@ struct FetchFlags {
   bool dry_run = false;
 };
 
-// "now", "now-24h", "now+2d" or an ISO 8601 time (base/time_arg.h).
+// "now", "now-24h", "now+2d" or an ISO 8601 time (greenrun/base/time_arg.h).
 Result<UtcTime> parse_when(const std::string& text, UtcTime now, const char* flag) {
   auto t = parse_time_arg(text, now);
   if (!t) return make_error(ErrorKind::kUsage, std::string(flag) + ": " + t.error().message);

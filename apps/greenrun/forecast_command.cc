@@ -9,9 +9,9 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
-#include "base/quantity_parse.h"
-#include "base/text_reader.h"
 #include "commands.h"
+#include "greenrun/base/quantity_parse.h"
+#include "greenrun/base/text_reader.h"
 #include "greenrun/base/time_format.h"
 #include "greenrun/seasonal_forecast.h"
 #include "plan_json.h"

@@ -12,19 +12,18 @@
 
 #include <fmt/format.h>
 
-#include "base/quantity_parse.h"
-#include "base/text_reader.h"
-#include "base/time_arg.h"
 #include "commands.h"
 #include "greenrun/base/clock.h"
+#include "greenrun/base/quantity_parse.h"
+#include "greenrun/base/text_reader.h"
+#include "greenrun/base/time_arg.h"
 #include "greenrun/base/time_format.h"
 #include "greenrun/base/time_zone.h"
+#include "greenrun/intensity/importers/import_options.h"
+#include "greenrun/intensity/stored_series.h"
 #include "greenrun/intensity/zone_catalogue.h"
 #include "greenrun/intensity_import.h"
 #include "greenrun/stored_data.h"
-#include "intensity/importers/importer.h"
-#include "intensity/importers/raw_points.h"
-#include "intensity/store.h"
 
 namespace greenrun::cli {
 namespace {

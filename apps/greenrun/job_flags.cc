@@ -4,8 +4,8 @@
 
 #include <cmath>
 
-#include "base/quantity_parse.h"
-#include "base/text_reader.h"
+#include "greenrun/base/quantity_parse.h"
+#include "greenrun/base/text_reader.h"
 #include "greenrun/job_defaults.h"
 
 namespace greenrun::cli {

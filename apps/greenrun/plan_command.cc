@@ -9,12 +9,12 @@
 #include <optional>
 #include <ostream>
 
-#include "base/quantity_parse.h"
-#include "base/text_reader.h"
-#include "base/time_arg.h"
 #include "commands.h"
 #include "greenrun/base/clock.h"
 #include "greenrun/base/quantity_format.h"
+#include "greenrun/base/quantity_parse.h"
+#include "greenrun/base/text_reader.h"
+#include "greenrun/base/time_arg.h"
 #include "greenrun/base/time_format.h"
 #include "greenrun/engine.h"
 #include "greenrun/intensity/zone_catalogue.h"

@@ -20,19 +20,19 @@
 #include <filesystem>
 #include <iostream>
 
-#include "accounting/embodied.h"
-#include "base/quantity_parse.h"
-#include "base/text_reader.h"
-#include "base/time_arg.h"
 #include "commands.h"
+#include "greenrun/accounting/embodied.h"
 #include "greenrun/base/clock.h"
 #include "greenrun/base/quantity_format.h"
+#include "greenrun/base/quantity_parse.h"
+#include "greenrun/base/text_reader.h"
+#include "greenrun/base/time_arg.h"
 #include "greenrun/base/time_format.h"
 #include "greenrun/engine.h"
 #include "greenrun/replay.h"  // parse_threshold
 #include "greenrun/run_control.h"
+#include "greenrun/runner/job_control.h"
 #include "job_flags.h"
-#include "runner/job_controller.h"
 
 namespace greenrun::cli {
 namespace {

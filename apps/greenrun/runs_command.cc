@@ -7,9 +7,9 @@
 // renders them (include/greenrun/run_views.h): parse, call, write.
 #include <CLI/CLI.hpp>
 
-#include "base/time_arg.h"
 #include "commands.h"
 #include "greenrun/base/clock.h"
+#include "greenrun/base/time_arg.h"
 #include "greenrun/engine.h"
 #include "greenrun/queries.h"
 #include "greenrun/run_admin.h"

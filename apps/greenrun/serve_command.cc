@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "commands.h"
-#include "base/quantity_parse.h"
+#include "greenrun/base/quantity_parse.h"
 #include "greenrun/carbon_aware_queries.h"
 #include "greenrun/dashboard.h"
 #include "greenrun/job_energy.h"

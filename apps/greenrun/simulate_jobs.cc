@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
-#include "base/quantity_parse.h"
-#include "base/text_reader.h"
+#include "greenrun/base/quantity_parse.h"
+#include "greenrun/base/text_reader.h"
 #include "greenrun/base/time_format.h"
 #include "greenrun/job_defaults.h"
 #include "greenrun/replay.h"

@@ -7,11 +7,11 @@
 #include <cmath>
 #include <fmt/format.h>
 
-#include "base/quantity_parse.h"
-#include "base/text_reader.h"
-#include "base/time_arg.h"
 #include "commands.h"
 #include "greenrun/base/quantity_format.h"
+#include "greenrun/base/quantity_parse.h"
+#include "greenrun/base/text_reader.h"
+#include "greenrun/base/time_arg.h"
 #include "greenrun/base/time_format.h"
 #include "job_flags.h"
 #include "slurm/agent.h"

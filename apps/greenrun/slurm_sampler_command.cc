@@ -14,9 +14,9 @@
 #include <fmt/format.h>
 #include <ostream>
 
-#include "base/quantity_parse.h"
 #include "commands.h"
 #include "greenrun/base/quantity_format.h"
+#include "greenrun/base/quantity_parse.h"
 #include "greenrun/base/time_format.h"
 #include "greenrun/job_energy.h"
 #include "server/record_client.h"

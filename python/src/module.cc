@@ -17,13 +17,13 @@
 #include "greenrun/base/time_format.h"
 #include "greenrun/codecarbon_output.h"
 #include "greenrun/engine.h"
+#include "greenrun/intensity/stored_series.h"
 #include "greenrun/intensity/zone_catalogue.h"
 #include "greenrun/prediction.h"
 #include "greenrun/pricing.h"
 #include "greenrun/queries.h"
 #include "greenrun/runner/run_record.h"
 #include "greenrun/tracker.h"
-#include "intensity/store.h"
 
 namespace py = pybind11;
 using namespace greenrun;
@@ -118,7 +118,7 @@ class PyTracker {
     if (kw.contains("epochs_before_pred")) req.epochs_before_prediction = kw["epochs_before_pred"].cast<size_t>();
     if (kw.contains("budget_kg") && !kw["budget_kg"].is_none())
       req.budget = Mass::kilograms(kw["budget_kg"].cast<double>());
-    services.store_path = intensity::IntensityStore::default_path(opt_str("store"));
+    services.store_path = intensity::default_store_path(opt_str("store"));
     py::gil_scoped_release release;
     tracker_ = value_or_raise(engine::Tracker::start(req, services));
   }
@@ -240,7 +240,7 @@ UtcTime utc_from_seconds(double s, const char* name) {
 
 engine::Services services_for(const std::optional<std::string>& store) {
   engine::Services s;
-  s.store_path = intensity::IntensityStore::default_path(store);
+  s.store_path = intensity::default_store_path(store);
   return s;
 }
 
@@ -389,7 +389,7 @@ py::dict plan_query(const std::vector<std::string>& zones, const std::vector<std
 PYBIND11_MODULE(_greenrun, m) {
   m.doc() = "greenrun's engine, for the greenrun Python package (use `import greenrun`).";
   m.def("version", [] { return std::string(runner::greenrun_version()); });
-  m.def("default_store", [] { return intensity::IntensityStore::default_path(std::nullopt); });
+  m.def("default_store", [] { return intensity::default_store_path(std::nullopt); });
   m.def("format_energy", [](double j) { return format_energy(Energy::joules(j)); });
   m.def("format_mass", [](double g) { return format_mass(Mass::grams(g)); });
   m.def("zone_info", [](const std::string& id) -> py::object {

@@ -1,11 +1,11 @@
-#include "accounting/embodied.h"
+#include "greenrun/accounting/embodied.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <vector>
 
-#include "base/quantity_parse.h"
-#include "base/text_reader.h"
+#include "greenrun/base/quantity_parse.h"
+#include "greenrun/base/text_reader.h"
 
 namespace greenrun::accounting {
 

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/json_object_reader.h"
-#include "base/quantity_parse.h"
+#include "greenrun/base/quantity_parse.h"
 #include "greenrun/base/time_format.h"
 
 namespace greenrun::accounting {

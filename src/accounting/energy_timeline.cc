@@ -6,8 +6,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "base/quantity_parse.h"
-#include "base/text_reader.h"
+#include "greenrun/base/quantity_parse.h"
+#include "greenrun/base/text_reader.h"
 #include "greenrun/base/time_format.h"
 
 namespace greenrun::accounting {

@@ -1,10 +1,10 @@
-#include "base/quantity_parse.h"
+#include "greenrun/base/quantity_parse.h"
 
 #include <charconv>
 #include <cmath>
 #include <string>
 
-#include "base/text_reader.h"
+#include "greenrun/base/text_reader.h"
 
 namespace greenrun {
 namespace {

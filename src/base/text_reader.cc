@@ -1,4 +1,4 @@
-#include "base/text_reader.h"
+#include "greenrun/base/text_reader.h"
 
 #include <cerrno>
 #include <cstring>

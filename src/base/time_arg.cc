@@ -1,6 +1,6 @@
-#include "base/time_arg.h"
+#include "greenrun/base/time_arg.h"
 
-#include "base/quantity_parse.h"
+#include "greenrun/base/quantity_parse.h"
 #include "greenrun/base/time_format.h"
 
 namespace greenrun {

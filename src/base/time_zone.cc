@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "base/text_reader.h"
+#include "greenrun/base/text_reader.h"
 
 namespace greenrun {
 namespace {

@@ -8,10 +8,10 @@
 #include <algorithm>
 #include <numeric>
 
-#include "base/quantity_parse.h"
 #include "engine/forecast_loader.h"
 #include "engine/run_recording.h"
 #include "greenrun/base/quantity_format.h"
+#include "greenrun/base/quantity_parse.h"
 #include "greenrun/base/time_format.h"
 #include "greenrun/scheduling/job.h"
 #include "greenrun/scheduling/pause_resume.h"

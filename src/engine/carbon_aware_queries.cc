@@ -11,9 +11,9 @@
 
 #include "engine/carbon_aware_snapshot.h"
 #include "greenrun/base/time_format.h"
+#include "greenrun/intensity/providers/provider_settings.h"
 #include "greenrun/intensity/zone_catalogue.h"
 #include "greenrun/queries.h"
-#include "intensity/providers/provider_settings.h"
 
 namespace greenrun::engine {
 namespace {

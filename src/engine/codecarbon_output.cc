@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "base/text_reader.h"
+#include "greenrun/base/text_reader.h"
 #include "greenrun/runner/run_record.h"
 #include "runner/codecarbon_csv.h"
 

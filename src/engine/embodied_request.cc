@@ -5,8 +5,8 @@
 
 #include <cmath>
 
-#include "accounting/embodied.h"
-#include "base/quantity_parse.h"
+#include "greenrun/accounting/embodied.h"
+#include "greenrun/base/quantity_parse.h"
 
 namespace greenrun::engine {
 

@@ -7,10 +7,10 @@
 
 #include "greenrun/base/time_format.h"
 #include "greenrun/intensity/providers/http_client.h"
+#include "greenrun/intensity/providers/provider_settings.h"
 #include "greenrun/intensity/zone_catalogue.h"
 #include "intensity/providers/fallback.h"
 #include "intensity/providers/live_fetch.h"
-#include "intensity/providers/provider_settings.h"
 #include "intensity/store.h"
 
 namespace greenrun::engine {

@@ -5,12 +5,12 @@
 
 #include <filesystem>
 
-#include "base/quantity_parse.h"
 #include "engine/forecast_loader.h"
 #include "engine/location_check.h"
 #include "engine/scheduled_run.h"
 #include "greenrun/accounting/emissions.h"
 #include "greenrun/base/quantity_format.h"
+#include "greenrun/base/quantity_parse.h"
 #include "greenrun/base/time_format.h"
 #include "greenrun/engine.h"
 #include "greenrun/job_defaults.h"

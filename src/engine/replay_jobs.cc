@@ -3,9 +3,9 @@
 #include <cmath>
 #include <filesystem>
 
-#include "base/quantity_parse.h"
-#include "base/text_reader.h"
 #include "engine/stored_pick.h"
+#include "greenrun/base/quantity_parse.h"
+#include "greenrun/base/text_reader.h"
 #include "greenrun/base/time_format.h"
 #include "greenrun/replay.h"
 #include "intensity/store.h"

@@ -9,17 +9,17 @@
 #include <random>
 #include <unistd.h>
 
-#include "base/quantity_parse.h"
 #include "engine/embodied_request.h"
 #include "engine/location_check.h"
 #include "engine/run_recording.h"
 #include "engine/scheduled_run.h"
 #include "greenrun/base/quantity_format.h"
+#include "greenrun/base/quantity_parse.h"
 #include "greenrun/base/time_format.h"
 #include "greenrun/engine.h"
+#include "greenrun/intensity/providers/provider_settings.h"
 #include "greenrun/live_runs.h"
 #include "greenrun/run_control.h"
-#include "intensity/providers/provider_settings.h"
 #include "intensity/store.h"
 #include "runner/child_process.h"
 #include "runner/codecarbon_csv.h"

@@ -13,7 +13,7 @@
 #include <optional>
 #include <string>
 
-#include "accounting/embodied.h"
+#include "greenrun/accounting/embodied.h"
 #include "greenrun/base/clock.h"
 #include "greenrun/base/result.h"
 #include "greenrun/engine.h"

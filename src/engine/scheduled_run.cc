@@ -9,9 +9,9 @@
 #include <future>
 #include <set>
 
-#include "base/quantity_parse.h"
 #include "engine/event_stream.h"
 #include "greenrun/base/quantity_format.h"
+#include "greenrun/base/quantity_parse.h"
 #include "greenrun/base/time_format.h"
 #include "greenrun/intensity/providers/http_client.h"
 #include "greenrun/job_defaults.h"

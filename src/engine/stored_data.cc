@@ -4,7 +4,7 @@
 #include <set>
 #include <utility>
 
-#include "base/text_reader.h"
+#include "greenrun/base/text_reader.h"
 #include "greenrun/base/time_format.h"
 #include "greenrun/intensity/zone_catalogue.h"
 #include "intensity/store.h"

@@ -1,6 +1,6 @@
 #include "engine/stored_pick.h"
 
-#include "base/text_reader.h"
+#include "greenrun/base/text_reader.h"
 
 namespace greenrun::engine {
 

@@ -1,9 +1,9 @@
 // engine::timeline_emissions (greenrun/timeline_emissions.h).
 #include "greenrun/timeline_emissions.h"
 
-#include "base/quantity_parse.h"
 #include "engine/embodied_request.h"
 #include "greenrun/accounting/energy_timeline.h"
+#include "greenrun/base/quantity_parse.h"
 #include "greenrun/base/time_format.h"
 #include "greenrun/intensity/zone_catalogue.h"
 #include "intensity/store.h"

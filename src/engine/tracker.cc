@@ -16,10 +16,10 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "base/quantity_parse.h"
 #include "engine/run_recording.h"
 #include "engine/tracker_summary.h"
 #include "greenrun/base/quantity_format.h"
+#include "greenrun/base/quantity_parse.h"
 #include "greenrun/base/time_format.h"
 #include "intensity/store.h"
 #include "runner/run_emissions.h"

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "base/text_reader.h"
+#include "greenrun/base/text_reader.h"
 
 namespace greenrun::intensity {
 namespace {

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <optional>
 
-#include "base/quantity_parse.h"
+#include "greenrun/base/quantity_parse.h"
 #include "greenrun/base/time_format.h"
 
 namespace greenrun::intensity {

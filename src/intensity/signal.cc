@@ -1,6 +1,6 @@
 #include "greenrun/intensity/signal.h"
 
-#include "base/text_reader.h"
+#include "greenrun/base/text_reader.h"
 
 namespace greenrun::intensity {
 

@@ -384,7 +384,7 @@ const SystemClock& system_clock() {
 
 }  // namespace
 
-std::string IntensityStore::default_path(const std::optional<std::string>& override_path) {
+std::string default_store_path(const std::optional<std::string>& override_path) {
   if (override_path && !override_path->empty()) return *override_path;
   if (const char* env = std::getenv("GREENRUN_STORE"); env && *env) return env;
   if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg)

@@ -1,6 +1,6 @@
 // IntensityStore: the local SQLite store of carbon-intensity series and the
-// imports that filled it. Location: --store, else $GREENRUN_STORE, else
-// $XDG_DATA_HOME/greenrun/greenrun.db (~/.local/share/greenrun/greenrun.db).
+// imports that filled it, at default_store_path() unless told otherwise
+// (greenrun/intensity/stored_series.h).
 //
 // Guarantees: an import is one transaction (a failure changes nothing);
 // importing the same data twice is idempotent; overlapping imports keep the
@@ -40,10 +40,6 @@ namespace greenrun::intensity {
 
 class IntensityStore {
  public:
-  // Resolves the default location (see the header comment). `override_path`
-  // is --store when given.
-  static std::string default_path(const std::optional<std::string>& override_path = std::nullopt);
-
   // Opens or creates the store (and its folder). Error names the path, e.g.
   // when the file is not a SQLite database, belongs to another application or
   // has a newer schema version than this build knows.

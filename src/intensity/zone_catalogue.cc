@@ -6,7 +6,7 @@
 #include <chrono>
 #include <vector>
 
-#include "base/text_reader.h"
+#include "greenrun/base/text_reader.h"
 #include "greenrun/base/time_format.h"
 
 namespace greenrun::intensity {

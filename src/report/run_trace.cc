@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <thread>
 
-#include "base/text_reader.h"
 #include "greenrun/accounting/energy_timeline.h"
+#include "greenrun/base/text_reader.h"
 #include "report/report_data.h"
 
 namespace greenrun::report {

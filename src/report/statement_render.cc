@@ -4,8 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "base/quantity_parse.h"
 #include "greenrun/base/quantity_format.h"
+#include "greenrun/base/quantity_parse.h"
 #include "greenrun/base/time_format.h"
 #include "report/statement.h"
 

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <ostream>
 
-#include "base/quantity_parse.h"
+#include "greenrun/base/quantity_parse.h"
 #include "greenrun/base/time_format.h"
 
 namespace greenrun::runner {

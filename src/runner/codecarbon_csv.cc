@@ -10,7 +10,7 @@
 #include <array>
 #include <vector>
 
-#include "base/text_reader.h"
+#include "greenrun/base/text_reader.h"
 #include "greenrun/base/time_format.h"
 
 #include "greenrun/intensity/zone_catalogue.h"

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <numeric>
 
-#include "base/quantity_parse.h"
+#include "greenrun/base/quantity_parse.h"
 #include "greenrun/base/time_format.h"
 #include "greenrun/scheduling/pause_resume.h"
 #include "scheduling/flexible_start.h"

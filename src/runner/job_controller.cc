@@ -7,7 +7,7 @@
 #include <poll.h>
 #include <unistd.h>
 
-#include "base/quantity_parse.h"
+#include "greenrun/base/quantity_parse.h"
 
 namespace greenrun::runner {
 namespace {

@@ -5,8 +5,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "base/text_reader.h"
 #include "greenrun/accounting/energy_timeline.h"
+#include "greenrun/base/text_reader.h"
 #include "greenrun/base/time_format.h"
 
 namespace greenrun::runner {

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "base/quantity_parse.h"
+#include "greenrun/base/quantity_parse.h"
 
 namespace greenrun::scheduling {
 

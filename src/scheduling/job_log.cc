@@ -2,8 +2,8 @@
 
 #include <map>
 
-#include "base/quantity_parse.h"
-#include "base/text_reader.h"
+#include "greenrun/base/quantity_parse.h"
+#include "greenrun/base/text_reader.h"
 #include "greenrun/base/time_format.h"
 
 namespace greenrun::scheduling {

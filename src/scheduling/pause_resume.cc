@@ -5,7 +5,7 @@
 #include <limits>
 #include <numeric>
 
-#include "base/quantity_parse.h"
+#include "greenrun/base/quantity_parse.h"
 #include "greenrun/base/time_format.h"
 #include "scheduling/flexible_start.h"
 #include "scheduling/forecast_integral.h"

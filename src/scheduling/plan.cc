@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "base/text_reader.h"
+#include "greenrun/base/text_reader.h"
 
 namespace greenrun::scheduling {
 

@@ -2,8 +2,8 @@
 
 #include <chrono>
 
-#include "base/quantity_parse.h"
-#include "base/text_reader.h"
+#include "greenrun/base/quantity_parse.h"
+#include "greenrun/base/text_reader.h"
 
 namespace greenrun::scheduling {
 namespace {

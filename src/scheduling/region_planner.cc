@@ -1,6 +1,6 @@
 #include "scheduling/region_planner.h"
 
-#include "base/quantity_parse.h"
+#include "greenrun/base/quantity_parse.h"
 #include "greenrun/base/time_format.h"
 #include "scheduling/flexible_start.h"
 

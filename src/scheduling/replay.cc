@@ -6,7 +6,7 @@
 #include <numeric>
 #include <random>
 
-#include "base/quantity_parse.h"
+#include "greenrun/base/quantity_parse.h"
 #include "greenrun/base/time_format.h"
 #include "scheduling/flexible_start.h"
 #include "scheduling/forecast_integral.h"

@@ -10,8 +10,8 @@
 #include <random>
 #include <thread>
 
-#include "base/quantity_parse.h"
-#include "base/text_reader.h"
+#include "greenrun/base/quantity_parse.h"
+#include "greenrun/base/text_reader.h"
 #include "greenrun/base/time_format.h"
 #include "scheduling/study_sweep.h"
 

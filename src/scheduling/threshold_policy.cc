@@ -4,7 +4,7 @@
 #include <cmath>
 #include <vector>
 
-#include "base/quantity_parse.h"
+#include "greenrun/base/quantity_parse.h"
 #include "greenrun/base/time_format.h"
 #include "scheduling/flexible_start.h"
 #include "scheduling/forecast_integral.h"

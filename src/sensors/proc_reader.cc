@@ -11,7 +11,7 @@
 #include <set>
 #include <string_view>
 
-#include "base/text_reader.h"
+#include "greenrun/base/text_reader.h"
 
 namespace greenrun::sensors {
 namespace {

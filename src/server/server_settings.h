@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "greenrun/base/result.h"
-#include "intensity/providers/provider_settings.h"
+#include "greenrun/intensity/providers/provider_settings.h"
 
 namespace greenrun::server {
 

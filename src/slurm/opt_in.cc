@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "base/time_arg.h"
+#include "greenrun/base/time_arg.h"
 #include "greenrun/base/time_format.h"
 
 namespace greenrun::slurm {

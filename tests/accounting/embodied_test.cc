@@ -1,11 +1,11 @@
-#include "accounting/embodied.h"
+#include "greenrun/accounting/embodied.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
 
-#include "base/text_reader.h"
+#include "greenrun/base/text_reader.h"
 #include "testing/paths.h"
 
 namespace greenrun::accounting {

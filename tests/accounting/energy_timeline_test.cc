@@ -5,7 +5,7 @@
 #include <random>
 #include <type_traits>
 
-#include "base/text_reader.h"
+#include "greenrun/base/text_reader.h"
 #include "greenrun/base/time_format.h"
 #include "testing/paths.h"
 #include "testing/seed.h"

@@ -1,4 +1,4 @@
-#include "base/quantity_parse.h"
+#include "greenrun/base/quantity_parse.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "base/time_arg.h"
+#include "greenrun/base/time_arg.h"
 
 #include <gtest/gtest.h>
 

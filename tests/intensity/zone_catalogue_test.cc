@@ -8,7 +8,7 @@
 #include <set>
 #include <string>
 
-#include "base/text_reader.h"
+#include "greenrun/base/text_reader.h"
 #include "greenrun/base/time_format.h"
 #include "testing/paths.h"
 

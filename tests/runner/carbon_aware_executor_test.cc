@@ -10,7 +10,7 @@
 #include <random>
 #include <sstream>
 
-#include "base/quantity_parse.h"
+#include "greenrun/base/quantity_parse.h"
 #include "greenrun/base/time_format.h"
 #include "testing/fake_clock.h"
 #include "testing/seed.h"

@@ -2,7 +2,7 @@
 
 #include <fstream>
 
-#include "base/text_reader.h"
+#include "greenrun/base/text_reader.h"
 #include "sensors/estimate/cpu_power_model.h"
 #include "sensors/estimate/estimated_sensors.h"
 #include "sensors/estimate/tdp_table.h"

@@ -15,6 +15,11 @@
 
 namespace greenrun::intensity {
 
+// Where the store is: `override_path` (--store) when given and not empty,
+// else $GREENRUN_STORE, else $XDG_DATA_HOME/greenrun/greenrun.db, else
+// ~/.local/share/greenrun/greenrun.db.
+std::string default_store_path(const std::optional<std::string>& override_path = std::nullopt);
+
 struct SeriesKey {
   std::string zone;
   Signal signal = Signal::kAverageLifecycle;

@@ -30,7 +30,7 @@
 #include <string>
 #include <vector>
 
-#include "base/text_reader.h"
+#include "greenrun/base/text_reader.h"
 #include "greenrun/base/time_format.h"
 #include "intensity/importers/importer.h"
 #include "intensity/importers/json_walk.h"

@@ -13,7 +13,7 @@
 #include <optional>
 #include <string>
 
-#include "base/text_reader.h"
+#include "greenrun/base/text_reader.h"
 #include "greenrun/base/time_format.h"
 #include "intensity/importers/importer.h"
 #include "intensity/importers/raw_points.h"

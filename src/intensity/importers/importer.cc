@@ -10,7 +10,7 @@
 #include <cstring>
 #include <vector>
 
-#include "base/text_reader.h"
+#include "greenrun/base/text_reader.h"
 #include "greenrun/base/time_format.h"
 #include "intensity/importers/json_walk.h"
 

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <map>
 
-#include "base/text_reader.h"
+#include "greenrun/base/text_reader.h"
 #include "greenrun/base/time_format.h"
 #include "intensity/importers/json_walk.h"
 

@@ -16,6 +16,7 @@
 
 #include "greenrun/base/result.h"
 #include "greenrun/base/units.h"
+#include "greenrun/intensity/importers/import_options.h"
 #include "greenrun/intensity/intensity_series.h"
 
 namespace greenrun::intensity {
@@ -82,10 +83,7 @@ bool parse_decimal(std::string_view text, double& value);
 // Negative spans are rejected.
 [[nodiscard]] Result<Duration> parse_timespan(std::string_view text);
 
-// Carbon-intensity units to the factor that converts a value to g/kWh:
-// "g/kWh" (also gCO2/kWh, gCO2e/kWh, gCO2eq/kWh, kg/MWh) 1; "lbs/MWh" (lb/MWh,
-// lbs_co2_per_mwh) 0.45359237; "kg/kWh" 1e3; "t/kWh" (tonnes/kWh) 1e6.
-[[nodiscard]] Result<double> intensity_unit_factor(std::string_view unit);
+// intensity_unit_factor: greenrun/intensity/importers/import_options.h.
 
 // The --zone rule for a file that names its own zone: error
 // "<where>: <what> \"X\" contradicts --zone Y" when they differ

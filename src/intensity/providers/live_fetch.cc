@@ -1,6 +1,6 @@
 #include "intensity/providers/live_fetch.h"
 
-#include "base/text_reader.h"
+#include "greenrun/base/text_reader.h"
 #include "intensity/providers/electricitymaps.h"
 #include "intensity/providers/uk_carbon_intensity.h"
 #include "intensity/providers/watttime.h"

@@ -13,8 +13,8 @@
 #include "greenrun/base/clock.h"
 #include "greenrun/intensity/providers/fetch_request.h"
 #include "greenrun/intensity/providers/http_client.h"
+#include "greenrun/intensity/providers/provider_settings.h"
 #include "intensity/providers/provider_json.h"
-#include "intensity/providers/provider_settings.h"
 #include "intensity/providers/retry.h"
 
 namespace greenrun::intensity {

@@ -8,7 +8,7 @@
 #include <iterator>
 #include <map>
 
-#include "base/quantity_parse.h"
+#include "greenrun/base/quantity_parse.h"
 #include "greenrun/base/time_format.h"
 #include "greenrun/intensity/zone_catalogue.h"
 #include "intensity/store.h"

@@ -34,9 +34,9 @@
 #include "greenrun/base/clock.h"
 #include "greenrun/intensity/intensity_series.h"
 #include "greenrun/intensity/providers/http_client.h"
+#include "greenrun/intensity/providers/provider_settings.h"
 #include "intensity/providers/fallback.h"
 #include "intensity/providers/live_fetch.h"
-#include "intensity/providers/provider_settings.h"
 #include "intensity/providers/retry.h"
 
 namespace greenrun::intensity {

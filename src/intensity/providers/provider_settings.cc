@@ -1,6 +1,6 @@
 // toml++ is used header-only here (TOML_HEADER_ONLY defaults to 1 without the
 // pkg-config flags), so greenrun_intensity needs no extra link line.
-#include "intensity/providers/provider_settings.h"
+#include "greenrun/intensity/providers/provider_settings.h"
 
 #include <sys/stat.h>
 

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <string>
 
-#include "base/text_reader.h"
+#include "greenrun/base/text_reader.h"
 #include "intensity/importers/importer.h"
 #include "testing/paths.h"
 

@@ -7,8 +7,8 @@
 #include <random>
 #include <string>
 
-#include "base/text_reader.h"
 #include "fixtures.h"
+#include "greenrun/base/text_reader.h"
 #include "intensity/importers/importer.h"
 #include "intensity/importers/json_walk.h"
 #include "intensity/importers/raw_points.h"

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "base/text_reader.h"
+#include "greenrun/base/text_reader.h"
 #include "greenrun/base/time_format.h"
 #include "testing/fake_clock.h"
 #include "testing/loopback_server.h"

@@ -1,4 +1,4 @@
-#include "intensity/providers/provider_settings.h"
+#include "greenrun/intensity/providers/provider_settings.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

@@ -73,4 +73,9 @@ struct ImportOptions {
   size_t max_file_bytes = kMaxImportFileBytes;
 };
 
+// Carbon-intensity units to the factor that converts a value to g/kWh:
+// "g/kWh" (also gCO2/kWh, gCO2e/kWh, gCO2eq/kWh, kg/MWh) 1; "lbs/MWh" (lb/MWh,
+// lbs_co2_per_mwh) 0.45359237; "kg/kWh" 1e3; "t/kWh" (tonnes/kWh) 1e6.
+[[nodiscard]] Result<double> intensity_unit_factor(std::string_view unit);
+
 }  // namespace greenrun::intensity
