@@ -12,10 +12,6 @@
 namespace greenrun::report {
 namespace {
 
-long long ms_of(UtcTime t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
 // "2026-12-07 14:00" (UTC, minutes).
 std::string short_utc(UtcTime t) {
   std::string s = format_utc(t);  // 2026-12-07T14:00:00Z

@@ -12,8 +12,6 @@
 namespace greenrun::report {
 namespace {
 
-int64_t ms_of(UtcTime t) { return t.time_since_epoch().count(); }
-
 // Zones the region what-if prices the same energy in (annual means), besides
 // the run's own: a spread from low- to high-carbon grids.
 constexpr std::string_view kReferenceZones[] = {

@@ -25,6 +25,12 @@
 
 namespace greenrun::report {
 
+// A UTC instant as the milliseconds since the Unix epoch that every *_ms
+// field here holds (and the charts take as x values).
+inline int64_t ms_of(UtcTime t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
 struct PowerSeries {
   std::string component;  // "cpu", "gpu", ...
   std::string

@@ -16,8 +16,6 @@
 namespace greenrun::report {
 namespace {
 
-int64_t ms_of(UtcTime t) { return t.time_since_epoch().count(); }
-
 // One component reading of one line, in a chunk's own component numbering.
 struct Reading {
   int64_t start_ms = 0;

@@ -17,6 +17,7 @@
 #include "intensity/store.h"
 #include "runner/sensor_setup.h"
 #include "testing/fake_clock.h"
+#include "testing/fake_slurm_node.h"
 #include "testing/paths.h"
 
 namespace greenrun::engine {
@@ -24,11 +25,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using greenrun::testing::FakeClock;
-
-void write_text(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p) << text;
-}
 
 // A node drawing constant power: `cpu` W on the CPU, `dram` W on DRAM.
 class ConstantSensor final : public sensors::EnergySensor {
@@ -52,59 +48,30 @@ class ConstantSensor final : public sensors::EnergySensor {
   double cpu_, dram_;
 };
 
-class NodeSamplerTest : public ::testing::Test {
+class NodeSamplerTest : public greenrun::testing::FakeSlurmNode {
  protected:
   void SetUp() override {
-    dir_ = greenrun::testing::make_temp_dir("node-sampler");
-    services_.clock = &clock_;
-    services_.store_path = (dir_ / "greenrun.db").string();
+    FakeSlurmNode::SetUp();
     services_.sensors = [](const std::string&, SteadyTime now) -> Result<runner::SensorSetup> {
       runner::SensorSetup s;
       s.sensors.push_back(std::make_unique<ConstantSensor>(now, 100, 10));
       s.label = "constant";
       return s;
     };
-    set_machine_ticks(0);
   }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  // /proc/stat of a 2-CPU node at `seconds` since boot, all of it idle or
-  // busy: only the total counts (100 ticks per CPU-second).
-  void set_machine_ticks(uint64_t seconds) {
-    const uint64_t total = seconds * 2 * 100;
-    write_text(dir_ / "proc" / "stat", "cpu  " + std::to_string(total / 2) + " 0 0 " + std::to_string(total - total / 2) +
-                                           " 0 0 0 0 0 0\ncpu0 1 0 1 1 0 0 0 0 0 0\n");
-  }
-  void set_job(const std::string& id, double cpu_seconds) {
-    write_text(dir_ / "cg" / "cpuacct" / "slurm_n1" / "uid_0" / ("job_" + id) / "cpuacct.usage",
-               std::to_string(static_cast<uint64_t>(cpu_seconds * 1e9)) + "\n");
-  }
-  NodeSamplerRequest request() const {
-    NodeSamplerRequest r;
-    r.node = "n1";
-    r.zone = "DE";
-    r.interval = std::chrono::seconds(10);
-    r.cpu.cgroup_root = (dir_ / "cg").string();
-    r.cpu.procfs_root = (dir_ / "proc").string();
-    return r;
-  }
-
-  fs::path dir_;
-  FakeClock clock_;
-  Services services_;
 };
 
 TEST_F(NodeSamplerTest, SharesTheNodeByCpuTimeAndTheIdleShareStaysUnattributed) {
-  set_job("1", 100);  // running before the sampler starts: its past is not counted
+  set_job_cpu("1", 100);  // running before the sampler starts: its past is not counted
   auto s = NodeSampler::open(request(), services_);
   ASSERT_TRUE(s) << s.error().message;
   EXPECT_EQ((*s)->zone(), "DE");
 
   // 10 s on 2 CPUs = 20 CPU-seconds: job 1 uses 10, job 2 starts and uses 5.
   clock_.advance(std::chrono::seconds(10));
-  set_machine_ticks(10);
-  set_job("1", 110);
-  set_job("2", 5);
+  set_machine_seconds(10);
+  set_job_cpu("1", 110);
+  set_job_cpu("2", 5);
   auto iv = (*s)->sample_at_next_deadline();
   ASSERT_TRUE(iv) << iv.error().message;
   EXPECT_EQ(iv->source, sensors::JobCpuSource::kCgroup);
@@ -123,9 +90,9 @@ TEST_F(NodeSamplerTest, SharesTheNodeByCpuTimeAndTheIdleShareStaysUnattributed) 
 
   // Job 1 ends mid-interval (its cgroup is gone before the sample).
   clock_.advance(std::chrono::seconds(10));
-  set_machine_ticks(20);
+  set_machine_seconds(20);
   fs::remove_all(dir_ / "cg" / "cpuacct" / "slurm_n1" / "uid_0" / "job_1");
-  set_job("2", 15);
+  set_job_cpu("2", 15);
   auto next = (*s)->sample_at_next_deadline();
   ASSERT_TRUE(next);
   EXPECT_EQ(next->ended, std::vector<std::string>{"1"});

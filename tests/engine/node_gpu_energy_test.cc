@@ -14,6 +14,7 @@
 #include "runner/sensor_setup.h"
 #include "sensors/nvml/nvml_sensor.h"
 #include "testing/fake_clock.h"
+#include "testing/fake_slurm_node.h"
 #include "testing/paths.h"
 
 #ifndef GREENRUN_FAKE_NVML
@@ -26,18 +27,11 @@ namespace {
 namespace fs = std::filesystem;
 using greenrun::testing::FakeClock;
 
-void write_text(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p) << text;
-}
-
-class NodeGpuEnergy : public ::testing::Test {
+class NodeGpuEnergy : public greenrun::testing::FakeSlurmNode {
  protected:
   void SetUp() override {
-    dir_ = greenrun::testing::make_temp_dir("node-gpu");
+    FakeSlurmNode::SetUp();
     ::setenv("GREENRUN_FAKE_NVML_SCRIPT", (dir_ / "nvml.txt").c_str(), 1);
-    services_.clock = &clock_;
-    services_.store_path = (dir_ / "greenrun.db").string();
     services_.sensors = [](const std::string&, SteadyTime now) -> Result<runner::SensorSetup> {
       auto nvml = sensors::nvml::NvmlSensor::open(GREENRUN_FAKE_NVML, std::nullopt, now);
       if (!nvml) return std::unexpected(nvml.error());
@@ -46,45 +40,21 @@ class NodeGpuEnergy : public ::testing::Test {
       s.label = "nvml";
       return s;
     };
-    // Two GPUs at 0 mJ; a 2-CPU node.
+    // Two GPUs at 0 mJ on the 2-CPU node.
     nvml("count=2\n0.name=NVIDIA A100\n0.energy_mj=0\n1.name=NVIDIA A100\n1.energy_mj=0\n");
-    set_machine_seconds(0);
     // Job 1's process 100 and job 2's 200 in their freezer groups (cgroup
     // v1, as proctrack/cgroup keeps them); 300 belongs to no job.
     write_text(dir_ / "proc" / "100" / "cgroup", "4:freezer:/slurm_n1/uid_0/job_1/step_0\n");
     write_text(dir_ / "proc" / "200" / "cgroup", "4:freezer:/slurm_n1/uid_0/job_2/step_0\n");
     write_text(dir_ / "proc" / "300" / "cgroup", "0::/user.slice\n");
-    set_cpu("1", 0);
-    set_cpu("2", 0);
+    set_job_cpu("1", 0);
+    set_job_cpu("2", 0);
   }
   void TearDown() override {
     ::unsetenv("GREENRUN_FAKE_NVML_SCRIPT");
-    fs::remove_all(dir_);
+    FakeSlurmNode::TearDown();
   }
   void nvml(const std::string& text) { write_text(dir_ / "nvml.txt", text); }
-  void set_machine_seconds(uint64_t s) {
-    const uint64_t total = s * 2 * 100;
-    write_text(dir_ / "proc" / "stat",
-               "cpu  " + std::to_string(total / 2) + " 0 0 " + std::to_string(total - total / 2) +
-                   " 0 0 0 0 0 0\ncpu0 1 0 1 1 0 0 0 0 0 0\n");
-  }
-  void set_cpu(const std::string& job, double seconds) {
-    write_text(dir_ / "cg" / "cpuacct" / "slurm_n1" / "uid_0" / ("job_" + job) / "cpuacct.usage",
-               std::to_string(static_cast<uint64_t>(seconds * 1e9)) + "\n");
-  }
-  NodeSamplerRequest request() const {
-    NodeSamplerRequest r;
-    r.node = "n1";
-    r.zone = "DE";
-    r.interval = std::chrono::seconds(10);
-    r.cpu.cgroup_root = (dir_ / "cg").string();
-    r.cpu.procfs_root = (dir_ / "proc").string();
-    return r;
-  }
-
-  fs::path dir_;
-  FakeClock clock_;
-  Services services_;
 };
 
 TEST_F(NodeGpuEnergy, EachGpuGoesToTheJobsOnItAndAGpuUsedByNoJobStaysUnattributed) {
@@ -94,8 +64,8 @@ TEST_F(NodeGpuEnergy, EachGpuGoesToTheJobsOnItAndAGpuUsedByNoJobStaysUnattribute
   // gpu1 uses 2000 J for a process outside any job.
   clock_.advance(std::chrono::seconds(10));
   set_machine_seconds(10);
-  set_cpu("1", 5);
-  set_cpu("2", 5);
+  set_job_cpu("1", 5);
+  set_job_cpu("2", 5);
   nvml("count=2\n0.name=NVIDIA A100\n0.energy_mj=4000000\n0.procs=100:1000000000,200:3000000000\n"
        "1.name=NVIDIA A100\n1.energy_mj=2000000\n1.procs=300:500000000\n");
   auto iv = (*s)->sample_at_next_deadline();
@@ -131,8 +101,8 @@ TEST_F(NodeGpuEnergy, EachGpuGoesToTheJobsOnItAndAGpuUsedByNoJobStaysUnattribute
   // Next interval: no process on any GPU: all GPU energy unattributed, no label.
   clock_.advance(std::chrono::seconds(10));
   set_machine_seconds(20);
-  set_cpu("1", 10);
-  set_cpu("2", 10);
+  set_job_cpu("1", 10);
+  set_job_cpu("2", 10);
   nvml("count=2\n0.name=NVIDIA A100\n0.energy_mj=5000000\n1.name=NVIDIA A100\n1.energy_mj=2500000\n");
   iv = (*s)->sample_at_next_deadline();
   ASSERT_TRUE(iv) << iv.error().message;

@@ -66,6 +66,27 @@ class ScheduledRunTest : public ::testing::Test {
     ASSERT_TRUE(store->import({f}));
   }
 
+  // Pause and Resume of a 2 h job with up to 200 % of it as delay, pausing
+  // by `pause`.
+  static ExecutionRequest pause_resume(runner::PauseMode pause = runner::PauseMode::kStop) {
+    ExecutionRequest ex;
+    ex.mode = scheduling::Mode::kPauseResume;
+    ex.expected_duration = 2h;
+    ex.max_delay = Delay{std::nullopt, 200.0};
+    ex.pause_mode = pause;
+    return ex;
+  }
+  // Flexible Start of a job expected to take `expected`, starting within `within`.
+  static ExecutionRequest flexible_start(Duration expected, Duration within) {
+    ExecutionRequest ex;
+    ex.mode = scheduling::Mode::kFlexibleStart;
+    ex.expected_duration = expected;
+    ex.start_within = within;
+    return ex;
+  }
+  // engine::run of request(ex) on the fixture's services; its events in events_.
+  Result<RunOutcome> run_scheduled(const ExecutionRequest& ex) { return run(request(ex), services_, events_); }
+
   RunRequest request(ExecutionRequest ex) const {
     RunRequest r;
     r.command = {"python3", "job.py"};
@@ -91,18 +112,16 @@ class ScheduledRunTest : public ::testing::Test {
   Duration work_ = 72min;
   int dies_of_ = 0;  // checkpoint mode: the signal the job dies of at a pause (0: it checkpoints)
   std::vector<UtcTime> starts_;
+  Recorder events_;
 };
+
+// 00:00 clean (100), 01:00 and 02:00 dirty (900), 03:00 and 04:00 clean.
+const std::vector<double> kDirtyFromOneToThree = {300, 300, 100, 900, 900, 100, 100, 900};
 
 // Was RunExecutionTest.StopModePausesInTheDirtyHoursAndTheJobEndsWithTheRightTotal.
 TEST_F(ScheduledRunTest, StopModePausesThroughTheDirtyHoursAndFinishesInTheNextCleanOne) {
-  // 00:00 clean (100), 01:00 and 02:00 dirty (900), 03:00 and 04:00 clean.
-  store_forecast({300, 300, 100, 900, 900, 100, 100, 900});
-  ExecutionRequest ex;
-  ex.mode = scheduling::Mode::kPauseResume;
-  ex.expected_duration = 2h;
-  ex.max_delay = Delay{std::nullopt, 200.0};
-  Recorder events;
-  auto out = run(request(ex), services_, events);
+  store_forecast(kDirtyFromOneToThree);
+  auto out = run_scheduled(pause_resume());
   ASSERT_TRUE(out) << out.error().message;
   ASSERT_EQ(out->exit_status(), 0);
   ASSERT_EQ(starts_.size(), 2u);
@@ -120,21 +139,15 @@ TEST_F(ScheduledRunTest, StopModePausesThroughTheDirtyHoursAndFinishesInTheNextC
   EXPECT_EQ(s.paused, 2h);
   EXPECT_EQ(format_utc(out->record.ended), "2026-11-30T03:12:00Z");
   EXPECT_LE(s.emissions.grams(), s.at_once.grams());
-  EXPECT_TRUE(events.has(EventKind::kPlan, "plan (pause-resume)"));
+  EXPECT_TRUE(events_.has(EventKind::kPlan, "plan (pause-resume)"));
 }
 
 // Was the checkpoint half of RunExecutionTest.PausesAndResumesInBothModes
 // (the CLI test keeps the real processes' mechanics): the same schedule as
 // stop mode, with a checkpoint and a restart instead of a pause and a resume.
 TEST_F(ScheduledRunTest, CheckpointModeCheckpointsThroughTheDirtyHoursAndRestarts) {
-  store_forecast({300, 300, 100, 900, 900, 100, 100, 900});
-  ExecutionRequest ex;
-  ex.mode = scheduling::Mode::kPauseResume;
-  ex.expected_duration = 2h;
-  ex.max_delay = Delay{std::nullopt, 200.0};
-  ex.pause_mode = runner::PauseMode::kCheckpoint;
-  Recorder events;
-  auto out = run(request(ex), services_, events);
+  store_forecast(kDirtyFromOneToThree);
+  auto out = run_scheduled(pause_resume(runner::PauseMode::kCheckpoint));
   ASSERT_TRUE(out) << out.error().message;
   ASSERT_EQ(out->exit_status(), 0);
   ASSERT_EQ(starts_.size(), 2u);
@@ -153,15 +166,9 @@ TEST_F(ScheduledRunTest, CheckpointModeCheckpointsThroughTheDirtyHoursAndRestart
 // a job that dies of the checkpoint signal (no handler) ended the run early;
 // that is no deadline met, and the run's status is the signal's.
 TEST_F(ScheduledRunTest, AJobKilledByItsCheckpointSignalIsReportedAsNotCompleted) {
-  store_forecast({300, 300, 100, 900, 900, 100, 100, 900});
+  store_forecast(kDirtyFromOneToThree);
   dies_of_ = SIGUSR1;
-  ExecutionRequest ex;
-  ex.mode = scheduling::Mode::kPauseResume;
-  ex.expected_duration = 2h;
-  ex.max_delay = Delay{std::nullopt, 200.0};
-  ex.pause_mode = runner::PauseMode::kCheckpoint;
-  Recorder events;
-  auto out = run(request(ex), services_, events);
+  auto out = run_scheduled(pause_resume(runner::PauseMode::kCheckpoint));
   ASSERT_TRUE(out) << out.error().message;
   EXPECT_EQ(out->exit_status(), 128 + SIGUSR1);
   ASSERT_EQ(starts_.size(), 1u) << "never restarted";
@@ -179,12 +186,7 @@ TEST_F(ScheduledRunTest, AJobKilledByItsCheckpointSignalIsReportedAsNotCompleted
 TEST_F(ScheduledRunTest, StartWithinZeroStartsAtOnceAndMeetsItsDeadline) {
   store_forecast({300});
   work_ = 10min;
-  ExecutionRequest ex;
-  ex.mode = scheduling::Mode::kFlexibleStart;
-  ex.expected_duration = 10min;
-  ex.start_within = 0s;
-  Recorder events;
-  auto out = run(request(ex), services_, events);
+  auto out = run_scheduled(flexible_start(10min, 0s));
   ASSERT_TRUE(out) << out.error().message;
   ASSERT_EQ(starts_.size(), 1u);
   EXPECT_EQ(starts_[0], kMidnight);
@@ -196,14 +198,9 @@ TEST_F(ScheduledRunTest, StartWithinZeroStartsAtOnceAndMeetsItsDeadline) {
 // Was RunExecutionTest.WithoutAStoredForecastTheTypicalProfileIsUsedWithAWarning.
 TEST_F(ScheduledRunTest, WithoutAStoredForecastTheTypicalProfileIsUsedWithAWarning) {
   work_ = 10min;
-  ExecutionRequest ex;
-  ex.mode = scheduling::Mode::kFlexibleStart;
-  ex.expected_duration = 10min;
-  ex.start_within = 1h;
-  Recorder events;
-  auto out = run(request(ex), services_, events);
+  auto out = run_scheduled(flexible_start(10min, 1h));
   ASSERT_TRUE(out) << out.error().message;
-  EXPECT_TRUE(events.has(EventKind::kWarning, "typical profile, not a forecast"));
+  EXPECT_TRUE(events_.has(EventKind::kWarning, "typical profile, not a forecast"));
   ASSERT_TRUE(out->record.schedule);
   EXPECT_EQ(out->record.schedule->mode, "flexible");
   EXPECT_EQ(out->record.schedule->forecast_origin, "typical");
@@ -216,15 +213,11 @@ TEST_F(ScheduledRunTest, ATinySavingRunsAtOnceAndSaysWhy) {
   // Waiting for 02:00 would save at most 0.7 %.
   store_forecast({300, 300, 300, 298});
   work_ = 1h;
-  ExecutionRequest ex;
-  ex.mode = scheduling::Mode::kFlexibleStart;
-  ex.expected_duration = 1h;
-  ex.start_within = 6h;
+  auto ex = flexible_start(1h, 6h);
   ex.min_saving_percent = 1.0;
-  Recorder events;
-  auto out = run(request(ex), services_, events);
+  auto out = run_scheduled(ex);
   ASSERT_TRUE(out) << out.error().message;
-  EXPECT_TRUE(events.has(EventKind::kWarning, "below --min-saving 1 %: running at once"));
+  EXPECT_TRUE(events_.has(EventKind::kWarning, "below --min-saving 1 %: running at once"));
   ASSERT_EQ(starts_.size(), 1u);
   EXPECT_EQ(starts_[0], kMidnight) << "started at once";
   ASSERT_TRUE(out->record.schedule);
@@ -239,15 +232,11 @@ TEST_F(ScheduledRunTest, AWorthwhileSavingStillWaitsForTheCleanHours) {
   // Dirty until 02:00, clean from 02:00 to 05:00: waiting saves far more than 1 %.
   store_forecast({900, 900, 900, 900, 100, 100, 100});
   work_ = 1h;
-  ExecutionRequest ex;
-  ex.mode = scheduling::Mode::kFlexibleStart;
-  ex.expected_duration = 1h;
-  ex.start_within = 6h;
+  auto ex = flexible_start(1h, 6h);
   ex.min_saving_percent = 1.0;
-  Recorder events;
-  auto out = run(request(ex), services_, events);
+  auto out = run_scheduled(ex);
   ASSERT_TRUE(out) << out.error().message;
-  for (const auto& e : events.events) EXPECT_EQ(e.text.find("--min-saving"), std::string::npos) << e.text;
+  for (const auto& e : events_.events) EXPECT_EQ(e.text.find("--min-saving"), std::string::npos) << e.text;
   ASSERT_EQ(starts_.size(), 1u);
   EXPECT_EQ(format_utc(starts_[0]), "2026-11-30T02:00:00Z");
   ASSERT_TRUE(out->record.schedule);

@@ -8,7 +8,6 @@
 // anything on these machines). Skipped, with the reason, only when Slurm,
 // slurmdbd or MariaDB's server is not installed.
 #include <gtest/gtest.h>
-#include <signal.h>
 
 #include <chrono>
 #include <filesystem>
@@ -26,18 +25,14 @@
 #include "testing/paths.h"
 #include "testing/slurm_cluster.h"
 
+#include "slurm_e2e.h"
+
 namespace greenrun {
 namespace {
 
 namespace fs = std::filesystem;
 using greenrun::testing::eventually;
 using greenrun::testing::read_file;
-using greenrun::testing::SlurmCluster;
-
-std::string trimmed(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
 
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
@@ -84,41 +79,10 @@ int64_t seconds(const std::string& slurm_duration) {
   return d ? std::chrono::duration_cast<std::chrono::seconds>(*d).count() : -1;
 }
 
-class SlurmAccountingTest : public ::testing::Test {
+class SlurmAccountingTest : public slurm_e2e::SlurmE2E {
  protected:
-  void SetUp() override {
-    GREENRUN_REQUIRE_SLURM_ACCOUNTING();
-    dir_ = greenrun::testing::make_temp_dir("slurm-acct");
-    greenrun::testing::SlurmClusterOptions options;
-    options.accounting = true;
-    std::string error;
-    cluster_ = SlurmCluster::start(dir_, error, options);
-    ASSERT_NE(cluster_, nullptr) << error;
-    ASSERT_EQ(cluster_->accounting(), "slurmdbd");
-  }
-  void TearDown() override {
-    for (pid_t p : pids_) {
-      ::kill(p, SIGKILL);
-      greenrun::testing::wait_exit(p);
-    }
-    cluster_.reset();
-    if (!dir_.empty()) fs::remove_all(dir_);
-  }
-  int run(const std::vector<std::string>& args, const std::string& name) {
-    fs::create_directories(dir_ / name);
-    const pid_t p = greenrun::testing::start_cli(args, dir_ / name, cluster_->env());
-    pids_.push_back(p);
-    const int status = greenrun::testing::wait_exit(p);
-    std::erase(pids_, p);
-    return status;
-  }
-  std::string out(const std::string& name) const { return read_file(dir_ / name / "stdout.txt"); }
-  std::string err(const std::string& name) const { return read_file(dir_ / name / "stderr.txt"); }
-  std::string sbatch(const std::string& args) {
-    const auto r = cluster_->slurm("sbatch --parsable " + args);
-    EXPECT_EQ(r.status, 0) << r.out;
-    return trimmed(r.out);
-  }
+  SlurmAccountingTest() : SlurmE2E({.cluster = {.accounting = true}}) {}
+
   // The sacct export (UTC times) of `ids` once Slurm has recorded every one
   // of them as COMPLETED with an end time and its whole job record
   // (slurmctld sends the records to slurmdbd asynchronously; bounded wait:
@@ -146,10 +110,6 @@ class SlurmAccountingTest : public ::testing::Test {
     EXPECT_TRUE(recorded) << text;
     return text;
   }
-
-  fs::path dir_;
-  std::unique_ptr<SlurmCluster> cluster_;
-  std::vector<pid_t> pids_;
 };
 
 // issue 15: "sacct exports taken from the test cluster". Two real jobs (one
@@ -157,12 +117,10 @@ class SlurmAccountingTest : public ::testing::Test {
 // replayed on a 1-minute actual series: each job keeps Slurm's id, submit
 // time, elapsed time and node count, and the totals are the jobs' sums.
 TEST_F(SlurmAccountingTest, ASacctExportOfRealJobsReplaysAndRunsShowSaysSlurmRecordedNoEnergy) {
-  const fs::path store = dir_ / "store" / "greenrun.db";
-  fs::create_directories(store.parent_path());
   // 300 g/kWh for 10 minutes (the jobs run in them), 100 g/kWh after.
   std::vector<double> values(10, 300.0);
   values.push_back(100.0);
-  auto minute0 = greenrun::testing::store_minute_actual(store, "DE", values, 90);
+  auto minute0 = greenrun::testing::store_minute_actual(store(), "DE", values, 90);
   ASSERT_TRUE(minute0) << minute0.error().message;
 
   const std::string two = sbatch("-N2 -t 5 -o /dev/null --wrap 'srun sleep 2'");
@@ -189,9 +147,8 @@ TEST_F(SlurmAccountingTest, ASacctExportOfRealJobsReplaysAndRunsShowSaysSlurmRec
   const fs::path file = dir_ / "sacct.txt";
   std::ofstream(file) << text;
 
-  ASSERT_EQ(run({"--store", store.string(), "simulate", "--zone", "DE", "--jobs", file.string(), "--rule", "slack:1h",
-                 "--policies", "at-once,flexible", "--node-power", "1000W", "--json"},
-                "simulate"),
+  ASSERT_EQ(run("simulate", {"--store", store().string(), "simulate", "--zone", "DE", "--jobs", file.string(), "--rule",
+                             "slack:1h", "--policies", "at-once,flexible", "--node-power", "1000W", "--json"}),
             0)
       << err("simulate");
   const auto j = nlohmann::json::parse(out("simulate"));
@@ -269,16 +226,16 @@ TEST_F(SlurmAccountingTest, ASacctExportOfRealJobsReplaysAndRunsShowSaysSlurmRec
     r.components = {{sensors::Component::kCpu, Energy::joules(100), sensors::Method::kSimulated}};
     records.push_back(r);
   }
-  auto job_store = runner::JobEnergyStore::open(store.string());
+  auto job_store = runner::JobEnergyStore::open(store().string());
   ASSERT_TRUE(job_store) << job_store.error().message;
   ASSERT_TRUE(job_store->insert(records));
-  ASSERT_EQ(run({"--store", store.string(), "runs", "show", "slurm:" + two, "--json"}, "show"), 0) << err("show");
+  ASSERT_EQ(run("show", {"--store", store().string(), "runs", "show", "slurm:" + two, "--json"}), 0) << err("show");
   const auto shown = nlohmann::json::parse(out("show"));
   EXPECT_DOUBLE_EQ(shown["energy_j"].get<double>(), 200);
   EXPECT_TRUE(shown["slurm_consumed_energy_j"].is_null());
   EXPECT_EQ(shown["slurm_consumed_energy_note"],
             "Slurm recorded no energy: AcctGatherEnergyType is acct_gather_energy/none (no plugin measures it)");
-  ASSERT_EQ(run({"--store", store.string(), "runs", "show", "slurm:" + two}, "show-text"), 0) << err("show-text");
+  ASSERT_EQ(run("show-text", {"--store", store().string(), "runs", "show", "slurm:" + two}), 0) << err("show-text");
   EXPECT_NE(out("show-text").find("Slurm's ConsumedEnergy: Slurm recorded no energy: AcctGatherEnergyType is "
                                   "acct_gather_energy/none"),
             std::string::npos)

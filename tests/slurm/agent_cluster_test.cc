@@ -51,7 +51,7 @@ TEST_F(SlurmE2E, InterruptibleJobIsSuspendedWhileDirtyResumedWhenCleanAndKeepsIt
   ASSERT_TRUE(eventually([&] { return cluster_->job_pids(id).size() >= 2 && cluster_->job_state(other) == "RUNNING"; },
                          1500));
 
-  started_.push_back(start("agent", {"slurm", "agent", "--zone", "DE", "--interval", "1s"}));
+  start("agent", {"slurm", "agent", "--zone", "DE", "--interval", "1s"});
   std::set<std::string> other_states;
   const auto watch = [&] { other_states.insert(cluster_->job_state(other)); };
   ASSERT_TRUE(eventually(
@@ -102,21 +102,17 @@ TEST_F(SlurmE2E, SigtermResumesWhatTheAgentSuspendedAndSoDoesItsWatchdogAfterSig
 
   // SIGTERM: the agent resumes the job before it exits.
   const pid_t first = start("agent1", {"slurm", "agent", "--zone", "DE", "--interval", "1s"});
-  started_.push_back(first);  // stopped by TearDown if an assertion ends the test early
   ASSERT_TRUE(eventually(suspended, 1500)) << err("agent1");
   ::kill(first, SIGTERM);
-  started_.pop_back();
-  EXPECT_EQ(greenrun::testing::wait_exit(first), 0);
+  EXPECT_EQ(wait(first), 0);
   EXPECT_EQ(cluster_->job_state(id), "RUNNING") << "resumed before the agent exited";
   EXPECT_TRUE(eventually(running, 500)) << cluster_->slurm("squeue").out << err("agent1");
 
   // SIGKILL mid-schedule: the watchdog resumes it.
   const pid_t second = start("agent2", {"slurm", "agent", "--zone", "DE", "--interval", "1s"});
-  started_.push_back(second);
   ASSERT_TRUE(eventually(suspended, 1500)) << err("agent2");
   ::kill(second, SIGKILL);
-  started_.pop_back();
-  EXPECT_EQ(greenrun::testing::wait_exit(second), 128 + SIGKILL);
+  EXPECT_EQ(wait(second), 128 + SIGKILL);
   EXPECT_TRUE(eventually(running, 1500)) << cluster_->slurm("squeue").out << err("agent2");
   EXPECT_NE(err("agent2").find("watchdog: the agent is gone; job " + id + " resumed"), std::string::npos)
       << err("agent2");

@@ -6,6 +6,7 @@
 
 #include "greenrun/batch_scheduling.h"
 #include "slurm/agent.h"
+#include "testing/batch_fakes.h"
 
 namespace greenrun::slurm {
 namespace {
@@ -15,42 +16,24 @@ using engine::BatchJob;
 using engine::BatchJobState;
 using std::chrono::minutes;
 using std::chrono::seconds;
-
-const UtcTime kT0 = UtcTime(seconds(1796616000));  // a whole minute
-
-// Minute m from kT0 has values[m] (the last repeats), for 60 minutes.
-intensity::IntensitySeries minutes_series(const std::vector<double>& values) {
-  intensity::IntensitySeries s("DE", intensity::Signal::kAverageLifecycle, intensity::Origin::kForecast);
-  for (int m = 0; m < 60; ++m)
-    EXPECT_TRUE(s.append(kT0 + minutes(m), minutes(1),
-                         CarbonIntensity::grams_per_kwh(values[std::min<size_t>(static_cast<size_t>(m), values.size() - 1)]))
-                    .has_value());
-  return s;
-}
-
-BatchJob job(BatchJobState state, Duration duration, UtcTime deadline, bool interruptible = false) {
-  BatchJob j;
-  j.id = "7";
-  j.state = state;
-  j.duration = duration;
-  j.deadline = deadline;
-  j.interruptible = interruptible;
-  return j;
-}
+using greenrun::testing::batch_job;
+using greenrun::testing::FakeSlurm;
+using greenrun::testing::kT0;
+using greenrun::testing::minutes_series;
 
 TEST(DecideBatchJob, PendingJobStartsInTheCleanMinuteNeverAfterItsLatestStart) {
   const auto f = minutes_series({500, 500, 100, 500});
   const UtcTime now = kT0 + seconds(10);
-  auto d = engine::decide_batch_job(job(BatchJobState::kPending, minutes(1), kT0 + minutes(10)), &f, now);
+  auto d = engine::decide_batch_job(batch_job(BatchJobState::kPending, minutes(1), kT0 + minutes(10)), &f, now);
   EXPECT_EQ(d.action, BatchAction::kSetStart);
   EXPECT_EQ(d.start, kT0 + minutes(2));
   // Its begin already there: nothing to do (no churn).
-  auto there = job(BatchJobState::kPending, minutes(1), kT0 + minutes(10));
+  auto there = batch_job(BatchJobState::kPending, minutes(1), kT0 + minutes(10));
   there.start = kT0 + minutes(2);
   EXPECT_EQ(engine::decide_batch_job(there, &f, now).action, BatchAction::kNone);
   // The clean minute lies beyond the latest start: start by the latest start.
   engine::BatchPolicy policy;
-  auto tight = job(BatchJobState::kPending, minutes(1), kT0 + minutes(2) + seconds(30));
+  auto tight = batch_job(BatchJobState::kPending, minutes(1), kT0 + minutes(2) + seconds(30));
   d = engine::decide_batch_job(tight, &f, now, policy);
   EXPECT_LE(d.start, kT0 + minutes(1) + seconds(30));
   // A begin set past its latest start (by hand) is pulled back in.
@@ -66,26 +49,26 @@ TEST(DecideBatchJob, PendingJobStartsInTheCleanMinuteNeverAfterItsLatestStart) {
 
 TEST(DecideBatchJob, NoDeadlineOrNoForecastMeansAsIfGreenrunWereAbsent) {
   const auto f = minutes_series({500, 100});
-  auto j = job(BatchJobState::kPending, minutes(1), kT0);
+  auto j = batch_job(BatchJobState::kPending, minutes(1), kT0);
   j.deadline.reset();
   j.start = kT0 + minutes(5);  // its own --begin: kept
   auto d = engine::decide_batch_job(j, &f, kT0);
   EXPECT_EQ(d.action, BatchAction::kNone);
   EXPECT_EQ(d.reason, "not flexible: no deadline");
-  auto s = job(BatchJobState::kPending, minutes(1), kT0 + minutes(10));
+  auto s = batch_job(BatchJobState::kPending, minutes(1), kT0 + minutes(10));
   s.start = kT0 + minutes(4);
   d = engine::decide_batch_job(s, nullptr, kT0);
   EXPECT_EQ(d.action, BatchAction::kSetStart);
   EXPECT_EQ(d.start, kT0);
   EXPECT_NE(d.reason.find("no forecast"), std::string::npos);
-  auto r = job(BatchJobState::kSuspended, minutes(5), kT0 + minutes(30), true);
+  auto r = batch_job(BatchJobState::kSuspended, minutes(5), kT0 + minutes(30), true);
   EXPECT_EQ(engine::decide_batch_job(r, nullptr, kT0).action, BatchAction::kResume);
 }
 
 TEST(DecideBatchJob, InterruptibleJobPausesWhileDirtyAndTheDeadlineIsHard) {
   const auto f = minutes_series({900, 900, 100, 100, 900});
   const UtcTime now = kT0 + seconds(5);
-  auto running = job(BatchJobState::kRunning, minutes(2), kT0 + minutes(10), true);
+  auto running = batch_job(BatchJobState::kRunning, minutes(2), kT0 + minutes(10), true);
   auto d = engine::decide_batch_job(running, &f, now);
   EXPECT_EQ(d.action, BatchAction::kSuspend);
   EXPECT_EQ(d.start, kT0 + minutes(2));
@@ -113,28 +96,6 @@ TEST(DecideBatchJob, InterruptibleJobPausesWhileDirtyAndTheDeadlineIsHard) {
   almost.deadline = kT0 + minutes(4);
   EXPECT_EQ(engine::decide_batch_job(almost, &f, now, policy).action, BatchAction::kNone);
 }
-
-// Answers squeue from a canned queue and records every other command.
-class FakeSlurm final : public CommandRunner {
- public:
-  std::string queue_json;
-  std::vector<std::vector<std::string>> calls;
-  int fail_next = 0;  // this many commands fail (slurmctld unreachable)
-  CommandResult run(const std::vector<std::string>& argv) override {
-    calls.push_back(argv);
-    if (fail_next > 0) {
-      --fail_next;
-      return {1, "", "slurm_load_jobs error: Unable to contact slurm controller (connect failure)"};
-    }
-    if (argv[0] == "squeue") return {0, queue_json, ""};
-    return {0, "", ""};
-  }
-  size_t count(const std::string& verb) const {
-    size_t n = 0;
-    for (const auto& c : calls) n += c.size() > 1 && c[1] == verb;
-    return n;
-  }
-};
 
 std::string queued(int id, const std::string& state, const std::string& comment, int64_t start, int64_t deadline = 0) {
   return "{\"job_id\":" + std::to_string(id) + ",\"job_state\":\"" + state +

@@ -7,6 +7,7 @@
 
 #include "intensity/store.h"
 #include "slurm/agent.h"
+#include "testing/batch_fakes.h"
 #include "testing/paths.h"
 
 namespace greenrun::slurm {
@@ -14,18 +15,8 @@ namespace {
 
 using std::chrono::minutes;
 using std::chrono::seconds;
-
-const UtcTime kT0 = UtcTime(seconds(1796616000));  // a whole minute
-
-class Recorder final : public CommandRunner {
- public:
-  std::string queue_json;
-  std::vector<std::vector<std::string>> calls;
-  CommandResult run(const std::vector<std::string>& argv) override {
-    calls.push_back(argv);
-    return {0, argv[0] == "squeue" ? queue_json : "", ""};
-  }
-};
+using greenrun::testing::FakeSlurm;
+using greenrun::testing::kT0;
 
 void store_forecast(const std::string& store, int clean_minute) {
   intensity::IntensitySeries s("DE", intensity::Signal::kAverageLifecycle, intensity::Origin::kForecast);
@@ -43,7 +34,7 @@ TEST(AgentReplan, APendingJobFollowsANewForecast) {
   const std::string store = (dir / "greenrun.db").string();
   store_forecast(store, 5);
   const int64_t t0 = std::chrono::duration_cast<seconds>(kT0.time_since_epoch()).count();
-  Recorder fake;
+  FakeSlurm fake;
   fake.queue_json = "{\"jobs\":[{\"job_id\":42,\"job_state\":\"PENDING\",\"state_reason\":\"BeginTime\","
                     "\"comment\":\"greenrun:deadline=" + std::to_string(t0 + 40 * 60) + "\",\"start_time\":" +
                     std::to_string(t0 + 30 * 60) + ",\"time_limit\":1,\"deadline\":0}]}";

@@ -65,19 +65,17 @@ TEST_F(SlurmE2E, CheckpointingJobIsRequeuedAtThePauseAndRestartsAtThePlannedSegm
   ASSERT_TRUE(eventually([&] { return cluster_->job_state(id) == "RUNNING"; }, 1500)) << cluster_->slurm("squeue").out;
 
   const pid_t first = start("agent1", {"slurm", "agent", "--zone", "DE", "--interval", "1s"});
-  started_.push_back(first);
   const auto comment = [&] { return cluster_->slurm("squeue -h -o %k -j " + id).out; };
   // Signalled a grace (5 s) before the dirty minute; then the state is written into its comment.
   ASSERT_TRUE(eventually([&] { return comment().find("signalled=") != std::string::npos; }, 4000))
       << cluster_->slurm("squeue").out << err("agent1");
   const int64_t signalled = slurm_e2e::epoch_now();
   ::kill(first, SIGKILL);
-  started_.pop_back();
-  greenrun::testing::wait_exit(first);
+  wait(first);
   EXPECT_GE(signalled, minute0 + 50) << "signalled well before its pause";
 
   // A second agent requeues it and sets its restart to the clean minute.
-  started_.push_back(start("agent2", {"slurm", "agent", "--zone", "DE", "--interval", "1s"}));
+  start("agent2", {"slurm", "agent", "--zone", "DE", "--interval", "1s"});
   const auto restarts = [&] {
     const std::string s = cluster_->slurm("scontrol show job " + id).out;
     const size_t at = s.find("Restarts=");

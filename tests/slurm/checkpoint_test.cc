@@ -11,6 +11,7 @@
 #include "intensity/store.h"
 #include "slurm/agent.h"
 #include "slurm/opt_in.h"
+#include "testing/batch_fakes.h"
 #include "testing/paths.h"
 
 namespace greenrun::slurm {
@@ -21,27 +22,16 @@ using engine::BatchJob;
 using engine::BatchJobState;
 using std::chrono::minutes;
 using std::chrono::seconds;
-
-const UtcTime kT0 = UtcTime(seconds(1796616000));  // a whole minute
-const int64_t kT0s = 1796616000;
-
-intensity::IntensitySeries minutes_series(const std::vector<double>& values) {
-  intensity::IntensitySeries s("DE", intensity::Signal::kAverageLifecycle, intensity::Origin::kForecast);
-  s.set_provenance({"checkpoint test", "checkpoint_test", ""});
-  for (int m = 0; m < 60; ++m)
-    EXPECT_TRUE(s.append(kT0 + minutes(m), minutes(1),
-                         CarbonIntensity::grams_per_kwh(values[std::min<size_t>(static_cast<size_t>(m), values.size() - 1)]))
-                    .has_value());
-  return s;
-}
+using greenrun::testing::batch_job;
+using greenrun::testing::FakeSlurm;
+using greenrun::testing::kT0;
+using greenrun::testing::kT0s;
+using greenrun::testing::minutes_series;
 
 // 70 s of work, clean minute 0, dirty minute 1, clean from minute 2 on.
 BatchJob checkpointing(BatchJobState state, UtcTime deadline) {
-  BatchJob j;
+  BatchJob j = batch_job(state, seconds(70), deadline);
   j.id = "9";
-  j.state = state;
-  j.duration = seconds(70);
-  j.deadline = deadline;
   j.checkpoint = true;
   j.checkpoint_grace = seconds(5);
   return j;
@@ -143,17 +133,6 @@ TEST(DecideCheckpoint, ARestartIsNeverSetPastTheLatestStart) {
   EXPECT_EQ(d.action, BatchAction::kSetStart);
   EXPECT_LE(d.start + seconds(50), kT0 + minutes(4)) << "50 s of work left must end by the deadline";
 }
-
-// Answers squeue from a canned queue and records every command.
-class FakeSlurm final : public CommandRunner {
- public:
-  std::string queue_json;
-  std::vector<std::vector<std::string>> calls;
-  CommandResult run(const std::vector<std::string>& argv) override {
-    calls.push_back(argv);
-    return {0, argv[0] == "squeue" ? queue_json : "", ""};
-  }
-};
 
 std::string job_json(const std::string& state, const std::string& comment, int64_t start, int restarts) {
   return "{\"jobs\":[{\"job_id\":9,\"job_state\":\"" + state + "\",\"state_reason\":\"" +

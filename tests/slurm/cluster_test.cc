@@ -11,34 +11,16 @@
 #include "testing/paths.h"
 #include "testing/slurm_cluster.h"
 
+#include "slurm_e2e.h"
+
 namespace greenrun {
 namespace {
 
 namespace fs = std::filesystem;
 using greenrun::testing::eventually;
-using greenrun::testing::SlurmCluster;
+using slurm_e2e::trimmed;
 
-std::string trimmed(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
-class SlurmClusterTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    GREENRUN_REQUIRE_SLURM();
-    dir_ = greenrun::testing::make_temp_dir("slurm-cluster");
-    std::string error;
-    cluster_ = SlurmCluster::start(dir_, error);
-    ASSERT_NE(cluster_, nullptr) << error;
-  }
-  void TearDown() override {
-    cluster_.reset();
-    if (!dir_.empty()) fs::remove_all(dir_);
-  }
-  fs::path dir_;
-  std::unique_ptr<SlurmCluster> cluster_;
-};
+class SlurmClusterTest : public slurm_e2e::SlurmE2E {};
 
 TEST_F(SlurmClusterTest, TwoNodesRunATwoNodeJobAndSuspendStopsItsProcessesOnEveryNode) {
   ASSERT_EQ(cluster_->nodes(), (std::vector<std::string>{"n1", "n2"}));
