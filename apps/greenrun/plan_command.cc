@@ -199,8 +199,6 @@ Result<engine::PlanRequest> plan_request(const PlanFlags& fl) {
     if (fl.plan_on == "actual") req.plan_on = intensity::Origin::kActual;
     else if (fl.plan_on == "forecast") req.plan_on = intensity::Origin::kForecast;
     else return usage("--plan-on: expected actual or forecast, got " + fl.plan_on);
-    if (!fl.forecast_provider.empty())
-      return usage("--plan-on " + fl.plan_on + " plans on a stored series; it cannot be given with --forecast-provider");
   }
   return req;
 }

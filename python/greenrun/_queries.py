@@ -101,11 +101,21 @@ class PlanOption:
 
 
 @dataclass(frozen=True)
+class PlansOnActuals:
+    """The same plans paid on the stored actual data (a plan made on a forecast)."""
+    label: str
+    plans: List[PlanOption]
+
+
+@dataclass(frozen=True)
 class PlannedLocation:
     zone: str
     location: str
     forecast_label: str
     plans: List[PlanOption]
+    # Set when the plans were made on something other than stored actual data
+    # and the store has actual data covering the whole window.
+    on_actuals: Optional[PlansOnActuals] = None
 
 
 @dataclass(frozen=True)
@@ -129,8 +139,14 @@ class Plan:
 def plan(zones: Union[str, Sequence[str]] = (), *, duration, regions: Sequence[str] = (),
          power_w: Optional[Number] = None, energy_kwh: Optional[Number] = None, start: Optional[datetime] = None,
          window=None, deadline: Optional[datetime] = None, modes: Sequence[str] = (), provider: str = "",
-         store: Optional[str] = None) -> Plan:
-    """The best start or run segments for a job (engine::plan, as `greenrun plan`)."""
+         plan_on: Optional[str] = None, store: Optional[str] = None) -> Plan:
+    """The best start or run segments for a job (engine::plan, as `greenrun plan`).
+
+    plan_on: "actual" or "forecast" plans on that stored series covering the
+    window (as `greenrun plan --plan-on`); None: the forecast-loading policy.
+    A plan made on anything but the stored actuals is also paid on them where
+    they cover the window (PlannedLocation.on_actuals).
+    """
     if isinstance(zones, str):
         zones = [zones]
     for name, v in (("power_w", power_w), ("energy_kwh", energy_kwh)):
@@ -141,13 +157,20 @@ def plan(zones: Union[str, Sequence[str]] = (), *, duration, regions: Sequence[s
                        None if energy_kwh is None else float(energy_kwh) * 3.6e6,
                        None if start is None else _seconds("start", start),
                        None if window is None else _duration("window", window),
-                       None if deadline is None else _seconds("deadline", deadline), list(modes), provider, store)
+                       None if deadline is None else _seconds("deadline", deadline), list(modes), provider,
+                       plan_on, store)
+
+    def options(plans, label):
+        return [PlanOption(p["mode"], Quantity(p["emissions_g"], "g CO2e", "planned", label),
+                           Quantity(p["baseline_g"], "g CO2e", "planned", "starting at once"), p["saving_percent"],
+                           [(utc(a), utc(b)) for a, b in p["segments"]]) for p in plans]
+
     locs = []
     for l in d["locations"]:
-        plans = [PlanOption(p["mode"], Quantity(p["emissions_g"], "g CO2e", "planned", l["forecast_label"]),
-                            Quantity(p["baseline_g"], "g CO2e", "planned", "starting at once"), p["saving_percent"],
-                            [(utc(a), utc(b)) for a, b in p["segments"]]) for p in l["plans"]]
-        locs.append(PlannedLocation(l["zone"], l["location"], l["forecast_label"], plans))
+        paid = l["on_actuals"]
+        on_actuals = None if paid is None else PlansOnActuals(paid["label"], options(paid["plans"], paid["label"]))
+        locs.append(PlannedLocation(l["zone"], l["location"], l["forecast_label"],
+                                    options(l["plans"], l["forecast_label"]), on_actuals))
     return Plan(timedelta(seconds=d["duration_s"]), d["power_w"], d["power_assumed"],
                 Quantity(d["energy_j"], "J", "assumed" if d["power_assumed"] else "given", "the job"),
                 utc(d["from"]), utc(d["deadline"]), locs, d["best_location"], d["best_plan"], list(d["warnings"]))

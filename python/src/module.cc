@@ -311,11 +311,27 @@ py::dict price_query(double joules, double from, double to, const std::optional<
   return d;
 }
 
+py::list plans_list(const std::vector<scheduling::Plan>& plans) {
+  py::list out;
+  for (const auto& p : plans) {
+    py::dict pd;
+    pd["mode"] = std::string(scheduling::to_string(p.mode));
+    pd["emissions_g"] = p.emissions.grams();
+    pd["baseline_g"] = p.baseline.grams();
+    pd["saving_percent"] = p.saving_percent();
+    py::list segs;
+    for (const auto& sg : p.segments) segs.append(py::make_tuple(unix_seconds(sg.start), unix_seconds(sg.end)));
+    pd["segments"] = segs;
+    out.append(pd);
+  }
+  return out;
+}
+
 py::dict plan_query(const std::vector<std::string>& zones, const std::vector<std::string>& regions, double duration_s,
                     std::optional<double> power_w, std::optional<double> energy_j, std::optional<double> from,
                     std::optional<double> window_s, std::optional<double> deadline,
                     const std::vector<std::string>& modes, const std::string& provider,
-                    const std::optional<std::string>& store) {
+                    const std::optional<std::string>& plan_on, const std::optional<std::string>& store) {
   engine::PlanRequest req;
   req.zones = zones;
   req.regions = regions;
@@ -334,6 +350,11 @@ py::dict plan_query(const std::vector<std::string>& zones, const std::vector<std
     }
   }
   req.forecast.provider = provider;
+  if (plan_on) {
+    auto origin = intensity::parse_origin(*plan_on);
+    if (!origin) throw py::value_error("plan_on: expected actual or forecast, got " + *plan_on);
+    req.plan_on = *origin;
+  }
   std::optional<Result<engine::PlanOutcome>> r;
   std::vector<std::string> events;
   {
@@ -363,19 +384,15 @@ py::dict plan_query(const std::vector<std::string>& zones, const std::vector<std
     ld["zone"] = l.location.zone;
     ld["location"] = l.location.description;
     ld["forecast_label"] = l.forecast_label;
-    py::list plans;
-    for (const auto& p : l.plans) {
-      py::dict pd;
-      pd["mode"] = std::string(scheduling::to_string(p.mode));
-      pd["emissions_g"] = p.emissions.grams();
-      pd["baseline_g"] = p.baseline.grams();
-      pd["saving_percent"] = p.saving_percent();
-      py::list segs;
-      for (const auto& sg : p.segments) segs.append(py::make_tuple(unix_seconds(sg.start), unix_seconds(sg.end)));
-      pd["segments"] = segs;
-      plans.append(pd);
+    ld["plans"] = plans_list(l.plans);
+    if (l.on_actuals) {
+      py::dict a;
+      a["label"] = l.on_actuals->label;
+      a["plans"] = plans_list(l.on_actuals->plans);
+      ld["on_actuals"] = a;
+    } else {
+      ld["on_actuals"] = py::none();
     }
-    ld["plans"] = plans;
     locations.append(ld);
   }
   d["locations"] = locations;
@@ -419,7 +436,7 @@ PYBIND11_MODULE(_greenrun, m) {
         py::arg("region"), py::arg("pue"), py::arg("store"));
   m.def("plan", &plan_query, py::arg("zones"), py::arg("regions"), py::arg("duration_s"), py::arg("power_w"),
         py::arg("energy_j"), py::arg("start"), py::arg("window_s"), py::arg("deadline"), py::arg("modes"),
-        py::arg("provider"), py::arg("store"));
+        py::arg("provider"), py::arg("plan_on"), py::arg("store"));
   m.def("find_runs", [](std::optional<std::string> project, std::optional<std::string> phase, size_t limit,
                         const std::optional<std::string>& store) {
     engine::RunFilter f;

@@ -47,6 +47,34 @@ def test_plan_finds_a_start_no_worse_than_at_once(de_store):
     assert p.energy.unit == "J" and p.energy.value == pytest.approx(300 * 7200)
 
 
+def test_plan_on_a_stored_forecast_is_also_paid_on_the_actuals(de_store, cli):
+    # A forecast for DE whose only clean hour is 03:00; the store holds the real 2023 actuals.
+    f = de_store / "forecast.csv"
+    f.write_text("time,value\n" + "".join(f"2023-05-01T0{h}:00:00Z,{10 if h == 3 else 500}\n" for h in range(7)))
+    cli("intensity", "import", str(f), "--format", "generic-csv", "--zone", "DE", "--origin", "forecast")
+    start = datetime(2023, 5, 1, tzinfo=timezone.utc)
+    job = dict(duration=timedelta(hours=1), power_w=1000, start=start, window=timedelta(hours=6),
+               modes=["flexible-start"])
+    on_forecast = greenrun.plan("DE", plan_on="forecast", **job)
+    (loc,) = on_forecast.locations
+    assert loc.plans[0].start == start + timedelta(hours=3)
+    assert loc.plans[0].emissions.value == pytest.approx(10)  # 1 kWh at the forecast's 10 g/kWh
+    assert loc.on_actuals is not None and "stored actual data" in loc.on_actuals.label
+    paid = loc.on_actuals.plans[0]
+    assert paid.start == loc.plans[0].start, "the same plan, paid on the actuals"
+    # What the actuals say 1 kWh at 03:00 emits: plan on them with no choice of start.
+    at_3 = greenrun.plan("DE", plan_on="actual", duration=timedelta(hours=1), power_w=1000,
+                         start=start + timedelta(hours=3), window=timedelta(hours=1), modes=["flexible-start"])
+    assert at_3.locations[0].on_actuals is None, "planned on the actuals already"
+    assert paid.emissions.value == pytest.approx(at_3.locations[0].plans[0].baseline.value)
+    with pytest.raises(ValueError, match="plan_on: expected actual or forecast, got hindsight"):
+        greenrun.plan("DE", plan_on="hindsight", **job)
+    with pytest.raises(ValueError, match="expected actual or forecast, got typical"):
+        greenrun.plan("DE", plan_on="typical", **job)
+    with pytest.raises(ValueError, match="cannot be given with --forecast-provider"):
+        greenrun.plan("DE", plan_on="actual", provider="uk", **job)
+
+
 def test_bad_query_input(de_store):
     with pytest.raises(ValueError, match="timezone-aware"):
         greenrun.intensity("DE", datetime(2023, 1, 1), datetime(2023, 1, 2))

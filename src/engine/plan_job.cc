@@ -98,6 +98,14 @@ Result<PlanOutcome> plan(const PlanRequest& req, const Services& services, Obser
   if (req.duration.count() <= 0) return make_error(ErrorKind::kUsage, "--duration: expected a positive duration");
   if (req.power && req.energy) return make_error(ErrorKind::kUsage, "give --power or --energy, not both");
   if (req.modes.empty()) return make_error(ErrorKind::kUsage, "--mode: expected flexible, pause-resume or both");
+  if (req.plan_on) {
+    const std::string on(intensity::to_string(*req.plan_on));
+    if (*req.plan_on != intensity::Origin::kActual && *req.plan_on != intensity::Origin::kForecast)
+      return make_error(ErrorKind::kUsage, "--plan-on: expected actual or forecast, got " + on);
+    if (!req.forecast.provider.empty())
+      return make_error(ErrorKind::kUsage,
+                        "--plan-on " + on + " plans on a stored series; it cannot be given with --forecast-provider");
+  }
   const auto too_long = [](const char* flag, Duration d) {
     return make_error(ErrorKind::kUsage, std::string(flag) + ": expected at most " + format_duration(kMaxWindow) +
                                              ", got " + format_duration(d));

@@ -176,6 +176,9 @@ TEST_F(PlanCommand, PlanOnChoosesTheStoredSeriesAndForecastPlansArePaidOnActuals
   EXPECT_EQ(cli({"plan", "--zone", "DE", "--duration", "1h", "--plan-on", "hindsight"}), 2);
   EXPECT_NE(err_.str().find("--plan-on: expected actual or forecast, got hindsight"), std::string::npos) << err_.str();
   EXPECT_EQ(cli({"plan", "--zone", "DE", "--duration", "1h", "--plan-on", "actual", "--forecast-provider", "uk"}), 2);
+  EXPECT_NE(err_.str().find("--plan-on actual plans on a stored series; it cannot be given with --forecast-provider"),
+            std::string::npos)
+      << err_.str();
   EXPECT_EQ(cli({"plan", "--zone", "DE", "--duration", "1h", "--window", "6h", "--from", "2023-06-01T00:00Z",
                  "--plan-on", "forecast"}),
             1);
