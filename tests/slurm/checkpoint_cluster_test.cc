@@ -87,7 +87,10 @@ TEST_F(SlurmE2E, CheckpointingJobIsRequeuedAtThePauseAndRestartsAtThePlannedSegm
   EXPECT_GE(logged(greenrun::testing::read_file(log), "checkpoint", "checkpoint "), 1) << "the job saw the signal";
 
   // Restarted in the clean minute (not at Slurm's own restart, 2 min after
-  // the requeue), from its progress, and done by the deadline.
+  // the requeue), from its progress, and done by the deadline. The requeue
+  // came at least a grace after the signal (minute0 + 55), so Slurm's own
+  // restart is at minute0 + 175 or later; up to 40 s after the planned
+  // segment is slurmctld's scheduling pass (21 s seen at a load of 3).
   ASSERT_TRUE(eventually([&] { return cluster_->job_state(id).empty(); }, 12000))
       << cluster_->slurm("squeue").out << err("agent2");
   const std::string text = greenrun::testing::read_file(log);
@@ -97,7 +100,7 @@ TEST_F(SlurmE2E, CheckpointingJobIsRequeuedAtThePauseAndRestartsAtThePlannedSegm
   const int64_t done = logged(text, "done", "done ");
   EXPECT_GT(resumed_from, 20) << "resumed from its checkpoint, not from the start";
   EXPECT_GE(restarted, minute0 + 118) << "restarted before the planned segment";
-  EXPECT_LE(restarted, minute0 + 140) << "restarted late: the agent did not set the planned restart";
+  EXPECT_LE(restarted, minute0 + 160) << "restarted late: the agent did not set the planned restart";
   ASSERT_GT(done, 0) << text;
   EXPECT_LE(done, deadline);
   EXPECT_EQ(slurm_e2e::trimmed(greenrun::testing::read_file(dir_ / "progress")), std::to_string(kWork));
